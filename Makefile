@@ -1,0 +1,57 @@
+# convlab task file. `make serve` builds the release app and serves it on
+# http://127.0.0.1:8080; `make test` runs every check. Both install missing tools first.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+TRUNK_VERSION := 0.21.14
+WASM_BINDGEN_VERSION := 0.2.130
+CHROMIUM ?= /usr/lib/chromium/chromium
+PORT ?= 8080
+export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: tools build serve test fmt clippy native-test wasm-build browser-test size bench
+
+## Install what is missing, at the pinned versions (idempotent; reuses what is present).
+tools:
+	@rustup target list --installed | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@trunk --version 2>/dev/null | grep -q "$(TRUNK_VERSION)" || cargo install trunk --version $(TRUNK_VERSION) --locked
+	@wasm-bindgen --version 2>/dev/null | grep -q "$(WASM_BINDGEN_VERSION)" || cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
+	@[ -x node_modules/.bin/wasm-opt ] && [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund
+	@[ -x $(CHROMIUM) ] || { $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium chromium-driver; }
+
+## The release app (UI wasm + worker wasm + data) in dist/.
+build: tools
+	cargo fetch
+	trunk build --release
+
+serve: build
+	node tests/serve.mjs dist $(PORT)
+
+fmt:
+	cargo fmt --all -- --check
+
+clippy:
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown --features ui --lib --bins -- -D warnings
+
+native-test:
+	cargo test
+
+wasm-build:
+	cargo fetch
+	trunk build --release
+
+size:
+	node tests/size.mjs dist
+
+browser-test:
+	node --test --test-concurrency=1 tests/browser/
+
+## Every check: formatting, clippy (native and wasm32), native tests, the release wasm
+## build and its size, and the browser tests (WebGPU and CPU fallback).
+test: tools fmt clippy native-test wasm-build size browser-test
+
+bench:
+	cargo run -- bench

@@ -1,0 +1,108 @@
+//! `convlab bench`: throughput of a training step (forward + backward + Adam) and of
+//! inference, per model, on the CPU backend and on native wgpu when an adapter exists.
+
+use std::time::Instant;
+
+use burn::module::Module;
+use burn::nn::loss::CrossEntropyLossConfig;
+use burn::optim::{AdamConfig, GradientsParams};
+use burn::tensor::{Device, Distribution, Int, Tensor};
+use convlab::model::{
+    HybridSnConfig, ImageClassifier, MobileNetV1Config, MobileNetV2Config, PlainCnnConfig,
+};
+
+use super::Opts;
+
+pub fn run(opts: &Opts) -> Result<(), String> {
+    let quick = opts.flag("quick");
+    let iters: usize = opts.num("iters", if quick { 2 } else { 4 })?;
+    let mut devices = vec![("cpu (flex)".to_string(), Device::flex())];
+    match std::panic::catch_unwind(|| Device::wgpu_options().init()) {
+        Ok(Ok(d)) => devices.push(("wgpu".to_string(), d)),
+        Ok(Err(e)) => println!("# no native wgpu device: {e}"),
+        Err(_) => println!("# no native wgpu device (initialisation panicked)"),
+    }
+    println!(
+        "{:<12} {:<11} {:>6} {:>16} {:>16}",
+        "model", "device", "batch", "train samples/s", "infer samples/s"
+    );
+    for (name, device) in &devices {
+        let b = if quick { 4 } else { 16 };
+        bench_image(name, device, "PlainCNN", b, iters, |d| {
+            PlainCnnConfig::new().init(d)
+        });
+        bench_image(name, device, "MobileNetV1", b, iters, |d| {
+            MobileNetV1Config::new().init(d)
+        });
+        bench_image(name, device, "MobileNetV2", b, iters, |d| {
+            MobileNetV2Config::new().init(d)
+        });
+        bench_hybridsn(name, device, b, iters);
+    }
+    Ok(())
+}
+
+fn time<F: FnMut()>(iters: usize, mut f: F) -> f64 {
+    f(); // warm-up (kernel compilation, allocation)
+    let t = Instant::now();
+    for _ in 0..iters {
+        f();
+    }
+    t.elapsed().as_secs_f64() / iters as f64
+}
+
+fn bench_image<M, F>(dev_name: &str, device: &Device, name: &str, b: usize, iters: usize, make: F)
+where
+    M: ImageClassifier,
+    F: Fn(&Device) -> M,
+{
+    let ad = device.clone().autodiff();
+    let mut model = make(&ad);
+    let mut optim = AdamConfig::new().init();
+    let loss_fn = CrossEntropyLossConfig::new().init(&ad);
+    let x = Tensor::<4>::random([b, 3, 32, 32], Distribution::Normal(0.0, 1.0), &ad);
+    let y = Tensor::<1, Int>::random([b], Distribution::Uniform(0.0, 10.0), &ad);
+    let train = time(iters, || {
+        let loss = loss_fn.forward(model.logits(x.clone()), y.clone());
+        let grads = GradientsParams::from_grads(loss.clone().backward(), &model);
+        model = optim.step(1e-3, model.clone(), grads);
+        let _ = loss.into_scalar::<f32>();
+    });
+    let eval = model.valid();
+    let xi = Tensor::<4>::random([b, 3, 32, 32], Distribution::Normal(0.0, 1.0), device);
+    let infer = time(iters, || {
+        let _ = eval.logits(xi.clone()).into_data();
+    });
+    println!(
+        "{name:<12} {dev_name:<11} {b:>6} {:>16.1} {:>16.1}",
+        b as f64 / train,
+        b as f64 / infer
+    );
+}
+
+fn bench_hybridsn(dev_name: &str, device: &Device, b: usize, iters: usize) {
+    let ad = device.clone().autodiff();
+    let mut model = HybridSnConfig::new().init(&ad);
+    let mut optim = AdamConfig::new().init();
+    let loss_fn = CrossEntropyLossConfig::new().init(&ad);
+    let x = Tensor::<5>::random([b, 1, 30, 25, 25], Distribution::Normal(0.0, 1.0), &ad);
+    let y = Tensor::<1, Int>::random([b], Distribution::Uniform(0.0, 16.0), &ad);
+    let train = time(iters, || {
+        let loss = loss_fn.forward(model.forward(x.clone()), y.clone());
+        let grads = GradientsParams::from_grads(loss.clone().backward(), &model);
+        model = optim.step(1e-3, model.clone(), grads);
+        let _ = loss.into_scalar::<f32>();
+    });
+    let eval = model.valid();
+    let xi = Tensor::<5>::random([b, 1, 30, 25, 25], Distribution::Normal(0.0, 1.0), device);
+    let infer = time(iters, || {
+        let _ = eval.forward(xi.clone()).into_data();
+    });
+    println!(
+        "{:<12} {dev_name:<11} {b:>6} {:>16.1} {:>16.1}",
+        "HybridSN",
+        b as f64 / train,
+        b as f64 / infer
+    );
+    let _ = Module::num_params(&eval);
+}

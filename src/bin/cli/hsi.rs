@@ -1,0 +1,244 @@
+//! Hyperspectral commands: `train hybridsn`, `map`, `pack-scene`.
+
+use std::time::Instant;
+
+use burn::tensor::Device;
+use convlab::data::{Scene, load, pack_scene, read_npy};
+use convlab::model::HybridSn;
+use convlab::train::hsi::{
+    Evaluation, HsiTrainConfig, Prepared, load_hybridsn, prepare, save_hybridsn, scene_map,
+    train_hybridsn,
+};
+use convlab::train::weights::Precision;
+use convlab::train::{Event, NativeHost};
+use convlab::viz;
+
+use super::Opts;
+
+/// The bundled scene in `public/data/`.
+pub fn bundled_path() -> String {
+    format!(
+        "{}/public/data/{}",
+        env!("CARGO_MANIFEST_DIR"),
+        load::INDIAN_PINES_FILE
+    )
+}
+
+/// `--scene FILE [--gt FILE]`, else the bundled Indian Pines.
+pub fn load_scene(opts: &Opts) -> Result<Scene, String> {
+    match opts.get("scene") {
+        None => {
+            let path = bundled_path();
+            let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {path}: {e}"))?;
+            load::indian_pines(&bytes).map_err(|e| e.to_string())
+        }
+        Some(file) => {
+            let bytes = std::fs::read(file).map_err(|e| format!("cannot read {file}: {e}"))?;
+            let gt = match opts.get("gt") {
+                Some(g) => Some((
+                    g.to_string(),
+                    std::fs::read(g).map_err(|e| format!("cannot read {g}: {e}"))?,
+                )),
+                None => None,
+            };
+            load::scene_from_files(
+                (file, &bytes),
+                gt.as_ref().map(|(n, b)| (n.as_str(), b.as_slice())),
+                opts.get("cube-var"),
+                opts.get("gt-var"),
+            )
+            .map_err(|e| format!("{file}: {e}"))
+        }
+    }
+}
+
+pub fn config(opts: &Opts) -> Result<HsiTrainConfig, String> {
+    Ok(HsiTrainConfig::new()
+        .with_pca(opts.num("pca", 30)?)
+        .with_patch(opts.num("patch", 25)?)
+        .with_train_fraction(opts.num("train-fraction", 0.1)?)
+        .with_spatial(opts.flag("spatial"))
+        .with_seed(opts.num("seed", 0)?)
+        .with_epochs(opts.num("epochs", 20)?)
+        .with_batch_size(opts.num("batch", 64)?)
+        .with_lr(opts.num("lr", 1e-3)?)
+        .with_batch_norm(!opts.flag("paper"))
+        .with_max_train(opts.num("max-train", 0)?)
+        .with_eval_every(opts.num("eval-every", 0)?))
+}
+
+fn print_eval(e: &Evaluation, scene: &Scene) {
+    println!(
+        "OA {:.2} %  AA {:.2} %  Kappa {:.4}  ({} test pixels)",
+        100.0 * e.oa,
+        100.0 * e.aa,
+        e.kappa,
+        e.test_pixels
+    );
+    for (i, acc) in e.per_class.iter().enumerate() {
+        let name = scene.class_names.get(i).map(String::as_str).unwrap_or("?");
+        match acc {
+            Some(a) => println!("  {:>2} {name:<30} {:6.2} %", i + 1, 100.0 * a),
+            None => println!("  {:>2} {name:<30}      – (no test pixels)", i + 1),
+        }
+    }
+}
+
+pub fn train(opts: &Opts) -> Result<(), String> {
+    let scene = load_scene(opts)?;
+    let cfg = config(opts)?;
+    let t = Instant::now();
+    let prep = prepare(&scene, &cfg)?;
+    println!(
+        "{}: {}×{}×{} bands, {} classes; PCA {} components ({:.1} % variance) in {:.2} s; {} train / {} test pixels ({})",
+        scene.name,
+        scene.height,
+        scene.width,
+        scene.bands,
+        scene.num_classes,
+        prep.padded.bands,
+        100.0 * prep.explained.iter().sum::<f64>(),
+        t.elapsed().as_secs_f64(),
+        prep.split.train.len(),
+        prep.split.test.len(),
+        if cfg.spatial { "spatially disjoint blocks" } else { "stratified random" }
+    );
+    let device = Device::flex();
+    let t = Instant::now();
+    let mut last_rate = 0.0;
+    let mut host = NativeHost::new(|ev| match ev {
+        Event::Epoch(m) => println!(
+            "epoch {:>3}  loss {:.4}  train acc {:6.2} %  {}  {:.1} s  {:.1} samples/s",
+            m.epoch,
+            m.loss,
+            100.0 * m.train_acc,
+            m.test_oa
+                .map(|oa| format!("test OA {:6.2} %", 100.0 * oa))
+                .unwrap_or_else(|| "                ".into()),
+            m.seconds,
+            last_rate
+        ),
+        Event::Progress { rate, .. } => last_rate = rate,
+        _ => {}
+    });
+    let trained = pollster::block_on(train_hybridsn(&mut host, &device, &prep, &cfg, None))?;
+    println!("trained in {:.1} s", t.elapsed().as_secs_f64());
+    print_eval(&trained.evaluation, &scene);
+    if let Some(path) = opts.get("save") {
+        let precision = if opts.flag("f32") {
+            Precision::F32
+        } else {
+            Precision::F16
+        };
+        let bytes = pollster::block_on(save_hybridsn(
+            &trained.model,
+            &cfg,
+            &scene.name,
+            Some(&trained.evaluation),
+            precision,
+        ))?;
+        std::fs::write(path, &bytes).map_err(|e| format!("cannot write {path}: {e}"))?;
+        println!("weights saved to {path} ({:.1} MB)", bytes.len() as f64 / 1e6);
+        // The saved file must give the same evaluation (f16 rounding may move a few pixels).
+        let reloaded = load_weights(&bytes, &device)?.0;
+        let map = map_of(&reloaded, &prep)?;
+        let e = Evaluation::of(&map, &prep.gt, &prep.split.test, prep.num_classes);
+        println!("reloaded from the file: OA {:.2} %  AA {:.2} %  Kappa {:.4}", 100.0 * e.oa, 100.0 * e.aa, e.kappa);
+    }
+    if let Some(path) = opts.get("png") {
+        write_map_png(path, &scene, &trained.map, &trained.evaluation)?;
+    }
+    Ok(())
+}
+
+fn map_of(model: &HybridSn, prep: &Prepared) -> Result<Vec<u16>, String> {
+    let mut host = NativeHost::new(|_| {});
+    pollster::block_on(scene_map(&mut host, model, prep, false))
+}
+
+fn load_weights(bytes: &[u8], device: &Device) -> Result<(HybridSn, HsiTrainConfig), String> {
+    load_hybridsn(bytes, device)
+}
+
+pub fn map(opts: &Opts) -> Result<(), String> {
+    let scene = load_scene(opts)?;
+    let device = Device::flex();
+    let path = opts.get("weights").map(str::to_string).unwrap_or_else(|| {
+        format!("{}/public/weights/hybridsn.clw", env!("CARGO_MANIFEST_DIR"))
+    });
+    let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    let (model, cfg) = load_weights(&bytes, &device)?;
+    let t = Instant::now();
+    let prep = prepare(&scene, &cfg)?;
+    let t_prep = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let map = map_of(&model, &prep)?;
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "full-scene map: {}×{} = {} pixels in {secs:.2} s ({:.0} pixels/s; PCA and padding {t_prep:.2} s)",
+        scene.height,
+        scene.width,
+        scene.height * scene.width,
+        (scene.height * scene.width) as f64 / secs
+    );
+    let e = Evaluation::of(&map, &prep.gt, &prep.split.test, prep.num_classes);
+    print_eval(&e, &scene);
+    let out = opts.get("out").unwrap_or("map.png");
+    write_map_png(out, &scene, &map, &e)
+}
+
+fn write_map_png(path: &str, scene: &Scene, map: &[u16], e: &Evaluation) -> Result<(), String> {
+    let (w, h) = (scene.width as u32, scene.height as u32);
+    let pred = viz::palette::labels_to_rgba(map, w, h);
+    let gt = viz::palette::labels_to_rgba(&scene.gt, w, h);
+    let legend: Vec<(String, [u8; 3])> = scene
+        .class_names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.clone(), viz::palette::class_colour(i + 1)))
+        .collect();
+    let caption = vec![format!(
+        "{} · HybridSN · OA {:.2} % · AA {:.2} % · Kappa {:.4}",
+        scene.name,
+        100.0 * e.oa,
+        100.0 * e.aa,
+        e.kappa
+    )];
+    let fig = viz::figure::map_figure(
+        &[("Classification map", &pred), ("Ground truth", &gt)],
+        &legend,
+        &caption,
+        3,
+    );
+    let png = viz::png::encode_png(&fig);
+    std::fs::write(path, png).map_err(|e| format!("cannot write {path}: {e}"))?;
+    println!("map written to {path}");
+    Ok(())
+}
+
+/// Packs the Indian Pines `.npy` pair into the app's compact container.
+pub fn pack(opts: &Opts) -> Result<(), String> {
+    let dir = opts
+        .get("src")
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("{}/../shared/data/indian_pines", env!("CARGO_MANIFEST_DIR")));
+    let read = |name: &str| {
+        let p = format!("{dir}/{name}");
+        let b = std::fs::read(&p).map_err(|e| format!("cannot read {p}: {e}"))?;
+        read_npy(&b, name).map_err(|e| format!("{p}: {e}"))
+    };
+    let cube = read("Indian_pines_corrected.npy")?;
+    let gt = read("Indian_pines_gt.npy")?;
+    let (h, w, b) = (cube.shape[0], cube.shape[1], cube.shape[2]);
+    let convlab::data::Values::U16(c) = &cube.data else {
+        return Err("the cube is not uint16".into());
+    };
+    let convlab::data::Values::U8(g) = &gt.data else {
+        return Err("the ground truth is not uint8".into());
+    };
+    let packed = pack_scene(c, g, h, w, b);
+    let out = opts.get("out").map(str::to_string).unwrap_or_else(bundled_path);
+    std::fs::write(&out, &packed).map_err(|e| format!("cannot write {out}: {e}"))?;
+    println!("packed {h}×{w}×{b} into {out}: {} bytes", packed.len());
+    Ok(())
+}

@@ -1,0 +1,98 @@
+//! Sub-commands of the native CLI.
+
+mod bench;
+mod hsi;
+mod inspect;
+mod models;
+
+pub const USAGE: &str = "\
+convlab — a CNN lab (native CLI)
+
+USAGE:
+  convlab models                 layer tables: params, MACs, output shapes
+  convlab bench [--quick]        train and inference samples/s per model (CPU, and wgpu if present)
+  convlab inspect FILE           arrays in a .mat/.npy file, or records of a CIFAR-10 .bin batch
+  convlab train hybridsn [--epochs 20] [--train-fraction 0.1] [--seed 0] [--pca 30] [--patch 25]
+        [--batch 64] [--lr 0.001] [--spatial] [--paper] [--max-train N] [--eval-every N]
+        [--scene FILE [--gt FILE] [--cube-var NAME] [--gt-var NAME]] [--save FILE [--f32]] [--png FILE]
+  convlab map [--weights FILE] [--scene FILE [--gt FILE]] [--out map.png]
+  convlab pack-scene [--src DIR] [--out FILE]   (re)build public/data/indian_pines.clhs
+  convlab help                   this text
+";
+
+/// Parsed `--key value` options and bare flags.
+pub struct Opts {
+    pairs: Vec<(String, Option<String>)>,
+}
+
+impl Opts {
+    pub fn parse(args: &[String]) -> Result<Opts, String> {
+        let mut pairs = Vec::new();
+        let mut i = 0;
+        while i < args.len() {
+            let a = &args[i];
+            let Some(key) = a.strip_prefix("--") else {
+                return Err(format!("unexpected argument '{a}'\n\n{USAGE}"));
+            };
+            let value = args.get(i + 1).filter(|v| !v.starts_with("--")).cloned();
+            if value.is_some() {
+                i += 1;
+            }
+            pairs.push((key.to_string(), value));
+            i += 1;
+        }
+        Ok(Opts { pairs })
+    }
+
+    pub fn flag(&self, key: &str) -> bool {
+        self.pairs.iter().any(|(k, _)| k == key)
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == key)
+            .and_then(|(_, v)| v.as_deref())
+    }
+
+    pub fn num<T: std::str::FromStr>(&self, key: &str, default: T) -> Result<T, String> {
+        match self.get(key) {
+            None if self.flag(key) => Err(format!("--{key} needs a value")),
+            None => Ok(default),
+            Some(v) => v
+                .parse()
+                .map_err(|_| format!("--{key}: '{v}' is not a valid number")),
+        }
+    }
+}
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    let Some(cmd) = args.first() else {
+        print!("{USAGE}");
+        return Ok(());
+    };
+    let opts = match cmd.as_str() {
+        "inspect" | "train" => Opts::parse(&[])?,
+        _ => Opts::parse(&args[1..])?,
+    };
+    match cmd.as_str() {
+        "models" => models::run(&opts),
+        "bench" => bench::run(&opts),
+        "inspect" => match args.get(1) {
+            Some(file) => inspect::run(file),
+            None => Err("inspect needs a FILE".into()),
+        },
+        "train" => match args.get(1).map(String::as_str) {
+            Some("hybridsn") => hsi::train(&Opts::parse(&args[2..])?),
+            Some(other) => Err(format!("cannot train '{other}' yet (models: hybridsn)")),
+            None => Err("train needs a model: hybridsn".into()),
+        },
+        "map" => hsi::map(&opts),
+        "pack-scene" => hsi::pack(&opts),
+        "help" | "--help" | "-h" => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        other => Err(format!("unknown command '{other}'\n\n{USAGE}")),
+    }
+}

@@ -1,0 +1,218 @@
+//! Classification metrics from a confusion matrix: overall accuracy (OA), per-class and
+//! average accuracy (AA), and Cohen's kappa — the three numbers hyperspectral papers report.
+
+/// A confusion matrix over `n` classes with 0-based class indices (for a scene, class index
+/// = label − 1). `counts[t × n + p]` counts pixels of true class `t` predicted as `p`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confusion {
+    /// Number of classes.
+    pub n: usize,
+    /// Counts, true-major `n × n`.
+    pub counts: Vec<u64>,
+}
+
+impl Confusion {
+    /// An empty matrix for `n` classes.
+    pub fn new(n: usize) -> Confusion {
+        Confusion {
+            n,
+            counts: vec![0; n * n],
+        }
+    }
+
+    /// Counts one sample of true class `truth` predicted as `pred`.
+    ///
+    /// # Panics
+    /// When either index is ≥ `n`.
+    pub fn add(&mut self, truth: usize, pred: usize) {
+        assert!(
+            truth < self.n && pred < self.n,
+            "Confusion::add: class index ({truth}, {pred}) outside 0..{}",
+            self.n
+        );
+        self.counts[truth * self.n + pred] += 1;
+    }
+
+    /// Adds every count of `other` (same `n`).
+    ///
+    /// # Panics
+    /// When the sizes differ.
+    pub fn merge(&mut self, other: &Confusion) {
+        assert_eq!(self.n, other.n, "Confusion::merge: sizes differ");
+        for (a, b) in self.counts.iter_mut().zip(&other.counts) {
+            *a += b;
+        }
+    }
+
+    /// Total number of samples.
+    pub fn total(&self) -> u64 {
+        self.counts.iter().sum()
+    }
+
+    fn diag(&self) -> u64 {
+        (0..self.n).map(|i| self.counts[i * self.n + i]).sum()
+    }
+
+    fn row_sum(&self, t: usize) -> u64 {
+        self.counts[t * self.n..(t + 1) * self.n].iter().sum()
+    }
+
+    fn col_sum(&self, p: usize) -> u64 {
+        (0..self.n).map(|t| self.counts[t * self.n + p]).sum()
+    }
+
+    /// Fraction of samples predicted correctly (0 when empty).
+    pub fn overall_accuracy(&self) -> f64 {
+        let total = self.total();
+        if total == 0 {
+            0.0
+        } else {
+            self.diag() as f64 / total as f64
+        }
+    }
+
+    /// Recall of each class; `None` for classes without samples.
+    pub fn per_class_accuracy(&self) -> Vec<Option<f64>> {
+        (0..self.n)
+            .map(|t| {
+                let row = self.row_sum(t);
+                (row > 0).then(|| self.counts[t * self.n + t] as f64 / row as f64)
+            })
+            .collect()
+    }
+
+    /// Mean of the per-class accuracies over the classes present (0 when none).
+    pub fn average_accuracy(&self) -> f64 {
+        let present: Vec<f64> = self.per_class_accuracy().into_iter().flatten().collect();
+        if present.is_empty() {
+            0.0
+        } else {
+            present.iter().sum::<f64>() / present.len() as f64
+        }
+    }
+
+    /// Cohen's kappa: (p_o − p_e) / (1 − p_e), with p_e the agreement expected by chance
+    /// from the row and column totals. 0 when empty; 1 when p_e = 1 and all agree.
+    pub fn kappa(&self) -> f64 {
+        let total = self.total();
+        if total == 0 {
+            return 0.0;
+        }
+        let t = total as f64;
+        let po = self.diag() as f64 / t;
+        let pe: f64 = (0..self.n)
+            .map(|i| (self.row_sum(i) as f64 / t) * (self.col_sum(i) as f64 / t))
+            .sum();
+        if (1.0 - pe).abs() < f64::EPSILON {
+            return if po >= 1.0 { 1.0 } else { 0.0 };
+        }
+        (po - pe) / (1.0 - pe)
+    }
+
+    /// The matrix as CSV: a header row `true \ predicted,<names…>`, then one row per true
+    /// class. Uses `names` when it has `n` entries, else `0`, `1`, …. Names holding commas
+    /// or quotes are quoted.
+    pub fn to_csv(&self, names: &[String]) -> String {
+        let quote = |s: &str| {
+            if s.contains([',', '"', '\n']) {
+                format!("\"{}\"", s.replace('"', "\"\""))
+            } else {
+                s.to_string()
+            }
+        };
+        let label = |i: usize| {
+            if names.len() == self.n {
+                quote(&names[i])
+            } else {
+                i.to_string()
+            }
+        };
+        let mut out = String::from("true \\ predicted");
+        for p in 0..self.n {
+            out.push(',');
+            out.push_str(&label(p));
+        }
+        out.push('\n');
+        for t in 0..self.n {
+            out.push_str(&label(t));
+            for p in 0..self.n {
+                out.push(',');
+                out.push_str(&self.counts[t * self.n + p].to_string());
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn from_matrix(m: &[&[u64]]) -> Confusion {
+        let mut c = Confusion::new(m.len());
+        for (t, row) in m.iter().enumerate() {
+            for (p, &k) in row.iter().enumerate() {
+                for _ in 0..k {
+                    c.add(t, p);
+                }
+            }
+        }
+        c
+    }
+
+    #[test]
+    fn two_class_textbook_kappa() {
+        // p_o = 0.7, p_e = 0.5·0.6 + 0.5·0.4 = 0.5 ⇒ κ = 0.4.
+        let c = from_matrix(&[&[20, 5], &[10, 15]]);
+        assert_eq!(c.total(), 50);
+        assert!((c.overall_accuracy() - 0.7).abs() < 1e-12);
+        assert!((c.kappa() - 0.4).abs() < 1e-12);
+        assert_eq!(c.per_class_accuracy(), vec![Some(0.8), Some(0.6)]);
+        assert!((c.average_accuracy() - 0.7).abs() < 1e-12);
+    }
+
+    #[test]
+    fn three_class_matches_scikit_learn() {
+        let c = from_matrix(&[&[50, 3, 2], &[5, 30, 5], &[0, 10, 45]]);
+        // scikit-learn: cohen_kappa_score = 0.7482376636455186.
+        assert!((c.kappa() - 0.748_237_663_645_518_6).abs() < 1e-12);
+        assert!((c.overall_accuracy() - 125.0 / 150.0).abs() < 1e-12);
+        let pa = c.per_class_accuracy();
+        assert!((pa[0].unwrap() - 50.0 / 55.0).abs() < 1e-12);
+        assert!((pa[2].unwrap() - 45.0 / 55.0).abs() < 1e-12);
+        assert!((c.average_accuracy() - (50.0 / 55.0 + 0.75 + 45.0 / 55.0) / 3.0).abs() < 1e-12);
+        let names: Vec<String> = ["Corn", "Hay, windrowed", "Oats"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(
+            c.to_csv(&names),
+            "true \\ predicted,Corn,\"Hay, windrowed\",Oats\nCorn,50,3,2\n\"Hay, windrowed\",5,30,5\nOats,0,10,45\n"
+        );
+        assert!(
+            c.to_csv(&[])
+                .starts_with("true \\ predicted,0,1,2\n0,50,3,2\n")
+        );
+    }
+
+    #[test]
+    fn absent_classes_and_edge_cases() {
+        let mut c = Confusion::new(3);
+        assert_eq!(c.overall_accuracy(), 0.0);
+        assert_eq!(c.kappa(), 0.0);
+        assert_eq!(c.average_accuracy(), 0.0);
+        c.add(0, 0);
+        c.add(0, 0);
+        c.add(2, 0);
+        assert_eq!(c.per_class_accuracy(), vec![Some(1.0), None, Some(0.0)]);
+        assert!((c.average_accuracy() - 0.5).abs() < 1e-12);
+        // Perfect agreement on one class: p_e = 1.
+        let mut p = Confusion::new(2);
+        p.add(1, 1);
+        assert_eq!(p.kappa(), 1.0);
+        let mut m = Confusion::new(3);
+        m.merge(&c);
+        m.merge(&c);
+        assert_eq!(m.counts, vec![4, 0, 0, 0, 0, 0, 2, 0, 0]);
+    }
+}

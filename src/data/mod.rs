@@ -1,0 +1,33 @@
+//! The plain-Rust data layer: file readers (NumPy `.npy`, MATLAB v5/v7 `.mat`, CIFAR-10
+//! binary batches), scene checks, a compact container for shipping Indian Pines, PCA,
+//! train/test splits, patch extraction and accuracy metrics.
+//!
+//! Nothing here touches the filesystem, threads or the network: functions take bytes or
+//! slices and return values, so the same code runs natively and in wasm. Parsers never panic
+//! on any input and never allocate from an unchecked header field: sizes are checked against
+//! the bytes present and against the documented caps (`MAX_*` constants) first.
+
+pub mod array;
+pub mod cifar;
+pub mod error;
+pub mod mat;
+pub mod load;
+pub mod metrics;
+pub mod npy;
+pub mod packed;
+pub mod patches;
+pub mod pca;
+pub mod scene;
+pub mod split;
+
+pub use array::{DType, NdArray, Values};
+pub use cifar::{CIFAR10_CLASSES, CifarSet, read_cifar_bin};
+pub use error::DataError;
+pub use mat::{MatContents, read_mat, read_mat_detailed};
+pub use metrics::Confusion;
+pub use npy::{read_npy, write_npy};
+pub use packed::{fnv1a64, pack_scene, unpack_scene};
+pub use patches::PaddedCube;
+pub use pca::Pca;
+pub use scene::{INDIAN_PINES_CLASSES, Scene, class_counts, pick_arrays, read_arrays};
+pub use split::{Rng, Split, spatial_split, stratified_split};

@@ -1,0 +1,508 @@
+//! From user files to a checked hyperspectral [`Scene`].
+//!
+//! [`read_arrays`] sniffs the bytes (NPY magic, MAT header, HDF5 signature) and returns every
+//! array found; [`pick_arrays`] suggests which is the cube and which may be the ground truth;
+//! [`Scene::from_arrays`] validates the pair and converts it to `f32` / `u16`.
+
+use super::array::{DType, NdArray, Values, shape_text, with_values};
+use super::error::DataError;
+use super::mat::{is_v73, looks_like_mat, read_mat};
+use super::npy::{NPY_MAGIC, read_npy};
+
+/// Most classes a ground truth may have (labels 1..=MAX_CLASSES).
+pub const MAX_CLASSES: usize = 1024;
+
+/// The 16 Indian Pines classes, in label order (label 1 = Alfalfa).
+pub const INDIAN_PINES_CLASSES: [&str; 16] = [
+    "Alfalfa",
+    "Corn-notill",
+    "Corn-mintill",
+    "Corn",
+    "Grass-pasture",
+    "Grass-trees",
+    "Grass-pasture-mowed",
+    "Hay-windrowed",
+    "Oats",
+    "Soybean-notill",
+    "Soybean-mintill",
+    "Soybean-clean",
+    "Wheat",
+    "Woods",
+    "Buildings-Grass-Trees-Drives",
+    "Stone-Steel-Towers",
+];
+
+/// Reads every array of a `.npy` or `.mat` file, recognising the format by content (the file
+/// name is only used to name a `.npy` array after the file stem and in error messages).
+pub fn read_arrays(file_name: &str, bytes: &[u8]) -> Result<Vec<NdArray>, DataError> {
+    if bytes.is_empty() {
+        return Err(DataError::Empty);
+    }
+    if bytes.starts_with(NPY_MAGIC) {
+        let base = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
+        let stem = base.strip_suffix(".npy").unwrap_or(base);
+        return Ok(vec![read_npy(bytes, stem)?]);
+    }
+    if is_v73(bytes) {
+        return Err(DataError::MatV73);
+    }
+    if looks_like_mat(bytes) || bytes.len() < 128 && bytes.starts_with(b"MATLAB") {
+        return read_mat(bytes);
+    }
+    let start: String = bytes
+        .iter()
+        .take(12)
+        .map(|&b| {
+            if b.is_ascii_graphic() || b == b' ' {
+                (b as char).to_string()
+            } else {
+                format!("\\x{b:02x}")
+            }
+        })
+        .collect();
+    Err(DataError::UnknownFormat {
+        file_name: file_name.to_string(),
+        start: format!("“{start}”"),
+    })
+}
+
+/// Suggests arrays for a scene: the index of the first 3-D array (the cube), and the indices
+/// of 2-D arrays holding whole numbers (ground-truth candidates), those with the cube's rows ×
+/// cols first, otherwise in file order.
+pub fn pick_arrays(arrays: &[NdArray]) -> (Option<usize>, Vec<usize>) {
+    let cube = arrays.iter().position(|a| a.ndim() == 3);
+    let mut gts: Vec<usize> = (0..arrays.len())
+        .filter(|&i| arrays[i].ndim() == 2 && !arrays[i].is_empty() && arrays[i].is_integral())
+        .collect();
+    if let Some(c) = cube {
+        let hw = &arrays[c].shape[..2];
+        gts.sort_by_key(|&i| arrays[i].shape[..] != *hw);
+    }
+    (cube, gts)
+}
+
+/// A checked hyperspectral scene.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scene {
+    /// A display name.
+    pub name: String,
+    /// Rows.
+    pub height: usize,
+    /// Columns.
+    pub width: usize,
+    /// Spectral bands.
+    pub bands: usize,
+    /// Samples in `[row][col][band]` row-major order.
+    pub cube: Vec<f32>,
+    /// Labels in `[row][col]` order; 0 = unlabelled, 1..=num_classes.
+    pub gt: Vec<u16>,
+    /// Number of classes (labels 1..=num_classes).
+    pub num_classes: usize,
+    /// One name per class (`class_names[0]` for label 1).
+    pub class_names: Vec<String>,
+}
+
+/// Counts pixels per label: index 0 = unlabelled, index `c` = class `c`; labels above
+/// `num_classes` are not counted.
+pub fn class_counts(gt: &[u16], num_classes: usize) -> Vec<usize> {
+    let mut counts = vec![0usize; num_classes + 1];
+    for &g in gt {
+        if let Some(c) = counts.get_mut(g as usize) {
+            *c += 1;
+        }
+    }
+    counts
+}
+
+/// Class names for a scene: the Indian Pines names for a 145×145 scene with 16 classes,
+/// otherwise `Class 1`, `Class 2`, ….
+pub fn default_class_names(height: usize, width: usize, num_classes: usize) -> Vec<String> {
+    if (height, width, num_classes) == (145, 145, 16) {
+        INDIAN_PINES_CLASSES.iter().map(|s| s.to_string()).collect()
+    } else {
+        (1..=num_classes).map(|c| format!("Class {c}")).collect()
+    }
+}
+
+/// Turns a ground-truth array into labels, refusing negative, fractional and huge values.
+fn gt_labels(gt: &NdArray, width: usize) -> Result<Vec<u16>, DataError> {
+    let pos = |i: usize| (i / width.max(1), i % width.max(1));
+    let check = |i: usize, v: f64| -> Result<u16, DataError> {
+        if !(v.is_finite() && v >= 0.0 && v.fract() == 0.0) {
+            let (row, col) = pos(i);
+            return Err(DataError::GtNotInteger {
+                value: format!("{v}"),
+                row,
+                col,
+            });
+        }
+        if v > MAX_CLASSES as f64 {
+            let (row, col) = pos(i);
+            return Err(DataError::TooManyClasses {
+                label: v as u64,
+                row,
+                col,
+                cap: MAX_CLASSES,
+            });
+        }
+        Ok(v as u16)
+    };
+    match &gt.data {
+        Values::U8(v) => v
+            .iter()
+            .enumerate()
+            .map(|(i, &x)| check(i, x as f64))
+            .collect(),
+        Values::U16(v) => v
+            .iter()
+            .enumerate()
+            .map(|(i, &x)| check(i, x as f64))
+            .collect(),
+        Values::U64(v) => v
+            .iter()
+            .enumerate()
+            .map(|(i, &x)| check(i, x.min(u32::MAX as u64) as f64))
+            .collect(),
+        Values::I64(v) => v
+            .iter()
+            .enumerate()
+            .map(|(i, &x)| check(i, x.clamp(i32::MIN as i64, i32::MAX as i64) as f64))
+            .collect(),
+        other => with_values!(other, v => v
+            .iter()
+            .enumerate()
+            .map(|(i, &x)| check(i, super::array::Elem::to_f64(x)))
+            .collect()),
+    }
+}
+
+impl Scene {
+    /// Builds a scene from a 3-D cube (rows × cols × bands) and a 2-D ground truth
+    /// (rows × cols, whole numbers, 0 = unlabelled).
+    ///
+    /// Checks: the cube is 3-D and non-empty; the ground truth is 2-D, whole-numbered
+    /// (floats with integral values are accepted) and the same rows × cols; labels are at
+    /// most `num_classes` when given (otherwise `num_classes` is the largest label); the cube
+    /// holds no NaN or infinity; at least 2 classes have labelled pixels.
+    pub fn from_arrays(
+        name: &str,
+        cube: &NdArray,
+        gt: &NdArray,
+        num_classes: Option<usize>,
+    ) -> Result<Scene, DataError> {
+        if cube.ndim() != 3 {
+            return Err(DataError::CubeNot3D {
+                ndim: cube.ndim(),
+                shape: shape_text(&cube.shape),
+            });
+        }
+        if cube.is_empty() {
+            return Err(DataError::EmptyArray(format!(
+                "cube ({})",
+                shape_text(&cube.shape)
+            )));
+        }
+        if gt.ndim() != 2 {
+            return Err(DataError::GtNot2D {
+                ndim: gt.ndim(),
+                shape: shape_text(&gt.shape),
+            });
+        }
+        let (height, width, bands) = (cube.shape[0], cube.shape[1], cube.shape[2]);
+        if gt.shape[0] != height || gt.shape[1] != width {
+            return Err(DataError::ShapeMismatch {
+                gt_rows: gt.shape[0],
+                gt_cols: gt.shape[1],
+                cube_rows: height,
+                cube_cols: width,
+            });
+        }
+        let labels = gt_labels(gt, width)?;
+        let max_label = labels.iter().copied().max().unwrap_or(0) as usize;
+        let num_classes = match num_classes {
+            Some(n) => {
+                if n > MAX_CLASSES {
+                    return Err(DataError::InvalidInput(format!(
+                        "{n} classes requested; at most {MAX_CLASSES} are supported"
+                    )));
+                }
+                if let Some(i) = labels.iter().position(|&l| l as usize > n) {
+                    return Err(DataError::LabelOutOfRange {
+                        label: labels[i] as u64,
+                        row: i / width,
+                        col: i % width,
+                        num_classes: n,
+                    });
+                }
+                n
+            }
+            None => max_label,
+        };
+        // Finite check on the source values (f64 catches values that overflow f32 too).
+        let data = cube.to_f32();
+        let bad = match &cube.data {
+            Values::F64(v) => v
+                .iter()
+                .position(|x| !x.is_finite() || x.abs() > f32::MAX as f64),
+            _ if cube.dtype == DType::F32 => data.iter().position(|x| !x.is_finite()),
+            _ => None,
+        };
+        if let Some(i) = bad {
+            return Err(DataError::NonFinite {
+                row: i / (width * bands),
+                col: i / bands % width,
+                band: i % bands,
+            });
+        }
+        let counts = class_counts(&labels, num_classes);
+        let present = counts[1..].iter().filter(|&&c| c > 0).count();
+        if present < 2 {
+            return Err(DataError::TooFewClasses(present));
+        }
+        Ok(Scene {
+            name: name.to_string(),
+            height,
+            width,
+            bands,
+            cube: data,
+            gt: labels,
+            num_classes,
+            class_names: default_class_names(height, width, num_classes),
+        })
+    }
+
+    /// Pixels per label: index 0 = unlabelled, index `c` = class `c`.
+    pub fn class_counts(&self) -> Vec<usize> {
+        class_counts(&self.gt, self.num_classes)
+    }
+
+    /// Number of labelled pixels.
+    pub fn labelled(&self) -> usize {
+        self.gt.iter().filter(|&&g| g > 0).count()
+    }
+
+    /// The spectrum of pixel (`row`, `col`).
+    pub fn spectrum(&self, row: usize, col: usize) -> &[f32] {
+        let start = (row * self.width + col) * self.bands;
+        &self.cube[start..start + self.bands]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> Vec<u8> {
+        let path = format!("{}/tests/fixtures/data/{name}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    fn arr(shape: Vec<usize>, data: Values) -> NdArray {
+        NdArray::new("a", shape, data).unwrap()
+    }
+
+    #[test]
+    fn read_arrays_dispatches_on_content() {
+        let a = read_arrays("dir/x.npy", &fixture("npy_u2_C_le.npy")).unwrap();
+        assert_eq!(a.len(), 1);
+        assert_eq!(a[0].name, "x");
+        // The content decides, not the extension.
+        let m = read_arrays("renamed.npy", &fixture("mat_scene_z.mat")).unwrap();
+        assert_eq!(m.len(), 7);
+        assert_eq!(
+            read_arrays("v.mat", &fixture("mat_v73.mat")).unwrap_err(),
+            DataError::MatV73
+        );
+        let e = read_arrays("photo.png", b"\x89PNG\r\n\x1a\n0000").unwrap_err();
+        let msg = e.to_string();
+        assert!(
+            msg.contains("“photo.png” is not a .mat or .npy file"),
+            "{msg}"
+        );
+        assert!(msg.contains("\\x89PNG"), "{msg}");
+        assert_eq!(read_arrays("e.npy", &[]).unwrap_err(), DataError::Empty);
+    }
+
+    #[test]
+    fn random_bytes_never_panic() {
+        let mut rng = crate::data::split::Rng::new(11);
+        let prefixes: [&[u8]; 4] = [
+            b"",
+            b"\x93NUMPY\x01\x00",
+            b"\x93NUMPY\x02\x00",
+            b"MATLAB 5.0 MAT-file",
+        ];
+        for round in 0..2000 {
+            let len = rng.below(300);
+            let mut bytes: Vec<u8> = prefixes[round % 4].to_vec();
+            bytes.extend((0..len).map(|_| rng.next_u64() as u8));
+            if round % 8 == 3 && bytes.len() >= 128 {
+                bytes[126..128].copy_from_slice(if round % 16 == 3 { b"IM" } else { b"MI" });
+            }
+            // Any outcome but a panic is fine; errors carry a message.
+            if let Err(e) = read_arrays("fuzz", &bytes) {
+                assert!(!e.to_string().is_empty());
+            }
+        }
+        // A real file with random tails and random bytes overwritten.
+        let good = fixture("mat_scene_z.mat");
+        for _ in 0..300 {
+            let mut b = good.clone();
+            for _ in 0..4 {
+                let i = 128 + rng.below(b.len() - 128);
+                b[i] = rng.next_u64() as u8;
+            }
+            let _ = read_arrays("fuzz.mat", &b);
+        }
+    }
+
+    #[test]
+    fn pick_and_build_from_scipy_scene() {
+        let arrays = read_arrays("s.mat", &fixture("mat_scene_plain.mat")).unwrap();
+        let (cube, gts) = pick_arrays(&arrays);
+        assert_eq!(cube, Some(0));
+        let gt_names: Vec<&str> = gts.iter().map(|&i| arrays[i].name.as_str()).collect();
+        assert_eq!(gt_names, ["gt", "gt_i32"]);
+        for cube_name in ["cube_f32", "cube_u16", "cube_i16", "cube_f64"] {
+            let c = arrays.iter().find(|a| a.name == cube_name).unwrap();
+            let s = Scene::from_arrays("tiny", c, &arrays[gts[0]], None).unwrap();
+            assert_eq!((s.height, s.width, s.bands), (6, 5, 4));
+            assert_eq!(s.num_classes, 3);
+            assert_eq!(s.class_names, ["Class 1", "Class 2", "Class 3"]);
+            assert_eq!(s.class_counts(), vec![11, 7, 7, 5]);
+            assert_eq!(s.labelled(), 19);
+            assert_eq!(s.spectrum(5, 4).len(), 4);
+            assert_eq!(s.cube.len(), 120);
+        }
+        // A declared class count above the largest label is kept.
+        let s = Scene::from_arrays("t", &arrays[1], &arrays[4], Some(5)).unwrap();
+        assert_eq!(s.num_classes, 5);
+        assert_eq!(s.class_counts()[4..], [0, 0]);
+    }
+
+    #[test]
+    fn real_indian_pines_scene() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/indian_pines/");
+        let cube = read_arrays(
+            "Indian_pines_corrected.npy",
+            &std::fs::read(format!("{dir}Indian_pines_corrected.npy")).unwrap(),
+        )
+        .unwrap();
+        let gt = read_arrays(
+            "Indian_pines_gt.mat",
+            &std::fs::read(format!("{dir}Indian_pines_gt.mat")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(pick_arrays(&gt), (None, vec![0]));
+        let s = Scene::from_arrays("Indian Pines", &cube[0], &gt[0], Some(16)).unwrap();
+        assert_eq!(s.num_classes, 16);
+        assert_eq!(s.class_names[14], "Buildings-Grass-Trees-Drives");
+        assert_eq!(
+            s.class_counts(),
+            vec![
+                10776, 46, 1428, 830, 237, 483, 730, 28, 478, 20, 972, 2455, 593, 205, 1265, 386,
+                93
+            ]
+        );
+        assert_eq!(&s.spectrum(0, 0)[..3], &[3172.0, 4142.0, 4506.0]);
+        let auto = Scene::from_arrays("IP", &cube[0], &gt[0], None).unwrap();
+        assert_eq!(auto.num_classes, 16);
+        // Too few classes declared.
+        let e = Scene::from_arrays("IP", &cube[0], &gt[0], Some(15)).unwrap_err();
+        assert!(matches!(
+            e,
+            DataError::LabelOutOfRange {
+                label: 16,
+                num_classes: 15,
+                ..
+            }
+        ));
+        assert!(e.to_string().starts_with("Label 16 at row "));
+    }
+
+    #[test]
+    fn validation_errors_in_words() {
+        let cube = arr(vec![2, 2, 3], Values::U16((0..12).collect()));
+        let gt = arr(vec![2, 2], Values::U8(vec![0, 1, 2, 2]));
+        assert!(Scene::from_arrays("ok", &cube, &gt, None).is_ok());
+
+        let e = Scene::from_arrays("x", &gt, &gt, None).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "The cube must be 3-D (rows × cols × bands); this array is 2-D (2×2). Pick the \
+             hyperspectral image, not the ground truth."
+        );
+        assert!(matches!(
+            Scene::from_arrays("x", &cube, &cube, None).unwrap_err(),
+            DataError::GtNot2D { ndim: 3, .. }
+        ));
+        let big_gt = arr(vec![3, 2], Values::U8(vec![1, 2, 0, 0, 0, 0]));
+        assert_eq!(
+            Scene::from_arrays("x", &cube, &big_gt, None)
+                .unwrap_err()
+                .to_string(),
+            "The ground truth is 3×2 but the cube is 2×2; both must cover the same pixels."
+        );
+        let e = Scene::from_arrays("x", &cube, &gt, Some(1)).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "Label 2 at row 1, col 0 is beyond the 1 classes of this scene."
+        );
+        let one_class = arr(vec![2, 2], Values::U8(vec![0, 1, 1, 0]));
+        assert_eq!(
+            Scene::from_arrays("x", &cube, &one_class, None).unwrap_err(),
+            DataError::TooFewClasses(1)
+        );
+        let frac = arr(vec![2, 2], Values::F32(vec![0.0, 1.0, 1.5, 2.0]));
+        assert!(matches!(
+            Scene::from_arrays("x", &cube, &frac, None).unwrap_err(),
+            DataError::GtNotInteger { row: 1, col: 0, .. }
+        ));
+        let neg = arr(vec![2, 2], Values::I16(vec![0, 1, -1, 2]));
+        assert!(matches!(
+            Scene::from_arrays("x", &cube, &neg, None).unwrap_err(),
+            DataError::GtNotInteger { row: 1, col: 0, .. }
+        ));
+        let huge = arr(vec![2, 2], Values::U32(vec![0, 1, 2, 9604]));
+        assert!(matches!(
+            Scene::from_arrays("x", &cube, &huge, None).unwrap_err(),
+            DataError::TooManyClasses {
+                label: 9604,
+                row: 1,
+                col: 1,
+                ..
+            }
+        ));
+        let float_gt = arr(vec![2, 2], Values::F64(vec![0.0, 1.0, 2.0, 2.0]));
+        assert_eq!(
+            Scene::from_arrays("x", &cube, &float_gt, None).unwrap().gt,
+            vec![0, 1, 2, 2]
+        );
+        let mut vals: Vec<f32> = (0..12).map(|x| x as f32).collect();
+        vals[7] = f32::NAN;
+        let nan = arr(vec![2, 2, 3], Values::F32(vals));
+        assert_eq!(
+            Scene::from_arrays("x", &nan, &gt, None)
+                .unwrap_err()
+                .to_string(),
+            "The cube holds NaN or infinite values (first at row 1, col 0, band 1). Replace \
+             them (e.g. with 0 or the band mean) before loading."
+        );
+        let mut v64: Vec<f64> = (0..12).map(|x| x as f64).collect();
+        v64[11] = f64::INFINITY;
+        let inf = arr(vec![2, 2, 3], Values::F64(v64));
+        assert_eq!(
+            Scene::from_arrays("x", &inf, &gt, None).unwrap_err(),
+            DataError::NonFinite {
+                row: 1,
+                col: 1,
+                band: 2
+            }
+        );
+        let empty = arr(vec![2, 2, 0], Values::F32(vec![]));
+        assert!(matches!(
+            Scene::from_arrays("x", &empty, &gt, None).unwrap_err(),
+            DataError::EmptyArray(_)
+        ));
+    }
+}

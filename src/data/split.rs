@@ -1,0 +1,387 @@
+//! Deterministic train/test splits of labelled pixels.
+//!
+//! ## Why a spatial split
+//! Patch classifiers such as HybridSN look at a window (say 25 × 25 pixels) around each
+//! pixel. With a random per-pixel split, almost every test pixel has training pixels right
+//! next to it: their windows overlap by up to 96 %, so the network is tested on inputs it
+//! has largely seen, with labels it has been told for the neighbours. Scores of 99 % on
+//! Indian Pines come largely from this leakage and say little about new fields.
+//! [`spatial_split`] trains on whole blocks of the scene and keeps for testing only pixels
+//! whose window does not reach into any training block, which gives an honest (and lower)
+//! number. [`stratified_split`] is still provided, as papers report it.
+
+/// A small deterministic random generator (SplitMix64). The same seed gives the same
+/// sequence on every platform.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rng {
+    state: u64,
+}
+
+impl Rng {
+    /// A generator started from `seed`.
+    pub fn new(seed: u64) -> Rng {
+        Rng { state: seed }
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.state = self.state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// A uniform float in [0, 1) with 53 random bits.
+    pub fn next_f64(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+
+    /// A uniform integer in `0..n` (unbiased; `n` must be > 0, 0 is returned for `n == 0`).
+    pub fn below(&mut self, n: usize) -> usize {
+        if n == 0 {
+            return 0;
+        }
+        let n = n as u64;
+        // Rejection sampling over the largest multiple of n.
+        let zone = u64::MAX - u64::MAX % n;
+        loop {
+            let x = self.next_u64();
+            if x < zone {
+                return (x % n) as usize;
+            }
+        }
+    }
+
+    /// Shuffles `items` in place (Fisher–Yates).
+    pub fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            let j = self.below(i + 1);
+            items.swap(i, j);
+        }
+    }
+}
+
+/// Pixel indices (`row × width + col`) of labelled pixels, split into training and testing.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Split {
+    /// Training pixels, shuffled.
+    pub train: Vec<usize>,
+    /// Test pixels, shuffled.
+    pub test: Vec<usize>,
+}
+
+/// Random split of each class separately. Class `c` (labels 1..=num_classes; 0 and larger
+/// labels are ignored) with `n` pixels gets `round(train_fraction × n)` training pixels,
+/// clamped to `1..=n−1` when `n ≥ 2` so every class is both trained and tested. The fraction
+/// is clamped to [0, 1]. Both lists are shuffled; the same seed gives the same split.
+pub fn stratified_split(gt: &[u16], num_classes: usize, train_fraction: f64, seed: u64) -> Split {
+    let f = if train_fraction.is_nan() {
+        0.0
+    } else {
+        train_fraction.clamp(0.0, 1.0)
+    };
+    let mut rng = Rng::new(seed);
+    let mut per_class: Vec<Vec<usize>> = vec![Vec::new(); num_classes + 1];
+    for (i, &g) in gt.iter().enumerate() {
+        if g > 0 && (g as usize) <= num_classes {
+            per_class[g as usize].push(i);
+        }
+    }
+    let mut split = Split::default();
+    for pixels in per_class.iter_mut().skip(1) {
+        let n = pixels.len();
+        let mut k = (f * n as f64).round() as usize;
+        if n >= 2 {
+            k = k.clamp(1, n - 1);
+        }
+        rng.shuffle(pixels);
+        split.train.extend_from_slice(&pixels[..k]);
+        split.test.extend_from_slice(&pixels[k..]);
+    }
+    rng.shuffle(&mut split.train);
+    rng.shuffle(&mut split.test);
+    split
+}
+
+/// Side of the square blocks used by [`spatial_split`]: a sixth of the scene's shorter side
+/// (rounded up), and at least the patch size, so a 145 × 145 scene is cut into 6 × 6 blocks
+/// of 25 × 25 pixels.
+pub fn block_size(height: usize, width: usize, patch_size: usize) -> usize {
+    height.min(width).div_ceil(6).max(patch_size).max(1)
+}
+
+/// Spatially disjoint split. The scene is cut into square blocks of [`block_size`]; blocks
+/// are chosen for training at random (seeded): first, for each class from the rarest up
+/// that no chosen block covers yet, a random block holding it (among the blocks that keep
+/// the training count within the target); then further random blocks
+/// while adding one brings the training count closer to `train_fraction` of the labelled
+/// pixels. Training pixels are the labelled pixels inside the chosen blocks. Test pixels are
+/// the labelled pixels whose `patch_size` window (centred; margin `(patch_size − 1) / 2`)
+/// does not overlap any training block, i.e. at Chebyshev distance > margin from every
+/// training block. Pixels in between (the guard band) are in neither set.
+///
+/// A class found in one block only (on Indian Pines with 25 × 25 blocks: Corn and Oats) is
+/// then trained on but has no test pixels; per-class accuracy reports it as absent.
+///
+/// What this guarantees: no test pixel's label or spectrum is the centre of, or inside, any
+/// training block, and no test window contains a training pixel. Training windows at a
+/// block's edge can still share outer pixels with test windows; a larger `patch_size`
+/// argument widens the guard band if full isolation is wanted.
+pub fn spatial_split(
+    gt: &[u16],
+    height: usize,
+    width: usize,
+    num_classes: usize,
+    train_fraction: f64,
+    patch_size: usize,
+    seed: u64,
+) -> Split {
+    let n = (height * width).min(gt.len());
+    let label = |i: usize| -> usize {
+        let g = gt.get(i).copied().unwrap_or(0) as usize;
+        if g <= num_classes { g } else { 0 }
+    };
+    let bs = block_size(height, width, patch_size);
+    let (brows, bcols) = (height.div_ceil(bs), width.div_ceil(bs));
+    let nblocks = brows * bcols;
+    let block_of = |i: usize| (i / width / bs) * bcols + (i % width) / bs;
+    // Labelled count and class histogram per block.
+    let mut hist = vec![vec![0usize; num_classes + 1]; nblocks];
+    let mut labelled_total = 0usize;
+    for i in 0..n {
+        let g = label(i);
+        if g > 0 {
+            hist[block_of(i)][g] += 1;
+            labelled_total += 1;
+        }
+    }
+    let block_count = |b: usize| hist[b][1..].iter().sum::<usize>();
+    let f = if train_fraction.is_nan() {
+        0.0
+    } else {
+        train_fraction.clamp(0.0, 1.0)
+    };
+    let target = f * labelled_total as f64;
+    let mut rng = Rng::new(seed);
+    let mut chosen = vec![false; nblocks];
+    let mut train_count = 0usize;
+    if target > 0.0 {
+        // Classes from the rarest up: make sure each appears in some training block.
+        let mut totals = vec![0usize; num_classes + 1];
+        for h in &hist {
+            for c in 1..=num_classes {
+                totals[c] += h[c];
+            }
+        }
+        let mut classes: Vec<usize> = (1..=num_classes).filter(|&c| totals[c] > 0).collect();
+        classes.sort_by_key(|&c| (totals[c], c));
+        for c in classes {
+            if (0..nblocks).any(|b| chosen[b] && hist[b][c] > 0) {
+                continue;
+            }
+            let holding: Vec<usize> = (0..nblocks)
+                .filter(|&b| !chosen[b] && hist[b][c] > 0)
+                .collect();
+            // Stay within the target; prefer leaving another block of the class for testing.
+            let fitting: Vec<usize> = holding
+                .iter()
+                .copied()
+                .filter(|&b| (train_count + block_count(b)) as f64 <= target)
+                .collect();
+            if fitting.is_empty() {
+                continue;
+            }
+            let b = fitting[rng.below(fitting.len())];
+            chosen[b] = true;
+            train_count += block_count(b);
+        }
+        let mut order: Vec<usize> = (0..nblocks).filter(|&b| block_count(b) > 0).collect();
+        rng.shuffle(&mut order);
+        for b in order {
+            if chosen[b] {
+                continue;
+            }
+            let now = (train_count as f64 - target).abs();
+            let then = ((train_count + block_count(b)) as f64 - target).abs();
+            if then < now {
+                chosen[b] = true;
+                train_count += block_count(b);
+            }
+        }
+    }
+    // Training mask, then a window-sum (2-D prefix sums) to find pixels near training blocks.
+    let m = patch_size.saturating_sub(1) / 2;
+    let mut prefix = vec![0u32; (height + 1) * (width + 1)];
+    for r in 0..height {
+        let mut row_sum = 0u32;
+        for c in 0..width {
+            row_sum += chosen[block_of(r * width + c)] as u32;
+            prefix[(r + 1) * (width + 1) + c + 1] = prefix[r * (width + 1) + c + 1] + row_sum;
+        }
+    }
+    let window_has_train = |r: usize, c: usize| {
+        let (r0, c0) = (r.saturating_sub(m), c.saturating_sub(m));
+        let (r1, c1) = ((r + m + 1).min(height), (c + m + 1).min(width));
+        let at = |r: usize, c: usize| prefix[r * (width + 1) + c];
+        at(r1, c1) + at(r0, c0) - at(r0, c1) - at(r1, c0) > 0
+    };
+    let mut split = Split::default();
+    for i in 0..n {
+        if label(i) == 0 {
+            continue;
+        }
+        if chosen[block_of(i)] {
+            split.train.push(i);
+        } else if !window_has_train(i / width, i % width) {
+            split.test.push(i);
+        }
+    }
+    rng.shuffle(&mut split.train);
+    rng.shuffle(&mut split.test);
+    split
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    fn indian_pines_gt() -> Vec<u16> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/indian_pines/");
+        let a = crate::data::npy::read_npy(
+            &std::fs::read(format!("{dir}Indian_pines_gt.npy")).unwrap(),
+            "gt",
+        )
+        .unwrap();
+        a.to_f32().iter().map(|&x| x as u16).collect()
+    }
+
+    #[test]
+    fn splitmix_reference_and_helpers() {
+        // Reference outputs of SplitMix64 seeded with 0 (Vigna's splitmix64.c).
+        let mut r = Rng::new(0);
+        assert_eq!(r.next_u64(), 0xe220_a839_7b1d_cdaf);
+        assert_eq!(r.next_u64(), 0x6e78_9e6a_a1b9_65f4);
+        let mut r = Rng::new(7);
+        let mut counts = [0usize; 5];
+        for _ in 0..5000 {
+            counts[r.below(5)] += 1;
+            let f = r.next_f64();
+            assert!((0.0..1.0).contains(&f));
+        }
+        assert!(
+            counts.iter().all(|&c| (850..1150).contains(&c)),
+            "{counts:?}"
+        );
+        let mut v: Vec<usize> = (0..20).collect();
+        Rng::new(3).shuffle(&mut v);
+        let mut w: Vec<usize> = (0..20).collect();
+        Rng::new(3).shuffle(&mut w);
+        assert_eq!(v, w);
+        assert_ne!(v, (0..20).collect::<Vec<_>>());
+        v.sort();
+        assert_eq!(v, (0..20).collect::<Vec<_>>());
+        assert_eq!(Rng::new(1).below(0), 0);
+    }
+
+    #[test]
+    fn stratified_fractions_and_determinism() {
+        let gt = indian_pines_gt();
+        let s = stratified_split(&gt, 16, 0.1, 42);
+        let counts = crate::data::scene::class_counts(&gt, 16);
+        for (c, &count) in counts.iter().enumerate().skip(1) {
+            let tr = s.train.iter().filter(|&&i| gt[i] as usize == c).count();
+            let te = s.test.iter().filter(|&&i| gt[i] as usize == c).count();
+            assert_eq!(tr + te, count);
+            let want = ((0.1 * count as f64).round() as usize).clamp(1, count - 1);
+            assert_eq!(tr, want, "class {c}");
+        }
+        // Oats: 20 pixels → 2; Grass-pasture-mowed: 28 → 3; Soybean-mintill: 2455 → 246 (half
+        // rounds away from zero); 1027 in all.
+        assert_eq!(s.train.len(), 1027);
+        assert_eq!(s.test.len(), 10249 - 1027);
+        let train: HashSet<usize> = s.train.iter().copied().collect();
+        assert!(s.test.iter().all(|i| !train.contains(i)));
+        assert!(s.train.iter().chain(&s.test).all(|&i| gt[i] > 0));
+        assert_eq!(stratified_split(&gt, 16, 0.1, 42), s);
+        assert_ne!(stratified_split(&gt, 16, 0.1, 43), s);
+        // Shuffled, not in scan order.
+        assert!(s.train.windows(2).any(|w| w[0] > w[1]));
+        // Extremes: every class still in both sets.
+        let all = stratified_split(&gt, 16, 1.0, 1);
+        assert_eq!(all.test.len(), 16);
+        let none = stratified_split(&gt, 16, 0.0, 1);
+        assert_eq!(none.train.len(), 16);
+        // A single-pixel class goes where rounding puts it.
+        let tiny = stratified_split(&[0, 1, 2, 2], 2, 0.4, 5);
+        assert_eq!(tiny.train.len() + tiny.test.len(), 3);
+        assert_eq!(tiny.train.iter().filter(|&&i| i >= 2).count(), 1);
+    }
+
+    #[test]
+    fn spatial_split_keeps_windows_apart() {
+        let gt = indian_pines_gt();
+        let (h, w) = (145, 145);
+        assert_eq!(block_size(h, w, 25), 25);
+        for (fraction, patch, seed) in [(0.3, 25, 1), (0.1, 11, 2), (0.5, 5, 3)] {
+            let s = spatial_split(&gt, h, w, 16, fraction, patch, seed);
+            assert_eq!(s, spatial_split(&gt, h, w, 16, fraction, patch, seed));
+            let train: HashSet<usize> = s.train.iter().copied().collect();
+            assert!(s.test.iter().all(|i| !train.contains(i)));
+            assert!(s.train.iter().chain(&s.test).all(|&i| gt[i] > 0));
+            assert!(!s.test.is_empty());
+            // Training fraction near the target (blocks are coarse: within 8 points).
+            let got = s.train.len() as f64 / 10249.0;
+            assert!(
+                (got - fraction).abs() < 0.08,
+                "fraction {got} for {fraction}"
+            );
+            // No test pixel within the margin of a training block (hence of a train pixel
+            // or any pixel of a training block).
+            let bs = block_size(h, w, patch);
+            let m = (patch - 1) / 2;
+            let train_blocks: HashSet<(usize, usize)> =
+                s.train.iter().map(|&i| (i / w / bs, i % w / bs)).collect();
+            for &t in &s.test {
+                let (r, c) = (t / w, t % w);
+                for (br, bc) in &train_blocks {
+                    let (r0, c0) = (br * bs, bc * bs);
+                    let (r1, c1) = ((r0 + bs).min(h) - 1, (c0 + bs).min(w) - 1);
+                    let dr = if r < r0 { r0 - r } else { r.saturating_sub(r1) };
+                    let dc = if c < c0 { c0 - c } else { c.saturating_sub(c1) };
+                    assert!(
+                        dr.max(dc) > m,
+                        "test pixel ({r},{c}) near block ({br},{bc})"
+                    );
+                }
+            }
+            // Every class is trained on where possible.
+            let classes: HashSet<u16> = s.train.iter().map(|&i| gt[i]).collect();
+            eprintln!(
+                "spatial split f={fraction} patch={patch}: train {} test {} classes {}",
+                s.train.len(),
+                s.test.len(),
+                classes.len()
+            );
+            assert!(classes.len() >= 13, "{} classes in training", classes.len());
+        }
+    }
+
+    #[test]
+    fn spatial_split_small_grid_by_hand() {
+        // 12×12 scene, all pixels class 1 or 2 by column half; blocks of 2 (12/6).
+        let (h, w) = (12, 12);
+        let gt: Vec<u16> = (0..h * w).map(|i| if i % w < 6 { 1 } else { 2 }).collect();
+        let s = spatial_split(&gt, h, w, 2, 0.25, 1, 9);
+        assert_eq!(block_size(h, w, 1), 2);
+        // Blocks of 4 pixels; 25 % of 144 = 36 = 9 blocks.
+        assert_eq!(s.train.len(), 36);
+        // With patch 1 (margin 0) every other labelled pixel is a test pixel.
+        assert_eq!(s.test.len(), 108);
+        let s3 = spatial_split(&gt, h, w, 2, 0.25, 3, 9);
+        // Patch 3 ⇒ blocks of 3, margin 1: fewer test pixels than without a guard band.
+        assert!(s3.test.len() < 144 - s3.train.len());
+        assert!(spatial_split(&gt, h, w, 2, 0.0, 3, 9).train.is_empty());
+    }
+}

@@ -1,0 +1,22 @@
+//! convlab: a CNN lab that runs in the browser.
+//!
+//! Dependencies point down only: `ui` → (messages) → `worker` → `train` → `model` / `data`;
+//! `viz` turns arrays into pixels. `model`, `train` need burn (`ml` feature); `data` and `viz`
+//! are plain Rust so the UI and the worker can both use them.
+
+pub mod data;
+pub mod viz;
+
+#[cfg(feature = "ml")]
+pub mod model;
+#[cfg(feature = "ml")]
+pub mod train;
+
+/// Typed messages between the UI and the worker (no burn, no web APIs).
+pub mod messages;
+
+#[cfg(all(target_arch = "wasm32", feature = "ml"))]
+pub mod worker;
+
+#[cfg(all(target_arch = "wasm32", feature = "ui"))]
+pub mod ui;

@@ -1,0 +1,277 @@
+//! Typed messages between the UI (main thread) and the worker.
+//!
+//! Both sides serialise them as JSON strings through `postMessage`; nothing here depends on
+//! burn or web APIs, so the UI wasm stays free of burn.
+
+use serde::{Deserialize, Serialize};
+
+/// Which compute backend the worker should use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BackendChoice {
+    /// WebGPU when the browser offers an adapter, else the CPU.
+    Auto,
+    /// The CPU (WebAssembly) backend, whatever the browser offers (`?backend=cpu`).
+    Cpu,
+}
+
+/// One row of a layer table (mirrors `model::LayerInfo`, kept here so the UI needs no burn).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LayerRow {
+    pub name: String,
+    pub kind: String,
+    pub output: Vec<usize>,
+    pub params: usize,
+    pub macs: u64,
+}
+
+/// A model's layer table as computed by the real burn modules in the worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelTable {
+    pub model: String,
+    pub input: Vec<usize>,
+    pub layers: Vec<LayerRow>,
+    pub params: usize,
+    pub macs: u64,
+}
+
+/// Settings of a hyperspectral run (mirrors `train::hsi::HsiTrainConfig`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HsiSettings {
+    pub pca: usize,
+    pub patch: usize,
+    pub train_fraction: f64,
+    pub spatial: bool,
+    pub seed: u64,
+    pub epochs: usize,
+    pub batch_size: usize,
+    pub lr: f64,
+    pub batch_norm: bool,
+    pub max_train: usize,
+    pub eval_every: usize,
+}
+
+impl Default for HsiSettings {
+    fn default() -> Self {
+        Self {
+            pca: 30,
+            patch: 25,
+            train_fraction: 0.1,
+            spatial: false,
+            seed: 0,
+            epochs: 20,
+            batch_size: 64,
+            lr: 1e-3,
+            batch_norm: true,
+            max_train: 0,
+            eval_every: 1,
+        }
+    }
+}
+
+/// What the UI learns about a loaded scene.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SceneInfo {
+    pub name: String,
+    pub height: usize,
+    pub width: usize,
+    pub bands: usize,
+    pub num_classes: usize,
+    pub class_names: Vec<String>,
+    /// Pixels per label (index 0 = unlabelled).
+    pub class_counts: Vec<usize>,
+    /// Ground-truth labels, row-major (0 = unlabelled).
+    pub gt: Vec<u16>,
+    /// Mean spectrum of each class (`num_classes` rows of `bands` values).
+    pub class_means: Vec<Vec<f32>>,
+    /// Default false-colour bands (r, g, b).
+    pub rgb_bands: [usize; 3],
+}
+
+/// OA, AA, Kappa, per-class accuracy and the confusion matrix.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EvalInfo {
+    pub oa: f64,
+    pub aa: f64,
+    pub kappa: f64,
+    pub per_class: Vec<Option<f64>>,
+    pub confusion: Vec<u64>,
+    pub num_classes: usize,
+    pub test_pixels: usize,
+    /// What produced it, e.g. "pretrained weights" or "your run".
+    pub source: String,
+    pub train_pixels: Vec<u32>,
+    pub test_pixels_list: Vec<u32>,
+}
+
+/// An RGBA image for a canvas.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImageMsg {
+    /// Which view it is for, e.g. "band", "rgb".
+    pub id: String,
+    pub width: u32,
+    pub height: u32,
+    pub rgba: Vec<u8>,
+}
+
+/// Requests from the UI to the worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Request {
+    /// Create the compute device. Answered by [`Response::Backend`].
+    Init { backend: BackendChoice },
+    /// Layer tables of every model. Answered by [`Response::Models`].
+    Models,
+    /// A few Adam steps of a model on random data, streaming each loss.
+    Smoke {
+        model: String,
+        steps: usize,
+        batch: usize,
+    },
+    /// Load the bundled Indian Pines scene (fetched from `public/data/` with progress).
+    LoadBundledScene,
+    /// Load an uploaded scene: file names of the binary attachments (scene first, then an
+    /// optional ground-truth file) and optional variable names.
+    UploadScene {
+        names: Vec<String>,
+        cube_var: Option<String>,
+        gt_var: Option<String>,
+    },
+    /// One band as an image (colormap "grey" or "viridis").
+    Band { band: usize, colormap: String },
+    /// A false-colour composite of three bands.
+    Rgb { bands: [usize; 3] },
+    /// The spectrum of one pixel.
+    Spectrum { row: usize, col: usize },
+    /// PCA + split for these settings; answered with explained variance and the layer table.
+    Prepare(HsiSettings),
+    /// Train HybridSN with these settings (on the loaded scene).
+    TrainHsi(HsiSettings),
+    /// Load the shipped HybridSN weights and map the bundled scene.
+    PretrainedMap,
+    /// Map the whole scene with the current model.
+    Map,
+    /// Send the current model's weights file (binary attachment in the response).
+    ExportWeights,
+    /// Load a weights file (binary attachment) and map the scene with it.
+    ImportWeights { name: String },
+    /// Hold the running job between two steps.
+    Pause,
+    /// Continue a paused job.
+    Resume,
+    /// Stop the running job after the current step.
+    Stop,
+}
+
+/// Responses and events from the worker to the UI.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Response {
+    /// The worker's wasm is loaded and it accepts requests.
+    Ready,
+    /// The device in use: `kind` is "WebGPU" or "CPU (WebAssembly)"; `name` the adapter's
+    /// name; `reason` why WebGPU is not used, when it is not.
+    Backend {
+        kind: String,
+        name: String,
+        reason: Option<String>,
+    },
+    Models(Vec<ModelTable>),
+    /// Progress of the running job.
+    Progress {
+        job: String,
+        done: usize,
+        total: usize,
+        /// Samples per second over the job so far.
+        rate: f64,
+        /// Estimated seconds left.
+        eta_s: f64,
+    },
+    /// One training step's loss.
+    Loss { job: String, step: usize, loss: f32 },
+    /// The job finished (stopped early when `stopped`).
+    Done { job: String, stopped: bool },
+    /// A scene was loaded (replacing the previous one).
+    Scene(SceneInfo),
+    /// An image for a view.
+    Image(ImageMsg),
+    /// The spectrum of a pixel and its label.
+    Spectrum {
+        row: usize,
+        col: usize,
+        label: u16,
+        values: Vec<f32>,
+    },
+    /// PCA done: explained variance ratio per component, split sizes, HybridSN's layer table.
+    Prepared {
+        explained: Vec<f64>,
+        train: usize,
+        test: usize,
+        layers: ModelTable,
+    },
+    /// An epoch of hyperspectral training finished.
+    Epoch {
+        epoch: usize,
+        loss: f64,
+        train_acc: f64,
+        test_oa: Option<f64>,
+        seconds: f64,
+    },
+    /// Rows of the classification map (1-based labels), for progressive drawing.
+    MapRows {
+        row0: usize,
+        rows: usize,
+        labels: Vec<u16>,
+    },
+    /// Scores of the current map on the test pixels.
+    Evaluation(EvalInfo),
+    /// A weights file (binary attachment) named `name`.
+    WeightsFile { name: String },
+    /// Something went wrong; `message` is for people.
+    Error { job: String, message: String },
+}
+
+impl Request {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("requests always serialise")
+    }
+    pub fn from_json(s: &str) -> Result<Self, String> {
+        serde_json::from_str(s).map_err(|e| format!("malformed request: {e}"))
+    }
+}
+
+impl Response {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("responses always serialise")
+    }
+    pub fn from_json(s: &str) -> Result<Self, String> {
+        serde_json::from_str(s).map_err(|e| format!("malformed response: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_round_trip_through_json() {
+        let reqs = [
+            Request::Init {
+                backend: BackendChoice::Cpu,
+            },
+            Request::Smoke {
+                model: "mobilenetv1".into(),
+                steps: 3,
+                batch: 4,
+            },
+            Request::Stop,
+        ];
+        for r in reqs {
+            assert_eq!(Request::from_json(&r.to_json()).unwrap(), r);
+        }
+        let resp = Response::Loss {
+            job: "smoke".into(),
+            step: 2,
+            loss: 2.25,
+        };
+        assert_eq!(Response::from_json(&resp.to_json()).unwrap(), resp);
+        assert!(Request::from_json("{\"Nope\":1}").is_err());
+    }
+}

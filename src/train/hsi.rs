@@ -1,0 +1,426 @@
+//! Hyperspectral training: PCA → patches → HybridSN, evaluation with OA/AA/Kappa, and the
+//! whole-scene classification map computed strip by strip.
+
+use burn::config::Config;
+use burn::module::Module;
+use burn::nn::loss::CrossEntropyLossConfig;
+use burn::optim::{AdamConfig, GradientsParams};
+use burn::tensor::{Device, Int, Tensor, TensorData};
+use serde::{Deserialize, Serialize};
+
+use super::{Event, Host, Meter, should_stop};
+use crate::data::{Confusion, PaddedCube, Rng, Scene, Split, pca, spatial_split, stratified_split};
+use crate::model::{HybridSn, HybridSnConfig};
+
+/// Preprocessing and training settings of a hyperspectral run.
+#[derive(Config, Debug, PartialEq)]
+pub struct HsiTrainConfig {
+    /// PCA components kept.
+    #[config(default = 30)]
+    pub pca: usize,
+    /// Patch size (odd).
+    #[config(default = 25)]
+    pub patch: usize,
+    /// Fraction of each class's labelled pixels used for training.
+    #[config(default = 0.1)]
+    pub train_fraction: f64,
+    /// Spatially disjoint train/test blocks instead of a random split.
+    #[config(default = false)]
+    pub spatial: bool,
+    #[config(default = 0)]
+    pub seed: u64,
+    #[config(default = 20)]
+    pub epochs: usize,
+    #[config(default = 64)]
+    pub batch_size: usize,
+    #[config(default = 1e-3)]
+    pub lr: f64,
+    /// Batch norm after each conv (teaching variant); false = the paper's HybridSN.
+    #[config(default = true)]
+    pub batch_norm: bool,
+    /// Use at most this many training pixels (0 = all): for quick demos and tests.
+    #[config(default = 0)]
+    pub max_train: usize,
+    /// Evaluate test OA every this many epochs (0 = only at the end).
+    #[config(default = 1)]
+    pub eval_every: usize,
+}
+
+/// The scene after PCA, padded, with its split: everything training and mapping read.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub padded: PaddedCube,
+    pub split: Split,
+    pub gt: Vec<u16>,
+    pub height: usize,
+    pub width: usize,
+    pub num_classes: usize,
+    pub patch: usize,
+    /// Explained variance ratio of each kept component.
+    pub explained: Vec<f64>,
+}
+
+/// PCA (whitened, as HybridSN's reference code) + split + zero padding.
+pub fn prepare(scene: &Scene, cfg: &HsiTrainConfig) -> Result<Prepared, String> {
+    let k = cfg.pca.min(scene.bands);
+    HybridSnConfig::new()
+        .with_bands(k)
+        .with_patch(cfg.patch)
+        .with_num_classes(scene.num_classes)
+        .validate()?;
+    if !(0.0..1.0).contains(&cfg.train_fraction) || cfg.train_fraction <= 0.0 {
+        return Err(format!(
+            "The training fraction must be between 0 and 1; got {}",
+            cfg.train_fraction
+        ));
+    }
+    let n = scene.height * scene.width;
+    let p = pca::fit(&scene.cube, n, scene.bands, k, true).map_err(|e| e.to_string())?;
+    let reduced = p.transform(&scene.cube, n);
+    let padded = PaddedCube::new(&reduced, scene.height, scene.width, k, cfg.patch)
+        .map_err(|e| e.to_string())?;
+    let split = if cfg.spatial {
+        spatial_split(
+            &scene.gt,
+            scene.height,
+            scene.width,
+            scene.num_classes,
+            cfg.train_fraction,
+            cfg.patch,
+            cfg.seed,
+        )
+    } else {
+        stratified_split(&scene.gt, scene.num_classes, cfg.train_fraction, cfg.seed)
+    };
+    if split.train.is_empty() || split.test.is_empty() {
+        return Err("The split left no training or no test pixels; change the fraction".into());
+    }
+    Ok(Prepared {
+        padded,
+        split,
+        gt: scene.gt.clone(),
+        height: scene.height,
+        width: scene.width,
+        num_classes: scene.num_classes,
+        patch: cfg.patch,
+        explained: p.explained_variance_ratio.clone(),
+    })
+}
+
+/// One epoch's numbers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EpochMetrics {
+    pub epoch: usize,
+    pub loss: f64,
+    pub train_acc: f64,
+    /// Overall accuracy on the test pixels (None when not evaluated this epoch).
+    pub test_oa: Option<f64>,
+    pub seconds: f64,
+}
+
+/// OA, AA, Kappa and the confusion matrix on the test pixels.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evaluation {
+    pub oa: f64,
+    pub aa: f64,
+    pub kappa: f64,
+    pub per_class: Vec<Option<f64>>,
+    pub confusion: Vec<u64>,
+    pub num_classes: usize,
+    pub test_pixels: usize,
+}
+
+impl Evaluation {
+    /// Scores predicted labels (1-based, per pixel) on the given pixels.
+    pub fn of(pred: &[u16], gt: &[u16], pixels: &[usize], num_classes: usize) -> Evaluation {
+        let mut c = Confusion::new(num_classes);
+        for &i in pixels {
+            let (t, p) = (gt[i] as usize, pred[i] as usize);
+            if t >= 1 && p >= 1 {
+                c.add(t - 1, p - 1);
+            }
+        }
+        Evaluation {
+            oa: c.overall_accuracy(),
+            aa: c.average_accuracy(),
+            kappa: c.kappa(),
+            per_class: c.per_class_accuracy(),
+            confusion: c.counts.clone(),
+            num_classes,
+            test_pixels: pixels.len(),
+        }
+    }
+}
+
+/// What a training run leaves: the trained model (eval mode), its history and evaluation.
+pub struct Trained {
+    pub model: HybridSn,
+    pub history: Vec<EpochMetrics>,
+    pub map: Vec<u16>,
+    pub evaluation: Evaluation,
+    pub stopped: bool,
+}
+
+fn batch_tensor(prep: &Prepared, pixels: &[usize], buf: &mut Vec<f32>, d: &Device) -> Tensor<5> {
+    let k = prep.padded.bands;
+    let p = prep.patch;
+    prep.padded.patch_batch(pixels, p, buf);
+    Tensor::<5>::from_data(
+        TensorData::new(std::mem::take(buf), [pixels.len(), 1, k, p, p]),
+        d,
+    )
+}
+
+fn targets(prep: &Prepared, pixels: &[usize], d: &Device) -> Tensor<1, Int> {
+    let t: Vec<i64> = pixels.iter().map(|&i| prep.gt[i] as i64 - 1).collect();
+    Tensor::<1, Int>::from_data(TensorData::new(t, [pixels.len()]), d)
+}
+
+async fn read_vec_f32(t: Tensor<1>) -> Result<Vec<f32>, String> {
+    t.into_data_async()
+        .await
+        .map_err(|e| format!("reading a tensor back failed: {e:?}"))?
+        .convert::<f32>()
+        .to_vec::<f32>()
+        .map_err(|e| format!("{e:?}"))
+}
+
+async fn read_vec_i64(t: Tensor<1, Int>) -> Result<Vec<i64>, String> {
+    t.into_data_async()
+        .await
+        .map_err(|e| format!("reading a tensor back failed: {e:?}"))?
+        .convert::<i64>()
+        .to_vec::<i64>()
+        .map_err(|e| format!("{e:?}"))
+}
+
+/// Trains HybridSN on the prepared scene. Emits losses, progress and per-epoch metrics;
+/// stops cleanly (keeping the weights so far) when the host asks; refuses a non-finite loss
+/// naming the epoch and step, keeping the weights of the last good step.
+pub async fn train_hybridsn<H: Host>(
+    host: &mut H,
+    device: &Device,
+    prep: &Prepared,
+    cfg: &HsiTrainConfig,
+    start: Option<HybridSn>,
+) -> Result<Trained, String> {
+    let ad = device.clone().autodiff();
+    let model_cfg = HybridSnConfig::new()
+        .with_bands(prep.padded.bands)
+        .with_patch(prep.patch)
+        .with_num_classes(prep.num_classes)
+        .with_batch_norm(cfg.batch_norm);
+    let mut model = match start {
+        Some(m) => m.fork(&ad),
+        None => model_cfg.init(&ad),
+    };
+    let mut optim = AdamConfig::new().init();
+    let loss_fn = CrossEntropyLossConfig::new().init(&ad);
+    let mut train: Vec<usize> = prep.split.train.clone();
+    if cfg.max_train > 0 && train.len() > cfg.max_train {
+        train.truncate(cfg.max_train);
+    }
+    let bs = cfg.batch_size.max(1);
+    let steps_per_epoch = train.len().div_ceil(bs);
+    let meter = Meter::new(host.now_ms(), cfg.epochs * train.len());
+    let mut rng = Rng::new(cfg.seed ^ 0x5eed);
+    let mut buf = Vec::new();
+    let mut history = Vec::new();
+    let mut done = 0usize;
+    let mut step = 0usize;
+    let mut stopped = false;
+    'epochs: for epoch in 1..=cfg.epochs {
+        let t0 = host.now_ms();
+        rng.shuffle(&mut train);
+        let (mut loss_sum, mut correct, mut seen) = (0.0f64, 0usize, 0usize);
+        for (i, chunk) in train.chunks(bs).enumerate() {
+            if should_stop(host).await {
+                stopped = true;
+                break 'epochs;
+            }
+            let x = batch_tensor(prep, chunk, &mut buf, &ad);
+            let y = targets(prep, chunk, &ad);
+            let logits = model.forward(x);
+            let pred = logits.clone().argmax(1).flatten::<1>(0, 1);
+            let loss = loss_fn.forward(logits, y);
+            let loss_value = read_vec_f32(loss.clone()).await?[0];
+            if !loss_value.is_finite() {
+                return Err(format!(
+                    "Training stopped: the loss became {loss_value} at epoch {epoch}, step {} of {steps_per_epoch}. \
+                     The weights of the previous step are kept; try a smaller learning rate.",
+                    i + 1
+                ));
+            }
+            let grads = GradientsParams::from_grads(loss.backward(), &model);
+            model = optim.step(cfg.lr, model, grads);
+            let pred = read_vec_i64(pred).await?;
+            correct += pred
+                .iter()
+                .zip(chunk)
+                .filter(|(p, px)| **p == prep.gt[**px] as i64 - 1)
+                .count();
+            seen += chunk.len();
+            loss_sum += loss_value as f64 * chunk.len() as f64;
+            step += 1;
+            done += chunk.len();
+            host.emit(Event::Loss {
+                step,
+                loss: loss_value,
+            });
+            host.emit(meter.event(host.now_ms(), done));
+        }
+        let test_oa = if cfg.eval_every > 0 && epoch % cfg.eval_every == 0 && epoch < cfg.epochs {
+            let map = scene_map(host, &model.valid(), prep, false).await?;
+            Some(Evaluation::of(&map, &prep.gt, &prep.split.test, prep.num_classes).oa)
+        } else {
+            None
+        };
+        let m = EpochMetrics {
+            epoch,
+            loss: loss_sum / seen.max(1) as f64,
+            train_acc: correct as f64 / seen.max(1) as f64,
+            test_oa,
+            seconds: (host.now_ms() - t0) / 1000.0,
+        };
+        host.emit(Event::Epoch(m.clone()));
+        history.push(m);
+    }
+    let model = model.valid();
+    let map = scene_map(host, &model, prep, true).await?;
+    let evaluation = Evaluation::of(&map, &prep.gt, &prep.split.test, prep.num_classes);
+    if let Some(last) = history.last_mut() {
+        if last.test_oa.is_none() && !stopped {
+            last.test_oa = Some(evaluation.oa);
+            host.emit(Event::Epoch(last.clone()));
+        }
+    }
+    Ok(Trained {
+        model,
+        history,
+        map,
+        evaluation,
+        stopped,
+    })
+}
+
+/// Rows per strip of the whole-scene map: keeps the first dense layer's unfolded input
+/// (`rows × width × 64·(p-8)²` floats) under ~64 MiB, well inside WebGPU's 128 MiB binding.
+pub fn strip_rows(width: usize, patch: usize) -> usize {
+    let s = patch.saturating_sub(8).max(1);
+    let per_row = width * 64 * s * s * 4;
+    (64 * 1024 * 1024 / per_row.max(1)).clamp(1, 32)
+}
+
+/// Classifies every pixel of the scene (1-based labels), strip by strip; with `report`,
+/// emits each finished strip ([`Event::MapRows`]) and progress for progressive drawing.
+pub async fn scene_map<H: Host>(
+    host: &mut H,
+    model: &HybridSn,
+    prep: &Prepared,
+    report: bool,
+) -> Result<Vec<u16>, String> {
+    let device = model.conv1.weight.val().device();
+    let (h, w) = (prep.height, prep.width);
+    let (ph, pw) = (prep.padded.padded_height(), prep.padded.padded_width());
+    let k = prep.padded.bands;
+    let p = prep.patch;
+    let rows = strip_rows(w, p);
+    let vol = prep.padded.volume();
+    let meter = Meter::new(host.now_ms(), h * w);
+    let mut labels = vec![0u16; h * w];
+    let mut r0 = 0;
+    while r0 < h {
+        let n = rows.min(h - r0);
+        let hs = n + p - 1;
+        // Slice padded rows r0 .. r0 + n + p - 1 of every band.
+        let mut strip = Vec::with_capacity(k * hs * pw);
+        for b in 0..k {
+            let plane = &vol[b * ph * pw..(b + 1) * ph * pw];
+            strip.extend_from_slice(&plane[r0 * pw..(r0 + hs) * pw]);
+        }
+        let x = Tensor::<5>::from_data(TensorData::new(strip, [1, 1, k, hs, pw]), &device);
+        let pred = model.scene_logits(x).argmax(1).flatten::<1>(0, 1);
+        let pred = read_vec_i64(pred).await?;
+        let out = &mut labels[r0 * w..(r0 + n) * w];
+        for (o, v) in out.iter_mut().zip(&pred) {
+            *o = (*v + 1) as u16;
+        }
+        if report {
+            host.emit(Event::MapRows {
+                row0: r0,
+                rows: n,
+                labels: out.to_vec(),
+            });
+            host.emit(meter.event(host.now_ms(), (r0 + n) * w));
+        }
+        r0 += n;
+        if should_stop(host).await {
+            return Err("The map was stopped".into());
+        }
+    }
+    Ok(labels)
+}
+
+/// Patch-by-patch labels of some pixels (1-based): the slow reference the scene map equals.
+pub async fn patch_labels(
+    model: &HybridSn,
+    prep: &Prepared,
+    pixels: &[usize],
+) -> Result<Vec<u16>, String> {
+    let device = model.conv1.weight.val().device();
+    let mut buf = Vec::new();
+    let mut out = Vec::with_capacity(pixels.len());
+    for chunk in pixels.chunks(32) {
+        let x = batch_tensor(prep, chunk, &mut buf, &device);
+        let pred = model.forward(x).argmax(1).flatten::<1>(0, 1);
+        out.extend(read_vec_i64(pred).await?.into_iter().map(|v| (v + 1) as u16));
+    }
+    Ok(out)
+}
+
+/// Saves a trained HybridSN with its preprocessing and metrics in a convlab weights file.
+pub async fn save_hybridsn(
+    model: &HybridSn,
+    cfg: &HsiTrainConfig,
+    scene: &str,
+    evaluation: Option<&Evaluation>,
+    precision: super::weights::Precision,
+) -> Result<Vec<u8>, String> {
+    let metrics = match evaluation {
+        Some(e) => serde_json::json!({
+            "scene": scene, "oa": e.oa, "aa": e.aa, "kappa": e.kappa, "test_pixels": e.test_pixels,
+        }),
+        None => serde_json::json!({ "scene": scene }),
+    };
+    super::weights::save(
+        model,
+        "HybridSN",
+        serde_json::to_value(model.config()).map_err(|e| e.to_string())?,
+        serde_json::to_value(cfg).map_err(|e| e.to_string())?,
+        metrics,
+        precision,
+    )
+    .await
+}
+
+/// Reads a HybridSN weights file: the model (eval mode) and the settings it was trained with.
+/// Refuses, in words, files of another model or whose tensors do not fit.
+pub fn load_hybridsn(bytes: &[u8], device: &Device) -> Result<(HybridSn, HsiTrainConfig), String> {
+    let (header, _) = super::weights::read_header(bytes)?;
+    if header.model != "HybridSN" {
+        return Err(format!(
+            "These weights are for {}, not HybridSN.",
+            header.model
+        ));
+    }
+    let model_cfg: HybridSnConfig = serde_json::from_value(header.config.clone())
+        .map_err(|e| format!("The weights' model config is malformed: {e}"))?;
+    model_cfg.validate()?;
+    let cfg: HsiTrainConfig = serde_json::from_value(header.preprocessing.clone())
+        .map_err(|e| format!("The weights' preprocessing settings are malformed: {e}"))?;
+    if cfg.pca != model_cfg.bands || cfg.patch != model_cfg.patch {
+        return Err("The weights' preprocessing does not match their model config.".into());
+    }
+    let model = super::weights::load(model_cfg.init(device), bytes, device)?;
+    Ok((model.valid(), cfg))
+}

@@ -1,0 +1,121 @@
+//! Training loops, evaluation and whole-scene inference, written once as `async` code over a
+//! [`Host`]: the browser worker awaits GPU read-backs and yields to its event loop between
+//! steps; the native CLI runs the same futures with `pollster::block_on`.
+
+pub mod hsi;
+pub mod smoke;
+pub mod weights;
+
+use serde::{Deserialize, Serialize};
+
+/// What the host asks of a running job, checked between steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    Run,
+    Pause,
+    Stop,
+}
+
+/// Events a job reports while it runs (plain numbers; the worker forwards them to the UI).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Event {
+    /// One optimisation step's loss.
+    Loss { step: usize, loss: f32 },
+    /// Work done out of total (samples or pixels), with throughput and time left.
+    Progress {
+        done: usize,
+        total: usize,
+        rate: f64,
+        eta_s: f64,
+    },
+    /// An epoch finished.
+    Epoch(hsi::EpochMetrics),
+    /// Rows `row0 .. row0 + rows` of the classification map (1-based labels, row-major).
+    MapRows {
+        row0: usize,
+        rows: usize,
+        labels: Vec<u16>,
+    },
+}
+
+/// The environment a job runs in: where events go, how to read the controls, how to wait.
+#[allow(async_fn_in_trait)]
+pub trait Host {
+    fn emit(&mut self, event: Event);
+    fn control(&self) -> Control;
+    /// Milliseconds from an arbitrary origin (`performance.now()` in the browser).
+    fn now_ms(&self) -> f64;
+    /// Let the event loop run (so pause/stop messages arrive); a no-op natively.
+    async fn yield_now(&self);
+    /// Wait a little while paused.
+    async fn pause_tick(&self);
+}
+
+/// Waits while paused; returns `true` when the job must stop.
+pub async fn should_stop<H: Host>(host: &H) -> bool {
+    host.yield_now().await;
+    loop {
+        match host.control() {
+            Control::Run => return false,
+            Control::Stop => return true,
+            Control::Pause => host.pause_tick().await,
+        }
+    }
+}
+
+/// Tracks throughput and time left for a job of `total` units.
+#[derive(Debug, Clone)]
+pub struct Meter {
+    start_ms: f64,
+    total: usize,
+}
+
+impl Meter {
+    pub fn new(start_ms: f64, total: usize) -> Self {
+        Self { start_ms, total }
+    }
+
+    pub fn event(&self, now_ms: f64, done: usize) -> Event {
+        let secs = ((now_ms - self.start_ms) / 1000.0).max(1e-9);
+        let rate = done as f64 / secs;
+        let left = self.total.saturating_sub(done) as f64;
+        Event::Progress {
+            done,
+            total: self.total,
+            rate,
+            eta_s: if rate > 0.0 { left / rate } else { f64::INFINITY },
+        }
+    }
+}
+
+/// A host for native runs: prints nothing, never pauses, measures wall time.
+#[cfg(not(target_arch = "wasm32"))]
+pub struct NativeHost<F: FnMut(Event)> {
+    start: std::time::Instant,
+    pub on_event: F,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl<F: FnMut(Event)> NativeHost<F> {
+    pub fn new(on_event: F) -> Self {
+        Self {
+            start: std::time::Instant::now(),
+            on_event,
+        }
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl<F: FnMut(Event)> Host for NativeHost<F> {
+    fn emit(&mut self, event: Event) {
+        (self.on_event)(event)
+    }
+    fn control(&self) -> Control {
+        Control::Run
+    }
+    fn now_ms(&self) -> f64 {
+        self.start.elapsed().as_secs_f64() * 1000.0
+    }
+    async fn yield_now(&self) {}
+    async fn pause_tick(&self) {}
+}

@@ -1,0 +1,60 @@
+//! A canvas that shows an RGBA image, scaled up with crisp pixels.
+
+use leptos::html::Canvas;
+use leptos::prelude::*;
+use wasm_bindgen::{Clamped, JsCast};
+
+/// Draws `width × height` RGBA `pixels` into `canvas`.
+pub fn paint(canvas: &web_sys::HtmlCanvasElement, width: u32, height: u32, pixels: &[u8]) {
+    if pixels.len() != (width * height * 4) as usize || width == 0 {
+        return;
+    }
+    canvas.set_width(width);
+    canvas.set_height(height);
+    let Some(ctx) = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
+    else {
+        return;
+    };
+    if let Ok(img) =
+        web_sys::ImageData::new_with_u8_clamped_array_and_sh(Clamped(pixels), width, height)
+    {
+        let _ = ctx.put_image_data(&img, 0.0, 0.0);
+    }
+}
+
+/// A canvas bound to a signal of `(width, height, rgba)`; `on_pick` receives the clicked
+/// image pixel `(row, col)`.
+#[component]
+pub fn ImageCanvas(
+    image: Signal<Option<(u32, u32, Vec<u8>)>>,
+    #[prop(into)] testid: String,
+    #[prop(default = 3)] scale: u32,
+    #[prop(optional)] on_pick: Option<Callback<(usize, usize)>>,
+) -> impl IntoView {
+    let node = NodeRef::<Canvas>::new();
+    Effect::new(move |_| {
+        if let (Some(c), Some((w, h, px))) = (node.get(), image.get()) {
+            paint(&c, w, h, &px);
+            let style = format!("width:{}px;height:{}px", w * scale, h * scale);
+            let _ = c.set_attribute("style", &style);
+        }
+    });
+    view! {
+        <canvas
+            class="pixels"
+            node_ref=node
+            data-testid=testid
+            on:click=move |ev| {
+                if let (Some(cb), Some((w, h, _))) = (on_pick, image.get_untracked()) {
+                    let col = (ev.offset_x().max(0) as u32 / scale).min(w - 1) as usize;
+                    let row = (ev.offset_y().max(0) as u32 / scale).min(h - 1) as usize;
+                    cb.run((row, col));
+                }
+            }
+        ></canvas>
+    }
+}

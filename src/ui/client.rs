@@ -1,0 +1,95 @@
+//! The UI's handle on the worker: starts it, sends typed requests, feeds responses to the
+//! state.
+
+use std::cell::RefCell;
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{MessageEvent, Worker};
+
+use super::state::AppState;
+use crate::messages::{BackendChoice, Request, Response};
+
+thread_local! {
+    static WORKER: RefCell<Option<Worker>> = const { RefCell::new(None) };
+}
+
+/// Starts the worker (Trunk's loader shim) and wires its messages to `state`. Once it says
+/// it is ready, asks for the backend and the model tables.
+pub fn spawn(state: AppState, backend: BackendChoice) {
+    let worker = match Worker::new("./worker_loader.js") {
+        Ok(w) => w,
+        Err(e) => {
+            state
+                .error
+                .set(Some(format!("The compute worker could not start: {e:?}")));
+            return;
+        }
+    };
+    let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+        let Some((text, bins)) = unpack(ev.data()) else {
+            return;
+        };
+        match Response::from_json(&text) {
+            Ok(Response::Ready) => {
+                state.apply(Response::Ready, bins);
+                send(&Request::Init { backend });
+                send(&Request::Models);
+            }
+            Ok(resp) => state.apply(resp, bins),
+            Err(e) => state.error.set(Some(e)),
+        }
+    });
+    worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+    onmessage.forget();
+    let onerror = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |ev: web_sys::ErrorEvent| {
+        state.job_status.set("error".into());
+        state.error.set(Some(format!(
+            "The compute worker failed: {}",
+            ev.message()
+        )));
+    });
+    worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
+    onerror.forget();
+    WORKER.with(|w| *w.borrow_mut() = Some(worker));
+}
+
+/// Splits a message into its JSON text and binary attachments (`[json, ArrayBuffer…]`).
+fn unpack(data: JsValue) -> Option<(String, Vec<Vec<u8>>)> {
+    if let Some(text) = data.as_string() {
+        return Some((text, Vec::new()));
+    }
+    let arr = data.dyn_into::<js_sys::Array>().ok()?;
+    let text = arr.get(0).as_string()?;
+    let bins = (1..arr.length())
+        .map(|i| js_sys::Uint8Array::new(&arr.get(i)).to_vec())
+        .collect();
+    Some((text, bins))
+}
+
+/// Sends a request with binary attachments (files), transferring their buffers.
+pub fn send_with(req: &Request, bins: Vec<Vec<u8>>) {
+    let arr = js_sys::Array::new();
+    let transfer = js_sys::Array::new();
+    arr.push(&JsValue::from_str(&req.to_json()));
+    for b in bins {
+        let u = js_sys::Uint8Array::from(b.as_slice());
+        transfer.push(&u.buffer());
+        arr.push(&u.buffer());
+    }
+    WORKER.with(|w| {
+        if let Some(worker) = w.borrow().as_ref() {
+            let _ = worker.post_message_with_transfer(&arr, &transfer);
+        }
+    });
+}
+
+/// Sends a request to the worker (dropped silently if the worker never started; the error
+/// banner already says so).
+pub fn send(req: &Request) {
+    WORKER.with(|w| {
+        if let Some(worker) = w.borrow().as_ref() {
+            let _ = worker.post_message(&JsValue::from_str(&req.to_json()));
+        }
+    });
+}

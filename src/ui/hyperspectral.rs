@@ -1,0 +1,574 @@
+//! The Hyperspectral lab: Indian Pines (or an uploaded scene), band and false-colour views,
+//! pixel spectra against class means, PCA and split settings, HybridSN training with live
+//! charts, the full classification map beside the ground truth, metrics, and exports.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::canvas::ImageCanvas;
+use super::client::{send, send_with};
+use super::download::{download, read_file};
+use super::models::thousands;
+use super::smoke::ProgressBar;
+use super::state::AppState;
+use crate::messages::{HsiSettings, Request};
+use crate::viz;
+
+fn num_input<T: std::str::FromStr + ToString + Copy + Send + Sync + 'static>(
+    label: &'static str,
+    testid: &'static str,
+    value: RwSignal<T>,
+    step: &'static str,
+) -> impl IntoView {
+    view! {
+        <label>
+            {label}
+            " "
+            <input
+                type="number"
+                step=step
+                data-testid=testid
+                prop:value=move || value.get().to_string()
+                on:change=move |ev| {
+                    if let Ok(v) = event_target_value(&ev).parse::<T>() {
+                        value.set(v);
+                    }
+                }
+            />
+        </label>
+    }
+}
+
+fn files_of(ev: &leptos::ev::Event) -> Vec<web_sys::File> {
+    let Some(input) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+    else {
+        return Vec::new();
+    };
+    let Some(list) = input.files() else {
+        return Vec::new();
+    };
+    (0..list.length()).filter_map(|i| list.get(i)).collect()
+}
+
+#[component]
+pub fn HyperspectralLab() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    // Lazy-load the bundled scene the first time the lab opens.
+    if state.scene.get_untracked().is_none() {
+        state.job_status.set("running".into());
+        send(&Request::LoadBundledScene);
+    }
+
+    let pca = RwSignal::new(30usize);
+    let patch = RwSignal::new(25usize);
+    let fraction = RwSignal::new(0.1f64);
+    let seed = RwSignal::new(0u64);
+    let spatial = RwSignal::new(false);
+    let epochs = RwSignal::new(20usize);
+    let batch = RwSignal::new(32usize);
+    let lr = RwSignal::new(0.001f64);
+    let paper = RwSignal::new(false);
+    let max_train = RwSignal::new(0usize);
+    let band = RwSignal::new(100usize);
+    let grey = RwSignal::new(false);
+    let view_mode = RwSignal::new("all".to_string());
+    let scene_file = RwSignal::new(None::<(String, Vec<u8>)>);
+    let gt_file = RwSignal::new(None::<(String, Vec<u8>)>);
+
+    let settings = move || HsiSettings {
+        pca: pca.get(),
+        patch: patch.get(),
+        train_fraction: fraction.get(),
+        spatial: spatial.get(),
+        seed: seed.get(),
+        epochs: epochs.get(),
+        batch_size: batch.get(),
+        lr: lr.get(),
+        batch_norm: !paper.get(),
+        max_train: max_train.get(),
+        eval_every: 1,
+    };
+    let busy = move || matches!(state.job_status.get().as_str(), "running" | "paused");
+    let start_job = move || {
+        state.error.set(None);
+        state.progress.set(None);
+        state.job_status.set("running".into());
+    };
+
+    let request_band = move || {
+        send(&Request::Band {
+            band: band.get_untracked(),
+            colormap: if grey.get_untracked() { "grey" } else { "viridis" }.into(),
+        })
+    };
+
+    let rgb = Signal::derive(move || {
+        state
+            .rgb_image
+            .get()
+            .map(|i| (i.width, i.height, i.rgba))
+    });
+    let band_img = Signal::derive(move || {
+        state
+            .band_image
+            .get()
+            .map(|i| (i.width, i.height, i.rgba))
+    });
+    let gt_img = Signal::derive(move || {
+        state.scene.get().map(|s| {
+            let img = viz::palette::labels_to_rgba(&s.gt, s.width as u32, s.height as u32);
+            (img.width, img.height, img.pixels)
+        })
+    });
+    let map_img = Signal::derive(move || {
+        let s = state.scene.get()?;
+        let map = state.map.get();
+        if map.len() != s.width * s.height || map.iter().all(|&v| v == 0) {
+            return None;
+        }
+        let (w, h) = (s.width as u32, s.height as u32);
+        let img = match view_mode.get().as_str() {
+            "labelled" => {
+                let masked: Vec<u16> = map
+                    .iter()
+                    .zip(&s.gt)
+                    .map(|(&p, &g)| if g == 0 { 0 } else { p })
+                    .collect();
+                viz::palette::labels_to_rgba(&masked, w, h)
+            }
+            "errors" => viz::palette::error_view(&map, &s.gt, w, h),
+            _ => viz::palette::labels_to_rgba(&map, w, h),
+        };
+        Some((img.width, img.height, img.pixels))
+    });
+    let confusion_img = Signal::derive(move || {
+        let e = state.evaluation.get()?;
+        let labels: Vec<String> = (1..=e.num_classes).map(|c| c.to_string()).collect();
+        let img = viz::figure::heatmap(&e.confusion, e.num_classes, &labels, 22);
+        Some((img.width, img.height, img.pixels))
+    });
+    let pick = Callback::new(move |(row, col): (usize, usize)| {
+        send(&Request::Spectrum { row, col });
+    });
+
+    let download_png = move |_| {
+        let (Some(s), Some(e)) = (state.scene.get_untracked(), state.evaluation.get_untracked())
+        else {
+            return;
+        };
+        let map = state.map.get_untracked();
+        let (w, h) = (s.width as u32, s.height as u32);
+        let pred = viz::palette::labels_to_rgba(&map, w, h);
+        let gt = viz::palette::labels_to_rgba(&s.gt, w, h);
+        let legend: Vec<(String, [u8; 3])> = s
+            .class_names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.clone(), viz::palette::class_colour(i + 1)))
+            .collect();
+        let caption = vec![format!(
+            "{} · HybridSN ({}) · OA {:.2} % · AA {:.2} % · Kappa {:.4} · {} test pixels · seed {}",
+            s.name,
+            e.source,
+            100.0 * e.oa,
+            100.0 * e.aa,
+            e.kappa,
+            e.test_pixels,
+            seed.get_untracked()
+        )];
+        let fig = viz::figure::map_figure(
+            &[("Classification map", &pred), ("Ground truth", &gt)],
+            &legend,
+            &caption,
+            3,
+        );
+        download("convlab-map.png", &viz::png::encode_png(&fig), "image/png");
+    };
+
+    view! {
+        <section data-testid="hyperspectral">
+            <h2>"Hyperspectral lab"</h2>
+            <p>
+                "A hyperspectral image stores a whole spectrum at every pixel: Indian Pines has 200 bands "
+                "from the visible to the short-wave infrared over 145×145 pixels of farmland, woods and roads. "
+                "HybridSN reads a 25×25 neighbourhood of 30 PCA components with 3-D convolutions (which slide "
+                "along the spectrum too), then a 2-D convolution and dense layers, and labels the centre pixel."
+            </p>
+            <ProgressBar />
+            <p data-testid="hsi-status">"Status: " {move || format!("{} {}", state.job.get(), state.job_status.get())}</p>
+
+            <h3>"Scene"</h3>
+            {move || state.scene.get().map(|s| view! {
+                <p data-testid="scene-summary">
+                    {format!(
+                        "{}: {}×{} pixels, {} bands, {} classes, {} labelled pixels",
+                        s.name, s.height, s.width, s.bands, s.num_classes,
+                        s.class_counts.iter().skip(1).sum::<usize>()
+                    )}
+                </p>
+            })}
+            <div class="controls">
+                <label>
+                    "Your scene (.mat or .npy) "
+                    <input type="file" accept=".mat,.npy" data-testid="upload-scene"
+                        on:change=move |ev| {
+                            if let Some(f) = files_of(&ev).into_iter().next() {
+                                leptos::task::spawn_local(async move {
+                                    match read_file(&f).await {
+                                        Ok(b) => scene_file.set(Some((f.name(), b))),
+                                        Err(e) => state.error.set(Some(e)),
+                                    }
+                                });
+                            }
+                        } />
+                </label>
+                <label>
+                    "Ground truth (optional) "
+                    <input type="file" accept=".mat,.npy" data-testid="upload-gt"
+                        on:change=move |ev| {
+                            if let Some(f) = files_of(&ev).into_iter().next() {
+                                leptos::task::spawn_local(async move {
+                                    match read_file(&f).await {
+                                        Ok(b) => gt_file.set(Some((f.name(), b))),
+                                        Err(e) => state.error.set(Some(e)),
+                                    }
+                                });
+                            }
+                        } />
+                </label>
+                <button data-testid="upload-load" disabled=move || scene_file.get().is_none() || busy()
+                    on:click=move |_| {
+                        let Some((name, bytes)) = scene_file.get_untracked() else { return };
+                        let mut names = vec![name];
+                        let mut bins = vec![bytes];
+                        if let Some((n, b)) = gt_file.get_untracked() {
+                            names.push(n);
+                            bins.push(b);
+                        }
+                        state.error.set(None);
+                        send_with(&Request::UploadScene { names, cube_var: None, gt_var: None }, bins);
+                    }>"Load my scene"</button>
+                <button data-testid="load-bundled" disabled=busy
+                    on:click=move |_| { start_job(); send(&Request::LoadBundledScene); }>"Reload Indian Pines"</button>
+            </div>
+            <p class="note">
+                "MATLAB files must be saved as v5/v7 (not v7.3); .npy in C or Fortran order, integer or float. "
+                "The first 3-D array is the cube; a 2-D integer array of the same size is the ground truth."
+            </p>
+
+            <h3>"Explore"</h3>
+            <div class="views">
+                <figure>
+                    <ImageCanvas image=rgb testid="rgb-canvas" on_pick=pick />
+                    <figcaption>"False colour (click a pixel for its spectrum)"</figcaption>
+                </figure>
+                <figure>
+                    <ImageCanvas image=gt_img testid="gt-canvas" on_pick=pick />
+                    <figcaption>"Ground truth"</figcaption>
+                </figure>
+                <figure>
+                    <ImageCanvas image=band_img testid="band-canvas" on_pick=pick />
+                    <figcaption>
+                        <input type="range" min="0"
+                            max=move || state.scene.get().map(|s| s.bands.saturating_sub(1)).unwrap_or(0)
+                            data-testid="band-slider"
+                            prop:value=move || band.get().to_string()
+                            on:input=move |ev| {
+                                if let Ok(v) = event_target_value(&ev).parse() {
+                                    band.set(v);
+                                    request_band();
+                                }
+                            } />
+                        {move || format!(" band {}", band.get())}
+                        <label>
+                            <input type="checkbox" prop:checked=grey
+                                on:change=move |ev| { grey.set(event_target_checked(&ev)); request_band(); } />
+                            " grey"
+                        </label>
+                        <button data-testid="show-band" on:click=move |_| request_band()>"Show band"</button>
+                    </figcaption>
+                </figure>
+            </div>
+            <Legend />
+            <SpectrumChart />
+
+            <h3>"Preprocess and train"</h3>
+            <div class="controls">
+                {num_input("PCA components", "pca", pca, "1")}
+                {num_input("Patch size", "patch", patch, "2")}
+                {num_input("Train fraction", "train-fraction", fraction, "0.01")}
+                {num_input("Seed", "seed", seed, "1")}
+                <label>
+                    <input type="checkbox" data-testid="spatial" prop:checked=spatial
+                        on:change=move |ev| spatial.set(event_target_checked(&ev)) />
+                    " spatially disjoint split"
+                </label>
+                <button data-testid="prepare" disabled=busy
+                    on:click=move |_| { state.error.set(None); send(&Request::Prepare(settings())); }>"Run PCA"</button>
+            </div>
+            <Show when=move || spatial.get()>
+                <p class="note">
+                    "A random split puts training and test pixels side by side, and their 25×25 patches overlap: "
+                    "the network has literally seen most of every test patch during training, which flatters the "
+                    "score. The spatially disjoint split trains on whole blocks of the scene and tests only on "
+                    "pixels whose patch touches no training block, so the score measures generalisation."
+                </p>
+            </Show>
+            {move || state.prepared.get().map(|p| {
+                let total: f64 = p.explained.iter().sum();
+                view! {
+                    <p data-testid="explained">
+                        {format!(
+                            "PCA: {} components explain {:.2} % of the variance (first three: {}). Split: {} training, {} test pixels.",
+                            p.explained.len(), 100.0 * total,
+                            p.explained.iter().take(3).map(|v| format!("{:.1} %", 100.0 * v)).collect::<Vec<_>>().join(", "),
+                            p.train, p.test
+                        )}
+                    </p>
+                    <table class="layers" data-testid="hsi-layers">
+                        <thead><tr><th>"Layer"</th><th>"Kind"</th><th>"Output"</th><th>"Params"</th><th>"MACs"</th></tr></thead>
+                        <tbody>
+                            {p.layers.layers.into_iter().map(|l| view! {
+                                <tr>
+                                    <td>{l.name}</td><td>{l.kind}</td>
+                                    <td>{l.output.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("×")}</td>
+                                    <td>{thousands(l.params as u64)}</td><td>{thousands(l.macs)}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }
+            })}
+            <div class="controls">
+                {num_input("Epochs", "epochs", epochs, "1")}
+                {num_input("Batch", "batch", batch, "1")}
+                {num_input("Learning rate", "lr", lr, "0.0001")}
+                {num_input("Max training pixels (0 = all)", "max-train", max_train, "1")}
+                <label>
+                    <input type="checkbox" prop:checked=paper on:change=move |ev| paper.set(event_target_checked(&ev)) />
+                    " paper variant (no batch norm)"
+                </label>
+            </div>
+            <div class="controls">
+                <button data-testid="train" disabled=move || busy() || state.scene.get().is_none()
+                    on:click=move |_| {
+                        start_job();
+                        state.epochs.set(Vec::new());
+                        state.losses.set(Vec::new());
+                        state.map.update(|m| m.iter_mut().for_each(|v| *v = 0));
+                        send(&Request::TrainHsi(settings()));
+                    }>"Train"</button>
+                <button data-testid="pause" disabled=move || state.job_status.get() != "running"
+                    on:click=move |_| { send(&Request::Pause); state.job_status.set("paused".into()); }>"Pause"</button>
+                <button data-testid="resume" disabled=move || state.job_status.get() != "paused"
+                    on:click=move |_| { send(&Request::Resume); state.job_status.set("running".into()); }>"Resume"</button>
+                <button data-testid="stop" disabled=move || !busy() on:click=move |_| send(&Request::Stop)>"Stop"</button>
+            </div>
+            <EpochTable />
+
+            <h3>"Classification map"</h3>
+            <div class="controls">
+                <button data-testid="pretrained" disabled=busy
+                    on:click=move |_| {
+                        start_job();
+                        state.map.update(|m| m.iter_mut().for_each(|v| *v = 0));
+                        send(&Request::PretrainedMap);
+                    }>"Show map (pretrained weights)"</button>
+                <label>
+                    "View "
+                    <select data-testid="map-view" on:change=move |ev| view_mode.set(event_target_value(&ev))>
+                        <option value="all" selected>"every pixel"</option>
+                        <option value="labelled">"labelled pixels only"</option>
+                        <option value="errors">"errors (wrong in red)"</option>
+                    </select>
+                </label>
+                <button data-testid="download-png" disabled=move || state.evaluation.get().is_none()
+                    on:click=download_png>"Download PNG"</button>
+                <button data-testid="export-weights" disabled=move || state.evaluation.get().is_none() || busy()
+                    on:click=move |_| send(&Request::ExportWeights)>"Export weights"</button>
+                <label>
+                    "Import weights "
+                    <input type="file" accept=".clw" data-testid="import-weights"
+                        on:change=move |ev| {
+                            if let Some(f) = files_of(&ev).into_iter().next() {
+                                leptos::task::spawn_local(async move {
+                                    match read_file(&f).await {
+                                        Ok(b) => {
+                                            start_job();
+                                            send_with(&Request::ImportWeights { name: f.name() }, vec![b]);
+                                        }
+                                        Err(e) => state.error.set(Some(e)),
+                                    }
+                                });
+                            }
+                        } />
+                </label>
+            </div>
+            <div class="views">
+                <figure>
+                    <ImageCanvas image=map_img testid="map-canvas" />
+                    <figcaption>"Classification map"</figcaption>
+                </figure>
+                <figure>
+                    <ImageCanvas image=gt_img testid="map-gt-canvas" />
+                    <figcaption>"Ground truth"</figcaption>
+                </figure>
+            </div>
+            <Metrics />
+            <Show when=move || state.evaluation.get().is_some()>
+                <figure>
+                    <ImageCanvas image=confusion_img testid="confusion" scale=1 />
+                    <figcaption>"Confusion matrix (rows: true class, columns: predicted; colour: share of the row)"</figcaption>
+                </figure>
+            </Show>
+            <p class="note">
+                "Indian Pines: AVIRIS, 12 June 1992, Purdue University (Baumgardner, Biehl, Landgrebe 2015, "
+                "doi:10.4231/R7RX991C, CC BY 3.0), as distributed by the GIC group, UPV/EHU."
+            </p>
+        </section>
+    }
+}
+
+/// Class legend with colours and pixel counts.
+#[component]
+fn Legend() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        <ul class="legend" data-testid="legend">
+            {move || state.scene.get().map(|s| {
+                s.class_names.iter().enumerate().map(|(i, n)| {
+                    let [r, g, b] = viz::palette::class_colour(i + 1);
+                    let count = s.class_counts.get(i + 1).copied().unwrap_or(0);
+                    view! {
+                        <li>
+                            <span class="swatch" style=format!("background:rgb({r},{g},{b})")></span>
+                            {format!("{} {n} ({count})", i + 1)}
+                        </li>
+                    }
+                }).collect_view()
+            })}
+        </ul>
+    }
+}
+
+/// The clicked pixel's spectrum against every class mean (its own class highlighted).
+#[component]
+fn SpectrumChart() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    move || {
+        let (Some(sp), Some(s)) = (state.spectrum.get(), state.scene.get()) else {
+            return view! { <p class="note">"Click a pixel to see its spectrum."</p> }.into_any();
+        };
+        let max = s
+            .class_means
+            .iter()
+            .flatten()
+            .chain(sp.values.iter())
+            .fold(1e-6f32, |m, v| m.max(*v));
+        let path = |v: &[f32]| -> String {
+            let n = (v.len().max(2) - 1) as f32;
+            v.iter()
+                .enumerate()
+                .map(|(i, y)| {
+                    format!(
+                        "{}{:.1},{:.1}",
+                        if i == 0 { "M" } else { " L" },
+                        10.0 + 480.0 * i as f32 / n,
+                        190.0 - 180.0 * y / max
+                    )
+                })
+                .collect()
+        };
+        let own = (sp.label as usize).checked_sub(1);
+        let means = s
+            .class_means
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let [r, g, b] = viz::palette::class_colour(i + 1);
+                let width = if Some(i) == own { 3 } else { 1 };
+                let opacity = if Some(i) == own { 1.0 } else { 0.35 };
+                view! {
+                    <path d=path(m) fill="none" stroke=format!("rgb({r},{g},{b})")
+                        stroke-width=width opacity=opacity stroke-dasharray="4 3"></path>
+                }
+            })
+            .collect_view();
+        let label = match own {
+            Some(c) => s.class_names.get(c).cloned().unwrap_or_default(),
+            None => "unlabelled".into(),
+        };
+        view! {
+            <figure>
+                <svg class="chart" viewBox="0 0 500 200" data-testid="spectrum-chart">
+                    <rect x="0" y="0" width="500" height="200" class="chart-bg"></rect>
+                    {means}
+                    <path d=path(&sp.values) fill="none" stroke="#111" stroke-width="2"></path>
+                </svg>
+                <figcaption data-testid="spectrum-caption">
+                    {format!("Pixel (row {}, col {}): {label}. Solid: its spectrum; dashed: class means (its class bold).", sp.row, sp.col)}
+                </figcaption>
+            </figure>
+        }
+        .into_any()
+    }
+}
+
+/// Per-epoch loss, train accuracy and test OA, with a small chart.
+#[component]
+fn EpochTable() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        <super::smoke::LossChart />
+        <table data-testid="epochs">
+            <thead><tr><th>"Epoch"</th><th>"Loss"</th><th>"Train acc."</th><th>"Test OA"</th><th>"Time"</th></tr></thead>
+            <tbody>
+                {move || state.epochs.get().into_iter().map(|e| view! {
+                    <tr data-testid="epoch-row">
+                        <td>{e.epoch}</td>
+                        <td>{format!("{:.4}", e.loss)}</td>
+                        <td>{format!("{:.2} %", 100.0 * e.train_acc)}</td>
+                        <td>{e.test_oa.map(|v| format!("{:.2} %", 100.0 * v)).unwrap_or_else(|| "–".into())}</td>
+                        <td>{format!("{:.1} s", e.seconds)}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// OA, AA, Kappa and per-class accuracy.
+#[component]
+fn Metrics() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    move || {
+        let (Some(e), Some(s)) = (state.evaluation.get(), state.scene.get()) else {
+            return ().into_any();
+        };
+        view! {
+            <p class="metrics" data-testid="metrics">
+                <span data-testid="oa">{format!("OA {:.2} %", 100.0 * e.oa)}</span>
+                " · "
+                <span data-testid="aa">{format!("AA {:.2} %", 100.0 * e.aa)}</span>
+                " · "
+                <span data-testid="kappa">{format!("Kappa {:.4}", e.kappa)}</span>
+                {format!(" on {} test pixels ({})", e.test_pixels, e.source)}
+            </p>
+            <table data-testid="per-class">
+                <thead><tr><th>"Class"</th><th>"Name"</th><th>"Accuracy"</th></tr></thead>
+                <tbody>
+                    {e.per_class.iter().enumerate().map(|(i, a)| view! {
+                        <tr>
+                            <td>{i + 1}</td>
+                            <td>{s.class_names.get(i).cloned().unwrap_or_default()}</td>
+                            <td>{a.map(|v| format!("{:.2} %", 100.0 * v)).unwrap_or_else(|| "– (no test pixels)".into())}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        }
+        .into_any()
+    }
+}

@@ -1,0 +1,228 @@
+//! The lab bench: a worker smoke run (a few Adam steps of a model on random data) with live
+//! losses, progress, pause/resume/stop, and a counter that shows the page stays responsive.
+
+use leptos::prelude::*;
+
+use super::client::send;
+use super::state::AppState;
+use crate::messages::Request;
+
+/// `"1.2 s"`, `"3 min 5 s"`.
+pub fn format_eta(secs: f64) -> String {
+    if !secs.is_finite() || secs < 0.0 {
+        return "–".into();
+    }
+    if secs < 60.0 {
+        format!("{secs:.1} s")
+    } else {
+        format!("{} min {} s", (secs / 60.0) as u64, (secs % 60.0) as u64)
+    }
+}
+
+/// A progress bar with done/total, samples per second and ETA.
+#[component]
+pub fn ProgressBar() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        <Show when=move || state.progress.get().is_some()>
+            {move || {
+                let p = state.progress.get().unwrap();
+                let pct = if p.total > 0 { 100.0 * p.done as f64 / p.total as f64 } else { 0.0 };
+                view! {
+                    <div class="progress" data-testid="progress">
+                        <div class="bar" style=format!("width:{pct:.1}%")></div>
+                        <span data-testid="progress-text">
+                            {if p.job == "download" {
+                                format!(
+                                    "download {:.1}/{:.1} MB · {:.1} MB/s · ETA {}",
+                                    p.done as f64 / 1e6,
+                                    p.total as f64 / 1e6,
+                                    p.rate / 1e6,
+                                    format_eta(p.eta_s),
+                                )
+                            } else {
+                                let unit = if p.job == "map" { "pixels" } else { "samples" };
+                                format!(
+                                    "{} {}/{} · {:.1} {unit}/s · ETA {}",
+                                    p.job,
+                                    p.done,
+                                    p.total,
+                                    p.rate,
+                                    format_eta(p.eta_s),
+                                )
+                            }}
+                        </span>
+                    </div>
+                }
+            }}
+        </Show>
+    }
+}
+
+#[component]
+pub fn SmokePanel() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let model = RwSignal::new("mobilenetv1".to_string());
+    let steps = RwSignal::new(5usize);
+    let batch = RwSignal::new(8usize);
+    let clicks = RwSignal::new(0u32);
+
+    let start = move |_| {
+        state.losses.set(Vec::new());
+        state.progress.set(None);
+        state.error.set(None);
+        state.job_status.set("running".into());
+        send(&Request::Smoke {
+            model: model.get(),
+            steps: steps.get(),
+            batch: batch.get(),
+        });
+    };
+    let running = move || matches!(state.job_status.get().as_str(), "running" | "paused");
+
+    view! {
+        <section>
+            <h2>"Lab bench"</h2>
+            <p>
+                "convlab trains convolutional networks in this page: on your GPU through WebGPU, or on the CPU "
+                "through WebAssembly. All the work happens in a background worker, so the page stays usable "
+                "while a model trains. Try a smoke run: a few Adam steps of a model on random images."
+            </p>
+            <div class="controls">
+                <label>
+                    "Model "
+                    <select
+                        data-testid="smoke-model"
+                        on:change=move |ev| model.set(event_target_value(&ev))
+                    >
+                        <option value="mobilenetv1" selected>"MobileNetV1"</option>
+                        <option value="mobilenetv2">"MobileNetV2"</option>
+                        <option value="plaincnn">"PlainCNN"</option>
+                    </select>
+                </label>
+                <label>
+                    "Steps "
+                    <input
+                        type="number"
+                        min="1"
+                        max="1000"
+                        data-testid="smoke-steps"
+                        prop:value=move || steps.get().to_string()
+                        on:change=move |ev| {
+                            if let Ok(v) = event_target_value(&ev).parse::<usize>() {
+                                steps.set(v.clamp(1, 1000));
+                            }
+                        }
+                    />
+                </label>
+                <label>
+                    "Batch "
+                    <input
+                        type="number"
+                        min="1"
+                        max="256"
+                        data-testid="smoke-batch"
+                        prop:value=move || batch.get().to_string()
+                        on:change=move |ev| {
+                            if let Ok(v) = event_target_value(&ev).parse::<usize>() {
+                                batch.set(v.clamp(1, 256));
+                            }
+                        }
+                    />
+                </label>
+                <button
+                    data-testid="smoke-start"
+                    disabled=move || running() || state.backend.get().is_none()
+                    on:click=start
+                >
+                    "Start"
+                </button>
+                <button
+                    data-testid="smoke-pause"
+                    disabled=move || state.job_status.get() != "running"
+                    on:click=move |_| {
+                        send(&Request::Pause);
+                        state.job_status.set("paused".into());
+                    }
+                >
+                    "Pause"
+                </button>
+                <button
+                    data-testid="smoke-resume"
+                    disabled=move || state.job_status.get() != "paused"
+                    on:click=move |_| {
+                        send(&Request::Resume);
+                        state.job_status.set("running".into());
+                    }
+                >
+                    "Resume"
+                </button>
+                <button
+                    data-testid="smoke-stop"
+                    disabled=move || !running()
+                    on:click=move |_| send(&Request::Stop)
+                >
+                    "Stop"
+                </button>
+            </div>
+            <p data-testid="job-status">"Status: " {move || state.job_status.get()}</p>
+            <ProgressBar />
+            <LossChart />
+            <ol class="losses" data-testid="losses">
+                {move || {
+                    state
+                        .losses
+                        .get()
+                        .into_iter()
+                        .map(|(step, loss)| {
+                            view! {
+                                <li data-testid="loss-row" data-loss=loss.to_string()>
+                                    {format!("step {step}: loss {loss:.4}")}
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </ol>
+            <p>
+                "Is the page responsive? "
+                <button data-testid="ping" on:click=move |_| clicks.update(|c| *c += 1)>
+                    "Click me"
+                </button>
+                " clicked "
+                <span data-testid="ping-count">{move || clicks.get()}</span>
+                " times"
+            </p>
+        </section>
+    }
+}
+
+/// An SVG line chart of the losses so far.
+#[component]
+pub fn LossChart() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let path = move || {
+        let l = state.losses.get();
+        if l.len() < 2 {
+            return String::new();
+        }
+        let max = l.iter().map(|p| p.1).fold(f32::MIN, f32::max);
+        let min = l.iter().map(|p| p.1).fold(f32::MAX, f32::min);
+        let span = (max - min).max(1e-6);
+        let n = (l.len() - 1) as f32;
+        l.iter()
+            .enumerate()
+            .map(|(i, (_, v))| {
+                let x = 10.0 + 380.0 * i as f32 / n;
+                let y = 110.0 - 100.0 * (v - min) / span;
+                format!("{}{x:.1},{y:.1}", if i == 0 { "M" } else { " L" })
+            })
+            .collect()
+    };
+    view! {
+        <svg class="chart" viewBox="0 0 400 120" data-testid="loss-chart" role="img" aria-label="loss per step">
+            <rect x="0" y="0" width="400" height="120" class="chart-bg"></rect>
+            <path d=path class="line"></path>
+        </svg>
+    }
+}

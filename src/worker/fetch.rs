@@ -1,0 +1,64 @@
+//! Fetching bundled files (data, weights) from the app's own origin, with progress.
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use super::{Response, post, scope};
+
+/// Fetches `url` (relative to the app) and reports progress as job `job`.
+pub async fn fetch_bytes(url: &str, job: &str) -> Result<Vec<u8>, String> {
+    let resp = JsFuture::from(scope().fetch_with_str(url))
+        .await
+        .map_err(|e| format!("could not fetch {url}: {e:?}"))?
+        .dyn_into::<web_sys::Response>()
+        .map_err(|_| format!("could not fetch {url}"))?;
+    if !resp.ok() {
+        return Err(format!("could not fetch {url}: HTTP {}", resp.status()));
+    }
+    let total = resp
+        .headers()
+        .get("content-length")
+        .ok()
+        .flatten()
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(0);
+    let Some(body) = resp.body() else {
+        let buf = JsFuture::from(resp.array_buffer().map_err(|e| format!("{e:?}"))?)
+            .await
+            .map_err(|e| format!("{e:?}"))?;
+        return Ok(js_sys::Uint8Array::new(&buf).to_vec());
+    };
+    let reader = body
+        .get_reader()
+        .dyn_into::<web_sys::ReadableStreamDefaultReader>()
+        .map_err(|_| "the download stream has no reader".to_string())?;
+    let mut out = Vec::with_capacity(total);
+    let start = js_sys::Date::now();
+    loop {
+        let chunk = JsFuture::from(reader.read())
+            .await
+            .map_err(|e| format!("the download of {url} broke off: {e:?}"))?;
+        let done = js_sys::Reflect::get(&chunk, &"done".into())
+            .map(|v| v.is_truthy())
+            .unwrap_or(true);
+        if done {
+            break;
+        }
+        let value = js_sys::Reflect::get(&chunk, &"value".into()).map_err(|e| format!("{e:?}"))?;
+        out.extend(js_sys::Uint8Array::new(&value).to_vec());
+        let secs = ((js_sys::Date::now() - start) / 1000.0).max(1e-3);
+        let rate = out.len() as f64 / secs;
+        post(&Response::Progress {
+            job: job.to_string(),
+            done: out.len(),
+            total: total.max(out.len()),
+            rate,
+            eta_s: if total > out.len() {
+                (total - out.len()) as f64 / rate
+            } else {
+                0.0
+            },
+        });
+    }
+    Ok(out)
+}

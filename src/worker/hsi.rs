@@ -1,0 +1,378 @@
+//! The worker's hyperspectral jobs: load (bundled or uploaded) scenes, views, PCA, training,
+//! maps, weights import/export. A failed job leaves the loaded scene and model untouched.
+
+use burn::tensor::Device;
+
+use super::fetch::fetch_bytes;
+use super::{WorkerHost, post, post_with, table};
+use crate::data::{Scene, load};
+use crate::messages::{EvalInfo, HsiSettings, ImageMsg, Request, Response, SceneInfo};
+use crate::model::{HybridSn, HybridSnConfig};
+use crate::train::hsi::{
+    Evaluation, HsiTrainConfig, Prepared, load_hybridsn, prepare, save_hybridsn, scene_map,
+    train_hybridsn,
+};
+use crate::train::weights::Precision;
+use crate::viz;
+
+/// Shipped HybridSN weights (trained natively with `convlab train hybridsn`).
+pub const PRETRAINED_URL: &str = "./public/weights/hybridsn.clw";
+
+#[derive(Default)]
+pub struct HsiState {
+    scene: Option<Scene>,
+    bundled: bool,
+    prepared: Option<(HsiTrainConfig, Prepared)>,
+    model: Option<(HybridSn, HsiTrainConfig)>,
+    evaluation: Option<Evaluation>,
+}
+
+pub fn handles(req: &Request) -> bool {
+    matches!(
+        req,
+        Request::LoadBundledScene
+            | Request::UploadScene { .. }
+            | Request::Band { .. }
+            | Request::Rgb { .. }
+            | Request::Spectrum { .. }
+            | Request::Prepare(_)
+            | Request::TrainHsi(_)
+            | Request::PretrainedMap
+            | Request::Map
+            | Request::ExportWeights
+            | Request::ImportWeights { .. }
+    )
+}
+
+fn settings_to_config(s: &HsiSettings) -> HsiTrainConfig {
+    HsiTrainConfig::new()
+        .with_pca(s.pca)
+        .with_patch(s.patch)
+        .with_train_fraction(s.train_fraction)
+        .with_spatial(s.spatial)
+        .with_seed(s.seed)
+        .with_epochs(s.epochs)
+        .with_batch_size(s.batch_size)
+        .with_lr(s.lr)
+        .with_batch_norm(s.batch_norm)
+        .with_max_train(s.max_train)
+        .with_eval_every(s.eval_every)
+}
+
+/// Preprocessing is the same when PCA, patch and split settings agree.
+fn same_prep(a: &HsiTrainConfig, b: &HsiTrainConfig) -> bool {
+    a.pca == b.pca
+        && a.patch == b.patch
+        && a.train_fraction == b.train_fraction
+        && a.spatial == b.spatial
+        && a.seed == b.seed
+}
+
+fn scene_info(scene: &Scene) -> SceneInfo {
+    let n = scene.num_classes;
+    let mut sums = vec![vec![0f64; scene.bands]; n];
+    let mut counts = vec![0usize; n];
+    for (i, &g) in scene.gt.iter().enumerate() {
+        if g == 0 || g as usize > n {
+            continue;
+        }
+        let c = g as usize - 1;
+        counts[c] += 1;
+        let px = &scene.cube[i * scene.bands..(i + 1) * scene.bands];
+        for (s, v) in sums[c].iter_mut().zip(px) {
+            *s += *v as f64;
+        }
+    }
+    let class_means = sums
+        .into_iter()
+        .zip(&counts)
+        .map(|(s, &c)| s.into_iter().map(|v| (v / c.max(1) as f64) as f32).collect())
+        .collect();
+    let b = scene.bands;
+    let rgb_bands = if b >= 44 {
+        [43, 21, 11]
+    } else {
+        [b * 3 / 4, b / 2, b / 4]
+    };
+    SceneInfo {
+        name: scene.name.clone(),
+        height: scene.height,
+        width: scene.width,
+        bands: scene.bands,
+        num_classes: n,
+        class_names: scene.class_names.clone(),
+        class_counts: scene.class_counts(),
+        gt: scene.gt.clone(),
+        class_means,
+        rgb_bands,
+    }
+}
+
+fn band_plane(scene: &Scene, band: usize) -> Vec<f32> {
+    scene
+        .cube
+        .chunks_exact(scene.bands)
+        .map(|px| px[band])
+        .collect()
+}
+
+fn rgb_image(scene: &Scene, bands: [usize; 3]) -> Result<ImageMsg, String> {
+    if bands.iter().any(|&b| b >= scene.bands) {
+        return Err(format!(
+            "Bands must be between 0 and {}",
+            scene.bands.saturating_sub(1)
+        ));
+    }
+    let (w, h) = (scene.width as u32, scene.height as u32);
+    let img = viz::colormap::false_colour(
+        &band_plane(scene, bands[0]),
+        &band_plane(scene, bands[1]),
+        &band_plane(scene, bands[2]),
+        w,
+        h,
+    );
+    Ok(ImageMsg {
+        id: "rgb".into(),
+        width: img.width,
+        height: img.height,
+        rgba: img.pixels,
+    })
+}
+
+fn eval_info(e: &Evaluation, prep: &Prepared, source: &str) -> EvalInfo {
+    EvalInfo {
+        oa: e.oa,
+        aa: e.aa,
+        kappa: e.kappa,
+        per_class: e.per_class.clone(),
+        confusion: e.confusion.clone(),
+        num_classes: e.num_classes,
+        test_pixels: e.test_pixels,
+        source: source.into(),
+        train_pixels: prep.split.train.iter().map(|&i| i as u32).collect(),
+        test_pixels_list: prep.split.test.iter().map(|&i| i as u32).collect(),
+    }
+}
+
+fn set_scene(st: &mut HsiState, scene: Scene, bundled: bool) -> Result<(), String> {
+    let rgb = scene_info(&scene).rgb_bands;
+    post(&Response::Scene(scene_info(&scene)));
+    post(&Response::Image(rgb_image(&scene, rgb)?));
+    st.scene = Some(scene);
+    st.bundled = bundled;
+    st.prepared = None;
+    st.model = None;
+    st.evaluation = None;
+    Ok(())
+}
+
+async fn ensure_bundled(st: &mut HsiState) -> Result<(), String> {
+    if st.bundled && st.scene.is_some() {
+        return Ok(());
+    }
+    let bytes = fetch_bytes(&format!("./public/data/{}", load::INDIAN_PINES_FILE), "download").await?;
+    let scene = load::indian_pines(&bytes).map_err(|e| e.to_string())?;
+    set_scene(st, scene, true)
+}
+
+fn ensure_prepared<'a>(
+    st: &'a mut HsiState,
+    cfg: &HsiTrainConfig,
+) -> Result<&'a Prepared, String> {
+    let fresh = matches!(&st.prepared, Some((c, _)) if same_prep(c, cfg));
+    if !fresh {
+        let scene = st
+            .scene
+            .as_ref()
+            .ok_or("Load a scene first (Indian Pines or your own file).")?;
+        let prep = prepare(scene, cfg)?;
+        st.prepared = Some((cfg.clone(), prep));
+    }
+    Ok(&st.prepared.as_ref().expect("prepared above").1)
+}
+
+async fn map_and_score(
+    st: &mut HsiState,
+    host: &mut WorkerHost,
+    model: HybridSn,
+    cfg: HsiTrainConfig,
+    source: &str,
+) -> Result<(), String> {
+    let prep = ensure_prepared(st, &cfg)?.clone();
+    host.job = "map".into();
+    let map = scene_map(host, &model, &prep, true).await?;
+    let e = Evaluation::of(&map, &prep.gt, &prep.split.test, prep.num_classes);
+    post(&Response::Evaluation(eval_info(&e, &prep, source)));
+    st.model = Some((model, cfg));
+    st.evaluation = Some(e);
+    post(&Response::Done {
+        job: "map".into(),
+        stopped: false,
+    });
+    Ok(())
+}
+
+pub async fn handle(
+    st: &mut HsiState,
+    host: &mut WorkerHost,
+    device: &Device,
+    req: Request,
+    bins: Vec<Vec<u8>>,
+) -> Result<(), String> {
+    match req {
+        Request::LoadBundledScene => {
+            ensure_bundled(st).await?;
+            post(&Response::Done {
+                job: "download".into(),
+                stopped: false,
+            });
+        }
+        Request::UploadScene {
+            names,
+            cube_var,
+            gt_var,
+        } => {
+            let scene_file = names
+                .first()
+                .zip(bins.first())
+                .ok_or("No file was uploaded.")?;
+            let gt_file = names.get(1).zip(bins.get(1));
+            let scene = load::scene_from_files(
+                (scene_file.0.as_str(), scene_file.1.as_slice()),
+                gt_file.map(|(n, b)| (n.as_str(), b.as_slice())),
+                cube_var.as_deref(),
+                gt_var.as_deref(),
+            )
+            .map_err(|e| format!("{}: {e}", scene_file.0))?;
+            set_scene(st, scene, false)?;
+        }
+        Request::Band { band, colormap } => {
+            let scene = st.scene.as_ref().ok_or("Load a scene first.")?;
+            if band >= scene.bands {
+                return Err(format!("Band {band} is beyond the scene's {} bands", scene.bands));
+            }
+            let plane = band_plane(scene, band);
+            let (lo, hi) = viz::colormap::robust_range(&plane);
+            let cmap = if colormap == "grey" {
+                viz::colormap::Colormap::Grey
+            } else {
+                viz::colormap::Colormap::Viridis
+            };
+            let img = viz::colormap::array_to_rgba(
+                &plane,
+                scene.width as u32,
+                scene.height as u32,
+                cmap,
+                lo,
+                hi,
+            );
+            post(&Response::Image(ImageMsg {
+                id: "band".into(),
+                width: img.width,
+                height: img.height,
+                rgba: img.pixels,
+            }));
+        }
+        Request::Rgb { bands } => {
+            let scene = st.scene.as_ref().ok_or("Load a scene first.")?;
+            post(&Response::Image(rgb_image(scene, bands)?));
+        }
+        Request::Spectrum { row, col } => {
+            let scene = st.scene.as_ref().ok_or("Load a scene first.")?;
+            if row >= scene.height || col >= scene.width {
+                return Err("That pixel is outside the scene".into());
+            }
+            post(&Response::Spectrum {
+                row,
+                col,
+                label: scene.gt[row * scene.width + col],
+                values: scene.spectrum(row, col).to_vec(),
+            });
+        }
+        Request::Prepare(s) => {
+            let cfg = settings_to_config(&s);
+            let prep = ensure_prepared(st, &cfg)?;
+            let summary = HybridSnConfig::new()
+                .with_bands(prep.padded.bands)
+                .with_patch(prep.patch)
+                .with_num_classes(prep.num_classes)
+                .with_batch_norm(cfg.batch_norm)
+                .init(device)
+                .summary();
+            post(&Response::Prepared {
+                explained: prep.explained.clone(),
+                train: prep.split.train.len(),
+                test: prep.split.test.len(),
+                layers: table(summary),
+            });
+        }
+        Request::TrainHsi(s) => {
+            let cfg = settings_to_config(&s);
+            let prep = ensure_prepared(st, &cfg)?.clone();
+            host.job = "train".into();
+            let trained = train_hybridsn(host, device, &prep, &cfg, None).await?;
+            post(&Response::Evaluation(eval_info(
+                &trained.evaluation,
+                &prep,
+                "your run",
+            )));
+            let stopped = trained.stopped;
+            st.model = Some((trained.model, cfg));
+            st.evaluation = Some(trained.evaluation);
+            post(&Response::Done {
+                job: "train".into(),
+                stopped,
+            });
+        }
+        Request::PretrainedMap => {
+            ensure_bundled(st).await?;
+            let bytes = fetch_bytes(PRETRAINED_URL, "download").await?;
+            let (model, cfg) = load_hybridsn(&bytes, device)?;
+            map_and_score(st, host, model, cfg, "pretrained weights").await?;
+        }
+        Request::Map => {
+            let (model, cfg) = st
+                .model
+                .clone()
+                .ok_or("There is no model yet: train one or load the pretrained weights.")?;
+            map_and_score(st, host, model, cfg, "current model").await?;
+        }
+        Request::ExportWeights => {
+            let (model, cfg) = st
+                .model
+                .as_ref()
+                .ok_or("There is no model to export yet.")?;
+            let name = st.scene.as_ref().map(|s| s.name.clone()).unwrap_or_default();
+            let bytes =
+                save_hybridsn(model, cfg, &name, st.evaluation.as_ref(), Precision::F32).await?;
+            post_with(
+                &Response::WeightsFile {
+                    name: "hybridsn.clw".into(),
+                },
+                vec![bytes],
+            );
+        }
+        Request::ImportWeights { name } => {
+            let bytes = bins.first().ok_or("No weights file was given.")?;
+            let (model, cfg) =
+                load_hybridsn(bytes, device).map_err(|e| format!("{name}: {e}"))?;
+            let scene = st.scene.as_ref().ok_or("Load a scene first.")?;
+            let classes = model.config().num_classes;
+            if classes != scene.num_classes {
+                return Err(format!(
+                    "{name}: these weights classify {classes} classes but the scene has {}.",
+                    scene.num_classes
+                ));
+            }
+            if cfg.pca > scene.bands {
+                return Err(format!(
+                    "{name}: these weights need {} PCA components but the scene has {} bands.",
+                    cfg.pca, scene.bands
+                ));
+            }
+            map_and_score(st, host, model, cfg, "imported weights").await?;
+        }
+        _ => {}
+    }
+    Ok(())
+}

@@ -1,0 +1,356 @@
+//! The Web Worker: owns the burn `Device`, the models and the loaded data. It receives
+//! [`Request`]s as JSON strings, runs one job at a time, and posts [`Response`]s back.
+//! Pause/resume/stop are handled as soon as they arrive (between two steps of the job).
+
+mod fetch;
+mod hsi;
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use burn::tensor::Device;
+use futures_channel::mpsc;
+use futures_util::StreamExt;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+use crate::messages::{BackendChoice, LayerRow, ModelTable, Request, Response};
+use crate::model::ModelKind;
+use crate::train::{Control, Event, Host};
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+/// Posts a response to the UI.
+pub fn post(resp: &Response) {
+    // A failed post means the page is gone; nothing to tell.
+    let _ = scope().post_message(&JsValue::from_str(&resp.to_json()));
+}
+
+/// Posts a response with binary attachments: `[json, ArrayBuffer…]`, buffers transferred.
+pub fn post_with(resp: &Response, bins: Vec<Vec<u8>>) {
+    let arr = js_sys::Array::new();
+    let transfer = js_sys::Array::new();
+    arr.push(&JsValue::from_str(&resp.to_json()));
+    for b in bins {
+        let u = js_sys::Uint8Array::from(b.as_slice());
+        transfer.push(&u.buffer());
+        arr.push(&u.buffer());
+    }
+    let _ = scope().post_message_with_transfer(&arr, &transfer);
+}
+
+/// Splits an incoming message into its JSON text and binary attachments.
+fn unpack(data: JsValue) -> Option<(String, Vec<Vec<u8>>)> {
+    if let Some(text) = data.as_string() {
+        return Some((text, Vec::new()));
+    }
+    let arr = data.dyn_into::<js_sys::Array>().ok()?;
+    let text = arr.get(0).as_string()?;
+    let bins = (1..arr.length())
+        .map(|i| js_sys::Uint8Array::new(&arr.get(i)).to_vec())
+        .collect();
+    Some((text, bins))
+}
+
+/// Resolves after `ms` milliseconds (0: after the event loop has run once).
+pub async fn sleep_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        let _ = scope().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+fn now_ms() -> f64 {
+    js_sys::Reflect::get(&js_sys::global(), &"performance".into())
+        .ok()
+        .and_then(|p| p.dyn_into::<web_sys::Performance>().ok())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
+}
+
+/// Shared control state, written by `onmessage`, read by the running job.
+#[derive(Default)]
+struct Controls {
+    paused: Cell<bool>,
+    stop: Cell<bool>,
+}
+
+/// A [`Host`] that forwards events to the UI as responses tagged with the job's name.
+pub(crate) struct WorkerHost {
+    pub(crate) job: String,
+    controls: Rc<Controls>,
+}
+
+impl Host for WorkerHost {
+    fn emit(&mut self, event: Event) {
+        let resp = match event {
+            Event::Loss { step, loss } => Response::Loss {
+                job: self.job.clone(),
+                step,
+                loss,
+            },
+            Event::Progress {
+                done,
+                total,
+                rate,
+                eta_s,
+            } => Response::Progress {
+                job: self.job.clone(),
+                done,
+                total,
+                rate,
+                eta_s: if eta_s.is_finite() { eta_s } else { -1.0 },
+            },
+            Event::Epoch(m) => Response::Epoch {
+                epoch: m.epoch,
+                loss: m.loss,
+                train_acc: m.train_acc,
+                test_oa: m.test_oa,
+                seconds: m.seconds,
+            },
+            Event::MapRows { row0, rows, labels } => Response::MapRows { row0, rows, labels },
+        };
+        post(&resp);
+    }
+    fn control(&self) -> Control {
+        if self.controls.stop.get() {
+            Control::Stop
+        } else if self.controls.paused.get() {
+            Control::Pause
+        } else {
+            Control::Run
+        }
+    }
+    fn now_ms(&self) -> f64 {
+        now_ms()
+    }
+    async fn yield_now(&self) {
+        sleep_ms(0).await
+    }
+    async fn pause_tick(&self) {
+        sleep_ms(50).await
+    }
+}
+
+#[derive(Default)]
+struct State {
+    device: Option<Device>,
+    hsi: hsi::HsiState,
+}
+
+/// Entry point of the worker binary.
+pub fn start() {
+    console_error_panic_hook::set_once();
+    let controls = Rc::new(Controls::default());
+    let (tx, mut rx) = mpsc::unbounded::<(Request, Vec<Vec<u8>>)>();
+
+    let ctl = controls.clone();
+    let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+        let Some((text, bins)) = unpack(ev.data()) else {
+            post(&Response::Error {
+                job: "worker".into(),
+                message: "the worker received a malformed message".into(),
+            });
+            return;
+        };
+        match Request::from_json(&text) {
+            Ok(Request::Pause) => ctl.paused.set(true),
+            Ok(Request::Resume) => ctl.paused.set(false),
+            Ok(Request::Stop) => {
+                ctl.stop.set(true);
+                ctl.paused.set(false);
+            }
+            Ok(req) => {
+                let _ = tx.unbounded_send((req, bins));
+            }
+            Err(message) => post(&Response::Error {
+                job: "worker".into(),
+                message,
+            }),
+        }
+    });
+    scope().set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+    onmessage.forget();
+
+    wasm_bindgen_futures::spawn_local(async move {
+        let state = RefCell::new(State::default());
+        post(&Response::Ready);
+        while let Some((req, bins)) = rx.next().await {
+            controls.stop.set(false);
+            controls.paused.set(false);
+            handle(&state, &controls, req, bins).await;
+        }
+    });
+}
+
+async fn handle(
+    state: &RefCell<State>,
+    controls: &Rc<Controls>,
+    req: Request,
+    bins: Vec<Vec<u8>>,
+) {
+    if hsi::handles(&req) {
+        let device = current_device(state);
+        let mut host = WorkerHost {
+            job: "hsi".into(),
+            controls: controls.clone(),
+        };
+        let mut hs = std::mem::take(&mut state.borrow_mut().hsi);
+        let result = hsi::handle(&mut hs, &mut host, &device, req, bins).await;
+        state.borrow_mut().hsi = hs;
+        if let Err(message) = result {
+            post(&Response::Error {
+                job: "hsi".into(),
+                message,
+            });
+        }
+        return;
+    }
+    match req {
+        Request::Init { backend } => {
+            let (device, resp) = init_device(backend).await;
+            state.borrow_mut().device = Some(device);
+            post(&resp);
+        }
+        Request::Models => {
+            let device = current_device(state);
+            let tables = ModelKind::ALL
+                .iter()
+                .map(|k| table(k.summary(&device)))
+                .collect();
+            post(&Response::Models(tables));
+        }
+        Request::Smoke { model, steps, batch } => {
+            let device = current_device(state);
+            let job = "smoke".to_string();
+            let Some(kind) = ModelKind::from_id(&model) else {
+                post(&Response::Error {
+                    job,
+                    message: format!("unknown model '{model}'"),
+                });
+                return;
+            };
+            let mut host = WorkerHost {
+                job: job.clone(),
+                controls: controls.clone(),
+            };
+            match crate::train::smoke::smoke_run(&mut host, &device, kind, steps, batch).await {
+                Ok(losses) => post(&Response::Done {
+                    job,
+                    stopped: losses.len() < steps,
+                }),
+                Err(message) => post(&Response::Error { job, message }),
+            }
+        }
+        _ => {}
+    }
+}
+
+fn current_device(state: &RefCell<State>) -> Device {
+    state
+        .borrow()
+        .device
+        .clone()
+        .unwrap_or_else(Device::flex)
+}
+
+pub(crate) fn table(s: crate::model::ModelSummary) -> ModelTable {
+    ModelTable {
+        model: s.model,
+        input: s.input,
+        params: s.params,
+        macs: s.macs,
+        layers: s
+            .layers
+            .into_iter()
+            .map(|l| LayerRow {
+                name: l.name,
+                kind: l.kind,
+                output: l.output,
+                params: l.params,
+                macs: l.macs,
+            })
+            .collect(),
+    }
+}
+
+const CPU: &str = "CPU (WebAssembly)";
+
+fn cpu(reason: String) -> (Device, Response) {
+    (
+        Device::flex(),
+        Response::Backend {
+            kind: CPU.into(),
+            name: "burn Flex backend".into(),
+            reason: Some(reason),
+        },
+    )
+}
+
+/// Picks WebGPU when the browser has an adapter, else the CPU, and says why.
+async fn init_device(choice: BackendChoice) -> (Device, Response) {
+    if choice == BackendChoice::Cpu {
+        return cpu("the CPU backend was requested (?backend=cpu)".into());
+    }
+    let navigator = js_sys::Reflect::get(&js_sys::global(), &"navigator".into()).ok();
+    let gpu = navigator.and_then(|n| js_sys::Reflect::get(&n, &"gpu".into()).ok());
+    let Some(gpu) = gpu.filter(|g| !g.is_undefined() && !g.is_null()) else {
+        return cpu("this browser offers no WebGPU (navigator.gpu is missing)".into());
+    };
+    let adapter = match request_adapter(&gpu).await {
+        Ok(Some(a)) => a,
+        Ok(None) => {
+            return cpu("WebGPU found no adapter (requestAdapter() returned null)".into());
+        }
+        Err(e) => return cpu(format!("WebGPU refused an adapter: {e}")),
+    };
+    let name = adapter_name(&adapter);
+    match Device::wgpu_options().init_async().await {
+        Ok(device) => (
+            device,
+            Response::Backend {
+                kind: "WebGPU".into(),
+                name,
+                reason: None,
+            },
+        ),
+        Err(e) => cpu(format!("the WebGPU device could not be created: {e}")),
+    }
+}
+
+async fn request_adapter(gpu: &JsValue) -> Result<Option<JsValue>, String> {
+    let f = js_sys::Reflect::get(gpu, &"requestAdapter".into())
+        .map_err(|_| "requestAdapter is missing".to_string())?
+        .dyn_into::<js_sys::Function>()
+        .map_err(|_| "requestAdapter is not a function".to_string())?;
+    let promise = f
+        .call0(gpu)
+        .map_err(|e| format!("{e:?}"))?
+        .dyn_into::<js_sys::Promise>()
+        .map_err(|_| "requestAdapter did not return a promise".to_string())?;
+    let adapter = JsFuture::from(promise).await.map_err(|e| format!("{e:?}"))?;
+    Ok((!adapter.is_null() && !adapter.is_undefined()).then_some(adapter))
+}
+
+fn adapter_name(adapter: &JsValue) -> String {
+    let info = js_sys::Reflect::get(adapter, &"info".into()).unwrap_or(JsValue::UNDEFINED);
+    let field = |k: &str| {
+        js_sys::Reflect::get(&info, &k.into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .filter(|s| !s.is_empty())
+    };
+    let parts: Vec<String> = ["description", "vendor", "architecture", "device"]
+        .iter()
+        .filter_map(|k| field(k))
+        .collect();
+    if parts.is_empty() {
+        "WebGPU adapter".into()
+    } else {
+        parts.join(" ")
+    }
+}

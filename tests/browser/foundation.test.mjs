@@ -1,0 +1,81 @@
+// Foundation: the app loads without console errors, the backend badge tells WebGPU from the
+// CPU fallback, the Models page shows the real modules' numbers, and the worker smoke run
+// streams finite losses while the page answers clicks.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, clickLatency, tid } from './harness.mjs';
+
+const EXPECTED = {
+  PlainCNN: ['28,279,338', '397.26 M'],
+  MobileNetV1: ['3,217,226', '46.35 M'],
+  MobileNetV2: ['2,296,922', '91.15 M'],
+  HybridSN: ['5,122,416', '247.68 M'],
+};
+
+for (const backend of ['webgpu', 'cpu']) {
+  describe(`foundation on ${backend}`, () => {
+    let env;
+    before(async () => {
+      env = await launch({ webgpu: backend === 'webgpu' });
+    });
+    after(async () => {
+      await env?.close();
+    });
+
+    test('page loads without console errors and the badge names the backend', async () => {
+      const { page, errors } = await env.page();
+      const badge = page.locator(tid('backend-badge'));
+      await badge.filter({ hasText: backend === 'webgpu' ? 'WebGPU' : 'CPU (WebAssembly)' }).waitFor({ timeout: 120_000 });
+      const text = await badge.textContent();
+      if (backend === 'webgpu') {
+        assert.match(text, /^WebGPU · .+/);
+      } else {
+        assert.match(text, /CPU \(WebAssembly\)/);
+        const reason = await page.locator(tid('backend-reason')).textContent();
+        assert.match(reason, /WebGPU|navigator\.gpu|adapter/);
+      }
+      assert.deepEqual(errors, []);
+      await page.close();
+    });
+
+    test('the Models page shows parameters and MACs from the real modules', async () => {
+      const { page, errors } = await env.page('?page=models');
+      await page.locator(tid('models-summary')).waitFor({ timeout: 120_000 });
+      for (const [model, [params, macs]] of Object.entries(EXPECTED)) {
+        const row = page.locator(tid(`model-${model}`));
+        assert.equal(await row.locator(tid('params')).textContent(), params, model);
+        assert.equal(await row.locator(tid('macs')).textContent(), macs, model);
+      }
+      assert.deepEqual(errors, []);
+      await page.close();
+    });
+
+    test('the worker smoke run streams finite losses while clicks are answered', async () => {
+      const { page, errors } = await env.page();
+      await page.locator(tid('backend-badge')).filter({ hasNotText: 'Loading' }).filter({ hasNotText: 'Starting' }).waitFor({ timeout: 120_000 });
+      await page.locator(tid('smoke-steps')).fill('6');
+      await page.locator(tid('smoke-steps')).dispatchEvent('change');
+      await page.locator(tid('smoke-batch')).fill('4');
+      await page.locator(tid('smoke-batch')).dispatchEvent('change');
+      await page.locator(tid('smoke-start')).click();
+      // While the worker trains, the UI thread must answer a click quickly.
+      const latencies = [];
+      const deadline = Date.now() + 300_000;
+      while ((await page.locator(tid('loss-row')).count()) < 3) {
+        assert.ok(Date.now() < deadline, 'no 3 losses within 5 minutes');
+        latencies.push(await clickLatency(page, tid('ping'), tid('ping-count')));
+        await page.waitForTimeout(150);
+      }
+      assert.ok(latencies.length > 0);
+      assert.ok(Math.max(...latencies) < 200, `click latencies ${latencies.map((l) => l.toFixed(0)).join(', ')} ms`);
+      const losses = await page.locator(tid('loss-row')).evaluateAll((els) => els.map((e) => Number(e.dataset.loss)));
+      assert.ok(losses.length >= 3);
+      for (const l of losses) assert.ok(Number.isFinite(l) && l > 0, `loss ${l}`);
+      assert.ok((await page.locator(tid('progress-text')).textContent()).includes('samples/s'));
+      await page.locator(tid('job-status')).filter({ hasText: /done|stopped/ }).waitFor({ timeout: 300_000 });
+      assert.deepEqual(errors, []);
+      console.log(`# ${backend}: losses ${losses.map((l) => l.toFixed(3)).join(', ')}; max click latency ${Math.max(...latencies).toFixed(1)} ms`);
+      await page.close();
+    });
+  });
+}

@@ -1,0 +1,77 @@
+// Shared set-up for the browser tests: the built app served on 127.0.0.1, and Debian's
+// chromium driven by playwright-core, with WebGPU (software adapter) or without (CPU fallback).
+import { chromium } from 'playwright-core';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer } from '../serve.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const DIST = path.resolve(here, '../../dist');
+
+export function chromiumPath() {
+  const candidates = [process.env.CHROMIUM, '/usr/lib/chromium/chromium', '/usr/bin/chromium'];
+  const found = candidates.find((p) => p && fs.existsSync(p));
+  if (!found) throw new Error('chromium not found: install Debian chromium (make tools)');
+  return found;
+}
+
+/// Starts the server and a browser. `webgpu`: pass --enable-unsafe-webgpu.
+export async function launch({ webgpu }) {
+  if (!fs.existsSync(path.join(DIST, 'index.html'))) throw new Error('dist/ is missing: run trunk build --release');
+  const server = await startServer(DIST, 0);
+  const args = [
+    '--headless=new',
+    '--no-sandbox',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ];
+  if (webgpu) args.push('--enable-unsafe-webgpu', '--enable-unsafe-swiftshader', '--use-angle=swiftshader');
+  else args.push('--disable-gpu');
+  const browser = await chromium.launch({ executablePath: chromiumPath(), args });
+  const base = `http://127.0.0.1:${server.address().port}/`;
+  return {
+    base,
+    browser,
+    async page(query = '') {
+      const page = await browser.newPage();
+      const errors = [];
+      page.on('console', (msg) => {
+        if (msg.type() === 'error') errors.push(msg.text());
+      });
+      page.on('pageerror', (err) => errors.push(String(err)));
+      await page.goto(base + query);
+      return { page, errors };
+    },
+    async close() {
+      await browser.close();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
+
+/// Milliseconds from a click on `button` until `counter`'s text changes, measured in the page.
+export async function clickLatency(page, button, counter) {
+  return page.evaluate(
+    ([b, c]) =>
+      new Promise((resolve) => {
+        const el = document.querySelector(c);
+        const before = el.textContent;
+        const t0 = performance.now();
+        const obs = new MutationObserver(() => {
+          if (el.textContent !== before) {
+            obs.disconnect();
+            resolve(performance.now() - t0);
+          }
+        });
+        obs.observe(el, { childList: true, subtree: true, characterData: true });
+        document.querySelector(b).click();
+      }),
+    [button, counter],
+  );
+}
+
+export const tid = (id) => `[data-testid="${id}"]`;
