@@ -10,6 +10,10 @@ PORT ?= 8080
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# wasm builds get their own target directory, so native and wasm builds can run side by side.
+CARGO_TARGET_DIR ?= $(CURDIR)/target
+WASM_TARGET_DIR ?= $(CARGO_TARGET_DIR)-wasm
+WASM_ENV := CARGO_TARGET_DIR=$(WASM_TARGET_DIR)
 
 .PHONY: tools build serve test fmt clippy native-test wasm-build browser-test size bench
 
@@ -24,7 +28,7 @@ tools:
 ## The release app (UI wasm + worker wasm + data) in dist/.
 build: tools
 	cargo fetch
-	trunk build --release
+	$(WASM_ENV) trunk build --release
 
 serve: build
 	node tests/serve.mjs dist $(PORT)
@@ -34,14 +38,14 @@ fmt:
 
 clippy:
 	cargo clippy --all-targets -- -D warnings
-	cargo clippy --target wasm32-unknown-unknown --features ui --lib --bins -- -D warnings
+	$(WASM_ENV) cargo clippy --target wasm32-unknown-unknown --features ui --lib --bins -- -D warnings
 
 native-test:
 	cargo test
 
 wasm-build:
 	cargo fetch
-	trunk build --release
+	$(WASM_ENV) trunk build --release
 
 size:
 	node tests/size.mjs dist

@@ -185,9 +185,16 @@ pub enum Response {
         eta_s: f64,
     },
     /// One training step's loss.
-    Loss { job: String, step: usize, loss: f32 },
+    Loss {
+        job: String,
+        step: usize,
+        loss: f32,
+    },
     /// The job finished (stopped early when `stopped`).
-    Done { job: String, stopped: bool },
+    Done {
+        job: String,
+        stopped: bool,
+    },
     /// A scene was loaded (replacing the previous one).
     Scene(SceneInfo),
     /// An image for a view.
@@ -223,9 +230,14 @@ pub enum Response {
     /// Scores of the current map on the test pixels.
     Evaluation(EvalInfo),
     /// A weights file (binary attachment) named `name`.
-    WeightsFile { name: String },
+    WeightsFile {
+        name: String,
+    },
     /// Something went wrong; `message` is for people.
-    Error { job: String, message: String },
+    Error {
+        job: String,
+        message: String,
+    },
 }
 
 impl Request {

@@ -10,8 +10,8 @@
 pub mod array;
 pub mod cifar;
 pub mod error;
-pub mod mat;
 pub mod load;
+pub mod mat;
 pub mod metrics;
 pub mod npy;
 pub mod packed;

@@ -7,7 +7,7 @@ use burn::nn::{BatchNorm, BatchNormConfig, PaddingConfig2d};
 use burn::tensor::activation::relu;
 use burn::tensor::{Device, Tensor};
 
-use super::summary::{trainable_params, LayerInfo, conv_macs, conv_out};
+use super::summary::{LayerInfo, conv_macs, conv_out, trainable_params};
 
 /// A `k×k` convolution (no bias), batch norm, ReLU.
 #[derive(Config, Debug)]

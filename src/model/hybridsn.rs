@@ -10,7 +10,7 @@ use burn::tensor::module::conv2d;
 use burn::tensor::ops::ConvOptions;
 use burn::tensor::{Device, Tensor};
 
-use super::summary::{trainable_params, LayerInfo, ModelSummary, conv_macs};
+use super::summary::{LayerInfo, ModelSummary, conv_macs, trainable_params};
 
 /// Spectral kernel depths of the three 3-D convolutions and their filter counts.
 pub const CONV3D: [(usize, usize); 3] = [(8, 7), (16, 5), (32, 3)];
@@ -216,7 +216,8 @@ impl HybridSn {
             name: "conv2d".into(),
             kind: format!("Conv2d {o}@{kh}×{kw}"),
             macs: conv_macs(&out, i, 1, &[kh, kw]),
-            params: trainable_params(&self.conv4) + self.bn4.as_ref().map_or(0, |b| trainable_params(b)),
+            params: trainable_params(&self.conv4)
+                + self.bn4.as_ref().map_or(0, |b| trainable_params(b)),
             output: out.clone(),
         });
         let flat = out.iter().product::<usize>();

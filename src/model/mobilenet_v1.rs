@@ -6,7 +6,7 @@ use burn::nn::{Linear, LinearConfig};
 use burn::tensor::{Device, Tensor};
 
 use super::blocks::{ConvBnRelu, ConvBnReluConfig, DepthwiseSeparable, DepthwiseSeparableConfig};
-use super::summary::{trainable_params, LayerInfo, ModelSummary};
+use super::summary::{LayerInfo, ModelSummary, trainable_params};
 
 /// `(out_channels, stride)` for each block after the stem (the seed's cfg).
 pub const MOBILENET_CFG: [(usize, usize); 13] = [
@@ -110,7 +110,12 @@ impl MobileNetV1 {
         }
         layers.push(pool_row(shape));
         layers.push(linear_row("fc", &self.head));
-        ModelSummary::new("MobileNetV1", vec![3, 32, 32], layers, trainable_params(self))
+        ModelSummary::new(
+            "MobileNetV1",
+            vec![3, 32, 32],
+            layers,
+            trainable_params(self),
+        )
     }
 }
 

@@ -9,7 +9,7 @@ use burn::tensor::{Device, Tensor};
 
 use super::blocks::{ConvBnRelu, ConvBnReluConfig, conv_layer};
 use super::mobilenet_v1::{linear_row, pool_row, scaled};
-use super::summary::{trainable_params, LayerInfo, ModelSummary};
+use super::summary::{LayerInfo, ModelSummary, trainable_params};
 
 /// `(expansion, out_channels, repeats, first stride)` per stage (CIFAR variant: stride 1 early).
 pub const MOBILENET_V2_CFG: [(usize, usize, usize, usize); 7] = [
@@ -217,6 +217,11 @@ impl MobileNetV2 {
         layers.extend(rows);
         layers.push(pool_row(shape));
         layers.push(linear_row("fc", &self.head));
-        ModelSummary::new("MobileNetV2", vec![3, 32, 32], layers, trainable_params(self))
+        ModelSummary::new(
+            "MobileNetV2",
+            vec![3, 32, 32],
+            layers,
+            trainable_params(self),
+        )
     }
 }

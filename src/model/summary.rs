@@ -91,10 +91,7 @@ pub fn trainable_params<M: burn::module::Module>(module: &M) -> usize {
             self.path.pop();
         }
         fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-            let running = self
-                .path
-                .last()
-                .is_some_and(|n| n.starts_with("running_"));
+            let running = self.path.last().is_some_and(|n| n.starts_with("running_"));
             if !running {
                 self.count += param.lazy_shape().num_elements();
             }

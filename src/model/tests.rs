@@ -39,11 +39,21 @@ fn depthwise_output_i_reads_only_input_channel_i() {
     let d = device();
     let sep = DepthwiseSeparableConfig::new(4, 8).init(&d).valid();
     let x = Tensor::<4>::random([1, 4, 8, 8], Distribution::Normal(0.0, 1.0), &d);
-    let base = sep.depthwise.forward(x.clone()).into_data().to_vec::<f32>().unwrap();
+    let base = sep
+        .depthwise
+        .forward(x.clone())
+        .into_data()
+        .to_vec::<f32>()
+        .unwrap();
     // Change input channel 2 only.
     let bump = Tensor::<4>::random([1, 1, 8, 8], Distribution::Normal(0.0, 1.0), &d);
     let x2 = x.slice_assign([0..1, 2..3, 0..8, 0..8], bump);
-    let moved = sep.depthwise.forward(x2).into_data().to_vec::<f32>().unwrap();
+    let moved = sep
+        .depthwise
+        .forward(x2)
+        .into_data()
+        .to_vec::<f32>()
+        .unwrap();
     for ch in 0..4 {
         let span = ch * 64..(ch + 1) * 64;
         let changed = base[span.clone()]

@@ -181,7 +181,7 @@ async fn read_vec_f32(t: Tensor<1>) -> Result<Vec<f32>, String> {
         .await
         .map_err(|e| format!("reading a tensor back failed: {e:?}"))?
         .convert::<f32>()
-        .to_vec::<f32>()
+        .try_to_vec::<f32>()
         .map_err(|e| format!("{e:?}"))
 }
 
@@ -190,7 +190,7 @@ async fn read_vec_i64(t: Tensor<1, Int>) -> Result<Vec<i64>, String> {
         .await
         .map_err(|e| format!("reading a tensor back failed: {e:?}"))?
         .convert::<i64>()
-        .to_vec::<i64>()
+        .try_to_vec::<i64>()
         .map_err(|e| format!("{e:?}"))
 }
 
@@ -373,7 +373,12 @@ pub async fn patch_labels(
     for chunk in pixels.chunks(32) {
         let x = batch_tensor(prep, chunk, &mut buf, &device);
         let pred = model.forward(x).argmax(1).flatten::<1>(0, 1);
-        out.extend(read_vec_i64(pred).await?.into_iter().map(|v| (v + 1) as u16));
+        out.extend(
+            read_vec_i64(pred)
+                .await?
+                .into_iter()
+                .map(|v| (v + 1) as u16),
+        );
     }
     Ok(out)
 }
@@ -423,4 +428,148 @@ pub fn load_hybridsn(bytes: &[u8], device: &Device) -> Result<(HybridSn, HsiTrai
     }
     let model = super::weights::load(model_cfg.init(device), bytes, device)?;
     Ok((model.valid(), cfg))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::{NdArray, Values};
+    use crate::train::NativeHost;
+    use crate::train::weights::Precision;
+
+    /// A small synthetic scene: 11×12 pixels, 16 bands, 3 classes with distinct spectra.
+    fn small_scene() -> Scene {
+        let (h, w, b) = (11, 12, 16);
+        let mut rng = Rng::new(7);
+        let mut gt = vec![0u8; h * w];
+        let mut cube = vec![0f32; h * w * b];
+        for i in 0..h * w {
+            let class = (i / w * 3 / h) as u8 + 1; // horizontal bands of classes
+            gt[i] = if rng.next_f64() < 0.8 { class } else { 0 };
+            for k in 0..b {
+                let base = ((k as f32) * 0.3 * class as f32).sin() * 100.0 + 500.0;
+                cube[i * b + k] = base + (rng.next_f64() as f32 - 0.5) * 20.0;
+            }
+        }
+        let cube = NdArray::new("cube", vec![h, w, b], Values::F32(cube)).unwrap();
+        let gt = NdArray::new("gt", vec![h, w], Values::U8(gt)).unwrap();
+        Scene::from_arrays("small", &cube, &gt, None).unwrap()
+    }
+
+    fn small_cfg() -> HsiTrainConfig {
+        HsiTrainConfig::new()
+            .with_pca(14)
+            .with_patch(9)
+            .with_train_fraction(0.3)
+            .with_epochs(3)
+            .with_batch_size(16)
+            .with_eval_every(1)
+    }
+
+    #[test]
+    fn scene_map_equals_patch_by_patch_inference() {
+        let scene = small_scene();
+        let cfg = small_cfg();
+        let prep = prepare(&scene, &cfg).unwrap();
+        let device = Device::flex();
+        let model = HybridSnConfig::new()
+            .with_bands(14)
+            .with_patch(9)
+            .with_num_classes(scene.num_classes)
+            .init(&device)
+            .valid();
+        let mut host = NativeHost::new(|_| {});
+        let map = pollster::block_on(scene_map(&mut host, &model, &prep, false)).unwrap();
+        let all: Vec<usize> = (0..scene.height * scene.width).collect();
+        let reference = pollster::block_on(patch_labels(&model, &prep, &all)).unwrap();
+        assert_eq!(map.len(), all.len());
+        assert!(map.iter().all(|&l| (1..=3).contains(&l)));
+        assert_eq!(map, reference);
+    }
+
+    #[test]
+    fn training_learns_the_small_scene_and_weights_round_trip_bit_exactly() {
+        let scene = small_scene();
+        let cfg = small_cfg().with_epochs(6).with_lr(3e-3);
+        let prep = prepare(&scene, &cfg).unwrap();
+        let device = Device::flex();
+        let mut events = Vec::new();
+        let mut host = NativeHost::new(|e| events.push(e));
+        let trained =
+            pollster::block_on(train_hybridsn(&mut host, &device, &prep, &cfg, None)).unwrap();
+        drop(host);
+        assert_eq!(trained.history.len(), 6);
+        let first = trained.history[0].loss;
+        let last = trained.history.last().unwrap().loss;
+        assert!(last < first, "loss did not fall: {first} → {last}");
+        assert!(trained.evaluation.oa > 0.6, "OA {}", trained.evaluation.oa);
+        assert!(events.iter().any(|e| matches!(e, Event::Epoch(_))));
+        assert!(events.iter().any(|e| matches!(e, Event::MapRows { .. })));
+
+        // f32 file: reloaded weights give bit-identical logits.
+        let bytes = pollster::block_on(save_hybridsn(
+            &trained.model,
+            &cfg,
+            "small",
+            Some(&trained.evaluation),
+            Precision::F32,
+        ))
+        .unwrap();
+        let (reloaded, cfg2) = load_hybridsn(&bytes, &device).unwrap();
+        assert_eq!(cfg2, cfg);
+        let mut buf = Vec::new();
+        let px: Vec<usize> = (0..20).collect();
+        let a = trained
+            .model
+            .forward(batch_tensor(&prep, &px, &mut buf, &device))
+            .into_data();
+        let b = reloaded
+            .forward(batch_tensor(&prep, &px, &mut buf, &device))
+            .into_data();
+        assert_eq!(a.as_bytes(), b.as_bytes());
+
+        // A file for another model is refused in words.
+        let other = crate::model::MobileNetV1Config::new()
+            .with_width(0.25)
+            .init(&device);
+        let foreign = pollster::block_on(crate::train::weights::save(
+            &other,
+            "MobileNetV1",
+            serde_json::json!({}),
+            serde_json::json!({}),
+            serde_json::json!({}),
+            Precision::F32,
+        ))
+        .unwrap();
+        let err = load_hybridsn(&foreign, &device).unwrap_err();
+        assert!(err.contains("MobileNetV1"), "{err}");
+        // A truncated file is refused.
+        assert!(load_hybridsn(&bytes[..bytes.len() / 2], &device).is_err());
+    }
+
+    #[test]
+    fn a_huge_learning_rate_stops_with_a_message_naming_epoch_and_step() {
+        let scene = small_scene();
+        let cfg = small_cfg().with_lr(1e12).with_epochs(3);
+        let prep = prepare(&scene, &cfg).unwrap();
+        let mut host = NativeHost::new(|_| {});
+        match pollster::block_on(train_hybridsn(
+            &mut host,
+            &Device::flex(),
+            &prep,
+            &cfg,
+            None,
+        )) {
+            Err(msg) => assert!(msg.contains("epoch") && msg.contains("step"), "{msg}"),
+            Ok(t) => panic!("expected a divergence error, got OA {}", t.evaluation.oa),
+        }
+    }
+
+    #[test]
+    fn strips_stay_within_webgpu_binding_limits() {
+        // 145 columns, 25×25 patches: the unfolded first dense layer input of one strip.
+        let rows = strip_rows(145, 25);
+        assert!(rows >= 1);
+        assert!(rows * 145 * 64 * 17 * 17 * 4 <= 64 * 1024 * 1024);
+    }
 }

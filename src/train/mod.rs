@@ -83,7 +83,11 @@ impl Meter {
             done,
             total: self.total,
             rate,
-            eta_s: if rate > 0.0 { left / rate } else { f64::INFINITY },
+            eta_s: if rate > 0.0 {
+                left / rate
+            } else {
+                f64::INFINITY
+            },
         }
     }
 }

@@ -1,7 +1,6 @@
 //! The worker smoke run: a few Adam steps of a CIFAR-10 model on random data, streaming each
 //! loss. It proves the training path (autodiff, optimiser, read-back) on the current device.
 
-use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::tensor::{Device, Distribution, Int, Tensor};
@@ -57,7 +56,7 @@ async fn run<H: Host, M: ImageClassifier>(
             .into_data_async()
             .await
             .map_err(|e| format!("reading the loss back failed: {e:?}"))?
-            .to_vec::<f32>()
+            .try_to_vec::<f32>()
             .map_err(|e| format!("{e:?}"))?[0];
         if !value.is_finite() {
             return Err(format!("the loss became {value} at step {}", step + 1));

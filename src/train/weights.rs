@@ -106,7 +106,9 @@ pub async fn save<M: Module>(
             .await
             .map_err(|e| format!("reading {path} failed: {e:?}"))?
             .convert::<f32>();
-        let values = data.to_vec::<f32>().map_err(|e| format!("{path}: {e:?}"))?;
+        let values = data
+            .try_to_vec::<f32>()
+            .map_err(|e| format!("{path}: {e:?}"))?;
         match precision {
             Precision::F32 => values
                 .iter()
@@ -125,7 +127,9 @@ pub fn read_header(bytes: &[u8]) -> Result<(Header, usize), String> {
         return Err("The weights file is empty.".into());
     }
     if !bytes.starts_with(MAGIC) {
-        return Err("This is not a convlab weights file (its first bytes are not CONVLAB-WEIGHTS).".into());
+        return Err(
+            "This is not a convlab weights file (its first bytes are not CONVLAB-WEIGHTS).".into(),
+        );
     }
     let rest = &bytes[MAGIC.len()..];
     if rest.len() < 4 {
@@ -230,10 +234,7 @@ pub fn load<M: Module>(module: M, bytes: &[u8], device: &Device) -> Result<M, St
     };
     let module = module.map(&mut loader);
     if !loader.errors.is_empty() || !loader.tensors.is_empty() {
-        let mut msg = format!(
-            "These weights ({}) do not fit this model: ",
-            header.model
-        );
+        let mut msg = format!("These weights ({}) do not fit this model: ", header.model);
         let extra: Vec<_> = loader.tensors.keys().take(3).cloned().collect();
         let mut parts: Vec<String> = loader.errors.into_iter().take(3).collect();
         if !extra.is_empty() {

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use super::about::About;
 use super::badge::BackendBadge;
 use super::client;
-use super::hyperspectral::HyperspectralLab;
+use super::hyperspectral::{HsiForm, HyperspectralLab};
 use super::models::ModelsPage;
 use super::smoke::SmokePanel;
 use super::state::{AppState, Page};
@@ -24,6 +24,7 @@ pub fn App() -> impl IntoView {
         .unwrap_or(Page::Home);
     let state = AppState::new(page);
     provide_context(state);
+    provide_context(HsiForm::new());
     let backend = match query_param("backend").as_deref() {
         Some("cpu") => BackendChoice::Cpu,
         _ => BackendChoice::Auto,

@@ -3,6 +3,7 @@
 
 use std::cell::RefCell;
 
+use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{MessageEvent, Worker};
@@ -44,10 +45,9 @@ pub fn spawn(state: AppState, backend: BackendChoice) {
     onmessage.forget();
     let onerror = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |ev: web_sys::ErrorEvent| {
         state.job_status.set("error".into());
-        state.error.set(Some(format!(
-            "The compute worker failed: {}",
-            ev.message()
-        )));
+        state
+            .error
+            .set(Some(format!("The compute worker failed: {}", ev.message())));
     });
     worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
     onerror.forget();

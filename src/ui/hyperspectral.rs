@@ -52,6 +52,49 @@ fn files_of(ev: &leptos::ev::Event) -> Vec<web_sys::File> {
     (0..list.length()).filter_map(|i| list.get(i)).collect()
 }
 
+/// The lab's form state; lives in the app's context so it survives page switches.
+#[derive(Clone, Copy)]
+pub struct HsiForm {
+    pub pca: RwSignal<usize>,
+    pub patch: RwSignal<usize>,
+    pub fraction: RwSignal<f64>,
+    pub seed: RwSignal<u64>,
+    pub spatial: RwSignal<bool>,
+    pub epochs: RwSignal<usize>,
+    pub batch: RwSignal<usize>,
+    pub lr: RwSignal<f64>,
+    pub paper: RwSignal<bool>,
+    pub max_train: RwSignal<usize>,
+    pub band: RwSignal<usize>,
+    pub grey: RwSignal<bool>,
+    pub view_mode: RwSignal<String>,
+    pub scene_file: RwSignal<Option<(String, Vec<u8>)>>,
+    pub gt_file: RwSignal<Option<(String, Vec<u8>)>>,
+}
+
+impl HsiForm {
+    pub fn new() -> Self {
+        Self {
+            pca: RwSignal::new(30),
+            patch: RwSignal::new(25),
+            fraction: RwSignal::new(0.1),
+            seed: RwSignal::new(0),
+            spatial: RwSignal::new(false),
+            epochs: RwSignal::new(20),
+            // Batch 32 keeps every Conv3d activation well under WebGPU's 128 MiB binding.
+            batch: RwSignal::new(32),
+            lr: RwSignal::new(0.001),
+            paper: RwSignal::new(false),
+            max_train: RwSignal::new(0),
+            band: RwSignal::new(100),
+            grey: RwSignal::new(false),
+            view_mode: RwSignal::new("all".into()),
+            scene_file: RwSignal::new(None),
+            gt_file: RwSignal::new(None),
+        }
+    }
+}
+
 #[component]
 pub fn HyperspectralLab() -> impl IntoView {
     let state = expect_context::<AppState>();
@@ -61,21 +104,23 @@ pub fn HyperspectralLab() -> impl IntoView {
         send(&Request::LoadBundledScene);
     }
 
-    let pca = RwSignal::new(30usize);
-    let patch = RwSignal::new(25usize);
-    let fraction = RwSignal::new(0.1f64);
-    let seed = RwSignal::new(0u64);
-    let spatial = RwSignal::new(false);
-    let epochs = RwSignal::new(20usize);
-    let batch = RwSignal::new(32usize);
-    let lr = RwSignal::new(0.001f64);
-    let paper = RwSignal::new(false);
-    let max_train = RwSignal::new(0usize);
-    let band = RwSignal::new(100usize);
-    let grey = RwSignal::new(false);
-    let view_mode = RwSignal::new("all".to_string());
-    let scene_file = RwSignal::new(None::<(String, Vec<u8>)>);
-    let gt_file = RwSignal::new(None::<(String, Vec<u8>)>);
+    let HsiForm {
+        pca,
+        patch,
+        fraction,
+        seed,
+        spatial,
+        epochs,
+        batch,
+        lr,
+        paper,
+        max_train,
+        band,
+        grey,
+        view_mode,
+        scene_file,
+        gt_file,
+    } = expect_context::<HsiForm>();
 
     let settings = move || HsiSettings {
         pca: pca.get(),
@@ -100,22 +145,18 @@ pub fn HyperspectralLab() -> impl IntoView {
     let request_band = move || {
         send(&Request::Band {
             band: band.get_untracked(),
-            colormap: if grey.get_untracked() { "grey" } else { "viridis" }.into(),
+            colormap: if grey.get_untracked() {
+                "grey"
+            } else {
+                "viridis"
+            }
+            .into(),
         })
     };
 
-    let rgb = Signal::derive(move || {
-        state
-            .rgb_image
-            .get()
-            .map(|i| (i.width, i.height, i.rgba))
-    });
-    let band_img = Signal::derive(move || {
-        state
-            .band_image
-            .get()
-            .map(|i| (i.width, i.height, i.rgba))
-    });
+    let rgb = Signal::derive(move || state.rgb_image.get().map(|i| (i.width, i.height, i.rgba)));
+    let band_img =
+        Signal::derive(move || state.band_image.get().map(|i| (i.width, i.height, i.rgba)));
     let gt_img = Signal::derive(move || {
         state.scene.get().map(|s| {
             let img = viz::palette::labels_to_rgba(&s.gt, s.width as u32, s.height as u32);
@@ -154,8 +195,10 @@ pub fn HyperspectralLab() -> impl IntoView {
     });
 
     let download_png = move |_| {
-        let (Some(s), Some(e)) = (state.scene.get_untracked(), state.evaluation.get_untracked())
-        else {
+        let (Some(s), Some(e)) = (
+            state.scene.get_untracked(),
+            state.evaluation.get_untracked(),
+        ) else {
             return;
         };
         let map = state.map.get_untracked();

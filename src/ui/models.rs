@@ -19,7 +19,10 @@ pub fn thousands(n: u64) -> String {
 }
 
 fn shape(s: &[usize]) -> String {
-    s.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("×")
+    s.iter()
+        .map(|d| d.to_string())
+        .collect::<Vec<_>>()
+        .join("×")
 }
 
 #[component]

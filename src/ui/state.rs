@@ -209,10 +209,7 @@ impl AppState {
                 self.backend.set(Some(BackendInfo { kind, name, reason }))
             }
             Response::Models(tables) => self.models.set(tables),
-            Response::Progress {
-                ref job,
-                ..
-            } if self.job.get_untracked() != *job => {
+            Response::Progress { ref job, .. } if self.job.get_untracked() != *job => {
                 self.job.set(job.clone());
                 self.apply(resp, bins);
             }

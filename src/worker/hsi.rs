@@ -86,7 +86,11 @@ fn scene_info(scene: &Scene) -> SceneInfo {
     let class_means = sums
         .into_iter()
         .zip(&counts)
-        .map(|(s, &c)| s.into_iter().map(|v| (v / c.max(1) as f64) as f32).collect())
+        .map(|(s, &c)| {
+            s.into_iter()
+                .map(|v| (v / c.max(1) as f64) as f32)
+                .collect()
+        })
         .collect();
     let b = scene.bands;
     let rgb_bands = if b >= 44 {
@@ -170,15 +174,16 @@ async fn ensure_bundled(st: &mut HsiState) -> Result<(), String> {
     if st.bundled && st.scene.is_some() {
         return Ok(());
     }
-    let bytes = fetch_bytes(&format!("./public/data/{}", load::INDIAN_PINES_FILE), "download").await?;
+    let bytes = fetch_bytes(
+        &format!("./public/data/{}", load::INDIAN_PINES_FILE),
+        "download",
+    )
+    .await?;
     let scene = load::indian_pines(&bytes).map_err(|e| e.to_string())?;
     set_scene(st, scene, true)
 }
 
-fn ensure_prepared<'a>(
-    st: &'a mut HsiState,
-    cfg: &HsiTrainConfig,
-) -> Result<&'a Prepared, String> {
+fn ensure_prepared<'a>(st: &'a mut HsiState, cfg: &HsiTrainConfig) -> Result<&'a Prepared, String> {
     let fresh = matches!(&st.prepared, Some((c, _)) if same_prep(c, cfg));
     if !fresh {
         let scene = st
@@ -249,7 +254,10 @@ pub async fn handle(
         Request::Band { band, colormap } => {
             let scene = st.scene.as_ref().ok_or("Load a scene first.")?;
             if band >= scene.bands {
-                return Err(format!("Band {band} is beyond the scene's {} bands", scene.bands));
+                return Err(format!(
+                    "Band {band} is beyond the scene's {} bands",
+                    scene.bands
+                ));
             }
             let plane = band_plane(scene, band);
             let (lo, hi) = viz::colormap::robust_range(&plane);
@@ -342,7 +350,11 @@ pub async fn handle(
                 .model
                 .as_ref()
                 .ok_or("There is no model to export yet.")?;
-            let name = st.scene.as_ref().map(|s| s.name.clone()).unwrap_or_default();
+            let name = st
+                .scene
+                .as_ref()
+                .map(|s| s.name.clone())
+                .unwrap_or_default();
             let bytes =
                 save_hybridsn(model, cfg, &name, st.evaluation.as_ref(), Precision::F32).await?;
             post_with(
@@ -354,8 +366,7 @@ pub async fn handle(
         }
         Request::ImportWeights { name } => {
             let bytes = bins.first().ok_or("No weights file was given.")?;
-            let (model, cfg) =
-                load_hybridsn(bytes, device).map_err(|e| format!("{name}: {e}"))?;
+            let (model, cfg) = load_hybridsn(bytes, device).map_err(|e| format!("{name}: {e}"))?;
             let scene = st.scene.as_ref().ok_or("Load a scene first.")?;
             let classes = model.config().num_classes;
             if classes != scene.num_classes {

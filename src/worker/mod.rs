@@ -187,12 +187,7 @@ pub fn start() {
     });
 }
 
-async fn handle(
-    state: &RefCell<State>,
-    controls: &Rc<Controls>,
-    req: Request,
-    bins: Vec<Vec<u8>>,
-) {
+async fn handle(state: &RefCell<State>, controls: &Rc<Controls>, req: Request, bins: Vec<Vec<u8>>) {
     if hsi::handles(&req) {
         let device = current_device(state);
         let mut host = WorkerHost {
@@ -224,7 +219,11 @@ async fn handle(
                 .collect();
             post(&Response::Models(tables));
         }
-        Request::Smoke { model, steps, batch } => {
+        Request::Smoke {
+            model,
+            steps,
+            batch,
+        } => {
             let device = current_device(state);
             let job = "smoke".to_string();
             let Some(kind) = ModelKind::from_id(&model) else {
@@ -251,11 +250,7 @@ async fn handle(
 }
 
 fn current_device(state: &RefCell<State>) -> Device {
-    state
-        .borrow()
-        .device
-        .clone()
-        .unwrap_or_else(Device::flex)
+    state.borrow().device.clone().unwrap_or_else(Device::flex)
 }
 
 pub(crate) fn table(s: crate::model::ModelSummary) -> ModelTable {
@@ -332,7 +327,9 @@ async fn request_adapter(gpu: &JsValue) -> Result<Option<JsValue>, String> {
         .map_err(|e| format!("{e:?}"))?
         .dyn_into::<js_sys::Promise>()
         .map_err(|_| "requestAdapter did not return a promise".to_string())?;
-    let adapter = JsFuture::from(promise).await.map_err(|e| format!("{e:?}"))?;
+    let adapter = JsFuture::from(promise)
+        .await
+        .map_err(|e| format!("{e:?}"))?;
     Ok((!adapter.is_null() && !adapter.is_undefined()).then_some(adapter))
 }
 

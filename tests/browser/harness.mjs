@@ -43,6 +43,9 @@ export async function launch({ webgpu }) {
         if (msg.type() === 'error') errors.push(msg.text());
       });
       page.on('pageerror', (err) => errors.push(String(err)));
+      page.on('response', (resp) => {
+        if (resp.status() >= 400) errors.push(`HTTP ${resp.status()} for ${resp.url()}`);
+      });
       await page.goto(base + query);
       return { page, errors };
     },
@@ -53,24 +56,22 @@ export async function launch({ webgpu }) {
   };
 }
 
-/// Milliseconds from a click on `button` until `counter`'s text changes, measured in the page.
-export async function clickLatency(page, button, counter) {
+/// Milliseconds from a click on `button` until the DOM under `watched` changes (the UI's
+/// answer), measured in the page.
+export async function clickLatency(page, button, watched) {
   return page.evaluate(
-    ([b, c]) =>
+    ([b, w]) =>
       new Promise((resolve) => {
-        const el = document.querySelector(c);
-        const before = el.textContent;
+        const el = document.querySelector(w);
         const t0 = performance.now();
         const obs = new MutationObserver(() => {
-          if (el.textContent !== before) {
-            obs.disconnect();
-            resolve(performance.now() - t0);
-          }
+          obs.disconnect();
+          resolve(performance.now() - t0);
         });
-        obs.observe(el, { childList: true, subtree: true, characterData: true });
+        obs.observe(el, { childList: true, subtree: true, characterData: true, attributes: true });
         document.querySelector(b).click();
       }),
-    [button, counter],
+    [button, watched],
   );
 }
 

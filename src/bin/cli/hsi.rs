@@ -60,7 +60,7 @@ pub fn config(opts: &Opts) -> Result<HsiTrainConfig, String> {
         .with_spatial(opts.flag("spatial"))
         .with_seed(opts.num("seed", 0)?)
         .with_epochs(opts.num("epochs", 20)?)
-        .with_batch_size(opts.num("batch", 64)?)
+        .with_batch_size(opts.num("batch", 32)?)
         .with_lr(opts.num("lr", 1e-3)?)
         .with_batch_norm(!opts.flag("paper"))
         .with_max_train(opts.num("max-train", 0)?)
@@ -101,7 +101,11 @@ pub fn train(opts: &Opts) -> Result<(), String> {
         t.elapsed().as_secs_f64(),
         prep.split.train.len(),
         prep.split.test.len(),
-        if cfg.spatial { "spatially disjoint blocks" } else { "stratified random" }
+        if cfg.spatial {
+            "spatially disjoint blocks"
+        } else {
+            "stratified random"
+        }
     );
     let device = Device::flex();
     let t = Instant::now();
@@ -138,12 +142,20 @@ pub fn train(opts: &Opts) -> Result<(), String> {
             precision,
         ))?;
         std::fs::write(path, &bytes).map_err(|e| format!("cannot write {path}: {e}"))?;
-        println!("weights saved to {path} ({:.1} MB)", bytes.len() as f64 / 1e6);
+        println!(
+            "weights saved to {path} ({:.1} MB)",
+            bytes.len() as f64 / 1e6
+        );
         // The saved file must give the same evaluation (f16 rounding may move a few pixels).
         let reloaded = load_weights(&bytes, &device)?.0;
         let map = map_of(&reloaded, &prep)?;
         let e = Evaluation::of(&map, &prep.gt, &prep.split.test, prep.num_classes);
-        println!("reloaded from the file: OA {:.2} %  AA {:.2} %  Kappa {:.4}", 100.0 * e.oa, 100.0 * e.aa, e.kappa);
+        println!(
+            "reloaded from the file: OA {:.2} %  AA {:.2} %  Kappa {:.4}",
+            100.0 * e.oa,
+            100.0 * e.aa,
+            e.kappa
+        );
     }
     if let Some(path) = opts.get("png") {
         write_map_png(path, &scene, &trained.map, &trained.evaluation)?;
@@ -163,9 +175,10 @@ fn load_weights(bytes: &[u8], device: &Device) -> Result<(HybridSn, HsiTrainConf
 pub fn map(opts: &Opts) -> Result<(), String> {
     let scene = load_scene(opts)?;
     let device = Device::flex();
-    let path = opts.get("weights").map(str::to_string).unwrap_or_else(|| {
-        format!("{}/public/weights/hybridsn.clw", env!("CARGO_MANIFEST_DIR"))
-    });
+    let path = opts
+        .get("weights")
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("{}/public/weights/hybridsn.clw", env!("CARGO_MANIFEST_DIR")));
     let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {path}: {e}"))?;
     let (model, cfg) = load_weights(&bytes, &device)?;
     let t = Instant::now();
@@ -237,7 +250,10 @@ pub fn pack(opts: &Opts) -> Result<(), String> {
         return Err("the ground truth is not uint8".into());
     };
     let packed = pack_scene(c, g, h, w, b);
-    let out = opts.get("out").map(str::to_string).unwrap_or_else(bundled_path);
+    let out = opts
+        .get("out")
+        .map(str::to_string)
+        .unwrap_or_else(bundled_path);
     std::fs::write(&out, &packed).map_err(|e| format!("cannot write {out}: {e}"))?;
     println!("packed {h}×{w}×{b} into {out}: {} bytes", packed.len());
     Ok(())
