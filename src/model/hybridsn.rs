@@ -51,7 +51,7 @@ impl HybridSnConfig {
                 self.bands
             ));
         }
-        if self.patch < 9 || self.patch % 2 == 0 {
+        if self.patch < 9 || self.patch.is_multiple_of(2) {
             return Err(format!(
                 "The patch size must be odd and at least 9; got {}",
                 self.patch
@@ -198,7 +198,7 @@ impl HybridSn {
                 name: format!("conv3d_{}", i + 1),
                 kind: format!("Conv3d {o}@{kd}×{kh}×{kw}"),
                 macs: conv_macs(&out, c, 1, &[kd, kh, kw]),
-                params: trainable_params(conv) + bn.as_ref().map_or(0, |b| trainable_params(b)),
+                params: trainable_params(conv) + bn.as_ref().map_or(0, trainable_params),
                 output: out.clone(),
             });
             (c, d, s) = (o, out[1], out[2]);
@@ -216,8 +216,7 @@ impl HybridSn {
             name: "conv2d".into(),
             kind: format!("Conv2d {o}@{kh}×{kw}"),
             macs: conv_macs(&out, i, 1, &[kh, kw]),
-            params: trainable_params(&self.conv4)
-                + self.bn4.as_ref().map_or(0, |b| trainable_params(b)),
+            params: trainable_params(&self.conv4) + self.bn4.as_ref().map_or(0, trainable_params),
             output: out.clone(),
         });
         let flat = out.iter().product::<usize>();

@@ -288,11 +288,12 @@ pub async fn train_hybridsn<H: Host>(
     let model = model.valid();
     let map = scene_map(host, &model, prep, true).await?;
     let evaluation = Evaluation::of(&map, &prep.gt, &prep.split.test, prep.num_classes);
-    if let Some(last) = history.last_mut() {
-        if last.test_oa.is_none() && !stopped {
-            last.test_oa = Some(evaluation.oa);
-            host.emit(Event::Epoch(last.clone()));
-        }
+    if let Some(last) = history.last_mut()
+        && last.test_oa.is_none()
+        && !stopped
+    {
+        last.test_oa = Some(evaluation.oa);
+        host.emit(Event::Epoch(last.clone()));
     }
     Ok(Trained {
         model,
@@ -494,10 +495,10 @@ mod tests {
         let prep = prepare(&scene, &cfg).unwrap();
         let device = Device::flex();
         let mut events = Vec::new();
-        let mut host = NativeHost::new(|e| events.push(e));
-        let trained =
-            pollster::block_on(train_hybridsn(&mut host, &device, &prep, &cfg, None)).unwrap();
-        drop(host);
+        let trained = {
+            let mut host = NativeHost::new(|e| events.push(e));
+            pollster::block_on(train_hybridsn(&mut host, &device, &prep, &cfg, None)).unwrap()
+        };
         assert_eq!(trained.history.len(), 6);
         let first = trained.history[0].loss;
         let last = trained.history.last().unwrap().loss;

@@ -13,6 +13,9 @@ use crate::messages::{BackendChoice, Request, Response};
 
 thread_local! {
     static WORKER: RefCell<Option<Worker>> = const { RefCell::new(None) };
+    /// Requests made before the worker said it is ready (its wasm loads asynchronously and
+    /// would drop them), sent in order once it is.
+    static PENDING: RefCell<Option<Vec<(Request, Vec<Vec<u8>>)>>> = const { RefCell::new(Some(Vec::new())) };
 }
 
 /// Starts the worker (Trunk's loader shim) and wires its messages to `state`. Once it says
@@ -34,8 +37,12 @@ pub fn spawn(state: AppState, backend: BackendChoice) {
         match Response::from_json(&text) {
             Ok(Response::Ready) => {
                 state.apply(Response::Ready, bins);
-                send(&Request::Init { backend });
-                send(&Request::Models);
+                let queued = PENDING.with(|p| p.borrow_mut().take()).unwrap_or_default();
+                post(&Request::Init { backend }, Vec::new());
+                post(&Request::Models, Vec::new());
+                for (req, bins) in queued {
+                    post(&req, bins);
+                }
             }
             Ok(resp) => state.apply(resp, bins),
             Err(e) => state.error.set(Some(e)),
@@ -67,8 +74,22 @@ fn unpack(data: JsValue) -> Option<(String, Vec<Vec<u8>>)> {
     Some((text, bins))
 }
 
-/// Sends a request with binary attachments (files), transferring their buffers.
+/// Sends a request with binary attachments (files), transferring their buffers; queued
+/// until the worker is ready.
 pub fn send_with(req: &Request, bins: Vec<Vec<u8>>) {
+    let queued = PENDING.with(|p| match p.borrow_mut().as_mut() {
+        Some(q) => {
+            q.push((req.clone(), bins.clone()));
+            true
+        }
+        None => false,
+    });
+    if !queued {
+        post(req, bins);
+    }
+}
+
+fn post(req: &Request, bins: Vec<Vec<u8>>) {
     let arr = js_sys::Array::new();
     let transfer = js_sys::Array::new();
     arr.push(&JsValue::from_str(&req.to_json()));
@@ -84,12 +105,8 @@ pub fn send_with(req: &Request, bins: Vec<Vec<u8>>) {
     });
 }
 
-/// Sends a request to the worker (dropped silently if the worker never started; the error
-/// banner already says so).
+/// Sends a request to the worker (queued until it is ready; dropped if the worker never
+/// started, which the error banner already says).
 pub fn send(req: &Request) {
-    WORKER.with(|w| {
-        if let Some(worker) = w.borrow().as_ref() {
-            let _ = worker.post_message(&JsValue::from_str(&req.to_json()));
-        }
-    });
+    send_with(req, Vec::new());
 }
