@@ -74,3 +74,49 @@ pub fn scene_from_files(
         .to_string();
     Scene::from_arrays(&stem, cube, gt, None)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::read_npy;
+
+    #[test]
+    fn bundled_indian_pines_decodes_to_exactly_the_original_values() {
+        let dir = env!("CARGO_MANIFEST_DIR");
+        let packed = std::fs::read(format!("{dir}/public/data/{INDIAN_PINES_FILE}")).unwrap();
+        let scene = indian_pines(&packed).unwrap();
+        let npy = std::fs::read(format!(
+            "{dir}/../shared/data/indian_pines/Indian_pines_corrected.npy"
+        ))
+        .unwrap();
+        let cube = read_npy(&npy, "cube").unwrap();
+        assert_eq!(cube.shape, vec![145, 145, 200]);
+        assert_eq!(scene.cube, cube.to_f32());
+        assert_eq!((scene.height, scene.width, scene.bands), (145, 145, 200));
+        assert_eq!(scene.labelled(), 10_249);
+        assert_eq!(scene.num_classes, 16);
+        assert_eq!(scene.class_names[0], "Alfalfa");
+        assert_eq!(scene.class_names[15], "Stone-Steel-Towers");
+    }
+
+    #[test]
+    fn uploads_pick_the_cube_and_refuse_a_2d_cube() {
+        let dir = env!("CARGO_MANIFEST_DIR");
+        let f = |n: &str| std::fs::read(format!("{dir}/tests/fixtures/data/{n}")).unwrap();
+        let scene = scene_from_files(
+            ("ok_cube_6x7x5.npy", &f("ok_cube_6x7x5.npy")),
+            Some(("ok_gt_6x7.npy", &f("ok_gt_6x7.npy"))),
+            None,
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            (scene.height, scene.width, scene.bands, scene.num_classes),
+            (6, 7, 5, 3)
+        );
+        let err = scene_from_files(("bad_cube_2d.npy", &f("bad_cube_2d.npy")), None, None, None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("3-D"), "{err}");
+    }
+}

@@ -180,7 +180,6 @@ where
 {
     let _ = x_shape;
     let d = device().autodiff();
-    model = model.fork(&d);
     let mut optim = AdamConfig::new().init();
     let loss_fn = CrossEntropyLossConfig::new().init(&d);
     let targets = Tensor::<1, Int>::from_data(TensorData::new(vec![0i64, 1, 2, 3], [4]), &d);
@@ -204,7 +203,9 @@ fn loss_falls_mobilenet_v1() {
     let d = device();
     let x = Tensor::<4>::random([4, 3, 32, 32], Distribution::Normal(0.0, 1.0), &d);
     loss_falls(
-        MobileNetV1Config::new().with_width(0.25).init(&d),
+        MobileNetV1Config::new()
+            .with_width(0.25)
+            .init(&d.clone().autodiff()),
         vec![],
         move |m, dev| m.forward(x.clone().to_device(dev)),
     );
@@ -219,7 +220,7 @@ fn loss_falls_hybridsn_small() {
         .with_num_classes(4)
         .with_dropout(0.0);
     let x = Tensor::<5>::random([4, 1, 15, 11, 11], Distribution::Normal(0.0, 1.0), &d);
-    loss_falls(cfg.init(&d), vec![], move |m, dev| {
+    loss_falls(cfg.init(&d.clone().autodiff()), vec![], move |m, dev| {
         m.forward(x.clone().to_device(dev))
     });
 }

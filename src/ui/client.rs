@@ -11,11 +11,14 @@ use web_sys::{MessageEvent, Worker};
 use super::state::AppState;
 use crate::messages::{BackendChoice, Request, Response};
 
+/// A request waiting for the worker, with its binary attachments.
+type Queued = Vec<(Request, Vec<Vec<u8>>)>;
+
 thread_local! {
     static WORKER: RefCell<Option<Worker>> = const { RefCell::new(None) };
     /// Requests made before the worker said it is ready (its wasm loads asynchronously and
     /// would drop them), sent in order once it is.
-    static PENDING: RefCell<Option<Vec<(Request, Vec<Vec<u8>>)>>> = const { RefCell::new(Some(Vec::new())) };
+    static PENDING: RefCell<Option<Queued>> = const { RefCell::new(Some(Vec::new())) };
 }
 
 /// Starts the worker (Trunk's loader shim) and wires its messages to `state`. Once it says

@@ -17,12 +17,12 @@ pub fn download(name: &str, bytes: &[u8], mime: &str) {
     let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
         return;
     };
-    if let Ok(a) = document.create_element("a") {
-        if let Ok(a) = a.dyn_into::<web_sys::HtmlAnchorElement>() {
-            a.set_href(&url);
-            a.set_download(name);
-            a.click();
-        }
+    if let Ok(a) = document.create_element("a")
+        && let Ok(a) = a.dyn_into::<web_sys::HtmlAnchorElement>()
+    {
+        a.set_href(&url);
+        a.set_download(name);
+        a.click();
     }
     let _ = web_sys::Url::revoke_object_url(&url);
 }

@@ -72,6 +72,12 @@ pub struct HsiForm {
     pub gt_file: RwSignal<Option<(String, Vec<u8>)>>,
 }
 
+impl Default for HsiForm {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl HsiForm {
     pub fn new() -> Self {
         Self {
