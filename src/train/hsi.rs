@@ -35,6 +35,9 @@ pub struct HsiTrainConfig {
     pub batch_size: usize,
     #[config(default = 1e-3)]
     pub lr: f64,
+    /// Cosine decay of the learning rate to 5 % of `lr` over the run (false = constant).
+    #[config(default = true)]
+    pub cosine: bool,
     /// Batch norm after each conv (teaching variant); false = the paper's HybridSN.
     #[config(default = true)]
     pub batch_norm: bool,
@@ -252,7 +255,8 @@ pub async fn train_hybridsn<H: Host>(
                 ));
             }
             let grads = GradientsParams::from_grads(loss.backward(), &model);
-            model = optim.step(cfg.lr, model, grads);
+            let total_steps = (cfg.epochs * steps_per_epoch).max(1);
+            model = optim.step(lr_at(cfg, step, total_steps), model, grads);
             let pred = read_vec_i64(pred).await?;
             correct += pred
                 .iter()
@@ -302,6 +306,16 @@ pub async fn train_hybridsn<H: Host>(
         evaluation,
         stopped,
     })
+}
+
+/// The learning rate at optimiser step `step` (0-based) of `total`.
+pub fn lr_at(cfg: &HsiTrainConfig, step: usize, total: usize) -> f64 {
+    if !cfg.cosine {
+        return cfg.lr;
+    }
+    let t = (step as f64 / total.max(1) as f64).min(1.0);
+    let floor = 0.05;
+    cfg.lr * (floor + (1.0 - floor) * 0.5 * (1.0 + (std::f64::consts::PI * t).cos()))
 }
 
 /// Rows per strip of the whole-scene map: keeps the first dense layer's unfolded input

@@ -63,6 +63,7 @@ pub fn config(opts: &Opts) -> Result<HsiTrainConfig, String> {
         .with_batch_size(opts.num("batch", 32)?)
         .with_lr(opts.num("lr", 1e-3)?)
         .with_batch_norm(!opts.flag("paper"))
+        .with_cosine(!opts.flag("constant-lr"))
         .with_max_train(opts.num("max-train", 0)?)
         .with_eval_every(opts.num("eval-every", 0)?))
 }

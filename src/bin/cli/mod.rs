@@ -13,7 +13,7 @@ USAGE:
   convlab bench [--quick]        train and inference samples/s per model (CPU, and wgpu if present)
   convlab inspect FILE           arrays in a .mat/.npy file, or records of a CIFAR-10 .bin batch
   convlab train hybridsn [--epochs 20] [--train-fraction 0.1] [--seed 0] [--pca 30] [--patch 25]
-        [--batch 32] [--lr 0.001] [--spatial] [--paper] [--max-train N] [--eval-every N]
+        [--batch 32] [--lr 0.001] [--constant-lr] [--spatial] [--paper] [--max-train N] [--eval-every N]
         [--scene FILE [--gt FILE] [--cube-var NAME] [--gt-var NAME]] [--save FILE [--f32]] [--png FILE]
   convlab map [--weights FILE] [--scene FILE [--gt FILE]] [--out map.png]
   convlab pack-scene [--src DIR] [--out FILE]   (re)build public/data/indian_pines.clhs
