@@ -87,6 +87,18 @@ pub struct SceneInfo {
     pub rgb_bands: [usize; 3],
 }
 
+/// The arrays found in one uploaded file, and which of them can be the cube or the ground truth.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileArrays {
+    pub file: String,
+    /// `name  dtype  shape` of every array, in file order.
+    pub arrays: Vec<String>,
+    /// Names of the 3-D arrays (cube candidates).
+    pub cubes: Vec<String>,
+    /// Names of the 2-D integer arrays (ground-truth candidates, best first).
+    pub gts: Vec<String>,
+}
+
 /// OA, AA, Kappa, per-class accuracy and the confusion matrix.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EvalInfo {
@@ -135,6 +147,9 @@ pub enum Request {
         cube_var: Option<String>,
         gt_var: Option<String>,
     },
+    /// List the arrays in uploaded files (binary attachments named `names`) so the visitor
+    /// can choose the cube and the ground truth. Answered by [`Response::Arrays`].
+    InspectFiles { names: Vec<String> },
     /// One band as an image (colormap "grey" or "viridis").
     Band { band: usize, colormap: String },
     /// A false-colour composite of three bands.
@@ -195,6 +210,8 @@ pub enum Response {
         job: String,
         stopped: bool,
     },
+    /// The arrays of uploaded files, in the order they were sent.
+    Arrays(Vec<FileArrays>),
     /// A scene was loaded (replacing the previous one).
     Scene(SceneInfo),
     /// An image for a view.

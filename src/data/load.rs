@@ -23,6 +23,18 @@ pub fn indian_pines(packed: &[u8]) -> Result<Scene, DataError> {
     Ok(scene)
 }
 
+/// Names of the arrays a visitor can choose in a file: 3-D arrays as the cube, then 2-D
+/// integer arrays as the ground truth (those of the first cube's size first).
+pub fn array_choices(arrays: &[NdArray]) -> (Vec<String>, Vec<String>) {
+    let (_, gts) = pick_arrays(arrays);
+    let cubes = arrays
+        .iter()
+        .filter(|a| a.ndim() == 3)
+        .map(|a| a.name.clone())
+        .collect();
+    (cubes, gts.iter().map(|&i| arrays[i].name.clone()).collect())
+}
+
 /// Builds a scene from an uploaded file and, optionally, a separate ground-truth file.
 ///
 /// The first 3-D array is the cube. The ground truth is the first 2-D integer array of the
@@ -37,7 +49,9 @@ pub fn scene_from_files(
     let arrays = read_arrays(scene_file.0, scene_file.1)?;
     let (cube_idx, gt_in_scene) = pick_arrays(&arrays);
     let cube = match cube_name {
-        Some(n) => arrays.iter().find(|a| a.name == n),
+        Some(n) => Some(arrays.iter().find(|a| a.name == n).ok_or_else(|| {
+            DataError::InvalidInput(format!("{} holds no array named '{n}'", scene_file.0))
+        })?),
         None => cube_idx.map(|i| &arrays[i]),
     };
     let Some(cube) = cube else {
@@ -57,7 +71,9 @@ pub fn scene_from_files(
         None => (&arrays, gt_in_scene),
     };
     let gt = match gt_name {
-        Some(n) => pool.iter().find(|a| a.name == n),
+        Some(n) => Some(pool.iter().find(|a| a.name == n).ok_or_else(|| {
+            DataError::InvalidInput(format!("The ground-truth file holds no array named '{n}'"))
+        })?),
         None => candidates.first().map(|&i| &pool[i]),
     };
     let Some(gt) = gt else {
@@ -118,5 +134,26 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("3-D"), "{err}");
+    }
+
+    #[test]
+    fn a_file_with_several_arrays_offers_each_and_loads_the_chosen_ones() {
+        let dir = env!("CARGO_MANIFEST_DIR");
+        let bytes = std::fs::read(format!("{dir}/tests/fixtures/data/mat_scene_z.mat")).unwrap();
+        let arrays = read_arrays("mat_scene_z.mat", &bytes).unwrap();
+        let (cubes, gts) = array_choices(&arrays);
+        assert_eq!(cubes, ["cube_f32", "cube_u16", "cube_i16", "cube_f64"]);
+        assert_eq!(gts, ["gt", "gt_i32"]);
+        let file = ("mat_scene_z.mat", bytes.as_slice());
+        let default = scene_from_files(file, None, None, None).unwrap();
+        let chosen = scene_from_files(file, None, Some("cube_i16"), Some("gt_i32")).unwrap();
+        assert_eq!((chosen.height, chosen.width, chosen.bands), (6, 5, 4));
+        let i16 = arrays.iter().find(|a| a.name == "cube_i16").unwrap().to_f32();
+        assert_eq!(chosen.cube, i16);
+        assert_ne!(chosen.cube, default.cube);
+        let err = scene_from_files(file, None, Some("nope"), None).unwrap_err().to_string();
+        assert!(err.contains("no array named 'nope'"), "{err}");
+        let err = scene_from_files(file, None, None, Some("scale")).unwrap_err().to_string();
+        assert!(!err.is_empty());
     }
 }

@@ -70,6 +70,9 @@ pub struct HsiForm {
     pub view_mode: RwSignal<String>,
     pub scene_file: RwSignal<Option<(String, Vec<u8>)>>,
     pub gt_file: RwSignal<Option<(String, Vec<u8>)>>,
+    /// The arrays chosen as cube and ground truth (None = the first candidate).
+    pub cube_var: RwSignal<Option<String>>,
+    pub gt_var: RwSignal<Option<String>>,
 }
 
 impl Default for HsiForm {
@@ -97,6 +100,8 @@ impl HsiForm {
             view_mode: RwSignal::new("all".into()),
             scene_file: RwSignal::new(None),
             gt_file: RwSignal::new(None),
+            cube_var: RwSignal::new(None),
+            gt_var: RwSignal::new(None),
         }
     }
 }
@@ -126,7 +131,46 @@ pub fn HyperspectralLab() -> impl IntoView {
         view_mode,
         scene_file,
         gt_file,
+        cube_var,
+        gt_var,
     } = expect_context::<HsiForm>();
+
+    // Reads a chosen file into `slot`, then asks the worker which arrays the files hold.
+    let pick_file = move |slot: RwSignal<Option<(String, Vec<u8>)>>| {
+        move |ev: leptos::ev::Event| {
+            let Some(f) = files_of(&ev).into_iter().next() else {
+                return;
+            };
+            leptos::task::spawn_local(async move {
+                match read_file(&f).await {
+                    Ok(b) => {
+                        slot.set(Some((f.name(), b)));
+                        cube_var.set(None);
+                        gt_var.set(None);
+                        state.arrays.set(None);
+                        let (names, bins): (Vec<String>, Vec<Vec<u8>>) = [scene_file, gt_file]
+                            .iter()
+                            .filter_map(|s| s.get_untracked())
+                            .unzip();
+                        send_with(&Request::InspectFiles { names }, bins);
+                    }
+                    Err(e) => state.error.set(Some(e)),
+                }
+            });
+        }
+    };
+    // The arrays offered as cube (from the scene file) and ground truth (from the
+    // ground-truth file when one is chosen, else the scene file).
+    let choices = move || {
+        let files = state.arrays.get()?;
+        let scene_name = scene_file.with(|f| f.as_ref().map(|f| f.0.clone()))?;
+        let gt_name = gt_file.with(|f| f.as_ref().map(|f| f.0.clone()));
+        let scene = files.iter().find(|f| f.file == scene_name)?;
+        let gt_src = gt_name
+            .and_then(|g| files.iter().find(|f| f.file == g))
+            .unwrap_or(scene);
+        Some((scene.cubes.clone(), gt_src.gts.clone(), scene.arrays.clone()))
+    };
 
     let settings = move || HsiSettings {
         pca: pca.get(),
@@ -262,30 +306,12 @@ pub fn HyperspectralLab() -> impl IntoView {
                 <label>
                     "Your scene (.mat or .npy) "
                     <input type="file" accept=".mat,.npy" data-testid="upload-scene"
-                        on:change=move |ev| {
-                            if let Some(f) = files_of(&ev).into_iter().next() {
-                                leptos::task::spawn_local(async move {
-                                    match read_file(&f).await {
-                                        Ok(b) => scene_file.set(Some((f.name(), b))),
-                                        Err(e) => state.error.set(Some(e)),
-                                    }
-                                });
-                            }
-                        } />
+                        on:change=pick_file(scene_file) />
                 </label>
                 <label>
                     "Ground truth (optional) "
                     <input type="file" accept=".mat,.npy" data-testid="upload-gt"
-                        on:change=move |ev| {
-                            if let Some(f) = files_of(&ev).into_iter().next() {
-                                leptos::task::spawn_local(async move {
-                                    match read_file(&f).await {
-                                        Ok(b) => gt_file.set(Some((f.name(), b))),
-                                        Err(e) => state.error.set(Some(e)),
-                                    }
-                                });
-                            }
-                        } />
+                        on:change=pick_file(gt_file) />
                 </label>
                 <button data-testid="upload-load" disabled=move || scene_file.get().is_none() || busy()
                     on:click=move |_| {
@@ -297,11 +323,42 @@ pub fn HyperspectralLab() -> impl IntoView {
                             bins.push(b);
                         }
                         state.error.set(None);
-                        send_with(&Request::UploadScene { names, cube_var: None, gt_var: None }, bins);
+                        send_with(
+                            &Request::UploadScene {
+                                names,
+                                cube_var: cube_var.get_untracked(),
+                                gt_var: gt_var.get_untracked(),
+                            },
+                            bins,
+                        );
                     }>"Load my scene"</button>
                 <button data-testid="load-bundled" disabled=busy
                     on:click=move |_| { start_job(); send(&Request::LoadBundledScene); }>"Reload Indian Pines"</button>
             </div>
+            {move || choices().map(|(cubes, gts, arrays)| view! {
+                <div class="controls" data-testid="array-chooser">
+                    <label>
+                        "Cube "
+                        <select data-testid="cube-choice"
+                            on:change=move |ev| cube_var.set(Some(event_target_value(&ev)))>
+                            {cubes.into_iter().map(|n| view! { <option value=n.clone()>{n.clone()}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <label>
+                        "Ground truth "
+                        <select data-testid="gt-choice"
+                            on:change=move |ev| gt_var.set(Some(event_target_value(&ev)))>
+                            {gts.into_iter().map(|n| view! { <option value=n.clone()>{n.clone()}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <details>
+                        <summary>{format!("{} arrays in the file", arrays.len())}</summary>
+                        <ul data-testid="array-list">
+                            {arrays.into_iter().map(|a| view! { <li><code>{a}</code></li> }).collect_view()}
+                        </ul>
+                    </details>
+                </div>
+            })}
             <p class="note">
                 "MATLAB files must be saved as v5/v7 (not v7.3); .npy in C or Fortran order, integer or float. "
                 "The first 3-D array is the cube; a 2-D integer array of the same size is the ground truth."

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::messages::{EvalInfo, ImageMsg, ModelTable, Response, SceneInfo};
+use crate::messages::{EvalInfo, FileArrays, ImageMsg, ModelTable, Response, SceneInfo};
 
 /// Which page is shown (also the `?page=` URL parameter).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,6 +98,8 @@ pub struct AppState {
     pub job_status: RwSignal<String>,
     pub error: RwSignal<Option<String>>,
     pub scene: RwSignal<Option<SceneInfo>>,
+    /// Arrays found in the files chosen for upload (before they are loaded).
+    pub arrays: RwSignal<Option<Vec<FileArrays>>>,
     pub rgb_image: RwSignal<Option<ImageMsg>>,
     pub band_image: RwSignal<Option<ImageMsg>>,
     pub spectrum: RwSignal<Option<SpectrumInfo>>,
@@ -122,6 +124,7 @@ impl AppState {
             job_status: RwSignal::new("idle".into()),
             error: RwSignal::new(None),
             scene: RwSignal::new(None),
+            arrays: RwSignal::new(None),
             rgb_image: RwSignal::new(None),
             band_image: RwSignal::new(None),
             spectrum: RwSignal::new(None),
@@ -145,6 +148,7 @@ impl AppState {
                 self.band_image.set(None);
                 self.scene.set(Some(info));
             }
+            Response::Arrays(files) => self.arrays.set(Some(files)),
             Response::Image(img) => match img.id.as_str() {
                 "rgb" => self.rgb_image.set(Some(img)),
                 _ => self.band_image.set(Some(img)),

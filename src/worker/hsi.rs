@@ -5,8 +5,10 @@ use burn::tensor::Device;
 
 use super::fetch::fetch_bytes;
 use super::{WorkerHost, post, post_with, table};
-use crate::data::{Scene, load};
-use crate::messages::{EvalInfo, HsiSettings, ImageMsg, Request, Response, SceneInfo};
+use crate::data::{Scene, load, read_arrays};
+use crate::messages::{
+    EvalInfo, FileArrays, HsiSettings, ImageMsg, Request, Response, SceneInfo,
+};
 use crate::model::{HybridSn, HybridSnConfig};
 use crate::train::hsi::{
     Evaluation, HsiTrainConfig, Prepared, load_hybridsn, prepare, save_hybridsn, scene_map,
@@ -32,6 +34,7 @@ pub fn handles(req: &Request) -> bool {
         req,
         Request::LoadBundledScene
             | Request::UploadScene { .. }
+            | Request::InspectFiles { .. }
             | Request::Band { .. }
             | Request::Rgb { .. }
             | Request::Spectrum { .. }
@@ -250,6 +253,20 @@ pub async fn handle(
             )
             .map_err(|e| format!("{}: {e}", scene_file.0))?;
             set_scene(st, scene, false)?;
+        }
+        Request::InspectFiles { names } => {
+            let mut files = Vec::new();
+            for (name, bytes) in names.iter().zip(&bins) {
+                let arrays = read_arrays(name, bytes).map_err(|e| format!("{name}: {e}"))?;
+                let (cubes, gts) = load::array_choices(&arrays);
+                files.push(FileArrays {
+                    file: name.clone(),
+                    arrays: arrays.iter().map(|a| a.summary()).collect(),
+                    cubes,
+                    gts,
+                });
+            }
+            post(&Response::Arrays(files));
         }
         Request::Band { band, colormap } => {
             let scene = st.scene.as_ref().ok_or("Load a scene first.")?;

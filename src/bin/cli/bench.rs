@@ -11,9 +11,13 @@ use convlab::model::{
     HybridSnConfig, ImageClassifier, MobileNetV1Config, MobileNetV2Config, PlainCnnConfig,
 };
 
+use convlab::train::NativeHost;
+use convlab::train::hsi::{HsiTrainConfig, Prepared, prepare, scene_map};
+
 use super::Opts;
 
 pub fn run(opts: &Opts) -> Result<(), String> {
+    opts.only(&["quick", "iters"])?;
     let quick = opts.flag("quick");
     let iters: usize = opts.num("iters", if quick { 2 } else { 4 })?;
     let mut devices = vec![("cpu (flex)".to_string(), Device::flex())];
@@ -39,6 +43,35 @@ pub fn run(opts: &Opts) -> Result<(), String> {
         });
         bench_hybridsn(name, device, b, iters);
     }
+    let scene = super::hsi::load_scene(opts)?;
+    let prep = prepare(&scene, &HsiTrainConfig::new())?;
+    for (i, (name, device)) in devices.iter().enumerate() {
+        // The software wgpu adapter is far slower than the CPU; --quick skips its map.
+        if i > 0 && quick {
+            continue;
+        }
+        bench_map(name, device, &prep)?;
+    }
+    Ok(())
+}
+
+/// Seconds for HybridSN's whole-scene map of the bundled Indian Pines (21,025 pixels).
+fn bench_map(dev_name: &str, device: &Device, prep: &Prepared) -> Result<(), String> {
+    let model = HybridSnConfig::new()
+        .with_bands(prep.padded.bands)
+        .with_num_classes(prep.num_classes)
+        .init(device);
+    let mut host = NativeHost::new(|_| {});
+    let t = Instant::now();
+    let map = pollster::block_on(scene_map(&mut host, &model, prep, false))?;
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "HybridSN full-scene map on {dev_name}: {}×{} = {} pixels in {secs:.2} s ({:.0} pixels/s)",
+        prep.height,
+        prep.width,
+        map.len(),
+        map.len() as f64 / secs
+    );
     Ok(())
 }
 

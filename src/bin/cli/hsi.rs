@@ -86,6 +86,11 @@ fn print_eval(e: &Evaluation, scene: &Scene) {
 }
 
 pub fn train(opts: &Opts) -> Result<(), String> {
+    opts.only(&[
+        "epochs", "train-fraction", "seed", "pca", "patch", "batch", "lr", "constant-lr",
+        "spatial", "paper", "max-train", "eval-every", "scene", "gt", "cube-var", "gt-var",
+        "save", "f32", "png",
+    ])?;
     let scene = load_scene(opts)?;
     let cfg = config(opts)?;
     let t = Instant::now();
@@ -174,6 +179,7 @@ fn load_weights(bytes: &[u8], device: &Device) -> Result<(HybridSn, HsiTrainConf
 }
 
 pub fn map(opts: &Opts) -> Result<(), String> {
+    opts.only(&["weights", "scene", "gt", "cube-var", "gt-var", "out"])?;
     let scene = load_scene(opts)?;
     let device = Device::flex();
     let path = opts

@@ -44,6 +44,21 @@ impl Opts {
         Ok(Opts { pairs })
     }
 
+    /// Refuses options other than `allowed` (a typo must not silently start a long run).
+    pub fn only(&self, allowed: &[&str]) -> Result<(), String> {
+        match self.pairs.iter().find(|(k, _)| !allowed.contains(&k.as_str())) {
+            Some((k, _)) => Err(format!(
+                "unknown option --{k} (this command takes: {})\n\n{USAGE}",
+                allowed
+                    .iter()
+                    .map(|a| format!("--{a}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            None => Ok(()),
+        }
+    }
+
     pub fn flag(&self, key: &str) -> bool {
         self.pairs.iter().any(|(k, _)| k == key)
     }
