@@ -12,8 +12,15 @@ pub mod model;
 #[cfg(feature = "ml")]
 pub mod train;
 
+/// Links that restore a view: strict URL parameters.
+pub mod share;
+
 /// Typed messages between the UI and the worker (no burn, no web APIs).
 pub mod messages;
+
+/// `postMessage` packing shared by the UI and the worker.
+#[cfg(target_arch = "wasm32")]
+pub mod wire;
 
 #[cfg(all(target_arch = "wasm32", feature = "ml"))]
 pub mod worker;

@@ -148,12 +148,20 @@ mod tests {
         let default = scene_from_files(file, None, None, None).unwrap();
         let chosen = scene_from_files(file, None, Some("cube_i16"), Some("gt_i32")).unwrap();
         assert_eq!((chosen.height, chosen.width, chosen.bands), (6, 5, 4));
-        let i16 = arrays.iter().find(|a| a.name == "cube_i16").unwrap().to_f32();
+        let i16 = arrays
+            .iter()
+            .find(|a| a.name == "cube_i16")
+            .unwrap()
+            .to_f32();
         assert_eq!(chosen.cube, i16);
         assert_ne!(chosen.cube, default.cube);
-        let err = scene_from_files(file, None, Some("nope"), None).unwrap_err().to_string();
+        let err = scene_from_files(file, None, Some("nope"), None)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("no array named 'nope'"), "{err}");
-        let err = scene_from_files(file, None, None, Some("scale")).unwrap_err().to_string();
+        let err = scene_from_files(file, None, None, Some("scale"))
+            .unwrap_err()
+            .to_string();
         assert!(!err.is_empty());
     }
 }

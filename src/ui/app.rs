@@ -9,26 +9,24 @@ use super::hyperspectral::{HsiForm, HyperspectralLab};
 use super::models::ModelsPage;
 use super::smoke::SmokePanel;
 use super::state::{AppState, Page};
+use super::url;
 use crate::messages::BackendChoice;
-
-fn query_param(name: &str) -> Option<String> {
-    let search = web_sys::window()?.location().search().ok()?;
-    let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
-    params.get(name)
-}
 
 #[component]
 pub fn App() -> impl IntoView {
-    let page = query_param("page")
-        .and_then(|p| Page::from_id(&p))
-        .unwrap_or(Page::Home);
-    let state = AppState::new(page);
-    provide_context(state);
-    provide_context(HsiForm::new());
-    let backend = match query_param("backend").as_deref() {
-        Some("cpu") => BackendChoice::Cpu,
+    // The link's parameters, read strictly: a bad value falls back with a notice.
+    let mut q = url::query();
+    let ids: Vec<&str> = Page::ALL.iter().map(|p| p.id()).collect();
+    let page = Page::from_id(&q.choice("page", &ids, "home")).unwrap_or(Page::Home);
+    let backend = match q.choice("backend", &["auto", "cpu"], "auto").as_str() {
+        "cpu" => BackendChoice::Cpu,
         _ => BackendChoice::Auto,
     };
+    let hsi = HsiForm::from_query(&mut q);
+    let state = AppState::new(page);
+    state.notices.set(q.notices);
+    provide_context(state);
+    provide_context(hsi);
     client::spawn(state, backend);
 
     let nav = Page::ALL
@@ -58,6 +56,12 @@ pub fn App() -> impl IntoView {
             <div class="error" data-testid="error" role="alert">
                 {move || state.error.get().unwrap_or_default()}
                 <button on:click=move |_| state.error.set(None)>"Dismiss"</button>
+            </div>
+        </Show>
+        <Show when=move || !state.notices.get().is_empty()>
+            <div class="notice" data-testid="url-notice" role="status">
+                {move || state.notices.get().join(" ")}
+                <button on:click=move |_| state.notices.set(Vec::new())>"Dismiss"</button>
             </div>
         </Show>
         <main>

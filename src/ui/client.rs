@@ -10,6 +10,7 @@ use web_sys::{MessageEvent, Worker};
 
 use super::state::AppState;
 use crate::messages::{BackendChoice, Request, Response};
+use crate::wire::unpack;
 
 /// A request waiting for the worker, with its binary attachments.
 type Queued = Vec<(Request, Vec<Vec<u8>>)>;
@@ -64,19 +65,6 @@ pub fn spawn(state: AppState, backend: BackendChoice) {
     WORKER.with(|w| *w.borrow_mut() = Some(worker));
 }
 
-/// Splits a message into its JSON text and binary attachments (`[json, ArrayBuffer…]`).
-fn unpack(data: JsValue) -> Option<(String, Vec<Vec<u8>>)> {
-    if let Some(text) = data.as_string() {
-        return Some((text, Vec::new()));
-    }
-    let arr = data.dyn_into::<js_sys::Array>().ok()?;
-    let text = arr.get(0).as_string()?;
-    let bins = (1..arr.length())
-        .map(|i| js_sys::Uint8Array::new(&arr.get(i)).to_vec())
-        .collect();
-    Some((text, bins))
-}
-
 /// Sends a request with binary attachments (files), transferring their buffers; queued
 /// until the worker is ready.
 pub fn send_with(req: &Request, bins: Vec<Vec<u8>>) {
@@ -93,17 +81,10 @@ pub fn send_with(req: &Request, bins: Vec<Vec<u8>>) {
 }
 
 fn post(req: &Request, bins: Vec<Vec<u8>>) {
-    let arr = js_sys::Array::new();
-    let transfer = js_sys::Array::new();
-    arr.push(&JsValue::from_str(&req.to_json()));
-    for b in bins {
-        let u = js_sys::Uint8Array::from(b.as_slice());
-        transfer.push(&u.buffer());
-        arr.push(&u.buffer());
-    }
+    let (msg, transfer) = crate::wire::pack(req.to_json(), bins);
     WORKER.with(|w| {
         if let Some(worker) = w.borrow().as_ref() {
-            let _ = worker.post_message_with_transfer(&arr, &transfer);
+            let _ = worker.post_message_with_transfer(&msg, &transfer);
         }
     });
 }

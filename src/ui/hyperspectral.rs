@@ -11,7 +11,9 @@ use super::download::{download, read_file};
 use super::models::thousands;
 use super::smoke::ProgressBar;
 use super::state::AppState;
+use super::url::CopyLink;
 use crate::messages::{HsiSettings, Request};
+use crate::share::Query;
 use crate::viz;
 
 fn num_input<T: std::str::FromStr + ToString + Copy + Send + Sync + 'static>(
@@ -73,6 +75,8 @@ pub struct HsiForm {
     /// The arrays chosen as cube and ground truth (None = the first candidate).
     pub cube_var: RwSignal<Option<String>>,
     pub gt_var: RwSignal<Option<String>>,
+    /// Show the pretrained map as soon as the bundled scene is in (a link can ask for it).
+    pub pretrained: RwSignal<bool>,
 }
 
 impl Default for HsiForm {
@@ -102,18 +106,90 @@ impl HsiForm {
             gt_file: RwSignal::new(None),
             cube_var: RwSignal::new(None),
             gt_var: RwSignal::new(None),
+            pretrained: RwSignal::new(false),
         }
+    }
+
+    /// The form as a link's parameters restore it (bad values fall back with a notice).
+    pub fn from_query(q: &mut Query) -> Self {
+        let f = Self::new();
+        f.pca.set(q.int("pca", 30, 13, 200));
+        f.patch.set(q.odd("patch", 25, 9, 41));
+        f.fraction.set(q.float("fraction", 0.1, 0.001, 0.95));
+        f.seed.set(q.int("seed", 0, 0, u32::MAX as usize) as u64);
+        f.spatial.set(q.flag("spatial", false));
+        f.epochs.set(q.int("epochs", 20, 1, 500));
+        f.batch.set(q.int("batch", 32, 1, 256));
+        f.lr.set(q.float("lr", 0.001, 1e-6, 1.0));
+        f.paper.set(q.flag("paper", false));
+        f.max_train.set(q.int("max_train", 0, 0, 1_000_000));
+        f.band.set(q.int("band", 100, 0, 10_000));
+        f.grey.set(q.flag("grey", false));
+        f.view_mode
+            .set(q.choice("view", &["all", "labelled", "errors"], "all"));
+        f.pretrained.set(q.flag("pretrained", false));
+        f
+    }
+
+    /// The parameters of a link that reopens this view.
+    pub fn to_pairs(self) -> Vec<(&'static str, String)> {
+        let b = |v: bool| if v { "1" } else { "0" }.to_string();
+        vec![
+            ("page", "hyperspectral".into()),
+            ("pca", self.pca.get_untracked().to_string()),
+            ("patch", self.patch.get_untracked().to_string()),
+            ("fraction", self.fraction.get_untracked().to_string()),
+            ("seed", self.seed.get_untracked().to_string()),
+            ("spatial", b(self.spatial.get_untracked())),
+            ("epochs", self.epochs.get_untracked().to_string()),
+            ("batch", self.batch.get_untracked().to_string()),
+            ("lr", self.lr.get_untracked().to_string()),
+            ("paper", b(self.paper.get_untracked())),
+            ("max_train", self.max_train.get_untracked().to_string()),
+            ("band", self.band.get_untracked().to_string()),
+            ("grey", b(self.grey.get_untracked())),
+            ("view", self.view_mode.get_untracked()),
+            ("pretrained", b(self.pretrained.get_untracked())),
+        ]
     }
 }
 
 #[component]
 pub fn HyperspectralLab() -> impl IntoView {
     let state = expect_context::<AppState>();
+    let form = expect_context::<HsiForm>();
     // Lazy-load the bundled scene the first time the lab opens.
     if state.scene.get_untracked().is_none() {
         state.job_status.set("running".into());
         send(&Request::LoadBundledScene);
     }
+    // A link with `pretrained=1` shows the pretrained map once the bundled scene is in.
+    Effect::new(move |_| {
+        let bundled = state
+            .scene
+            .with(|s| s.as_ref().is_some_and(|s| s.name == "Indian Pines"));
+        let idle = !matches!(state.job_status.get().as_str(), "running" | "paused");
+        if bundled
+            && idle
+            && form.pretrained.get_untracked()
+            && state.evaluation.get_untracked().is_none()
+        {
+            form.pretrained.set(false);
+            state.job_status.set("running".into());
+            send(&Request::PretrainedMap);
+        }
+    });
+    let link_pairs = Callback::new(move |()| {
+        let mut pairs = form.to_pairs();
+        // The link asks for the pretrained map when that is what is on screen.
+        let shows_pretrained = state
+            .evaluation
+            .with_untracked(|e| e.as_ref().is_some_and(|e| e.source.contains("pretrained")));
+        if shows_pretrained && let Some(p) = pairs.iter_mut().find(|p| p.0 == "pretrained") {
+            p.1 = "1".into();
+        }
+        pairs
+    });
 
     let HsiForm {
         pca,
@@ -133,7 +209,8 @@ pub fn HyperspectralLab() -> impl IntoView {
         gt_file,
         cube_var,
         gt_var,
-    } = expect_context::<HsiForm>();
+        pretrained: _,
+    } = form;
 
     // Reads a chosen file into `slot`, then asks the worker which arrays the files hold.
     let pick_file = move |slot: RwSignal<Option<(String, Vec<u8>)>>| {
@@ -169,7 +246,11 @@ pub fn HyperspectralLab() -> impl IntoView {
         let gt_src = gt_name
             .and_then(|g| files.iter().find(|f| f.file == g))
             .unwrap_or(scene);
-        Some((scene.cubes.clone(), gt_src.gts.clone(), scene.arrays.clone()))
+        Some((
+            scene.cubes.clone(),
+            gt_src.gts.clone(),
+            scene.arrays.clone(),
+        ))
     };
 
     let settings = move || HsiSettings {
@@ -204,6 +285,36 @@ pub fn HyperspectralLab() -> impl IntoView {
         })
     };
 
+    // The false-colour bands: the scene's defaults until the visitor picks others.
+    let rgb_bands = RwSignal::new([0usize; 3]);
+    Effect::new(move |_| {
+        if let Some(b) = state.scene.with(|s| s.as_ref().map(|s| s.rgb_bands)) {
+            rgb_bands.set(b);
+        }
+    });
+    let rgb_input = move |i: usize| {
+        let bands = move || {
+            state
+                .scene
+                .with(|s| s.as_ref().map(|s| s.bands).unwrap_or(1))
+        };
+        view! {
+            <input type="number" min="0" max=move || bands().saturating_sub(1)
+                data-testid=["rgb-r", "rgb-g", "rgb-b"][i]
+                prop:value=move || rgb_bands.get()[i].to_string()
+                on:change=move |ev| {
+                    match event_target_value(&ev).parse::<usize>() {
+                        Ok(v) if v < bands() => {
+                            rgb_bands.update(|b| b[i] = v);
+                            send(&Request::Rgb { bands: rgb_bands.get_untracked() });
+                        }
+                        _ => state.error.set(Some(format!(
+                            "Choose a band between 0 and {}", bands().saturating_sub(1)
+                        ))),
+                    }
+                } />
+        }
+    };
     let rgb = Signal::derive(move || state.rgb_image.get().map(|i| (i.width, i.height, i.rgba)));
     let band_img =
         Signal::derive(move || state.band_image.get().map(|i| (i.width, i.height, i.rgba)));
@@ -283,6 +394,7 @@ pub fn HyperspectralLab() -> impl IntoView {
     view! {
         <section data-testid="hyperspectral">
             <h2>"Hyperspectral lab"</h2>
+            <CopyLink pairs=link_pairs />
             <p>
                 "A hyperspectral image stores a whole spectrum at every pixel: Indian Pines has 200 bands "
                 "from the visible to the short-wave infrared over 145×145 pixels of farmland, woods and roads. "
@@ -368,7 +480,10 @@ pub fn HyperspectralLab() -> impl IntoView {
             <div class="views">
                 <figure>
                     <ImageCanvas image=rgb testid="rgb-canvas" on_pick=pick />
-                    <figcaption>"False colour (click a pixel for its spectrum)"</figcaption>
+                    <figcaption>
+                        "False colour from bands R " {rgb_input(0)} " G " {rgb_input(1)} " B " {rgb_input(2)}
+                        <br />"Click a pixel for its spectrum."
+                    </figcaption>
                 </figure>
                 <figure>
                     <ImageCanvas image=gt_img testid="gt-canvas" on_pick=pick />
@@ -485,9 +600,9 @@ pub fn HyperspectralLab() -> impl IntoView {
                 <label>
                     "View "
                     <select data-testid="map-view" on:change=move |ev| view_mode.set(event_target_value(&ev))>
-                        <option value="all" selected>"every pixel"</option>
-                        <option value="labelled">"labelled pixels only"</option>
-                        <option value="errors">"errors (wrong in red)"</option>
+                        <option value="all" selected=move || view_mode.get() == "all">"every pixel"</option>
+                        <option value="labelled" selected=move || view_mode.get() == "labelled">"labelled pixels only"</option>
+                        <option value="errors" selected=move || view_mode.get() == "errors">"errors (wrong in red)"</option>
                     </select>
                 </label>
                 <button data-testid="download-png" disabled=move || state.evaluation.get().is_none()

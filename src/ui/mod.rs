@@ -11,6 +11,7 @@ mod hyperspectral;
 mod models;
 mod smoke;
 mod state;
+mod url;
 
 pub use app::App;
 

@@ -97,6 +97,8 @@ pub struct AppState {
     /// "idle", "running", "paused", "done", "stopped" or "error".
     pub job_status: RwSignal<String>,
     pub error: RwSignal<Option<String>>,
+    /// Parameters of the link that were ignored, and why.
+    pub notices: RwSignal<Vec<String>>,
     pub scene: RwSignal<Option<SceneInfo>>,
     /// Arrays found in the files chosen for upload (before they are loaded).
     pub arrays: RwSignal<Option<Vec<FileArrays>>>,
@@ -123,6 +125,7 @@ impl AppState {
             progress: RwSignal::new(None),
             job_status: RwSignal::new("idle".into()),
             error: RwSignal::new(None),
+            notices: RwSignal::new(Vec::new()),
             scene: RwSignal::new(None),
             arrays: RwSignal::new(None),
             rgb_image: RwSignal::new(None),

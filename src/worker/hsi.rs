@@ -6,9 +6,7 @@ use burn::tensor::Device;
 use super::fetch::fetch_bytes;
 use super::{WorkerHost, post, post_with, table};
 use crate::data::{Scene, load, read_arrays};
-use crate::messages::{
-    EvalInfo, FileArrays, HsiSettings, ImageMsg, Request, Response, SceneInfo,
-};
+use crate::messages::{EvalInfo, FileArrays, HsiSettings, ImageMsg, Request, Response, SceneInfo};
 use crate::model::{HybridSn, HybridSnConfig};
 use crate::train::hsi::{
     Evaluation, HsiTrainConfig, Prepared, load_hybridsn, prepare, save_hybridsn, scene_map,

@@ -19,6 +19,7 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 use crate::messages::{BackendChoice, LayerRow, ModelTable, Request, Response};
 use crate::model::ModelKind;
 use crate::train::{Control, Event, Host};
+use crate::wire::unpack;
 
 fn scope() -> DedicatedWorkerGlobalScope {
     js_sys::global().unchecked_into()
@@ -30,30 +31,10 @@ pub fn post(resp: &Response) {
     let _ = scope().post_message(&JsValue::from_str(&resp.to_json()));
 }
 
-/// Posts a response with binary attachments: `[json, ArrayBuffer…]`, buffers transferred.
+/// Posts a response with binary attachments (buffers transferred).
 pub fn post_with(resp: &Response, bins: Vec<Vec<u8>>) {
-    let arr = js_sys::Array::new();
-    let transfer = js_sys::Array::new();
-    arr.push(&JsValue::from_str(&resp.to_json()));
-    for b in bins {
-        let u = js_sys::Uint8Array::from(b.as_slice());
-        transfer.push(&u.buffer());
-        arr.push(&u.buffer());
-    }
-    let _ = scope().post_message_with_transfer(&arr, &transfer);
-}
-
-/// Splits an incoming message into its JSON text and binary attachments.
-fn unpack(data: JsValue) -> Option<(String, Vec<Vec<u8>>)> {
-    if let Some(text) = data.as_string() {
-        return Some((text, Vec::new()));
-    }
-    let arr = data.dyn_into::<js_sys::Array>().ok()?;
-    let text = arr.get(0).as_string()?;
-    let bins = (1..arr.length())
-        .map(|i| js_sys::Uint8Array::new(&arr.get(i)).to_vec())
-        .collect();
-    Some((text, bins))
+    let (msg, transfer) = crate::wire::pack(resp.to_json(), bins);
+    let _ = scope().post_message_with_transfer(&msg, &transfer);
 }
 
 /// Resolves after `ms` milliseconds (0: after the event loop has run once).

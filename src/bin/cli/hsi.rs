@@ -87,9 +87,25 @@ fn print_eval(e: &Evaluation, scene: &Scene) {
 
 pub fn train(opts: &Opts) -> Result<(), String> {
     opts.only(&[
-        "epochs", "train-fraction", "seed", "pca", "patch", "batch", "lr", "constant-lr",
-        "spatial", "paper", "max-train", "eval-every", "scene", "gt", "cube-var", "gt-var",
-        "save", "f32", "png",
+        "epochs",
+        "train-fraction",
+        "seed",
+        "pca",
+        "patch",
+        "batch",
+        "lr",
+        "constant-lr",
+        "spatial",
+        "paper",
+        "max-train",
+        "eval-every",
+        "scene",
+        "gt",
+        "cube-var",
+        "gt-var",
+        "save",
+        "f32",
+        "png",
     ])?;
     let scene = load_scene(opts)?;
     let cfg = config(opts)?;

@@ -46,7 +46,11 @@ impl Opts {
 
     /// Refuses options other than `allowed` (a typo must not silently start a long run).
     pub fn only(&self, allowed: &[&str]) -> Result<(), String> {
-        match self.pairs.iter().find(|(k, _)| !allowed.contains(&k.as_str())) {
+        match self
+            .pairs
+            .iter()
+            .find(|(k, _)| !allowed.contains(&k.as_str()))
+        {
             Some((k, _)) => Err(format!(
                 "unknown option --{k} (this command takes: {})\n\n{USAGE}",
                 allowed

@@ -1,0 +1,229 @@
+//! Links that restore a view: strict reading of URL parameters, and writing them back.
+//!
+//! Plain Rust (no web APIs), so the rules are tested natively. A value that is unknown,
+//! malformed or out of range falls back to the default and leaves a notice in words; it can
+//! never panic or reach the page as markup (Leptos renders notices as text, and echoed values
+//! are cut to a few characters and stripped of control characters).
+
+/// Parameters of a URL query, read one by one with a default for each.
+#[derive(Debug, Clone, Default)]
+pub struct Query {
+    pairs: Vec<(String, String)>,
+    /// What was ignored and why, for a notice on the page.
+    pub notices: Vec<String>,
+}
+
+/// Longest value echoed back in a notice.
+const ECHO: usize = 24;
+
+fn echo(v: &str) -> String {
+    let clean: String = v.chars().filter(|c| !c.is_control()).take(ECHO).collect();
+    if v.chars().count() > ECHO {
+        format!("{clean}…")
+    } else {
+        clean
+    }
+}
+
+impl Query {
+    /// From already-decoded `(key, value)` pairs (the browser's `URLSearchParams`).
+    pub fn new(pairs: Vec<(String, String)>) -> Self {
+        Self {
+            pairs,
+            notices: Vec::new(),
+        }
+    }
+
+    /// Decodes a raw query string such as `?page=hyperspectral&pca=20`.
+    pub fn parse(raw: &str) -> Self {
+        let raw = raw.strip_prefix('?').unwrap_or(raw);
+        let pairs = raw
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let (k, v) = p.split_once('=').unwrap_or((p, ""));
+                (percent_decode(k), percent_decode(v))
+            })
+            .collect();
+        Self::new(pairs)
+    }
+
+    /// The raw value of `key` (the last one when repeated).
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn refuse<T: std::fmt::Display>(&mut self, key: &str, v: &str, why: &str, default: T) -> T {
+        self.notices.push(format!(
+            "Ignored {key}=\"{}\" in the link ({why}); using {default}.",
+            echo(v)
+        ));
+        default
+    }
+
+    /// An integer in `min..=max`.
+    pub fn int(&mut self, key: &str, default: usize, min: usize, max: usize) -> usize {
+        let Some(v) = self.get(key).map(str::to_string) else {
+            return default;
+        };
+        match v.trim().parse::<usize>() {
+            Ok(n) if (min..=max).contains(&n) => n,
+            Ok(_) => self.refuse(key, &v, &format!("not between {min} and {max}"), default),
+            Err(_) => self.refuse(key, &v, "not a whole number", default),
+        }
+    }
+
+    /// An odd integer in `min..=max`.
+    pub fn odd(&mut self, key: &str, default: usize, min: usize, max: usize) -> usize {
+        let n = self.int(key, default, min, max);
+        if n.is_multiple_of(2) {
+            let v = n.to_string();
+            return self.refuse(key, &v, "must be odd", default);
+        }
+        n
+    }
+
+    /// A finite number in `min..=max`.
+    pub fn float(&mut self, key: &str, default: f64, min: f64, max: f64) -> f64 {
+        let Some(v) = self.get(key).map(str::to_string) else {
+            return default;
+        };
+        match v.trim().parse::<f64>() {
+            Ok(x) if x.is_finite() && x >= min && x <= max => x,
+            Ok(_) => self.refuse(key, &v, &format!("not between {min} and {max}"), default),
+            Err(_) => self.refuse(key, &v, "not a number", default),
+        }
+    }
+
+    /// `1`/`0` (also `true`/`false`, `yes`/`no`, `on`/`off`).
+    pub fn flag(&mut self, key: &str, default: bool) -> bool {
+        let Some(v) = self.get(key).map(str::to_string) else {
+            return default;
+        };
+        match v.trim().to_ascii_lowercase().as_str() {
+            "1" | "true" | "yes" | "on" => true,
+            "0" | "false" | "no" | "off" => false,
+            _ => self.refuse(key, &v, "use 1 or 0", default),
+        }
+    }
+
+    /// One of `options`.
+    pub fn choice(&mut self, key: &str, options: &[&str], default: &str) -> String {
+        let Some(v) = self.get(key).map(str::to_string) else {
+            return default.to_string();
+        };
+        if options.contains(&v.as_str()) {
+            return v;
+        }
+        let why = format!("not one of {}", options.join(", "));
+        self.refuse(key, &v, &why, default.to_string())
+    }
+}
+
+/// Writes `(key, value)` pairs as a query string (`?a=1&b=x%20y`).
+pub fn to_query(pairs: &[(&str, String)]) -> String {
+    let body: Vec<String> = pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
+        .collect();
+    format!("?{}", body.join("&"))
+}
+
+fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b',') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(b) => {
+                        out.push(b);
+                        i += 3;
+                        continue;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            b'+' => out.push(b' '),
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn good_values_are_read_and_bad_ones_fall_back_with_a_notice() {
+        let mut q =
+            Query::parse("?pca=20&patch=24&lr=abc&spatial=1&view=<script>&seed=7&fraction=2");
+        assert_eq!(q.int("pca", 30, 13, 200), 20);
+        assert_eq!(q.odd("patch", 25, 9, 41), 25);
+        assert_eq!(q.float("lr", 1e-3, 1e-6, 1.0), 1e-3);
+        assert!(q.flag("spatial", false));
+        assert_eq!(
+            q.choice("view", &["all", "labelled", "errors"], "all"),
+            "all"
+        );
+        assert_eq!(q.int("seed", 0, 0, u32::MAX as usize), 7);
+        assert_eq!(q.float("fraction", 0.1, 0.001, 0.9), 0.1);
+        assert_eq!(q.int("absent", 5, 0, 9), 5);
+        assert_eq!(q.notices.len(), 4, "{:?}", q.notices);
+        assert!(q.notices[0].contains("patch") && q.notices[0].contains("odd"));
+        assert!(q.notices[1].contains("not a number"));
+        assert!(q.notices[2].contains("<script>") && q.notices[2].contains("not one of"));
+        assert!(q.notices[3].contains("between 0.001 and 0.9"));
+    }
+
+    #[test]
+    fn hostile_values_never_panic_and_are_cut_short() {
+        let long = "x".repeat(10_000);
+        let raw = format!("?a={long}&b=%&c=%zz&d=%E2%82&e=1e999&f=-1&g=NaN&=&&h");
+        let mut q = Query::parse(&raw);
+        assert_eq!(q.int("a", 1, 0, 9), 1);
+        assert!(q.notices[0].len() < 120, "{}", q.notices[0]);
+        assert_eq!(q.int("b", 2, 0, 9), 2);
+        assert_eq!(q.int("c", 3, 0, 9), 3);
+        assert_eq!(q.choice("d", &["x"], "x"), "x");
+        assert_eq!(q.float("e", 0.5, 0.0, 1.0), 0.5);
+        assert_eq!(q.int("f", 4, 0, 9), 4);
+        assert_eq!(q.float("g", 0.5, 0.0, 1.0), 0.5);
+        assert!(!q.flag("h", false));
+        assert_eq!(q.notices.len(), 8, "{:?}", q.notices);
+    }
+
+    #[test]
+    fn written_links_read_back_to_the_same_values() {
+        let pairs = [
+            ("page", "hyperspectral".to_string()),
+            ("lr", "0.0005".to_string()),
+            ("name", "a b&c=d/é".to_string()),
+        ];
+        let link = to_query(&pairs);
+        let q = Query::parse(&link);
+        for (k, v) in pairs {
+            assert_eq!(q.get(k), Some(v.as_str()));
+        }
+    }
+}

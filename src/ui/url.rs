@@ -1,0 +1,68 @@
+//! The page's URL as shared state: read once at start (strictly, see [`crate::share`]) and
+//! written back by "Copy link".
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+use crate::share::{Query, to_query};
+
+/// The query of the URL the page was opened with.
+pub fn query() -> Query {
+    let search = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
+    Query::parse(&search)
+}
+
+/// The full link for these parameters (this page's address with a new query).
+pub fn link(pairs: &[(&str, String)]) -> String {
+    let loc = web_sys::window().map(|w| w.location());
+    let origin = loc
+        .as_ref()
+        .and_then(|l| l.origin().ok())
+        .unwrap_or_default();
+    let path = loc.and_then(|l| l.pathname().ok()).unwrap_or_default();
+    format!("{origin}{path}{}", to_query(pairs))
+}
+
+/// Puts the link in the address bar (without reloading) and on the clipboard. Returns the
+/// link; the clipboard may refuse (no permission), which the caller shows.
+pub fn copy_link(pairs: &[(&str, String)]) -> (String, js_sys::Promise) {
+    let url = link(pairs);
+    if let Some(w) = web_sys::window() {
+        // `history.replaceState(null, "", url)` through Reflect (no extra web-sys feature).
+        if let Ok(history) = js_sys::Reflect::get(&w, &"history".into())
+            && let Ok(f) = js_sys::Reflect::get(&history, &"replaceState".into())
+            && let Ok(f) = f.dyn_into::<js_sys::Function>()
+        {
+            let _ = f.call3(&history, &JsValue::NULL, &"".into(), &url.clone().into());
+        }
+        let promise = w.navigator().clipboard().write_text(&url);
+        return (url, promise);
+    }
+    (url.clone(), js_sys::Promise::resolve(&JsValue::UNDEFINED))
+}
+
+/// A "Copy link" button and the link it made (shown, so it can be copied by hand too).
+#[component]
+pub fn CopyLink(pairs: Callback<(), Vec<(&'static str, String)>>) -> impl IntoView {
+    let made = RwSignal::new(None::<(String, bool)>);
+    let click = move |_| {
+        let (url, promise) = copy_link(&pairs.run(()));
+        made.set(Some((url.clone(), false)));
+        leptos::task::spawn_local(async move {
+            let copied = wasm_bindgen_futures::JsFuture::from(promise).await.is_ok();
+            made.set(Some((url, copied)));
+        });
+    };
+    view! {
+        <span class="share">
+            <button data-testid="copy-link" on:click=click>"Copy link"</button>
+            {move || made.get().map(|(url, copied)| view! {
+                <input readonly size="48" data-testid="share-link" prop:value=url />
+                <span class="note">{if copied { " copied" } else { " (select and copy)" }}</span>
+            })}
+        </span>
+    }
+}
