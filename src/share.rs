@@ -124,6 +124,48 @@ impl Query {
     }
 }
 
+/// A CSV table (RFC 4180: fields with commas, quotes or line breaks are quoted).
+pub fn csv(header: &[&str], rows: &[Vec<String>]) -> String {
+    let field = |f: &str| {
+        if f.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", f.replace('"', "\"\""))
+        } else {
+            f.to_string()
+        }
+    };
+    let mut out = header
+        .iter()
+        .map(|h| field(h))
+        .collect::<Vec<_>>()
+        .join(",");
+    out.push_str("\r\n");
+    for r in rows {
+        out.push_str(&r.iter().map(|f| field(f)).collect::<Vec<_>>().join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// A confusion matrix (`n × n`, rows true, columns predicted) as CSV with class names.
+pub fn confusion_csv(names: &[String], confusion: &[u64], n: usize) -> String {
+    let mut header = vec!["true \\ predicted".to_string()];
+    header.extend((0..n).map(|j| {
+        names
+            .get(j)
+            .cloned()
+            .unwrap_or_else(|| format!("class {}", j + 1))
+    }));
+    let rows: Vec<Vec<String>> = (0..n)
+        .map(|i| {
+            let mut r = vec![header[i + 1].clone()];
+            r.extend((0..n).map(|j| confusion.get(i * n + j).copied().unwrap_or(0).to_string()));
+            r
+        })
+        .collect();
+    let h: Vec<&str> = header.iter().map(String::as_str).collect();
+    csv(&h, &rows)
+}
+
 /// Writes `(key, value)` pairs as a query string (`?a=1&b=x%20y`).
 pub fn to_query(pairs: &[(&str, String)]) -> String {
     let body: Vec<String> = pairs
@@ -211,6 +253,18 @@ mod tests {
         assert_eq!(q.float("g", 0.5, 0.0, 1.0), 0.5);
         assert!(!q.flag("h", false));
         assert_eq!(q.notices.len(), 8, "{:?}", q.notices);
+    }
+
+    #[test]
+    fn csv_quotes_what_needs_quoting() {
+        let t = csv(&["a", "b,c"], &[vec!["1".into(), "say \"hi\"".into()]]);
+        assert_eq!(t, "a,\"b,c\"\r\n1,\"say \"\"hi\"\"\"\r\n");
+        let names = vec!["Corn, notill".to_string(), "Oats".to_string()];
+        let c = confusion_csv(&names, &[5, 1, 0, 7], 2);
+        let lines: Vec<&str> = c.lines().collect();
+        assert_eq!(lines[0], "true \\ predicted,\"Corn, notill\",Oats");
+        assert_eq!(lines[1], "\"Corn, notill\",5,1");
+        assert_eq!(lines[2], "Oats,0,7");
     }
 
     #[test]

@@ -741,8 +741,27 @@ fn SpectrumChart() -> impl IntoView {
 #[component]
 fn EpochTable() -> impl IntoView {
     let state = expect_context::<AppState>();
+    let download_csv = move |_| {
+        let rows: Vec<Vec<String>> = state.epochs.with_untracked(|e| {
+            e.iter()
+                .map(|r| {
+                    vec![
+                        r.epoch.to_string(),
+                        format!("{:.6}", r.loss),
+                        format!("{:.6}", r.train_acc),
+                        r.test_oa.map(|v| format!("{v:.6}")).unwrap_or_default(),
+                        format!("{:.2}", r.seconds),
+                    ]
+                })
+                .collect()
+        });
+        let text = crate::share::csv(&["epoch", "loss", "train_acc", "test_oa", "seconds"], &rows);
+        download("convlab-hsi-epochs.csv", text.as_bytes(), "text/csv");
+    };
     view! {
         <super::smoke::LossChart />
+        <button data-testid="epochs-csv" disabled=move || state.epochs.with(|e| e.is_empty())
+            on:click=download_csv>"Metrics per epoch (CSV)"</button>
         <table data-testid="epochs">
             <thead><tr><th>"Epoch"</th><th>"Loss"</th><th>"Train acc."</th><th>"Test OA"</th><th>"Time"</th></tr></thead>
             <tbody>
@@ -777,6 +796,13 @@ fn Metrics() -> impl IntoView {
                 <span data-testid="kappa">{format!("Kappa {:.4}", e.kappa)}</span>
                 {format!(" on {} test pixels ({})", e.test_pixels, e.source)}
             </p>
+            <button data-testid="confusion-csv" on:click={
+                let (names, confusion, n) = (s.class_names.clone(), e.confusion.clone(), e.num_classes);
+                move |_| {
+                    let text = crate::share::confusion_csv(&names, &confusion, n);
+                    download("convlab-hsi-confusion.csv", text.as_bytes(), "text/csv");
+                }
+            }>"Confusion matrix (CSV)"</button>
             <table data-testid="per-class">
                 <thead><tr><th>"Class"</th><th>"Name"</th><th>"Accuracy"</th></tr></thead>
                 <tbody>

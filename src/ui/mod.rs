@@ -18,5 +18,31 @@ pub use app::App;
 /// Entry point of the UI binary.
 pub fn start() {
     console_error_panic_hook::set_once();
+    register_service_worker();
     leptos::mount::mount_to_body(App);
+}
+
+/// Registers `sw.js` (offline use after a first visit) where the browser offers service
+/// workers; without them the app simply needs the network.
+fn register_service_worker() {
+    use wasm_bindgen::JsCast;
+    let Some(w) = web_sys::window() else { return };
+    let Ok(sw) = js_sys::Reflect::get(&w.navigator(), &"serviceWorker".into()) else {
+        return;
+    };
+    if sw.is_undefined() {
+        return;
+    }
+    let Some(register) = js_sys::Reflect::get(&sw, &"register".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+    else {
+        return;
+    };
+    if let Ok(p) = register.call1(&sw, &"./sw.js".into()) {
+        leptos::task::spawn_local(async move {
+            // A refusal (private mode, an odd origin) only means no offline use.
+            let _ = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(p)).await;
+        });
+    }
 }

@@ -49,9 +49,14 @@ export async function launch({ webgpu }) {
       await page.goto(base + query);
       return { page, errors };
     },
+    /// Stops the static server (as if the network were gone); the browser stays.
+    async stopServer() {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    },
     async close() {
       await browser.close();
-      await new Promise((r) => server.close(r));
+      if (server.listening) await new Promise((r) => server.close(r));
     },
   };
 }
