@@ -125,6 +125,40 @@ pub struct ImageMsg {
     pub rgba: Vec<u8>,
 }
 
+/// One epoch of a saved run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunEpoch {
+    pub epoch: usize,
+    pub loss: f64,
+    pub train_acc: f64,
+    /// Test accuracy (OA for hyperspectral runs) when it was measured that epoch.
+    pub test_acc: Option<f64>,
+    pub seconds: f64,
+}
+
+/// A finished run as the browser keeps it (IndexedDB) and the Runs page compares it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedRun {
+    /// Unique key (creation time and a counter).
+    pub id: String,
+    /// "hyperspectral" or "cifar10".
+    pub lab: String,
+    pub model: String,
+    pub dataset: String,
+    /// Milliseconds since 1970 when it finished.
+    pub created_ms: f64,
+    /// "WebGPU" or "CPU (WebAssembly)".
+    pub backend: String,
+    /// Settings as shown to people, e.g. ("PCA", "30").
+    pub settings: Vec<(String, String)>,
+    pub history: Vec<RunEpoch>,
+    /// Final scores, e.g. ("OA", 0.981); fractions, shown as percentages (Kappa as is).
+    pub metrics: Vec<(String, f64)>,
+    pub params: usize,
+    /// Training time in seconds.
+    pub seconds: f64,
+}
+
 /// Requests from the UI to the worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Request {

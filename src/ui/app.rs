@@ -7,6 +7,7 @@ use super::badge::BackendBadge;
 use super::client;
 use super::hyperspectral::{HsiForm, HyperspectralLab};
 use super::models::ModelsPage;
+use super::runs::RunsPage;
 use super::smoke::SmokePanel;
 use super::state::{AppState, Page};
 use super::url;
@@ -69,6 +70,7 @@ pub fn App() -> impl IntoView {
                 Page::Home => view! { <SmokePanel /> }.into_any(),
                 Page::Hyperspectral => view! { <HyperspectralLab /> }.into_any(),
                 Page::Models => view! { <ModelsPage /> }.into_any(),
+                Page::Runs => view! { <RunsPage /> }.into_any(),
                 Page::About => view! { <About /> }.into_any(),
             }}
         </main>

@@ -12,7 +12,7 @@ use super::models::thousands;
 use super::smoke::ProgressBar;
 use super::state::AppState;
 use super::url::CopyLink;
-use crate::messages::{HsiSettings, Request};
+use crate::messages::{HsiSettings, Request, SavedRun};
 use crate::share::Query;
 use crate::viz;
 
@@ -579,7 +579,9 @@ pub fn HyperspectralLab() -> impl IntoView {
                         state.epochs.set(Vec::new());
                         state.losses.set(Vec::new());
                         state.map.update(|m| m.iter_mut().for_each(|v| *v = 0));
-                        send(&Request::TrainHsi(settings()));
+                        let s = settings();
+                        state.pending_run.set(Some(pending_run(&s, state)));
+                        send(&Request::TrainHsi(s));
                     }>"Train"</button>
                 <button data-testid="pause" disabled=move || state.job_status.get() != "running"
                     on:click=move |_| { send(&Request::Pause); state.job_status.set("paused".into()); }>"Pause"</button>
@@ -734,6 +736,48 @@ fn SpectrumChart() -> impl IntoView {
             </figure>
         }
         .into_any()
+    }
+}
+
+/// The run about to start, as it will be saved (history and scores are added at the end).
+fn pending_run(s: &HsiSettings, state: AppState) -> SavedRun {
+    let dataset = state
+        .scene
+        .with_untracked(|sc| sc.as_ref().map(|sc| sc.name.clone()))
+        .unwrap_or_default();
+    let split = if s.spatial {
+        "spatial blocks"
+    } else {
+        "random"
+    };
+    SavedRun {
+        id: String::new(),
+        lab: "hyperspectral".into(),
+        model: if s.batch_norm {
+            "HybridSN (BN)"
+        } else {
+            "HybridSN (paper)"
+        }
+        .into(),
+        dataset,
+        created_ms: 0.0,
+        backend: String::new(),
+        settings: vec![
+            ("PCA".into(), s.pca.to_string()),
+            ("patch".into(), s.patch.to_string()),
+            (
+                "train".into(),
+                format!("{} % {split}", 100.0 * s.train_fraction),
+            ),
+            ("seed".into(), s.seed.to_string()),
+            ("epochs".into(), s.epochs.to_string()),
+            ("batch".into(), s.batch_size.to_string()),
+            ("lr".into(), s.lr.to_string()),
+        ],
+        history: Vec::new(),
+        metrics: Vec::new(),
+        params: 0,
+        seconds: 0.0,
     }
 }
 

@@ -2,7 +2,9 @@
 
 use leptos::prelude::*;
 
-use crate::messages::{EvalInfo, FileArrays, ImageMsg, ModelTable, Response, SceneInfo};
+use crate::messages::{
+    EvalInfo, FileArrays, ImageMsg, ModelTable, Response, RunEpoch, SavedRun, SceneInfo,
+};
 
 /// Which page is shown (also the `?page=` URL parameter).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -10,17 +12,25 @@ pub enum Page {
     Home,
     Hyperspectral,
     Models,
+    Runs,
     About,
 }
 
 impl Page {
-    pub const ALL: [Page; 4] = [Page::Home, Page::Hyperspectral, Page::Models, Page::About];
+    pub const ALL: [Page; 5] = [
+        Page::Home,
+        Page::Hyperspectral,
+        Page::Models,
+        Page::Runs,
+        Page::About,
+    ];
 
     pub fn id(self) -> &'static str {
         match self {
             Page::Home => "home",
             Page::Hyperspectral => "hyperspectral",
             Page::Models => "models",
+            Page::Runs => "runs",
             Page::About => "about",
         }
     }
@@ -30,6 +40,7 @@ impl Page {
             Page::Home => "Lab bench",
             Page::Hyperspectral => "Hyperspectral lab",
             Page::Models => "Models",
+            Page::Runs => "Runs",
             Page::About => "About",
         }
     }
@@ -110,6 +121,10 @@ pub struct AppState {
     /// Classification map labels (1-based; 0 = not computed yet).
     pub map: RwSignal<Vec<u16>>,
     pub evaluation: RwSignal<Option<EvalInfo>>,
+    /// Runs saved in this page's life (the Runs page re-reads the store when it changes).
+    pub runs_saved: RwSignal<usize>,
+    /// The run being trained, saved when its final evaluation arrives.
+    pub pending_run: RwSignal<Option<SavedRun>>,
     /// The last job the worker reported on ("download", "train", "map", "smoke", …).
     pub job: RwSignal<String>,
 }
@@ -136,7 +151,41 @@ impl AppState {
             map: RwSignal::new(Vec::new()),
             evaluation: RwSignal::new(None),
             job: RwSignal::new(String::new()),
+            runs_saved: RwSignal::new(0),
+            pending_run: RwSignal::new(None),
         }
+    }
+
+    /// Completes a hyperspectral run with its history and final scores, and saves it.
+    fn save_run(&self, mut run: SavedRun, e: &EvalInfo) {
+        run.created_ms = js_sys::Date::now();
+        run.id = format!("{:.0}-{}", run.created_ms, run.lab);
+        run.backend = self
+            .backend
+            .get_untracked()
+            .map(|b| b.kind)
+            .unwrap_or_default();
+        run.history = self.epochs.with_untracked(|ep| {
+            ep.iter()
+                .map(|r| RunEpoch {
+                    epoch: r.epoch,
+                    loss: r.loss,
+                    train_acc: r.train_acc,
+                    test_acc: r.test_oa,
+                    seconds: r.seconds,
+                })
+                .collect()
+        });
+        run.seconds = run.history.iter().map(|h| h.seconds).sum();
+        run.metrics = vec![
+            ("OA".into(), e.oa),
+            ("AA".into(), e.aa),
+            ("Kappa".into(), e.kappa),
+        ];
+        if let Some(p) = self.prepared.get_untracked() {
+            run.params = p.layers.params;
+        }
+        super::runs::save_in_background(*self, run);
     }
 
     /// Applies one worker response (and its binary attachments) to the signals.
@@ -205,7 +254,15 @@ impl AppState {
                     });
                 }
             }
-            Response::Evaluation(e) => self.evaluation.set(Some(e)),
+            Response::Evaluation(e) => {
+                if e.source == "your run"
+                    && let Some(run) = self.pending_run.get_untracked()
+                {
+                    self.pending_run.set(None);
+                    self.save_run(run, &e);
+                }
+                self.evaluation.set(Some(e));
+            }
             Response::WeightsFile { name } => {
                 if let Some(bytes) = bins.first() {
                     super::download::download(&name, bytes, "application/octet-stream");

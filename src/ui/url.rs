@@ -57,7 +57,7 @@ pub fn CopyLink(pairs: Callback<(), Vec<(&'static str, String)>>) -> impl IntoVi
         });
     };
     view! {
-        <span class="share">
+        <span class="copy-link">
             <button data-testid="copy-link" on:click=click>"Copy link"</button>
             {move || made.get().map(|(url, copied)| view! {
                 <input readonly size="48" data-testid="share-link" prop:value=url />

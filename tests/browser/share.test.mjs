@@ -2,7 +2,22 @@
 // malformed parameters give the default view and a notice (never a crash or markup).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { launch, tid } from './harness.mjs';
+
+// A signature of a canvas's pixels (size and a hash), read in the page.
+function canvasSig(page, id) {
+  return page.evaluate((sel) => {
+    const c = document.querySelector(sel);
+    if (!c || !c.width) return null;
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let h = 0;
+    for (let i = 0; i < d.length; i += 3) h = (Math.imul(h, 31) + d[i]) >>> 0;
+    return `${c.width}x${c.height}:${h}`;
+  }, tid(id));
+}
 
 describe('links that restore a view', () => {
   let env;
@@ -47,6 +62,49 @@ describe('links that restore a view', () => {
     assert.equal(await p.locator(tid('url-notice')).count(), 0);
     assert.deepEqual(fresh.errors, []);
     await p.close();
+  });
+
+  test('a trained run survives a reload on the Runs page; its exported weights import with the same predictions', async () => {
+    const { page, errors } = await env.page('?page=hyperspectral');
+    await page.locator(tid('scene-summary')).waitFor({ timeout: 180_000 });
+    const set = async (id, v) => {
+      await page.locator(`input${tid(id)}`).fill(String(v));
+      await page.locator(`input${tid(id)}`).dispatchEvent('change');
+    };
+    await set('epochs', 1);
+    await set('max-train', 32);
+    await set('batch', 16);
+    await page.locator(tid('train')).click();
+    await page.locator(tid('metrics')).filter({ hasText: 'your run' }).waitFor({ timeout: 900_000 });
+    const metrics = await page.locator(tid('metrics')).textContent();
+    const oa = metrics.match(/OA ([\d.]+) %/)[1];
+    const map = await canvasSig(page, 'map-canvas');
+
+    // Export, then import the file: the same map and scores.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator(tid('export-weights')).click()]);
+    const file = path.join(os.tmpdir(), 'convlab-hsi-weights.clw');
+    await download.saveAs(file);
+    assert.ok(fs.statSync(file).size > 1_000_000, 'a weights file of a few MB');
+    await page.locator(tid('import-weights')).setInputFiles(file);
+    await page.locator(tid('metrics')).filter({ hasText: 'imported weights' }).waitFor({ timeout: 900_000 });
+    assert.equal((await page.locator(tid('metrics')).textContent()).match(/OA ([\d.]+) %/)[1], oa);
+    assert.equal(await canvasSig(page, 'map-canvas'), map);
+
+    // The run is on the Runs page, and still there after a reload.
+    await page.locator(tid('nav-runs')).click();
+    await page.locator(tid('run-row')).first().waitFor({ timeout: 30_000 });
+    assert.equal(await page.locator(tid('run-row')).count(), 1);
+    assert.match(await page.locator(tid('run-model')).textContent(), /HybridSN/);
+    assert.match(await page.locator(tid('run-metrics')).textContent(), new RegExp(`OA ${oa} %`));
+    await page.goto(env.base + '?page=runs');
+    await page.locator(tid('run-row')).first().waitFor({ timeout: 30_000 });
+    assert.equal(await page.locator(tid('run-row')).count(), 1);
+    assert.equal(await page.locator(tid('run-curve')).count(), 1);
+    // Deleting it empties the list.
+    await page.locator(tid('run-delete')).click();
+    await page.locator(tid('runs-empty')).waitFor({ timeout: 30_000 });
+    assert.deepEqual(errors, []);
+    await page.close();
   });
 
   test('malformed parameters show the default view and a notice, and inject nothing', async () => {

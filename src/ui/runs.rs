@@ -1,0 +1,275 @@
+//! Saved runs: finished runs kept in the browser (IndexedDB, through `runs.js`), listed,
+//! compared (overlaid curves and a table) and deleted on the Runs page.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+use super::state::AppState;
+use crate::messages::SavedRun;
+
+/// Calls `self.convlabRuns[name](args…)` and awaits its promise.
+async fn call(name: &str, args: &[JsValue]) -> Result<JsValue, String> {
+    let api = js_sys::Reflect::get(&js_sys::global(), &"convlabRuns".into())
+        .ok()
+        .filter(|v| !v.is_undefined())
+        .ok_or("the saved-runs store (runs.js) did not load")?;
+    let f = js_sys::Reflect::get(&api, &name.into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .ok_or_else(|| format!("runs.js has no {name}()"))?;
+    let arr: js_sys::Array = args.iter().collect();
+    let promise = f
+        .apply(&api, &arr)
+        .map_err(|e| describe(&e))?
+        .dyn_into::<js_sys::Promise>()
+        .map_err(|_| format!("runs.js {name}() did not return a promise"))?;
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map_err(|e| describe(&e))
+}
+
+/// A browser error in words: `QuotaExceededError: …` becomes a sentence about space.
+fn describe(e: &JsValue) -> String {
+    let get = |k: &str| {
+        js_sys::Reflect::get(e, &k.into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default()
+    };
+    let (name, message) = (get("name"), get("message"));
+    if name == "QuotaExceededError" {
+        return "the browser has no more storage space for saved runs (delete some on the Runs page)".into();
+    }
+    if message.is_empty() {
+        format!("{e:?}")
+    } else {
+        format!("{name}: {message}")
+    }
+}
+
+/// Saves a run (replacing one with the same id).
+pub async fn save(run: &SavedRun) -> Result<(), String> {
+    let json = serde_json::to_string(run).map_err(|e| e.to_string())?;
+    call("put", &[run.id.clone().into(), json.into()]).await?;
+    Ok(())
+}
+
+/// Every saved run, newest first; unreadable entries are skipped.
+pub async fn list() -> Result<Vec<SavedRun>, String> {
+    let v = call("list", &[]).await?;
+    let arr = v
+        .dyn_into::<js_sys::Array>()
+        .map_err(|_| "runs.js list() gave no array")?;
+    let mut runs: Vec<SavedRun> = arr
+        .iter()
+        .filter_map(|j| j.as_string())
+        .filter_map(|s| serde_json::from_str(&s).ok())
+        .collect();
+    runs.sort_by(|a, b| b.created_ms.total_cmp(&a.created_ms));
+    Ok(runs)
+}
+
+pub async fn remove(id: &str) -> Result<(), String> {
+    call("remove", &[id.into()]).await.map(|_| ())
+}
+
+/// Saves a finished run in the background; a failure is reported, and the run stays on
+/// screen either way.
+pub fn save_in_background(state: AppState, run: SavedRun) {
+    leptos::task::spawn_local(async move {
+        match save(&run).await {
+            Ok(()) => state.runs_saved.update(|n| *n += 1),
+            Err(e) => state.error.set(Some(format!(
+                "This run could not be saved in the browser: {e}. It stays on screen until you leave the page."
+            ))),
+        }
+    });
+}
+
+const COLOURS: [&str; 8] = [
+    "#2a5db0", "#d1495b", "#00798c", "#edae49", "#66a182", "#8d5a97", "#30638e", "#a44a3f",
+];
+
+fn pct(v: f64) -> String {
+    format!("{:.2} %", 100.0 * v)
+}
+
+/// The Runs page.
+#[component]
+pub fn RunsPage() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let runs = RwSignal::new(None::<Result<Vec<SavedRun>, String>>);
+    let chosen = RwSignal::new(Vec::<String>::new());
+    let reload = move || {
+        leptos::task::spawn_local(async move {
+            let r = list().await;
+            if let Ok(list) = &r {
+                // Compare the newest few by default.
+                chosen.set(list.iter().take(4).map(|r| r.id.clone()).collect());
+            }
+            runs.set(Some(r));
+        });
+    };
+    reload();
+    // A run saved while this page is open appears at once.
+    Effect::new(move |prev: Option<usize>| {
+        let n = state.runs_saved.get();
+        if prev.is_some_and(|p| p != n) {
+            reload();
+        }
+        n
+    });
+
+    let chart = move || {
+        let Some(Ok(list)) = runs.get() else {
+            return ().into_any();
+        };
+        let ids = chosen.get();
+        let picked: Vec<(usize, SavedRun)> = list
+            .into_iter()
+            .filter(|r| ids.contains(&r.id))
+            .enumerate()
+            .collect();
+        let max_epoch = picked
+            .iter()
+            .flat_map(|(_, r)| r.history.iter().map(|e| e.epoch))
+            .max()
+            .unwrap_or(1)
+            .max(2);
+        let lines = picked
+            .iter()
+            .map(|(i, r)| {
+                let pts: Vec<(usize, f64)> = r
+                    .history
+                    .iter()
+                    .map(|e| (e.epoch, e.test_acc.unwrap_or(e.train_acc)))
+                    .collect();
+                let d: String = pts
+                    .iter()
+                    .enumerate()
+                    .map(|(k, (ep, v))| {
+                        let x = 40.0 + 440.0 * (*ep as f64 - 1.0) / (max_epoch as f64 - 1.0);
+                        let y = 190.0 - 180.0 * v.clamp(0.0, 1.0);
+                        format!("{}{x:.1},{y:.1}", if k == 0 { "M" } else { " L" })
+                    })
+                    .collect();
+                let colour = COLOURS[i % COLOURS.len()];
+                view! {
+                    <path d=d fill="none" stroke=colour stroke-width="2" data-testid="run-curve"></path>
+                    {pts.iter().map(|(ep, v)| {
+                        let x = 40.0 + 440.0 * (*ep as f64 - 1.0) / (max_epoch as f64 - 1.0);
+                        let y = 190.0 - 180.0 * v.clamp(0.0, 1.0);
+                        view! { <circle cx=x cy=y r="2.5" fill=colour></circle> }
+                    }).collect_view()}
+                }
+            })
+            .collect_view();
+        view! {
+            <figure>
+                <svg class="chart" viewBox="0 0 500 210" data-testid="runs-chart" role="img"
+                    aria-label="test accuracy per epoch of the chosen runs">
+                    <rect x="0" y="0" width="500" height="210" class="chart-bg"></rect>
+                    <text x="4" y="14" font-size="11">"100 %"</text>
+                    <text x="4" y="194" font-size="11">"0 %"</text>
+                    <text x="440" y="206" font-size="11">{format!("epoch {max_epoch}")}</text>
+                    {lines}
+                </svg>
+                <figcaption>"Test accuracy (hyperspectral: OA) per epoch of the ticked runs; train accuracy where no test score was taken."</figcaption>
+            </figure>
+        }
+        .into_any()
+    };
+
+    let table = move || {
+        match runs.get() {
+        None => view! { <p>"Reading saved runs…"</p> }.into_any(),
+        Some(Err(e)) => view! { <p class="error" data-testid="runs-error">{format!("Saved runs are unavailable: {e}")}</p> }.into_any(),
+        Some(Ok(list)) if list.is_empty() => view! {
+            <p data-testid="runs-empty">"No saved runs yet: every run you finish in a lab is kept here, in this browser."</p>
+        }
+        .into_any(),
+        Some(Ok(list)) => {
+            let rows = list
+                .into_iter()
+                .map(|r| {
+                    let id = r.id.clone();
+                    let id_del = r.id.clone();
+                    let checked = {
+                        let id = id.clone();
+                        move || chosen.get().contains(&id)
+                    };
+                    let when = js_sys::Date::new(&JsValue::from_f64(r.created_ms))
+                        .to_locale_string("en-GB", &JsValue::UNDEFINED)
+                        .as_string()
+                        .unwrap_or_default();
+                    let metrics = r
+                        .metrics
+                        .iter()
+                        .map(|(k, v)| if k == "Kappa" { format!("{k} {v:.4}") } else { format!("{k} {}", pct(*v)) })
+                        .collect::<Vec<_>>()
+                        .join(" · ");
+                    let settings = r
+                        .settings
+                        .iter()
+                        .map(|(k, v)| format!("{k} {v}"))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    view! {
+                        <tr data-testid="run-row">
+                            <td><input type="checkbox" prop:checked=checked
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    chosen.update(|c| {
+                                        c.retain(|x| *x != id);
+                                        if on { c.push(id.clone()); }
+                                    });
+                                } /></td>
+                            <td>{when}</td>
+                            <td>{r.lab.clone()}</td>
+                            <td data-testid="run-model">{r.model.clone()}</td>
+                            <td>{super::models::thousands(r.params as u64)}</td>
+                            <td data-testid="run-metrics">{metrics}</td>
+                            <td>{r.history.len()}</td>
+                            <td>{format!("{:.1} s", r.seconds)}</td>
+                            <td>{r.backend.clone()}</td>
+                            <td class="note">{format!("{} · {settings}", r.dataset)}</td>
+                            <td><button data-testid="run-delete" on:click=move |_| {
+                                let id = id_del.clone();
+                                leptos::task::spawn_local(async move {
+                                    match remove(&id).await {
+                                        Ok(()) => reload(),
+                                        Err(e) => state.error.set(Some(format!("Could not delete the run: {e}"))),
+                                    }
+                                });
+                            }>"Delete"</button></td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            view! {
+                <table data-testid="runs-table">
+                    <thead><tr>
+                        <th>"Compare"</th><th>"Finished"</th><th>"Lab"</th><th>"Model"</th><th>"Params"</th>
+                        <th>"Final scores"</th><th>"Epochs"</th><th>"Time"</th><th>"Backend"</th><th>"Data and settings"</th><th></th>
+                    </tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            }
+            .into_any()
+        }
+    }
+    };
+
+    view! {
+        <section data-testid="runs">
+            <h2>"Saved runs"</h2>
+            <p class="note">
+                "Every run finished in a lab is kept in this browser (IndexedDB), so it survives a reload. "
+                "Tick runs to overlay their curves; nothing leaves your computer."
+            </p>
+            {chart}
+            {table}
+        </section>
+    }
+}
