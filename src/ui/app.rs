@@ -7,6 +7,7 @@ use super::badge::BackendBadge;
 use super::client;
 use super::hyperspectral::{HsiForm, HyperspectralLab};
 use super::models::ModelsPage;
+use super::presenter::PresenterToggle;
 use super::runs::RunsPage;
 use super::smoke::SmokePanel;
 use super::state::{AppState, Page};
@@ -25,6 +26,7 @@ pub fn App() -> impl IntoView {
     };
     let hsi = HsiForm::from_query(&mut q);
     let state = AppState::new(page);
+    state.presenter.set(q.flag("presenter", false));
     state.notices.set(q.notices);
     provide_context(state);
     provide_context(hsi);
@@ -51,6 +53,7 @@ pub fn App() -> impl IntoView {
         <header>
             <h1>"convlab"</h1>
             <nav>{nav}</nav>
+            <PresenterToggle />
             <BackendBadge />
         </header>
         <Show when=move || state.error.get().is_some()>

@@ -179,8 +179,12 @@ pub fn HyperspectralLab() -> impl IntoView {
             send(&Request::PretrainedMap);
         }
     });
+    let map_views = NodeRef::<leptos::html::Div>::new();
     let link_pairs = Callback::new(move |()| {
         let mut pairs = form.to_pairs();
+        if state.presenter.get_untracked() {
+            pairs.push(("presenter", "1".into()));
+        }
         // The link asks for the pretrained map when that is what is on screen.
         let shows_pretrained = state
             .evaluation
@@ -573,7 +577,7 @@ pub fn HyperspectralLab() -> impl IntoView {
                 </label>
             </div>
             <div class="controls">
-                <button data-testid="train" disabled=move || busy() || state.scene.get().is_none()
+                <button data-testid="train" data-shortcut="start" disabled=move || busy() || state.scene.get().is_none()
                     on:click=move |_| {
                         start_job();
                         state.epochs.set(Vec::new());
@@ -587,7 +591,7 @@ pub fn HyperspectralLab() -> impl IntoView {
                     on:click=move |_| { send(&Request::Pause); state.job_status.set("paused".into()); }>"Pause"</button>
                 <button data-testid="resume" disabled=move || state.job_status.get() != "paused"
                     on:click=move |_| { send(&Request::Resume); state.job_status.set("running".into()); }>"Resume"</button>
-                <button data-testid="stop" disabled=move || !busy() on:click=move |_| send(&Request::Stop)>"Stop"</button>
+                <button data-testid="stop" data-shortcut="stop" disabled=move || !busy() on:click=move |_| send(&Request::Stop)>"Stop"</button>
             </div>
             <EpochTable />
 
@@ -609,6 +613,8 @@ pub fn HyperspectralLab() -> impl IntoView {
                 </label>
                 <button data-testid="download-png" disabled=move || state.evaluation.get().is_none()
                     on:click=download_png>"Download PNG"</button>
+                <button data-testid="fullscreen-map" title="Full screen (key f)"
+                    on:click=move |_| if let Some(el) = map_views.get() { super::presenter::fullscreen(&el) }>"Full screen"</button>
                 <button data-testid="export-weights" disabled=move || state.evaluation.get().is_none() || busy()
                     on:click=move |_| send(&Request::ExportWeights)>"Export weights"</button>
                 <label>
@@ -629,7 +635,7 @@ pub fn HyperspectralLab() -> impl IntoView {
                         } />
                 </label>
             </div>
-            <div class="views">
+            <div class="views" data-fullscreen node_ref=map_views>
                 <figure>
                     <ImageCanvas image=map_img testid="map-canvas" />
                     <figcaption>"Classification map"</figcaption>

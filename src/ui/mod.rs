@@ -9,6 +9,7 @@ mod client;
 mod download;
 mod hyperspectral;
 mod models;
+mod presenter;
 mod runs;
 mod smoke;
 mod state;

@@ -121,6 +121,8 @@ pub struct AppState {
     /// Classification map labels (1-based; 0 = not computed yet).
     pub map: RwSignal<Vec<u16>>,
     pub evaluation: RwSignal<Option<EvalInfo>>,
+    /// Presenter mode (large type, high contrast).
+    pub presenter: RwSignal<bool>,
     /// Runs saved in this page's life (the Runs page re-reads the store when it changes).
     pub runs_saved: RwSignal<usize>,
     /// The run being trained, saved when its final evaluation arrives.
@@ -151,6 +153,7 @@ impl AppState {
             map: RwSignal::new(Vec::new()),
             evaluation: RwSignal::new(None),
             job: RwSignal::new(String::new()),
+            presenter: RwSignal::new(false),
             runs_saved: RwSignal::new(0),
             pending_run: RwSignal::new(None),
         }

@@ -107,6 +107,35 @@ describe('links that restore a view', () => {
     await page.close();
   });
 
+  test('presenter mode: large type, shortcuts, and layouts for a phone and a projector', async () => {
+    const { page, errors } = await env.page('?page=hyperspectral');
+    await page.locator(tid('scene-summary')).waitFor({ timeout: 180_000 });
+    const fontSize = () => page.evaluate(() => getComputedStyle(document.body).fontSize);
+    assert.equal(await fontSize(), '16px');
+    await page.locator('body').press('p');
+    assert.equal(await fontSize(), '22px');
+    assert.match(await page.locator(tid('presenter')).textContent(), /on/);
+    await page.locator('body').press('?');
+    await page.locator(tid('shortcuts')).waitFor({ timeout: 5_000 });
+    // The link carries presenter mode.
+    await page.locator(tid('copy-link')).click();
+    assert.match(await page.locator(tid('share-link')).inputValue(), /presenter=1/);
+    // → goes to the next page (Models), ← back.
+    await page.locator('body').press('ArrowRight');
+    await page.locator(tid('nav-models')).and(page.locator('.active')).waitFor({ timeout: 5_000 });
+    await page.locator('body').press('ArrowLeft');
+    await page.locator(tid('hyperspectral')).waitFor({ timeout: 5_000 });
+    // Neither a phone nor a projector needs sideways scrolling.
+    for (const [w, h] of [[375, 740], [1920, 1080]]) {
+      await page.setViewportSize({ width: w, height: h });
+      await page.waitForTimeout(200);
+      const sw = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(sw <= w + 1, `page ${sw}px wide in a ${w}px window`);
+    }
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
   test('malformed parameters show the default view and a notice, and inject nothing', async () => {
     let dialogs = 0;
     const query =
