@@ -34,3 +34,8 @@ pub async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, String> {
         .map_err(|e| format!("could not read {}: {e:?}", file.name()))?;
     Ok(js_sys::Uint8Array::new(&buf).to_vec())
 }
+
+/// Downloads an image as a PNG file.
+pub fn download_png(name: &str, img: &crate::viz::Rgba) {
+    download(name, &crate::viz::png::encode_png(img), "image/png");
+}

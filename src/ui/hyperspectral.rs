@@ -7,7 +7,7 @@ use wasm_bindgen::JsCast;
 
 use super::canvas::ImageCanvas;
 use super::client::{send, send_with};
-use super::download::{download, read_file};
+use super::download::{download, download_png, read_file};
 use super::models::thousands;
 use super::smoke::ProgressBar;
 use super::state::AppState;
@@ -359,7 +359,7 @@ pub fn HyperspectralLab() -> impl IntoView {
         send(&Request::Spectrum { row, col });
     });
 
-    let download_png = move |_| {
+    let download_map_png = move |_| {
         let (Some(s), Some(e)) = (
             state.scene.get_untracked(),
             state.evaluation.get_untracked(),
@@ -612,7 +612,7 @@ pub fn HyperspectralLab() -> impl IntoView {
                     </select>
                 </label>
                 <button data-testid="download-png" disabled=move || state.evaluation.get().is_none()
-                    on:click=download_png>"Download PNG"</button>
+                    on:click=download_map_png>"Download PNG"</button>
                 <button data-testid="fullscreen-map" title="Full screen (key f)"
                     on:click=move |_| if let Some(el) = map_views.get() { super::presenter::fullscreen(&el) }>"Full screen"</button>
                 <button data-testid="export-weights" disabled=move || state.evaluation.get().is_none() || busy()
@@ -650,6 +650,19 @@ pub fn HyperspectralLab() -> impl IntoView {
                 <figure>
                     <ImageCanvas image=confusion_img testid="confusion" scale=1 />
                     <figcaption>"Confusion matrix (rows: true class, columns: predicted; colour: share of the row)"</figcaption>
+                    <button data-testid="confusion-png" on:click=move |_| {
+                        let (Some(s), Some(e)) = (state.scene.get_untracked(), state.evaluation.get_untracked()) else { return };
+                        let labels: Vec<String> = (1..=e.num_classes).map(|c| c.to_string()).collect();
+                        let heat = viz::figure::heatmap(&e.confusion, e.num_classes, &labels, 22);
+                        let legend: Vec<(String, [u8; 3])> = s.class_names.iter().enumerate()
+                            .map(|(i, n)| (format!("{} {n}", i + 1), viz::palette::class_colour(i + 1))).collect();
+                        let caption = vec![format!(
+                            "{} · HybridSN ({}) · OA {:.2} % · AA {:.2} % · Kappa {:.4} · rows: true class, columns: predicted",
+                            s.name, e.source, 100.0 * e.oa, 100.0 * e.aa, e.kappa
+                        )];
+                        let fig = viz::figure::map_figure(&[("Confusion matrix", &heat)], &legend, &caption, 1);
+                        download_png("convlab-hsi-confusion.png", &fig);
+                    }>"Confusion matrix (PNG)"</button>
                 </figure>
             </Show>
             <p class="note">
@@ -739,6 +752,25 @@ fn SpectrumChart() -> impl IntoView {
                 <figcaption data-testid="spectrum-caption">
                     {format!("Pixel (row {}, col {}): {label}. Solid: its spectrum; dashed: class means (its class bold).", sp.row, sp.col)}
                 </figcaption>
+                <button data-testid="spectrum-png" on:click={
+                    let (sp, s, label) = (sp.clone(), s.clone(), label.clone());
+                    move |_| {
+                        let pts = |v: &[f32]| v.iter().enumerate().map(|(i, y)| (i as f64, *y as f64)).collect();
+                        let mut series = vec![viz::chart::Series {
+                            name: format!("pixel ({}, {}): {label}", sp.row, sp.col),
+                            colour: [17, 17, 17],
+                            points: pts(&sp.values),
+                        }];
+                        series.extend(s.class_means.iter().enumerate().map(|(i, m)| viz::chart::Series {
+                            name: format!("mean of {}", s.class_names.get(i).cloned().unwrap_or_default()),
+                            colour: viz::palette::class_colour(i + 1),
+                            points: pts(m),
+                        }));
+                        let caption = vec![format!("{} · {} bands · raw values", s.name, s.bands)];
+                        let fig = viz::chart::chart_figure("Spectrum against the class means", &series, None, "band", "value", &caption);
+                        download_png("convlab-spectrum.png", &fig);
+                    }
+                }>"Spectrum (PNG)"</button>
             </figure>
         }
         .into_any()
@@ -810,6 +842,24 @@ fn EpochTable() -> impl IntoView {
     };
     view! {
         <super::smoke::LossChart />
+        <button data-testid="curves-png" disabled=move || state.epochs.with(|e| e.is_empty())
+            on:click=move |_| {
+                let ep = state.epochs.get_untracked();
+                let series = |name: &str, colour, f: &dyn Fn(&super::state::EpochRow) -> Option<f64>| viz::chart::Series {
+                    name: name.into(),
+                    colour,
+                    points: ep.iter().filter_map(|r| f(r).map(|v| (r.epoch as f64, v))).collect(),
+                };
+                let all = [
+                    series("loss", [209, 73, 91], &|r| Some(r.loss)),
+                    series("train accuracy", [42, 93, 176], &|r| Some(r.train_acc)),
+                    series("test OA", [0, 121, 140], &|r| r.test_oa),
+                ];
+                let scene = state.scene.with_untracked(|s| s.as_ref().map(|s| s.name.clone())).unwrap_or_default();
+                let caption = vec![format!("{scene} · HybridSN · {} epochs · accuracies as fractions", ep.len())];
+                let fig = viz::chart::chart_figure("Training curves", &all, None, "epoch", "", &caption);
+                download_png("convlab-hsi-curves.png", &fig);
+            }>"Curves (PNG)"</button>
         <button data-testid="epochs-csv" disabled=move || state.epochs.with(|e| e.is_empty())
             on:click=download_csv>"Metrics per epoch (CSV)"</button>
         <table data-testid="epochs">

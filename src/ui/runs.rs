@@ -176,6 +176,22 @@ pub fn RunsPage() -> impl IntoView {
                     {lines}
                 </svg>
                 <figcaption>"Test accuracy (hyperspectral: OA) per epoch of the ticked runs; train accuracy where no test score was taken."</figcaption>
+                <button data-testid="runs-png" on:click={
+                    let picked = picked.clone();
+                    move |_| {
+                        let series: Vec<crate::viz::chart::Series> = picked.iter().map(|(i, r)| {
+                            let hex = COLOURS[i % COLOURS.len()];
+                            let c = |k: usize| u8::from_str_radix(&hex[k..k + 2], 16).unwrap_or(0);
+                            crate::viz::chart::Series {
+                                name: format!("{} · {}", r.model, r.dataset),
+                                colour: [c(1), c(3), c(5)],
+                                points: r.history.iter().map(|e| (e.epoch as f64, e.test_acc.unwrap_or(e.train_acc))).collect(),
+                            }
+                        }).collect();
+                        let fig = crate::viz::chart::chart_figure("Saved runs", &series, Some((0.0, 1.0)), "epoch", "accuracy", &["convlab · test accuracy per epoch".into()]);
+                        super::download::download_png("convlab-runs.png", &fig);
+                    }
+                }>"Comparison (PNG)"</button>
             </figure>
         }
         .into_any()

@@ -14,6 +14,7 @@
 //!
 //! Sizes are capped at [`MAX_PIXELS`]: constructors clamp, the PNG decoder refuses larger images.
 
+pub mod chart;
 pub mod colormap;
 pub mod figure;
 pub mod font;

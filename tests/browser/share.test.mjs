@@ -80,6 +80,17 @@ describe('links that restore a view', () => {
     const oa = metrics.match(/OA ([\d.]+) %/)[1];
     const map = await canvasSig(page, 'map-canvas');
 
+    // The training curves download as a PNG of the expected size.
+    const [curves] = await Promise.all([page.waitForEvent('download'), page.locator(tid('curves-png')).click()]);
+    const png = fs.readFileSync(await curves.path());
+    assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47]);
+    const [pw, ph] = [png.readUInt32BE(16), png.readUInt32BE(20)];
+    assert.ok(pw >= 640 + 32 && ph >= 320 + 32, `curves PNG ${pw}×${ph}`);
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.locator(tid('epochs-csv')).click()]);
+    const lines = fs.readFileSync(await csv.path(), 'utf8').trim().split(/\r?\n/);
+    assert.equal(lines[0], 'epoch,loss,train_acc,test_oa,seconds');
+    assert.equal(lines.length, 2);
+
     // Export, then import the file: the same map and scores.
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator(tid('export-weights')).click()]);
     const file = path.join(os.tmpdir(), 'convlab-hsi-weights.clw');
