@@ -19,6 +19,7 @@ pub mod patches;
 pub mod pca;
 pub mod scene;
 pub mod split;
+pub mod weights_file;
 
 pub use array::{DType, NdArray, Values};
 pub use cifar::{CIFAR10_CLASSES, CifarSet, read_cifar_bin};

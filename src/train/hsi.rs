@@ -479,6 +479,18 @@ mod tests {
             .with_epochs(3)
             .with_batch_size(16)
             .with_eval_every(1)
+            // A constant rate: these runs are a few dozen steps, too short for a decay.
+            .with_cosine(false)
+    }
+
+    #[test]
+    fn the_cosine_schedule_decays_from_lr_to_five_percent() {
+        let cfg = HsiTrainConfig::new().with_lr(1e-3);
+        assert_eq!(lr_at(&cfg, 0, 100), 1e-3);
+        assert!((lr_at(&cfg, 50, 100) - 0.525e-3).abs() < 1e-12);
+        assert!((lr_at(&cfg, 100, 100) - 0.05e-3).abs() < 1e-12);
+        let flat = cfg.clone().with_cosine(false);
+        assert_eq!(lr_at(&flat, 90, 100), 1e-3);
     }
 
     #[test]

@@ -10,40 +10,10 @@
 
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
 use burn::tensor::{Device, Tensor, TensorData, f16};
-use serde::{Deserialize, Serialize};
 
-pub const MAGIC: &[u8] = b"CONVLAB-WEIGHTS\n";
-const MAX_HEADER: usize = 1 << 20;
-const MAX_ELEMENTS: usize = 256 << 20;
-
-/// Storage precision of a weights file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Precision {
-    F32,
-    F16,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TensorEntry {
-    pub path: String,
-    pub shape: Vec<usize>,
-}
-
-/// What a weights file says about itself.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Header {
-    pub format: u32,
-    /// Model name, e.g. `HybridSN`.
-    pub model: String,
-    /// The model's config as JSON (burn `Config`).
-    pub config: serde_json::Value,
-    /// Preprocessing and training settings (e.g. PCA components, patch size, split, seed).
-    pub preprocessing: serde_json::Value,
-    /// Metrics measured when saved (free-form).
-    pub metrics: serde_json::Value,
-    pub precision: Precision,
-    pub tensors: Vec<TensorEntry>,
-}
+pub use crate::data::weights_file::{
+    Header, MAGIC, Precision, TensorEntry, read_header, read_tensors,
+};
 
 struct Collector {
     path: Vec<String>,
@@ -121,35 +91,6 @@ pub async fn save<M: Module>(
     Ok(bytes)
 }
 
-/// Reads the header of a weights file (checks the magic and sizes).
-pub fn read_header(bytes: &[u8]) -> Result<(Header, usize), String> {
-    if bytes.is_empty() {
-        return Err("The weights file is empty.".into());
-    }
-    if !bytes.starts_with(MAGIC) {
-        return Err(
-            "This is not a convlab weights file (its first bytes are not CONVLAB-WEIGHTS).".into(),
-        );
-    }
-    let rest = &bytes[MAGIC.len()..];
-    if rest.len() < 4 {
-        return Err("The weights file ends inside its header.".into());
-    }
-    let len = u32::from_le_bytes([rest[0], rest[1], rest[2], rest[3]]) as usize;
-    if len > MAX_HEADER || 4 + len > rest.len() {
-        return Err("The weights file's header is truncated or too large.".into());
-    }
-    let header: Header = serde_json::from_slice(&rest[4..4 + len])
-        .map_err(|e| format!("The weights file's header is malformed: {e}"))?;
-    if header.format != 1 {
-        return Err(format!(
-            "This weights file has format {}, which this convlab cannot read.",
-            header.format
-        ));
-    }
-    Ok((header, MAGIC.len() + 4 + len))
-}
-
 struct Loader {
     path: Vec<String>,
     tensors: std::collections::HashMap<String, (Vec<usize>, Vec<f32>)>,
@@ -188,43 +129,11 @@ impl ModuleMapper for Loader {
 /// Loads the parameters of a weights file into `module` (built from the same config).
 /// Refuses a file whose tensors do not match the module, in words.
 pub fn load<M: Module>(module: M, bytes: &[u8], device: &Device) -> Result<M, String> {
-    let (header, mut at) = read_header(bytes)?;
-    let elem = match header.precision {
-        Precision::F32 => 4,
-        Precision::F16 => 2,
-    };
-    let total: usize = header
-        .tensors
-        .iter()
-        .map(|t| t.shape.iter().product::<usize>())
-        .sum();
-    if total > MAX_ELEMENTS {
-        return Err("The weights file claims more parameters than convlab accepts.".into());
-    }
-    if bytes.len() != at + total * elem {
-        return Err(format!(
-            "The weights file is {} bytes but its header describes {} bytes: it is truncated or corrupt.",
-            bytes.len(),
-            at + total * elem
-        ));
-    }
-    let mut tensors = std::collections::HashMap::new();
-    for t in &header.tensors {
-        let n: usize = t.shape.iter().product();
-        let raw = &bytes[at..at + n * elem];
-        at += n * elem;
-        let values: Vec<f32> = match header.precision {
-            Precision::F32 => raw
-                .chunks_exact(4)
-                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                .collect(),
-            Precision::F16 => raw
-                .chunks_exact(2)
-                .map(|c| f16::from_le_bytes([c[0], c[1]]).to_f32())
-                .collect(),
-        };
-        tensors.insert(t.path.clone(), (t.shape.clone(), values));
-    }
+    let (header, decoded) = read_tensors(bytes)?;
+    let tensors: std::collections::HashMap<_, _> = decoded
+        .into_iter()
+        .map(|(path, shape, values)| (path, (shape, values)))
+        .collect();
     let mut loader = Loader {
         path: Vec::new(),
         tensors,
@@ -244,4 +153,21 @@ pub fn load<M: Module>(module: M, bytes: &[u8], device: &Device) -> Result<M, St
         return Err(msg);
     }
     Ok(module)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_burn_free_f16_decoder_agrees_with_burn_on_every_value() {
+        for bits in 0..=u16::MAX {
+            let ours = crate::data::weights_file::f16_to_f32(bits);
+            let theirs = f16::from_bits(bits).to_f32();
+            assert!(
+                ours.to_bits() == theirs.to_bits() || (ours.is_nan() && theirs.is_nan()),
+                "{bits:#06x}: {ours} against {theirs}"
+            );
+        }
+    }
 }

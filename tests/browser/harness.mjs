@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { startServer } from '../serve.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-export const DIST = path.resolve(here, '../../dist');
+export const DIST = process.env.CONVLAB_DIST ? path.resolve(process.env.CONVLAB_DIST) : path.resolve(here, '../../dist');
 
 export function chromiumPath() {
   const candidates = [process.env.CHROMIUM, '/usr/lib/chromium/chromium', '/usr/bin/chromium'];
