@@ -1,6 +1,7 @@
 //! Sub-commands of the native CLI.
 
 mod bench;
+mod cost;
 mod hsi;
 mod inspect;
 mod models;
@@ -10,6 +11,8 @@ convlab — a CNN lab (native CLI)
 
 USAGE:
   convlab models                 layer tables: params, MACs, output shapes
+  convlab cost [--in 3] [--out 64] [--kernel 3] [--height 32] [--width 32] [--stride 1]
+        [--padding k/2] [--groups 1]   params and MACs: standard, depthwise, pointwise, separable
   convlab bench [--quick]        train and inference samples/s per model (CPU, and wgpu if present)
   convlab inspect FILE           arrays in a .mat/.npy file, or records of a CIFAR-10 .bin batch
   convlab train hybridsn [--epochs 20] [--train-fraction 0.1] [--seed 0] [--pca 30] [--patch 25]
@@ -55,6 +58,20 @@ impl Opts {
             .and_then(|(_, v)| v.as_deref())
     }
 
+    /// Refuses options other than `keys` (so a typo is not silently ignored).
+    pub fn only(&self, keys: &[&str]) -> Result<(), String> {
+        match self.pairs.iter().find(|(k, _)| !keys.contains(&k.as_str())) {
+            Some((k, _)) => Err(format!(
+                "unknown option --{k} (options: {})",
+                keys.iter()
+                    .map(|k| format!("--{k}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            )),
+            None => Ok(()),
+        }
+    }
+
     pub fn num<T: std::str::FromStr>(&self, key: &str, default: T) -> Result<T, String> {
         match self.get(key) {
             None if self.flag(key) => Err(format!("--{key} needs a value")),
@@ -77,6 +94,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     };
     match cmd.as_str() {
         "models" => models::run(&opts),
+        "cost" => cost::run(&opts),
         "bench" => bench::run(&opts),
         "inspect" => match args.get(1) {
             Some(file) => inspect::run(file),
