@@ -5,6 +5,7 @@ mod cost;
 mod hsi;
 mod inspect;
 mod models;
+mod samples;
 
 pub const USAGE: &str = "\
 convlab — a CNN lab (native CLI)
@@ -20,6 +21,8 @@ USAGE:
         [--scene FILE [--gt FILE] [--cube-var NAME] [--gt-var NAME]] [--save FILE [--f32]] [--png FILE]
   convlab map [--weights FILE] [--scene FILE [--gt FILE]] [--out map.png]
   convlab pack-scene [--src DIR] [--out FILE]   (re)build public/data/indian_pines.clhs
+  convlab pack-samples [--src ../shared/data] [--out public/data/conv_samples]
+                                 (re)build the conv lab's bundled pictures
   convlab help                   this text
 ";
 
@@ -107,6 +110,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         },
         "map" => hsi::map(&opts),
         "pack-scene" => hsi::pack(&opts),
+        "pack-samples" => samples::run(&opts),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(())
