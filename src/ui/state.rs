@@ -2,24 +2,35 @@
 
 use leptos::prelude::*;
 
-use crate::messages::{EvalInfo, ImageMsg, ModelTable, Response, SceneInfo};
+use crate::cost::CostTable;
+use crate::messages::{
+    ConvMapsInfo, EvalInfo, ImageMsg, ModelTable, Response, SceneInfo, SpectralInfo,
+};
 
 /// Which page is shown (also the `?page=` URL parameter).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Page {
     Home,
     Hyperspectral,
+    ConvLab,
     Models,
     About,
 }
 
 impl Page {
-    pub const ALL: [Page; 4] = [Page::Home, Page::Hyperspectral, Page::Models, Page::About];
+    pub const ALL: [Page; 5] = [
+        Page::Home,
+        Page::ConvLab,
+        Page::Hyperspectral,
+        Page::Models,
+        Page::About,
+    ];
 
     pub fn id(self) -> &'static str {
         match self {
             Page::Home => "home",
             Page::Hyperspectral => "hyperspectral",
+            Page::ConvLab => "conv",
             Page::Models => "models",
             Page::About => "about",
         }
@@ -29,6 +40,7 @@ impl Page {
         match self {
             Page::Home => "Lab bench",
             Page::Hyperspectral => "Hyperspectral lab",
+            Page::ConvLab => "Conv lab",
             Page::Models => "Models",
             Page::About => "About",
         }
@@ -108,6 +120,12 @@ pub struct AppState {
     pub evaluation: RwSignal<Option<EvalInfo>>,
     /// The last job the worker reported on ("download", "train", "map", "smoke", …).
     pub job: RwSignal<String>,
+    /// Conv lab: the cost table from the worker's burn modules.
+    pub conv_cost: RwSignal<Option<CostTable>>,
+    /// Conv lab: the latest feature maps and their RGBA tiles.
+    pub conv_maps: RwSignal<Option<(ConvMapsInfo, Vec<Vec<u8>>)>>,
+    /// Conv lab: the latest 2-D against 3-D outputs and their RGBA tiles.
+    pub spectral: RwSignal<Option<(SpectralInfo, Vec<Vec<u8>>)>>,
 }
 
 impl AppState {
@@ -130,6 +148,9 @@ impl AppState {
             map: RwSignal::new(Vec::new()),
             evaluation: RwSignal::new(None),
             job: RwSignal::new(String::new()),
+            conv_cost: RwSignal::new(None),
+            conv_maps: RwSignal::new(None),
+            spectral: RwSignal::new(None),
         }
     }
 
@@ -204,6 +225,9 @@ impl AppState {
                     super::download::download(&name, bytes, "application/octet-stream");
                 }
             }
+            Response::ConvCost(t) => self.conv_cost.set(Some(t)),
+            Response::ConvMaps(info) => self.conv_maps.set(Some((info, bins))),
+            Response::SpectralConv(info) => self.spectral.set(Some((info, bins))),
             Response::Ready => self.worker_ready.set(true),
             Response::Backend { kind, name, reason } => {
                 self.backend.set(Some(BackendInfo { kind, name, reason }))
