@@ -25,6 +25,15 @@ async function setNumber(page, id, v) {
   await page.locator(tid(id)).dispatchEvent('change');
 }
 
+// Range inputs cannot be filled: set the value and fire the events a drag would.
+async function setRange(page, id, v) {
+  await page.locator(tid(id)).evaluate((el, value) => {
+    el.value = String(value);
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+    el.dispatchEvent(new Event('change', { bubbles: true }));
+  }, v);
+}
+
 const text = (page, sel) => page.locator(sel).textContent();
 
 for (const backend of ['webgpu', 'cpu']) {
@@ -53,7 +62,7 @@ for (const backend of ['webgpu', 'cpu']) {
       await page.locator(tid('std-params')).filter({ hasText: '18,432' }).waitFor({ timeout: 30_000 });
       assert.equal(await text(page, tid('sep-params')), '2,336');
       // Groups slider: option 3 of 1, 2, 4, 8, 16, 32 is g = 8: 3·3·4·64 = 2,304.
-      await page.locator(tid('cost-groups')).fill('3');
+      await setRange(page, 'cost-groups', 3);
       await page.locator(`${tid('cost-row-grouped')} ${tid('params')}`).filter({ hasText: '2,304' }).waitFor({ timeout: 30_000 });
       assert.match(await text(page, tid('cost-groups-value')), /g = 8/);
       // Stride 2 on 32×32 quarters the multiply-adds: 18,432 · 16 · 16.
@@ -114,9 +123,7 @@ for (const backend of ['webgpu', 'cpu']) {
       assert.equal(await text(page, tid('shape-2d')), '8 × 30 × 30');
       assert.equal(await text(page, tid('shape-3d')), '8 × 194 × 30 × 30');
       assert.match(await text(page, tid('spectral-size')), /200 − 7 \+ 1 = 194/);
-      const slider = page.locator(tid('depth-slider'));
-      await slider.fill('24');
-      await slider.dispatchEvent('change');
+      await setRange(page, 'depth-slider', 24);
       await page.locator(tid('shape-3d')).filter({ hasText: '8 × 177 × 30 × 30' }).waitFor({ timeout: 180_000 });
       assert.match(await text(page, tid('spectral-size')), /200 − 24 \+ 1 = 177/);
       assert.equal(await text(page, tid('shape-2d')), '8 × 30 × 30');
