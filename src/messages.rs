@@ -182,7 +182,8 @@ pub struct SpectralInfo {
     /// Spectral positions of the 3-D slices shown.
     pub positions: Vec<usize>,
     pub scale2d: f32,
-    pub scale3d: f32,
+    /// One colour scale per 3-D filter shown (shared by its slices and section).
+    pub scale3d: Vec<f32>,
     pub tiles: Vec<TileMeta>,
 }
 

@@ -106,7 +106,11 @@ pub fn SpectralView() -> impl IntoView {
                     </div>
                     {(0..2).map(|f| view! {
                         <div class="grid-block">
-                            <h4>{format!("3-D filter {f}: slices along the kept spectral axis (scale ±{:.2})", info.scale3d)}</h4>
+                            <h4>{format!(
+                                "3-D filter {f} ({}): slices along the kept spectral axis (scale ±{:.2})",
+                                if f == 0 { "spectral slope × blur" } else { "spectral mean × edge" },
+                                info.scale3d.get(f).copied().unwrap_or(0.0)
+                            )}</h4>
                             <div class="tiles" data-testid=format!("grid-3d-{f}")>
                                 {info.positions.iter().map(|&p| view! {
                                     <figure class="tile">{canvas(format!("3d-{f}-{p}"), 3)}<figcaption>{format!("position {p}")}</figcaption></figure>

@@ -237,18 +237,20 @@ async fn spectral(st: &mut ConvState, device: &Device, depth: usize) -> Result<(
     };
     let mut t = Tiles::default();
     let scale2d = abs_max(&r.values2d);
-    let scale3d = abs_max(&r.values3d);
+    let mut scale3d = Vec::new();
     t.maps("2d", &r.values2d, o, o, scale2d);
     let plane = o * o;
     for filt in 0..2.min(f) {
         let block = &r.values3d[filt * l * plane..(filt + 1) * l * plane];
+        let scale = abs_max(block);
+        scale3d.push(scale);
         for &p in &positions {
             t.push(
                 format!("3d-{filt}-{p}"),
                 &block[p * plane..(p + 1) * plane],
                 o,
                 o,
-                scale3d,
+                scale,
             );
         }
         // The centre row of every spectral slice: spectral position down, column across.
@@ -256,7 +258,7 @@ async fn spectral(st: &mut ConvState, device: &Device, depth: usize) -> Result<(
         let section: Vec<f32> = (0..l)
             .flat_map(|p| block[p * plane + mid * o..p * plane + (mid + 1) * o].to_vec())
             .collect();
-        t.push(format!("sec-{filt}"), &section, o, l, scale3d);
+        t.push(format!("sec-{filt}"), &section, o, l, scale);
     }
     let s = slab.side;
     for &p in &positions {
