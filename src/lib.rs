@@ -4,6 +4,8 @@
 //! `viz` turns arrays into pixels. `model`, `train` need burn (`ml` feature); `data` and `viz`
 //! are plain Rust so the UI and the worker can both use them.
 
+/// Convolution cost arithmetic (params, MACs, shapes) shared by the UI, worker and CLI.
+pub mod cost;
 pub mod data;
 pub mod viz;
 

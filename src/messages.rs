@@ -159,6 +159,80 @@ pub struct SavedRun {
     pub seconds: f64,
 }
 
+/// Conv lab: which picture and kernels to run the feature-map comparison with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConvMapsSettings {
+    /// A bundled sample id (`cifar-0` … `cifar-15`, `catdog-0` … `catdog-3`) or `upload`.
+    pub sample: String,
+    /// When set, the first binary attachment is this uploaded file (PNG or JPEG); it becomes
+    /// the `upload` sample.
+    pub upload: Option<String>,
+    /// Output channels of the standard and pointwise layers (1–64).
+    pub out_channels: usize,
+    /// `handmade` or `random`.
+    pub kernels: String,
+    pub seed: u64,
+}
+
+/// One image among a response's binary attachments (RGBA, in the order listed).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TileMeta {
+    pub id: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Conv lab: the feature maps of one run (images are the attachments, in `tiles` order).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConvMapsInfo {
+    pub sample: String,
+    /// For people, e.g. "CIFAR-10 test #0 (cat)".
+    pub label: String,
+    /// Size the picture was run at.
+    pub width: usize,
+    pub height: usize,
+    pub out_channels: usize,
+    pub kernels: String,
+    pub standard_ms: f64,
+    pub depthwise_ms: f64,
+    pub pointwise_ms: f64,
+    /// The shared colour scale (largest |value|) of each grid.
+    pub input_scale: f32,
+    pub standard_scale: f32,
+    pub depthwise_scale: f32,
+    pub pointwise_scale: f32,
+    /// What each filter is (hand-made kernels), else empty.
+    pub standard_names: Vec<String>,
+    pub depthwise_names: Vec<String>,
+    pub pointwise_names: Vec<String>,
+    /// Pointwise weights `[out, 3]` (how much each output reads from each depthwise map).
+    pub pointwise_weights: Vec<f32>,
+    pub tiles: Vec<TileMeta>,
+}
+
+/// Conv lab: a 2-D against a 3-D convolution on a slab of Indian Pines.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SpectralInfo {
+    pub depth: usize,
+    pub bands: usize,
+    /// `[row0, col0, side]` of the slab in the scene.
+    pub slab: [usize; 3],
+    pub shape2d: Vec<usize>,
+    pub shape3d: Vec<usize>,
+    pub params2d: u64,
+    pub params3d: u64,
+    pub macs2d: u64,
+    pub macs3d: u64,
+    pub ms2d: f64,
+    pub ms3d: f64,
+    /// Spectral positions of the 3-D slices shown.
+    pub positions: Vec<usize>,
+    pub scale2d: f32,
+    /// One colour scale per 3-D filter shown (shared by its slices and section).
+    pub scale3d: Vec<f32>,
+    pub tiles: Vec<TileMeta>,
+}
+
 /// Requests from the UI to the worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Request {
@@ -208,6 +282,12 @@ pub enum Request {
     Resume,
     /// Stop the running job after the current step.
     Stop,
+    /// Conv lab: the cost table, parameters counted by burn modules.
+    ConvCost(crate::cost::ConvSpec),
+    /// Conv lab: standard against depthwise + pointwise feature maps of a picture.
+    ConvMaps(ConvMapsSettings),
+    /// Conv lab: 2-D against 3-D convolution on Indian Pines with this kernel depth.
+    SpectralConv { depth: usize },
 }
 
 /// Responses and events from the worker to the UI.
@@ -284,6 +364,12 @@ pub enum Response {
     WeightsFile {
         name: String,
     },
+    /// Conv lab: the cost table.
+    ConvCost(crate::cost::CostTable),
+    /// Conv lab: feature maps (RGBA attachments in `tiles` order).
+    ConvMaps(ConvMapsInfo),
+    /// Conv lab: 2-D against 3-D outputs (RGBA attachments in `tiles` order).
+    SpectralConv(SpectralInfo),
     /// Something went wrong; `message` is for people.
     Error {
         job: String,

@@ -35,7 +35,7 @@ printf '?page=hyperspectral&pca=20&patch=21&lr=0.001&spatial=1&view=errors' > fu
 printf '%-8s %8s  %s\n' target seconds outcome
 for t in $TARGETS; do
   start=$(date +%s)
-  if cargo fuzz run "$t" "fuzz/corpus/$t" -- -max_total_time="$SECS" -rss_limit_mb=2048 \
+  if cargo fuzz run -O "$t" "fuzz/corpus/$t" -- -max_total_time="$SECS" -rss_limit_mb=2048 \
       -max_len=65536 -timeout=10 >"/tmp/fuzz-$t.log" 2>&1; then
     outcome="no crash ($(grep -o 'stat::number_of_executed_units: [0-9]*' "/tmp/fuzz-$t.log" | grep -o '[0-9]*$' || echo '?') runs)"
   else

@@ -17,6 +17,7 @@ pub mod npy;
 pub mod packed;
 pub mod patches;
 pub mod pca;
+pub mod picture;
 pub mod scene;
 pub mod split;
 pub mod weights_file;

@@ -6,6 +6,7 @@
 //! bias), the figures the Models page, the CLI and the tests share.
 
 pub mod blocks;
+pub mod conv_cost;
 pub mod hybridsn;
 pub mod mobilenet_v1;
 pub mod mobilenet_v2;

@@ -40,7 +40,7 @@ pub fn About() -> impl IntoView {
                 "Chaudhuri, IEEE GRSL 2019)."
             </p>
             <h3>"Software"</h3>
-            <p>"burn (MIT/Apache-2.0), Leptos (MIT), wgpu (MIT/Apache-2.0)."</p>
+            <p>"burn (MIT/Apache-2.0), Leptos (MIT), wgpu (MIT/Apache-2.0), zune-jpeg (MIT/Apache-2.0/Zlib)."</p>
         </section>
     }
 }

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use super::about::About;
 use super::badge::BackendBadge;
 use super::client;
+use super::conv_lab::ConvLab;
 use super::hyperspectral::{HsiForm, HyperspectralLab};
 use super::models::ModelsPage;
 use super::presenter::PresenterToggle;
@@ -72,6 +73,7 @@ pub fn App() -> impl IntoView {
             {move || match state.page.get() {
                 Page::Home => view! { <SmokePanel /> }.into_any(),
                 Page::Hyperspectral => view! { <HyperspectralLab /> }.into_any(),
+                Page::ConvLab => view! { <ConvLab /> }.into_any(),
                 Page::Models => view! { <ModelsPage /> }.into_any(),
                 Page::Runs => view! { <RunsPage /> }.into_any(),
                 Page::About => view! { <About /> }.into_any(),

@@ -2,8 +2,10 @@
 
 use leptos::prelude::*;
 
+use crate::cost::CostTable;
 use crate::messages::{
-    EvalInfo, FileArrays, ImageMsg, ModelTable, Response, RunEpoch, SavedRun, SceneInfo,
+    ConvMapsInfo, EvalInfo, FileArrays, ImageMsg, ModelTable, Response, RunEpoch, SavedRun,
+    SceneInfo, SpectralInfo,
 };
 
 /// Which page is shown (also the `?page=` URL parameter).
@@ -11,14 +13,16 @@ use crate::messages::{
 pub enum Page {
     Home,
     Hyperspectral,
+    ConvLab,
     Models,
     Runs,
     About,
 }
 
 impl Page {
-    pub const ALL: [Page; 5] = [
+    pub const ALL: [Page; 6] = [
         Page::Home,
+        Page::ConvLab,
         Page::Hyperspectral,
         Page::Models,
         Page::Runs,
@@ -29,6 +33,7 @@ impl Page {
         match self {
             Page::Home => "home",
             Page::Hyperspectral => "hyperspectral",
+            Page::ConvLab => "conv",
             Page::Models => "models",
             Page::Runs => "runs",
             Page::About => "about",
@@ -39,6 +44,7 @@ impl Page {
         match self {
             Page::Home => "Lab bench",
             Page::Hyperspectral => "Hyperspectral lab",
+            Page::ConvLab => "Conv lab",
             Page::Models => "Models",
             Page::Runs => "Runs",
             Page::About => "About",
@@ -129,6 +135,12 @@ pub struct AppState {
     pub pending_run: RwSignal<Option<SavedRun>>,
     /// The last job the worker reported on ("download", "train", "map", "smoke", …).
     pub job: RwSignal<String>,
+    /// Conv lab: the cost table from the worker's burn modules.
+    pub conv_cost: RwSignal<Option<CostTable>>,
+    /// Conv lab: the latest feature maps and their RGBA tiles.
+    pub conv_maps: RwSignal<Option<(ConvMapsInfo, Vec<Vec<u8>>)>>,
+    /// Conv lab: the latest 2-D against 3-D outputs and their RGBA tiles.
+    pub spectral: RwSignal<Option<(SpectralInfo, Vec<Vec<u8>>)>>,
 }
 
 impl AppState {
@@ -156,6 +168,9 @@ impl AppState {
             presenter: RwSignal::new(false),
             runs_saved: RwSignal::new(0),
             pending_run: RwSignal::new(None),
+            conv_cost: RwSignal::new(None),
+            conv_maps: RwSignal::new(None),
+            spectral: RwSignal::new(None),
         }
     }
 
@@ -271,6 +286,9 @@ impl AppState {
                     super::download::download(&name, bytes, "application/octet-stream");
                 }
             }
+            Response::ConvCost(t) => self.conv_cost.set(Some(t)),
+            Response::ConvMaps(info) => self.conv_maps.set(Some((info, bins))),
+            Response::SpectralConv(info) => self.spectral.set(Some((info, bins))),
             Response::Ready => self.worker_ready.set(true),
             Response::Backend { kind, name, reason } => {
                 self.backend.set(Some(BackendInfo { kind, name, reason }))

@@ -2,6 +2,7 @@
 //! [`Request`]s as JSON strings, runs one job at a time, and posts [`Response`]s back.
 //! Pause/resume/stop are handled as soon as they arrive (between two steps of the job).
 
+mod conv;
 mod fetch;
 mod hsi;
 
@@ -121,6 +122,7 @@ impl Host for WorkerHost {
 struct State {
     device: Option<Device>,
     hsi: hsi::HsiState,
+    conv: conv::ConvState,
 }
 
 /// Entry point of the worker binary.
@@ -169,6 +171,19 @@ pub fn start() {
 }
 
 async fn handle(state: &RefCell<State>, controls: &Rc<Controls>, req: Request, bins: Vec<Vec<u8>>) {
+    if conv::handles(&req) {
+        let device = current_device(state);
+        let mut cs = std::mem::take(&mut state.borrow_mut().conv);
+        let result = conv::handle(&mut cs, &device, req, bins).await;
+        state.borrow_mut().conv = cs;
+        if let Err(message) = result {
+            post(&Response::Error {
+                job: "conv".into(),
+                message,
+            });
+        }
+        return;
+    }
     if hsi::handles(&req) {
         let device = current_device(state);
         let mut host = WorkerHost {

@@ -1,15 +1,19 @@
 //! Sub-commands of the native CLI.
 
 mod bench;
+mod cost;
 mod hsi;
 mod inspect;
 mod models;
+mod samples;
 
 pub const USAGE: &str = "\
 convlab — a CNN lab (native CLI)
 
 USAGE:
   convlab models                 layer tables: params, MACs, output shapes
+  convlab cost [--in 3] [--out 64] [--kernel 3] [--height 32] [--width 32] [--stride 1]
+        [--padding k/2] [--groups 1]   params and MACs: standard, depthwise, pointwise, separable
   convlab bench [--quick]        train and inference samples/s per model (CPU, and wgpu if present)
   convlab inspect FILE           arrays in a .mat/.npy file, or records of a CIFAR-10 .bin batch
   convlab train hybridsn [--epochs 20] [--train-fraction 0.1] [--seed 0] [--pca 30] [--patch 25]
@@ -17,6 +21,8 @@ USAGE:
         [--scene FILE [--gt FILE] [--cube-var NAME] [--gt-var NAME]] [--save FILE [--f32]] [--png FILE]
   convlab map [--weights FILE] [--scene FILE [--gt FILE]] [--out map.png]
   convlab pack-scene [--src DIR] [--out FILE]   (re)build public/data/indian_pines.clhs
+  convlab pack-samples [--src ../shared/data] [--out public/data/conv_samples]
+                                 (re)build the conv lab's bundled pictures
   convlab help                   this text
 ";
 
@@ -96,6 +102,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     };
     match cmd.as_str() {
         "models" => models::run(&opts),
+        "cost" => cost::run(&opts),
         "bench" => bench::run(&opts),
         "inspect" => match args.get(1) {
             Some(file) => inspect::run(file),
@@ -108,6 +115,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         },
         "map" => hsi::map(&opts),
         "pack-scene" => hsi::pack(&opts),
+        "pack-samples" => samples::run(&opts),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(())

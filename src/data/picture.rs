@@ -1,0 +1,402 @@
+//! Pictures for the conv lab: decoding PNG and JPEG files into RGB, square crops and
+//! area-average resizing, and the small bundled sample set (16 CIFAR-10 test images and 4
+//! Kaggle cats and dogs) in `public/data/conv_samples/`.
+
+use crate::viz::png::decode_png;
+
+/// Largest picture side accepted from a file (bigger ones are refused before decoding).
+pub const MAX_SIDE: usize = 8192;
+
+/// An 8-bit RGB picture, row-major, 3 bytes per pixel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Picture {
+    pub width: usize,
+    pub height: usize,
+    pub rgb: Vec<u8>,
+}
+
+/// Why a file is not usable as a picture (worded for people).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PictureError {
+    #[error(
+        "{name} is not an image this lab can read: it is neither a PNG nor a JPEG file (it starts with {start})"
+    )]
+    NotImage { name: String, start: String },
+    #[error("{name} is an empty file")]
+    Empty { name: String },
+    #[error("{name}: the PNG file cannot be read: {reason}")]
+    Png { name: String, reason: String },
+    #[error("{name}: the JPEG file cannot be read: {reason}")]
+    Jpeg { name: String, reason: String },
+    #[error("{name} is {width}×{height} pixels; pictures may be at most {MAX_SIDE}×{MAX_SIDE}")]
+    TooLarge {
+        name: String,
+        width: usize,
+        height: usize,
+    },
+    #[error("the sample strip {name} has the wrong size ({width}×{height})")]
+    Strip {
+        name: String,
+        width: usize,
+        height: usize,
+    },
+}
+
+impl Picture {
+    /// Pixel `(x, y)` as `[r, g, b]` (no bounds check beyond the slice's).
+    pub fn pixel(&self, x: usize, y: usize) -> [u8; 3] {
+        let i = 3 * (y * self.width + x);
+        [self.rgb[i], self.rgb[i + 1], self.rgb[i + 2]]
+    }
+
+    /// Channel-first floats in `[0, 1]`: `[3, height, width]` flattened.
+    pub fn to_chw(&self) -> Vec<f32> {
+        let n = self.width * self.height;
+        let mut out = vec![0f32; 3 * n];
+        for (i, px) in self.rgb.chunks_exact(3).enumerate() {
+            for c in 0..3 {
+                out[c * n + i] = px[c] as f32 / 255.0;
+            }
+        }
+        out
+    }
+
+    /// RGBA bytes (alpha 255) for a canvas.
+    pub fn to_rgba(&self) -> Vec<u8> {
+        self.rgb
+            .chunks_exact(3)
+            .flat_map(|p| [p[0], p[1], p[2], 255])
+            .collect()
+    }
+
+    /// The largest centred square, resized to `side × side` by area averaging (each output
+    /// pixel is the mean of the source pixels it covers, weighted by overlap; rounded).
+    pub fn square(&self, side: usize) -> Picture {
+        let s = self.width.min(self.height).max(1);
+        let (x0, y0) = ((self.width - s) / 2, (self.height - s) / 2);
+        let scale = s as f64 / side as f64;
+        let mut rgb = Vec::with_capacity(side * side * 3);
+        // Overlap of source cell `i` with output cell `o`'s span [o·scale, (o+1)·scale).
+        let spans: Vec<Vec<(usize, f64)>> = (0..side)
+            .map(|o| {
+                let (a, b) = (o as f64 * scale, (o + 1) as f64 * scale);
+                (a.floor() as usize..(b.ceil() as usize).min(s))
+                    .map(|i| (i, (b.min(i as f64 + 1.0) - a.max(i as f64)).max(0.0)))
+                    .filter(|&(_, w)| w > 0.0)
+                    .collect()
+            })
+            .collect();
+        for ys in &spans {
+            for xs in &spans {
+                let mut acc = [0f64; 3];
+                let mut total = 0.0;
+                for &(y, wy) in ys {
+                    for &(x, wx) in xs {
+                        let p = self.pixel(x0 + x, y0 + y);
+                        let w = wy * wx;
+                        for c in 0..3 {
+                            acc[c] += w * p[c] as f64;
+                        }
+                        total += w;
+                    }
+                }
+                for a in acc {
+                    rgb.push((a / total).round().clamp(0.0, 255.0) as u8);
+                }
+            }
+        }
+        Picture {
+            width: side,
+            height: side,
+            rgb,
+        }
+    }
+}
+
+fn start_of(bytes: &[u8]) -> String {
+    let head: String = bytes
+        .iter()
+        .take(8)
+        .map(|&b| {
+            if b.is_ascii_graphic() || b == b' ' {
+                b as char
+            } else {
+                '.'
+            }
+        })
+        .collect();
+    format!("\"{head}\"")
+}
+
+/// Decodes a PNG or JPEG file (recognised by its first bytes, not its name).
+pub fn decode_picture(name: &str, bytes: &[u8]) -> Result<Picture, PictureError> {
+    let name = name.to_string();
+    if bytes.is_empty() {
+        return Err(PictureError::Empty { name });
+    }
+    if bytes.starts_with(&[0x89, b'P', b'N', b'G']) {
+        let img = decode_png(bytes).map_err(|e| PictureError::Png {
+            name: name.clone(),
+            reason: e.to_string(),
+        })?;
+        let (w, h) = (img.width as usize, img.height as usize);
+        if w > MAX_SIDE || h > MAX_SIDE {
+            return Err(PictureError::TooLarge {
+                name,
+                width: w,
+                height: h,
+            });
+        }
+        let rgb = img
+            .pixels
+            .chunks_exact(4)
+            .flat_map(|p| [p[0], p[1], p[2]])
+            .collect();
+        return Ok(Picture {
+            width: w,
+            height: h,
+            rgb,
+        });
+    }
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        return decode_jpeg(name, bytes);
+    }
+    Err(PictureError::NotImage {
+        start: start_of(bytes),
+        name,
+    })
+}
+
+fn decode_jpeg(name: String, bytes: &[u8]) -> Result<Picture, PictureError> {
+    use zune_jpeg::JpegDecoder;
+    use zune_jpeg::zune_core::bytestream::ZCursor;
+    use zune_jpeg::zune_core::colorspace::ColorSpace;
+    use zune_jpeg::zune_core::options::DecoderOptions;
+
+    let jerr = |name: &String, e: String| PictureError::Jpeg {
+        name: name.clone(),
+        reason: e,
+    };
+    let options = DecoderOptions::default()
+        .jpeg_set_out_colorspace(ColorSpace::RGB)
+        .set_max_width(MAX_SIDE)
+        .set_max_height(MAX_SIDE);
+    let mut dec = JpegDecoder::new_with_options(ZCursor::new(bytes), options);
+    dec.decode_headers()
+        .map_err(|e| jerr(&name, format!("{e:?}")))?;
+    let info = dec
+        .info()
+        .ok_or_else(|| jerr(&name, "no image header".into()))?;
+    let (w, h) = (info.width as usize, info.height as usize);
+    let rgb = dec.decode().map_err(|e| jerr(&name, format!("{e:?}")))?;
+    if rgb.len() != w * h * 3 {
+        return Err(jerr(
+            &name,
+            format!("decoded {} bytes for {w}×{h} RGB", rgb.len()),
+        ));
+    }
+    Ok(Picture {
+        width: w,
+        height: h,
+        rgb,
+    })
+}
+
+/// The bundled samples: file (under `public/data/conv_samples/`), side of each square
+/// picture, and the pictures' names top to bottom.
+pub struct SampleStrip {
+    pub file: &'static str,
+    pub side: usize,
+    pub names: &'static [&'static str],
+}
+
+/// CIFAR-10 test images 0–15 (first 16 of the official `test_batch`, from the ConvNetJS
+/// re-encoding in `../shared/data/cifar10`), 32×32, stacked vertically.
+pub const CIFAR_STRIP: SampleStrip = SampleStrip {
+    file: "cifar10_test16.png",
+    side: 32,
+    names: &[
+        "cat",
+        "ship",
+        "ship",
+        "airplane",
+        "frog",
+        "frog",
+        "automobile",
+        "frog",
+        "cat",
+        "automobile",
+        "airplane",
+        "truck",
+        "dog",
+        "horse",
+        "truck",
+        "ship",
+    ],
+};
+
+/// Kaggle Dogs vs. Cats (Asirra) `cat.0`, `cat.1`, `dog.0`, `dog.1`: centred squares resized
+/// to 64×64 by area averaging, stacked vertically.
+pub const CATS_DOGS_STRIP: SampleStrip = SampleStrip {
+    file: "cats_dogs4.png",
+    side: 64,
+    names: &["cat.0", "cat.1", "dog.0", "dog.1"],
+};
+
+/// The source files of [`CATS_DOGS_STRIP`] (under `../shared/data/cats_dogs/train/`).
+pub const CATS_DOGS_FILES: [&str; 4] = ["cat.0.jpg", "cat.1.jpg", "dog.0.jpg", "dog.1.jpg"];
+
+/// One selectable sample: id (`cifar-3`, `catdog-1`), label for people.
+pub fn sample_list() -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (i, n) in CIFAR_STRIP.names.iter().enumerate() {
+        out.push((format!("cifar-{i}"), format!("CIFAR-10 test #{i} ({n})")));
+    }
+    for (i, n) in CATS_DOGS_STRIP.names.iter().enumerate() {
+        out.push((format!("catdog-{i}"), format!("Cats and dogs: {n}")));
+    }
+    out
+}
+
+/// Splits a vertical strip into its square pictures.
+pub fn split_strip(strip: &Picture, s: &SampleStrip) -> Result<Vec<Picture>, PictureError> {
+    if strip.width != s.side || strip.height != s.side * s.names.len() {
+        return Err(PictureError::Strip {
+            name: s.file.into(),
+            width: strip.width,
+            height: strip.height,
+        });
+    }
+    let n = s.side * s.side * 3;
+    Ok(strip
+        .rgb
+        .chunks_exact(n)
+        .map(|c| Picture {
+            width: s.side,
+            height: s.side,
+            rgb: c.to_vec(),
+        })
+        .collect())
+}
+
+/// Stacks equal square pictures into one vertical strip.
+pub fn join_strip(pictures: &[Picture]) -> Picture {
+    let side = pictures.first().map(|p| p.width).unwrap_or(0);
+    Picture {
+        width: side,
+        height: side * pictures.len(),
+        rgb: pictures.iter().flat_map(|p| p.rgb.clone()).collect(),
+    }
+}
+
+/// Row `index` of a ConvNetJS CIFAR-10 batch PNG (1024 pixels = one 32×32 image).
+pub fn convnetjs_image(batch: &Picture, index: usize) -> Option<Picture> {
+    if batch.width != 1024 || index >= batch.height {
+        return None;
+    }
+    let row = &batch.rgb[index * 1024 * 3..(index + 1) * 1024 * 3];
+    Some(Picture {
+        width: 32,
+        height: 32,
+        rgb: row.to_vec(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn shared(p: &str) -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/data")
+            .join(p)
+    }
+    fn public(p: &str) -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("public/data/conv_samples")
+            .join(p)
+    }
+    fn load(path: &Path) -> Picture {
+        let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        decode_picture(&path.display().to_string(), &bytes).unwrap()
+    }
+
+    #[test]
+    fn bundled_cifar_strip_is_the_first_16_test_images() {
+        let strip = load(&public(CIFAR_STRIP.file));
+        let pics = split_strip(&strip, &CIFAR_STRIP).unwrap();
+        let batch = load(&shared("cifar10/convnetjs_batches/cifar10_batch_50.png"));
+        assert_eq!((batch.width, batch.height), (1024, 1000));
+        for (i, p) in pics.iter().enumerate() {
+            assert_eq!(*p, convnetjs_image(&batch, i).unwrap(), "image {i}");
+        }
+        // The names match the official labels (cifar10_labels.js, entries 50000…50015).
+        let js =
+            std::fs::read_to_string(shared("cifar10/convnetjs_batches/cifar10_labels.js")).unwrap();
+        let labels: Vec<usize> = js[js.find('[').unwrap() + 1..js.rfind(']').unwrap()]
+            .split(',')
+            .map(|v| v.trim().parse().unwrap())
+            .collect();
+        let classes = [
+            "airplane",
+            "automobile",
+            "bird",
+            "cat",
+            "deer",
+            "dog",
+            "frog",
+            "horse",
+            "ship",
+            "truck",
+        ];
+        for (i, n) in CIFAR_STRIP.names.iter().enumerate() {
+            assert_eq!(classes[labels[50_000 + i]], *n, "label of test image {i}");
+        }
+    }
+
+    #[test]
+    fn bundled_cats_dogs_strip_is_the_resized_jpegs() {
+        let strip = load(&public(CATS_DOGS_STRIP.file));
+        let pics = split_strip(&strip, &CATS_DOGS_STRIP).unwrap();
+        for (p, f) in pics.iter().zip(CATS_DOGS_FILES) {
+            let src = load(&shared(&format!("cats_dogs/train/{f}")));
+            assert!(src.width >= 299 && src.height >= 280, "{f}");
+            assert_eq!(*p, src.square(64), "{f}");
+        }
+        // cat.0.jpg is 500×374 (PROVENANCE.md).
+        let cat = load(&shared("cats_dogs/train/cat.0.jpg"));
+        assert_eq!((cat.width, cat.height), (500, 374));
+    }
+
+    #[test]
+    fn square_resize_averages_areas() {
+        // 4×2 picture: the centred 2×2 square is columns 1..3; halving it averages 4 pixels.
+        let rgb: Vec<u8> = (0..8u8).flat_map(|i| [i * 10, 0, 255]).collect();
+        let p = Picture {
+            width: 4,
+            height: 2,
+            rgb,
+        };
+        let s = p.square(1);
+        assert_eq!(s.rgb, vec![35, 0, 255]); // mean of 10, 20, 50, 60
+        assert_eq!(p.square(2).rgb.len(), 12);
+        assert_eq!(p.square(2).pixel(1, 1), p.pixel(2, 1));
+    }
+
+    #[test]
+    fn non_images_are_refused_in_words() {
+        let e = decode_picture("notes.txt", b"hello, world").unwrap_err();
+        assert!(matches!(e, PictureError::NotImage { .. }));
+        assert!(e.to_string().contains("neither a PNG nor a JPEG"), "{e}");
+        assert!(matches!(
+            decode_picture("x.png", b"").unwrap_err(),
+            PictureError::Empty { .. }
+        ));
+        let e = decode_picture("broken.jpg", &[0xFF, 0xD8, 0xFF, 0xE0, 0, 16]).unwrap_err();
+        assert!(matches!(e, PictureError::Jpeg { .. }), "{e}");
+        let e =
+            decode_picture("broken.png", &[0x89, b'P', b'N', b'G', 13, 10, 26, 10, 0]).unwrap_err();
+        assert!(matches!(e, PictureError::Png { .. }), "{e}");
+    }
+}

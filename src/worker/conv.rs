@@ -1,0 +1,292 @@
+//! The worker's conv lab jobs: the cost table from burn modules, feature maps of a picture
+//! (bundled sample or upload), and 2-D against 3-D convolution on an Indian Pines slab. A
+//! failed job (a bad upload, say) leaves the loaded pictures untouched.
+
+use burn::tensor::Device;
+
+use super::fetch::fetch_bytes;
+use super::{now_ms, post, post_with};
+use crate::data::load;
+use crate::data::picture::{
+    CATS_DOGS_STRIP, CIFAR_STRIP, Picture, SampleStrip, decode_picture, sample_list, split_strip,
+};
+use crate::messages::{ConvMapsInfo, ConvMapsSettings, Request, Response, SpectralInfo, TileMeta};
+use crate::model::conv_cost::measured_table;
+use crate::train::conv_lab::{
+    KernelSource, Kernels, MAX_OUT_CHANNELS, SLAB_SIDE, Slab, centre_channels, feature_maps,
+    spectral_conv,
+};
+use crate::viz::diverging_to_rgba;
+
+/// Side uploads are cropped and resized to.
+pub const UPLOAD_SIDE: usize = 64;
+/// Where the Indian Pines slab is cut (rows 40–71, columns 40–71: fields and woods).
+pub const SLAB_ORIGIN: (usize, usize) = (40, 40);
+
+#[derive(Default)]
+pub struct ConvState {
+    cifar: Option<Vec<Picture>>,
+    cats_dogs: Option<Vec<Picture>>,
+    upload: Option<(String, Picture)>,
+    slab: Option<Slab>,
+}
+
+pub fn handles(req: &Request) -> bool {
+    matches!(
+        req,
+        Request::ConvCost(_) | Request::ConvMaps(_) | Request::SpectralConv { .. }
+    )
+}
+
+async fn strip(s: &SampleStrip) -> Result<Vec<Picture>, String> {
+    let bytes = fetch_bytes(
+        &format!("./public/data/conv_samples/{}", s.file),
+        "download",
+    )
+    .await?;
+    let pic = decode_picture(s.file, &bytes).map_err(|e| e.to_string())?;
+    split_strip(&pic, s).map_err(|e| e.to_string())
+}
+
+async fn picture(st: &mut ConvState, id: &str) -> Result<(String, Picture), String> {
+    let label = || {
+        sample_list()
+            .into_iter()
+            .find(|(i, _)| i == id)
+            .map(|(_, l)| l)
+            .unwrap_or_default()
+    };
+    if let Some(i) = id
+        .strip_prefix("cifar-")
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        if st.cifar.is_none() {
+            st.cifar = Some(strip(&CIFAR_STRIP).await?);
+        }
+        if let Some(p) = st.cifar.as_ref().and_then(|v| v.get(i)) {
+            return Ok((label(), p.clone()));
+        }
+    }
+    if let Some(i) = id
+        .strip_prefix("catdog-")
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        if st.cats_dogs.is_none() {
+            st.cats_dogs = Some(strip(&CATS_DOGS_STRIP).await?);
+        }
+        if let Some(p) = st.cats_dogs.as_ref().and_then(|v| v.get(i)) {
+            return Ok((label(), p.clone()));
+        }
+    }
+    if id == "upload" {
+        return st
+            .upload
+            .clone()
+            .ok_or_else(|| "Upload a picture first (PNG or JPEG).".to_string());
+    }
+    Err(format!("unknown sample '{id}'"))
+}
+
+fn abs_max(v: &[f32]) -> f32 {
+    v.iter()
+        .filter(|x| x.is_finite())
+        .fold(0f32, |m, x| m.max(x.abs()))
+}
+
+/// Collects RGBA tiles and their metadata for one response.
+#[derive(Default)]
+struct Tiles {
+    meta: Vec<TileMeta>,
+    bins: Vec<Vec<u8>>,
+}
+
+impl Tiles {
+    fn push(&mut self, id: String, values: &[f32], w: usize, h: usize, scale: f32) {
+        let img = diverging_to_rgba(values, w as u32, h as u32, scale.max(1e-12));
+        self.push_rgba(id, img.width, img.height, img.pixels);
+    }
+    fn push_rgba(&mut self, id: String, width: u32, height: u32, rgba: Vec<u8>) {
+        self.meta.push(TileMeta { id, width, height });
+        self.bins.push(rgba);
+    }
+    /// Each map of a `[n, h, w]` block, with one shared scale.
+    fn maps(&mut self, prefix: &str, values: &[f32], w: usize, h: usize, scale: f32) {
+        for (i, m) in values.chunks_exact(w * h).enumerate() {
+            self.push(format!("{prefix}-{i}"), m, w, h, scale);
+        }
+    }
+}
+
+/// A `[n, c, 3, 3]` kernel block as `n` tiles of `c` 3×3 squares side by side (1 px gaps).
+fn kernel_tiles(t: &mut Tiles, prefix: &str, w: &[f32], c: usize, k: usize) {
+    let scale = abs_max(w);
+    let width = c * (k + 1) - 1;
+    for (j, filt) in w.chunks_exact(c * k * k).enumerate() {
+        let mut v = vec![f32::NAN; width * k];
+        for ch in 0..c {
+            for y in 0..k {
+                for x in 0..k {
+                    v[y * width + ch * (k + 1) + x] = filt[ch * k * k + y * k + x];
+                }
+            }
+        }
+        t.push(format!("{prefix}-{j}"), &v, width, k, scale);
+    }
+}
+
+pub async fn handle(
+    st: &mut ConvState,
+    device: &Device,
+    req: Request,
+    bins: Vec<Vec<u8>>,
+) -> Result<(), String> {
+    match req {
+        Request::ConvCost(spec) => {
+            post(&Response::ConvCost(measured_table(&spec, device)?));
+        }
+        Request::ConvMaps(s) => maps(st, device, s, bins).await?,
+        Request::SpectralConv { depth } => spectral(st, device, depth).await?,
+        _ => {}
+    }
+    Ok(())
+}
+
+async fn maps(
+    st: &mut ConvState,
+    device: &Device,
+    s: ConvMapsSettings,
+    bins: Vec<Vec<u8>>,
+) -> Result<(), String> {
+    if let Some(name) = &s.upload {
+        let bytes = bins.first().ok_or("No file was uploaded.")?;
+        let pic = decode_picture(name, bytes).map_err(|e| e.to_string())?;
+        st.upload = Some((
+            format!("your picture {name} ({}×{})", pic.width, pic.height),
+            pic.square(UPLOAD_SIDE),
+        ));
+    }
+    if s.out_channels == 0 || s.out_channels > MAX_OUT_CHANNELS {
+        return Err(format!(
+            "Output channels must be between 1 and {MAX_OUT_CHANNELS}."
+        ));
+    }
+    let source = KernelSource::parse(&s.kernels, s.seed)?;
+    let (label, pic) = picture(st, &s.sample).await?;
+    let (w, h) = (pic.width, pic.height);
+    let mut chw = pic.to_chw();
+    centre_channels(&mut chw, 3);
+    let kernels = Kernels::new(source, s.out_channels);
+    let m = feature_maps(device, &chw, h, w, &kernels, now_ms).await?;
+
+    let mut t = Tiles::default();
+    t.push_rgba("picture".into(), w as u32, h as u32, pic.to_rgba());
+    let scales = [
+        abs_max(&m.input),
+        abs_max(&m.standard),
+        abs_max(&m.depthwise),
+        abs_max(&m.pointwise),
+    ];
+    t.maps("in", &m.input, w, h, scales[0]);
+    t.maps("std", &m.standard, w, h, scales[1]);
+    t.maps("dw", &m.depthwise, w, h, scales[2]);
+    t.maps("pw", &m.pointwise, w, h, scales[3]);
+    kernel_tiles(&mut t, "k-std", &kernels.standard, 3, 3);
+    kernel_tiles(&mut t, "k-dw", &kernels.depthwise, 1, 3);
+    kernel_tiles(&mut t, "k-pw", &kernels.pointwise, 3, 1);
+    let info = ConvMapsInfo {
+        sample: s.sample,
+        label,
+        width: w,
+        height: h,
+        out_channels: s.out_channels,
+        kernels: s.kernels,
+        standard_ms: m.standard_ms,
+        depthwise_ms: m.depthwise_ms,
+        pointwise_ms: m.pointwise_ms,
+        input_scale: scales[0],
+        standard_scale: scales[1],
+        depthwise_scale: scales[2],
+        pointwise_scale: scales[3],
+        standard_names: kernels.standard_names,
+        depthwise_names: kernels.depthwise_names,
+        pointwise_names: kernels.pointwise_names,
+        pointwise_weights: kernels.pointwise,
+        tiles: t.meta,
+    };
+    post_with(&Response::ConvMaps(info), t.bins);
+    Ok(())
+}
+
+async fn spectral(st: &mut ConvState, device: &Device, depth: usize) -> Result<(), String> {
+    if st.slab.is_none() {
+        let bytes = fetch_bytes(
+            &format!("./public/data/{}", load::INDIAN_PINES_FILE),
+            "download",
+        )
+        .await?;
+        let scene = load::indian_pines(&bytes).map_err(|e| e.to_string())?;
+        st.slab = Some(Slab::cut(&scene, SLAB_ORIGIN.0, SLAB_ORIGIN.1, SLAB_SIDE)?);
+    }
+    let slab = st.slab.as_ref().expect("cut above");
+    let r = spectral_conv(device, slab, depth, 0, now_ms).await?;
+    let [f, l, o, _] = r.shape3d;
+    let positions: Vec<usize> = if l == 1 {
+        vec![0]
+    } else {
+        (0..5).map(|i| i * (l - 1) / 4).collect()
+    };
+    let mut t = Tiles::default();
+    let scale2d = abs_max(&r.values2d);
+    let mut scale3d = Vec::new();
+    t.maps("2d", &r.values2d, o, o, scale2d);
+    let plane = o * o;
+    for filt in 0..2.min(f) {
+        let block = &r.values3d[filt * l * plane..(filt + 1) * l * plane];
+        let scale = abs_max(block);
+        scale3d.push(scale);
+        for &p in &positions {
+            t.push(
+                format!("3d-{filt}-{p}"),
+                &block[p * plane..(p + 1) * plane],
+                o,
+                o,
+                scale,
+            );
+        }
+        // The centre row of every spectral slice: spectral position down, column across.
+        let mid = o / 2;
+        let section: Vec<f32> = (0..l)
+            .flat_map(|p| block[p * plane + mid * o..p * plane + (mid + 1) * o].to_vec())
+            .collect();
+        t.push(format!("sec-{filt}"), &section, o, l, scale);
+    }
+    let s = slab.side;
+    for &p in &positions {
+        t.push(
+            format!("band-{p}"),
+            &slab.values[p * s * s..(p + 1) * s * s],
+            s,
+            s,
+            3.0,
+        );
+    }
+    let info = SpectralInfo {
+        depth,
+        bands: slab.bands,
+        slab: [slab.row0, slab.col0, slab.side],
+        shape2d: r.shape2d.to_vec(),
+        shape3d: r.shape3d.to_vec(),
+        params2d: r.params2d,
+        params3d: r.params3d,
+        macs2d: r.macs2d,
+        macs3d: r.macs3d,
+        ms2d: r.ms2d,
+        ms3d: r.ms3d,
+        positions,
+        scale2d,
+        scale3d,
+        tiles: t.meta,
+    };
+    post_with(&Response::SpectralConv(info), t.bins);
+    Ok(())
+}

@@ -1,0 +1,158 @@
+// Conv lab: the cost calculator (1,728 against 219 by default, updated on input), the feature
+// map grids (one tile per channel for the standard and depthwise + pointwise layers), hover
+// highlighting, the 2-D against 3-D spectral sizes for two kernel depths, and an uploaded
+// non-image refused in words — on WebGPU and on the CPU fallback.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launch, tid } from './harness.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const NOT_IMAGE = path.resolve(here, '../fixtures/data/not_an_image.txt');
+const PETS_PNG = path.resolve(here, '../../public/data/conv_samples/cats_dogs4.png');
+const CAT_JPG = path.resolve(here, '../../../shared/data/cats_dogs/train/cat.5.jpg');
+
+async function openLab(env) {
+  const { page, errors } = await env.page('?page=conv');
+  await page.locator(tid('cost-headline')).waitFor({ timeout: 120_000 });
+  return { page, errors };
+}
+
+async function setNumber(page, id, v) {
+  await page.locator(tid(id)).fill(String(v));
+  await page.locator(tid(id)).dispatchEvent('change');
+}
+
+// Range inputs cannot be filled: set the value and fire the events a drag would.
+async function setRange(page, id, v) {
+  await page.locator(tid(id)).evaluate((el, value) => {
+    el.value = String(value);
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+    el.dispatchEvent(new Event('change', { bubbles: true }));
+  }, v);
+}
+
+const text = (page, sel) => page.locator(sel).textContent();
+
+for (const backend of ['webgpu', 'cpu']) {
+  describe(`conv lab on ${backend}`, () => {
+    let env;
+    before(async () => {
+      env = await launch({ webgpu: backend === 'webgpu' });
+    });
+    after(async () => {
+      await env?.close();
+    });
+
+    test('calculator shows 1,728 against 219 by default and follows its inputs', async () => {
+      const { page, errors } = await openLab(env);
+      assert.equal(await text(page, tid('std-params')), '1,728');
+      assert.equal(await text(page, tid('sep-params')), '219');
+      assert.match(await text(page, tid('cost-formula')), /3·3·3·64 = 1,728.*3·3·3 \+ 3·64 = 27 \+ 192 = 219/);
+      assert.match(await text(page, tid('cost-headline')), /7\.89× fewer parameters/);
+      assert.equal(await text(page, `${tid('cost-row-depthwise')} ${tid('params')}`), '27');
+      assert.equal(await text(page, `${tid('cost-row-pointwise')} ${tid('params')}`), '192');
+      assert.equal(await text(page, `${tid('cost-row-standard')} ${tid('params-bias')}`), '1,792');
+      assert.match(await page.locator(tid('cost-table')).textContent(), /burn|64×32×32/);
+
+      // 32 → 64 channels: 18,432 against 288 + 2,048 = 2,336.
+      await setNumber(page, 'cost-in', 32);
+      await page.locator(tid('std-params')).filter({ hasText: '18,432' }).waitFor({ timeout: 30_000 });
+      assert.equal(await text(page, tid('sep-params')), '2,336');
+      // Groups slider: option 3 of 1, 2, 4, 8, 16, 32 is g = 8: 3·3·4·64 = 2,304.
+      await setRange(page, 'cost-groups', 3);
+      await page.locator(`${tid('cost-row-grouped')} ${tid('params')}`).filter({ hasText: '2,304' }).waitFor({ timeout: 30_000 });
+      assert.match(await text(page, tid('cost-groups-value')), /g = 8/);
+      // Stride 2 on 32×32 quarters the multiply-adds: 18,432 · 16 · 16.
+      await setNumber(page, 'cost-stride', 2);
+      await page.locator(`${tid('cost-row-standard')} ${tid('macs')}`).filter({ hasText: '4,718,592' }).waitFor({ timeout: 30_000 });
+      // An impossible setting is refused in words.
+      await setNumber(page, 'cost-kernel', 0);
+      assert.match(await text(page, tid('cost-error')), /kernel size must be between 1/);
+      assert.deepEqual(errors, []);
+      await page.close();
+    });
+
+    test('feature-map grids have one tile per channel for both layer types; hover shows what a channel reads', async () => {
+      const { page, errors } = await openLab(env);
+      await page.locator(tid('maps-timing')).waitFor({ timeout: 180_000 });
+      const count = (grid) => page.locator(`${tid(`grid-${grid}`)} canvas[data-testid^="map-"]`).count();
+      assert.equal(await count('in'), 3);
+      assert.equal(await count('dw'), 3);
+      assert.equal(await count('pw'), 8);
+      assert.equal(await count('std'), 8);
+      console.log(`# ${backend}: ${await text(page, tid('maps-timing'))}`);
+      // Canvases carry the maps' pixels (32×32 CIFAR picture).
+      const w = await page.locator(tid('map-std-0')).evaluate((c) => c.width);
+      assert.equal(w, 32);
+
+      // 12 random output channels on a cat from the cats-and-dogs set.
+      await setNumber(page, 'maps-out', 12);
+      await page.locator(tid('kernel-source')).selectOption('random');
+      await page.locator(tid('sample-select')).selectOption('catdog-0');
+      await page.locator(tid('maps-summary')).filter({ hasText: /cat\.0 at 64×64, random kernels, 12 output/ }).waitFor({ timeout: 180_000 });
+      assert.equal(await count('pw'), 12);
+      assert.equal(await count('std'), 12);
+      assert.equal(await count('dw'), 3);
+      assert.equal(await page.locator(tid('map-pw-0')).evaluate((c) => c.width), 64);
+
+      // Depthwise output 1 reads input channel 1 only.
+      await page.locator(tid('tile-dw-1')).hover();
+      const lit = async (grid, n) => {
+        const out = [];
+        for (let i = 0; i < n; i++) out.push(await page.locator(tid(`tile-${grid}-${i}`)).evaluate((e) => e.classList.contains('reads')));
+        return out;
+      };
+      assert.deepEqual(await lit('in', 3), [false, true, false]);
+      // A pointwise output reads every depthwise map (random weights are never 0).
+      await page.locator(tid('tile-pw-4')).hover();
+      assert.deepEqual(await lit('dw', 3), [true, true, true]);
+      assert.deepEqual(await lit('in', 3), [false, false, false]);
+      // A standard output reads every input channel.
+      await page.locator(tid('tile-std-2')).hover();
+      assert.deepEqual(await lit('in', 3), [true, true, true]);
+      assert.deepEqual(errors, []);
+      await page.close();
+    });
+
+    test('2-D against 3-D: the spectral output size follows the kernel depth', async () => {
+      const { page, errors } = await openLab(env);
+      await page.locator(tid('shape-3d')).waitFor({ timeout: 180_000 });
+      assert.equal(await text(page, tid('shape-2d')), '8 × 30 × 30');
+      assert.equal(await text(page, tid('shape-3d')), '8 × 194 × 30 × 30');
+      assert.match(await text(page, tid('spectral-size')), /200 − 7 \+ 1 = 194/);
+      await setRange(page, 'depth-slider', 24);
+      await page.locator(tid('shape-3d')).filter({ hasText: '8 × 177 × 30 × 30' }).waitFor({ timeout: 180_000 });
+      assert.match(await text(page, tid('spectral-size')), /200 − 24 \+ 1 = 177/);
+      assert.equal(await text(page, tid('shape-2d')), '8 × 30 × 30');
+      assert.equal(await page.locator(`${tid('grid-2d')} canvas`).count(), 8);
+      assert.equal(await page.locator(`${tid('grid-3d-0')} canvas`).count(), 6);
+      assert.deepEqual(errors, []);
+      await page.close();
+    });
+
+    test('an uploaded non-image is refused in words; a real picture is accepted', async () => {
+      const { page } = await openLab(env);
+      await page.locator(tid('maps-timing')).waitFor({ timeout: 180_000 });
+      const before = await text(page, tid('maps-summary'));
+      assert.ok(fs.existsSync(NOT_IMAGE), NOT_IMAGE);
+      await page.locator(tid('upload-picture')).setInputFiles(NOT_IMAGE);
+      const err = page.locator(tid('error'));
+      await err.waitFor({ timeout: 60_000 });
+      assert.match(await err.textContent(), /not_an_image\.txt is not an image.*neither a PNG nor a JPEG/);
+      assert.equal(await text(page, tid('maps-summary')), before);
+      await err.locator('button').click();
+
+      await page.locator(tid('upload-picture')).setInputFiles(PETS_PNG);
+      await page.locator(tid('maps-summary')).filter({ hasText: /your picture cats_dogs4\.png \(64×256\) at 64×64/ }).waitFor({ timeout: 180_000 });
+      assert.equal(await page.locator(`${tid('grid-std')} canvas[data-testid^="map-"]`).count(), 8);
+      if (fs.existsSync(CAT_JPG)) {
+        await page.locator(tid('upload-picture')).setInputFiles(CAT_JPG);
+        await page.locator(tid('maps-summary')).filter({ hasText: /your picture cat\.5\.jpg/ }).waitFor({ timeout: 180_000 });
+      }
+      await page.close();
+    });
+  });
+}
