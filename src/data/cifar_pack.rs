@@ -363,5 +363,15 @@ mod tests {
         assert_eq!(bin.len(), 3 * CIFAR_RECORD);
         let back = crate::data::read_cifar_bin(&bin).unwrap();
         assert_eq!(back.labels, bundle.test.labels[..3]);
+        // The browser tests' fixture, written by Pillow + NumPy (make_cifar_fixtures.py) in the
+        // official layout, holds the first 6 test images: the same bytes as our decoder's.
+        let fixture = std::fs::read(format!("{root}/tests/fixtures/cifar/tiny_batch.bin")).unwrap();
+        let tiny = crate::data::read_cifar_bin(&fixture).unwrap();
+        assert_eq!(tiny.labels, [3, 8, 8, 0, 6, 6]);
+        assert_eq!(tiny.images, bundle.test.images[..6 * CIFAR_IMAGE]);
+        for bad in ["bad_size.bin", "bad_label.bin"] {
+            let b = std::fs::read(format!("{root}/tests/fixtures/cifar/{bad}")).unwrap();
+            assert!(crate::data::read_cifar_bin(&b).is_err(), "{bad}");
+        }
     }
 }

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use super::about::About;
 use super::badge::BackendBadge;
+use super::cifar::{CifarForm, CifarLab};
 use super::client;
 use super::hyperspectral::{HsiForm, HyperspectralLab};
 use super::models::ModelsPage;
@@ -25,6 +26,7 @@ pub fn App() -> impl IntoView {
     let state = AppState::new(page);
     provide_context(state);
     provide_context(HsiForm::new());
+    provide_context(CifarForm::new());
     let backend = match query_param("backend").as_deref() {
         Some("cpu") => BackendChoice::Cpu,
         _ => BackendChoice::Auto,
@@ -64,6 +66,7 @@ pub fn App() -> impl IntoView {
             {move || match state.page.get() {
                 Page::Home => view! { <SmokePanel /> }.into_any(),
                 Page::Hyperspectral => view! { <HyperspectralLab /> }.into_any(),
+                Page::Cifar => view! { <CifarLab /> }.into_any(),
                 Page::Models => view! { <ModelsPage /> }.into_any(),
                 Page::About => view! { <About /> }.into_any(),
             }}

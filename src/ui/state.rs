@@ -9,17 +9,25 @@ use crate::messages::{EvalInfo, ImageMsg, ModelTable, Response, SceneInfo};
 pub enum Page {
     Home,
     Hyperspectral,
+    Cifar,
     Models,
     About,
 }
 
 impl Page {
-    pub const ALL: [Page; 4] = [Page::Home, Page::Hyperspectral, Page::Models, Page::About];
+    pub const ALL: [Page; 5] = [
+        Page::Home,
+        Page::Cifar,
+        Page::Hyperspectral,
+        Page::Models,
+        Page::About,
+    ];
 
     pub fn id(self) -> &'static str {
         match self {
             Page::Home => "home",
             Page::Hyperspectral => "hyperspectral",
+            Page::Cifar => "cifar",
             Page::Models => "models",
             Page::About => "about",
         }
@@ -29,6 +37,7 @@ impl Page {
         match self {
             Page::Home => "Lab bench",
             Page::Hyperspectral => "Hyperspectral lab",
+            Page::Cifar => "CIFAR-10 lab",
             Page::Models => "Models",
             Page::About => "About",
         }
@@ -108,6 +117,8 @@ pub struct AppState {
     pub evaluation: RwSignal<Option<EvalInfo>>,
     /// The last job the worker reported on ("download", "train", "map", "smoke", …).
     pub job: RwSignal<String>,
+    /// The CIFAR-10 lab.
+    pub cifar: super::cifar_state::CifarSignals,
 }
 
 impl AppState {
@@ -130,6 +141,7 @@ impl AppState {
             map: RwSignal::new(Vec::new()),
             evaluation: RwSignal::new(None),
             job: RwSignal::new(String::new()),
+            cifar: super::cifar_state::CifarSignals::new(),
         }
     }
 
@@ -199,6 +211,7 @@ impl AppState {
                 }
             }
             Response::Evaluation(e) => self.evaluation.set(Some(e)),
+            Response::Cifar(r) => self.cifar.apply(r),
             Response::WeightsFile { name } => {
                 if let Some(bytes) = bins.first() {
                     super::download::download(&name, bytes, "application/octet-stream");
