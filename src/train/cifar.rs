@@ -152,6 +152,8 @@ impl CifarTrainConfig {
 }
 
 /// One of the three CIFAR-10 models.
+// One model lives per run; boxing the variants would only add indirection to the module tree.
+#[allow(clippy::large_enum_variant)]
 #[derive(Module, Debug)]
 pub enum CifarNet {
     Plain(PlainCnn),
