@@ -113,17 +113,18 @@ impl CifarHost for CliHost {
 pub fn train(kind: ModelKind, opts: &Opts) -> Result<(), String> {
     let cfg = config(kind, opts)?;
     let data = load_data(opts)?;
+    let n_train = if cfg.max_train > 0 {
+        cfg.max_train.min(data.train.len())
+    } else {
+        data.train.len()
+    };
     let device = Device::flex();
     println!(
         "{} (width {}) on {} training / {} test images: {} epochs, batch {}, lr {} ({:?}, \
          warm-up {} epoch(s)), label smoothing {}, weight decay {}, augmentation {}, seed {}",
         kind.name(),
         cfg.width,
-        if cfg.max_train > 0 {
-            cfg.max_train.min(data.train.len())
-        } else {
-            data.train.len()
-        },
+        n_train,
         if cfg.max_test > 0 {
             cfg.max_test.min(data.test.len())
         } else {
@@ -184,7 +185,7 @@ pub fn train(kind: ModelKind, opts: &Opts) -> Result<(), String> {
             "per_class": ev.per_class,
             "confusion": ev.confusion,
             "test_images": ev.images,
-            "train_images": data.train.len(),
+            "train_images": n_train,
             "params": s.params,
             "macs": s.macs,
             "seconds": trained.seconds,
