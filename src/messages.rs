@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod cifar;
+
 /// Which compute backend the worker should use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BackendChoice {
@@ -276,6 +278,8 @@ pub enum Request {
     ExportWeights,
     /// Load a weights file (binary attachment) and map the scene with it.
     ImportWeights { name: String },
+    /// The CIFAR-10 lab's requests.
+    Cifar(cifar::CifarRequest),
     /// Hold the running job between two steps.
     Pause,
     /// Continue a paused job.
@@ -370,6 +374,8 @@ pub enum Response {
     ConvMaps(ConvMapsInfo),
     /// Conv lab: 2-D against 3-D outputs (RGBA attachments in `tiles` order).
     SpectralConv(SpectralInfo),
+    /// The CIFAR-10 lab's responses.
+    Cifar(cifar::CifarResponse),
     /// Something went wrong; `message` is for people.
     Error {
         job: String,

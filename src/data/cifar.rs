@@ -108,6 +108,69 @@ pub fn read_cifar_bin(bytes: &[u8]) -> Result<CifarSet, DataError> {
     Ok(set)
 }
 
+/// Per-channel mean of the CIFAR-10 training images (R, G, B in 0–1), used to normalise.
+pub const CIFAR_MEAN: [f32; 3] = [0.4914, 0.4822, 0.4465];
+/// Per-channel standard deviation of the CIFAR-10 training images (R, G, B in 0–1).
+pub const CIFAR_STD: [f32; 3] = [0.2470, 0.2435, 0.2616];
+
+/// How one image is augmented: a crop offset in the zero-padded image and a horizontal flip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Augment {
+    /// Shift in pixels, rows then columns: the output pixel (y, x) reads the input pixel
+    /// (y + dy, x + dx), zero (before normalisation: the channel mean) outside the image.
+    pub dy: i32,
+    pub dx: i32,
+    /// Mirror left–right (after the crop).
+    pub flip: bool,
+}
+
+impl Augment {
+    /// A random crop of a `pad`-pixel zero-padded image (shifts in `-pad..=pad`) and, with
+    /// `flip`, a coin-toss mirror.
+    pub fn random(rng: &mut crate::data::Rng, pad: usize, flip: bool) -> Augment {
+        let span = 2 * pad + 1;
+        Augment {
+            dy: rng.below(span) as i32 - pad as i32,
+            dx: rng.below(span) as i32 - pad as i32,
+            flip: flip && rng.below(2) == 1,
+        }
+    }
+}
+
+/// Writes images `indices` of `set` as normalised floats `[n][3][32][32]` into `out`
+/// (cleared first), each augmented by `aug(k)` for its position `k` in the batch. Padding reads
+/// as black (0) before normalisation, as in torchvision's `RandomCrop(32, padding=4)`.
+pub fn batch_f32(
+    set: &CifarSet,
+    indices: &[usize],
+    mut aug: impl FnMut(usize) -> Augment,
+    out: &mut Vec<f32>,
+) {
+    out.clear();
+    out.reserve(indices.len() * CIFAR_IMAGE);
+    for (k, &i) in indices.iter().enumerate() {
+        let a = aug(k);
+        let img = &set.images[i * CIFAR_IMAGE..(i + 1) * CIFAR_IMAGE];
+        for ch in 0..3 {
+            let plane = &img[ch * 1024..(ch + 1) * 1024];
+            let (m, s) = (CIFAR_MEAN[ch], CIFAR_STD[ch]);
+            for y in 0..32i32 {
+                let sy = y + a.dy;
+                for x in 0..32i32 {
+                    let xx = if a.flip { 31 - x } else { x };
+                    let sx = xx + a.dx;
+                    let v = if (0..32).contains(&sy) && (0..32).contains(&sx) {
+                        plane[(sy * 32 + sx) as usize] as f32 / 255.0
+                    } else {
+                        0.0
+                    };
+                    out.push((v - m) / s);
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,5 +228,53 @@ mod tests {
             read_cifar_bin(&bad).unwrap_err().to_string(),
             "Record 2 of the CIFAR-10 batch has label 12; CIFAR-10 labels are 0–9."
         );
+    }
+
+    #[test]
+    fn augmentation_keeps_shapes_and_moves_pixels_as_documented() {
+        let bytes = batch(&[3, 9, 0]);
+        let set = read_cifar_bin(&bytes).unwrap();
+        let idx = [2usize, 0];
+        let mut plain = Vec::new();
+        batch_f32(&set, &idx, |_| Augment::default(), &mut plain);
+        assert_eq!(plain.len(), 2 * CIFAR_IMAGE);
+        let norm = |v: u8, ch: usize| (v as f32 / 255.0 - CIFAR_MEAN[ch]) / CIFAR_STD[ch];
+        // Batch position 0 is image 2; green (1), row 4, col 7.
+        let img2 = set.image(2).unwrap();
+        assert_eq!(plain[1024 + 4 * 32 + 7], norm(img2[1024 + 4 * 32 + 7], 1));
+        // Flip twice = identity; a flip mirrors columns.
+        let mut flipped = Vec::new();
+        let f = Augment {
+            dy: 0,
+            dx: 0,
+            flip: true,
+        };
+        batch_f32(&set, &idx, |_| f, &mut flipped);
+        assert_eq!(flipped[5], plain[31 - 5]);
+        assert_ne!(flipped, plain);
+        // A shift reads the neighbour and pads with black.
+        let mut shifted = Vec::new();
+        let sh = Augment {
+            dy: 2,
+            dx: -3,
+            flip: false,
+        };
+        batch_f32(&set, &idx, |_| sh, &mut shifted);
+        assert_eq!(shifted.len(), plain.len());
+        assert_eq!(shifted[10 * 32 + 10], plain[12 * 32 + 7]);
+        assert_eq!(shifted[10 * 32 + 1], norm(0, 0)); // column 1 − 3 < 0: padding
+        assert_eq!(shifted[31 * 32 + 20], norm(0, 0)); // row 31 + 2 > 31: padding
+        // Random augmentations stay in range and both flip states occur; labels untouched.
+        let mut rng = crate::data::Rng::new(5);
+        let augs: Vec<Augment> = (0..200)
+            .map(|_| Augment::random(&mut rng, 4, true))
+            .collect();
+        assert!(
+            augs.iter()
+                .all(|a| (-4..=4).contains(&a.dx) && (-4..=4).contains(&a.dy))
+        );
+        assert!(augs.iter().any(|a| a.flip) && augs.iter().any(|a| !a.flip));
+        assert!(augs.iter().any(|a| a.dx == -4) && augs.iter().any(|a| a.dy == 4));
+        assert_eq!(set.labels, vec![3, 9, 0]);
     }
 }

@@ -212,6 +212,10 @@ pub enum DataError {
         label: u8,
     },
 
+    /// A packed CIFAR-10 subset that is damaged or of another format.
+    #[error("The packed CIFAR-10 images are damaged or not a convlab CIFAR pack: {0}.")]
+    BadCifarPack(String),
+
     /// A packed scene container that is damaged or of another format.
     #[error("The packed scene is damaged or not a convlab scene: {0}.")]
     BadPacked(String),

@@ -9,6 +9,7 @@
 
 pub mod array;
 pub mod cifar;
+pub mod cifar_pack;
 pub mod error;
 pub mod load;
 pub mod mat;
@@ -23,7 +24,11 @@ pub mod split;
 pub mod weights_file;
 
 pub use array::{DType, NdArray, Values};
-pub use cifar::{CIFAR10_CLASSES, CifarSet, read_cifar_bin};
+pub use cifar::{
+    Augment, CIFAR_IMAGE, CIFAR_MEAN, CIFAR_RECORD, CIFAR_STD, CIFAR10_CLASSES, CifarSet,
+    batch_f32, read_cifar_bin,
+};
+pub use cifar_pack::{CifarBundle, pack_cifar, unpack_cifar};
 pub use error::DataError;
 pub use mat::{MatContents, read_mat, read_mat_detailed};
 pub use metrics::Confusion;

@@ -25,8 +25,10 @@ pub fn About() -> impl IntoView {
                 </li>
                 <li>
                     <b>"CIFAR-10"</b>
-                    " — Krizhevsky, A. (2009). Learning Multiple Layers of Features from Tiny Images. Subset as "
-                    "packaged by the ConvNetJS demos (Karpathy)."
+                    " — Krizhevsky, A. (2009). Learning Multiple Layers of Features from Tiny Images. University "
+                    "of Toronto; https://www.cs.toronto.edu/~kriz/cifar.html. The bundled subset is the first 4,000 "
+                    "training images (of data_batch_1) and the first 1,000 test images (of test_batch), from the PNG "
+                    "batches of Karpathy\u{2019}s ConvNetJS CIFAR-10 demo (MIT-licensed code), repacked losslessly."
                 </li>
                 <li>
                     <b>"Cats and dogs"</b>

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use super::about::About;
 use super::badge::BackendBadge;
+use super::cifar::{CifarForm, CifarLab};
 use super::client;
 use super::conv_lab::ConvLab;
 use super::hyperspectral::{HsiForm, HyperspectralLab};
@@ -31,6 +32,7 @@ pub fn App() -> impl IntoView {
     state.notices.set(q.notices);
     provide_context(state);
     provide_context(hsi);
+    provide_context(CifarForm::new());
     client::spawn(state, backend);
 
     let nav = Page::ALL
@@ -74,6 +76,7 @@ pub fn App() -> impl IntoView {
                 Page::Home => view! { <SmokePanel /> }.into_any(),
                 Page::Hyperspectral => view! { <HyperspectralLab /> }.into_any(),
                 Page::ConvLab => view! { <ConvLab /> }.into_any(),
+                Page::Cifar => view! { <CifarLab /> }.into_any(),
                 Page::Models => view! { <ModelsPage /> }.into_any(),
                 Page::Runs => view! { <RunsPage /> }.into_any(),
                 Page::About => view! { <About /> }.into_any(),

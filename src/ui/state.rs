@@ -14,15 +14,17 @@ pub enum Page {
     Home,
     Hyperspectral,
     ConvLab,
+    Cifar,
     Models,
     Runs,
     About,
 }
 
 impl Page {
-    pub const ALL: [Page; 6] = [
+    pub const ALL: [Page; 7] = [
         Page::Home,
         Page::ConvLab,
+        Page::Cifar,
         Page::Hyperspectral,
         Page::Models,
         Page::Runs,
@@ -34,6 +36,7 @@ impl Page {
             Page::Home => "home",
             Page::Hyperspectral => "hyperspectral",
             Page::ConvLab => "conv",
+            Page::Cifar => "cifar",
             Page::Models => "models",
             Page::Runs => "runs",
             Page::About => "about",
@@ -45,6 +48,7 @@ impl Page {
             Page::Home => "Lab bench",
             Page::Hyperspectral => "Hyperspectral lab",
             Page::ConvLab => "Conv lab",
+            Page::Cifar => "CIFAR-10 lab",
             Page::Models => "Models",
             Page::Runs => "Runs",
             Page::About => "About",
@@ -141,6 +145,8 @@ pub struct AppState {
     pub conv_maps: RwSignal<Option<(ConvMapsInfo, Vec<Vec<u8>>)>>,
     /// Conv lab: the latest 2-D against 3-D outputs and their RGBA tiles.
     pub spectral: RwSignal<Option<(SpectralInfo, Vec<Vec<u8>>)>>,
+    /// The CIFAR-10 lab.
+    pub cifar: super::cifar_state::CifarSignals,
 }
 
 impl AppState {
@@ -171,6 +177,7 @@ impl AppState {
             conv_cost: RwSignal::new(None),
             conv_maps: RwSignal::new(None),
             spectral: RwSignal::new(None),
+            cifar: super::cifar_state::CifarSignals::new(),
         }
     }
 
@@ -281,6 +288,7 @@ impl AppState {
                 }
                 self.evaluation.set(Some(e));
             }
+            Response::Cifar(r) => self.cifar.apply(r),
             Response::WeightsFile { name } => {
                 if let Some(bytes) = bins.first() {
                     super::download::download(&name, bytes, "application/octet-stream");

@@ -2,6 +2,7 @@
 //! [`Request`]s as JSON strings, runs one job at a time, and posts [`Response`]s back.
 //! Pause/resume/stop are handled as soon as they arrive (between two steps of the job).
 
+mod cifar;
 mod conv;
 mod fetch;
 mod hsi;
@@ -123,6 +124,9 @@ struct State {
     device: Option<Device>,
     hsi: hsi::HsiState,
     conv: conv::ConvState,
+    cifar: cifar::CifarState,
+    /// The backend in words ("WebGPU", "CPU (WebAssembly)"), for run records.
+    backend: String,
 }
 
 /// Entry point of the worker binary.
@@ -201,10 +205,31 @@ async fn handle(state: &RefCell<State>, controls: &Rc<Controls>, req: Request, b
         }
         return;
     }
+    if let Request::Cifar(req) = req {
+        let device = current_device(state);
+        let mut host = WorkerHost {
+            job: "cifar".into(),
+            controls: controls.clone(),
+        };
+        let backend = state.borrow().backend.clone();
+        let mut cs = std::mem::take(&mut state.borrow_mut().cifar);
+        let result = cifar::handle(&mut cs, &mut host, &device, &backend, req, bins).await;
+        state.borrow_mut().cifar = cs;
+        if let Err(message) = result {
+            post(&Response::Error {
+                job: "cifar".into(),
+                message,
+            });
+        }
+        return;
+    }
     match req {
         Request::Init { backend } => {
             let (device, resp) = init_device(backend).await;
             state.borrow_mut().device = Some(device);
+            if let Response::Backend { kind, .. } = &resp {
+                state.borrow_mut().backend = kind.clone();
+            }
             post(&resp);
         }
         Request::Models => {

@@ -1,6 +1,7 @@
 //! Sub-commands of the native CLI.
 
 mod bench;
+mod cifar;
 mod cost;
 mod hsi;
 mod inspect;
@@ -19,6 +20,13 @@ USAGE:
   convlab train hybridsn [--epochs 20] [--train-fraction 0.1] [--seed 0] [--pca 30] [--patch 25]
         [--batch 32] [--lr 0.001] [--constant-lr] [--spatial] [--paper] [--max-train N] [--eval-every N]
         [--scene FILE [--gt FILE] [--cube-var NAME] [--gt-var NAME]] [--save FILE [--f32]] [--png FILE]
+  convlab train <plaincnn|mobilenetv1|mobilenetv2> [--epochs 10] [--seed 0] [--augment]
+        [--recipe reference|convlab] [--width 1.0] [--batch 128] [--lr 0.001] [--schedule constant|cosine]
+        [--warmup N] [--smoothing 0.1] [--wd 0.0005] [--max-train N] [--max-test N] [--eval-every N]
+        [--bins a.bin,b.bin] [--save FILE [--f32]]
+        CIFAR-10 on the bundled subset (4,000 train / 1,000 test images); `--recipe convlab` is
+        convlab's 30-epoch recipe (cosine, warm-up, label smoothing, weight decay, crop + flip)
+  convlab pack-cifar [--src DIR] [--out FILE]   (re)build public/data/cifar10_subset.clcf
   convlab map [--weights FILE] [--scene FILE [--gt FILE]] [--out map.png]
   convlab pack-scene [--src DIR] [--out FILE]   (re)build public/data/indian_pines.clhs
   convlab pack-samples [--src ../shared/data] [--out public/data/conv_samples]
@@ -110,12 +118,18 @@ pub fn run(args: &[String]) -> Result<(), String> {
         },
         "train" => match args.get(1).map(String::as_str) {
             Some("hybridsn") => hsi::train(&Opts::parse(&args[2..])?),
-            Some(other) => Err(format!("cannot train '{other}' yet (models: hybridsn)")),
-            None => Err("train needs a model: hybridsn".into()),
+            Some(other) => match convlab::model::ModelKind::from_id(other) {
+                Some(kind) => cifar::train(kind, &Opts::parse(&args[2..])?),
+                None => Err(format!(
+                    "cannot train '{other}' (models: plaincnn, mobilenetv1, mobilenetv2, hybridsn)"
+                )),
+            },
+            None => Err("train needs a model: plaincnn, mobilenetv1, mobilenetv2, hybridsn".into()),
         },
         "map" => hsi::map(&opts),
         "pack-scene" => hsi::pack(&opts),
         "pack-samples" => samples::run(&opts),
+        "pack-cifar" => cifar::pack(&opts),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(())

@@ -1,0 +1,144 @@
+//! Messages of the CIFAR-10 lab (wrapped in [`Request::Cifar`](super::Request::Cifar) and
+//! [`Response::Cifar`](super::Response::Cifar)).
+
+use serde::{Deserialize, Serialize};
+
+/// Settings of a CIFAR-10 run (mirrors `train::cifar::CifarTrainConfig`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CifarSettings {
+    /// `plaincnn`, `mobilenetv1` or `mobilenetv2`.
+    pub model: String,
+    pub width: f64,
+    pub epochs: usize,
+    pub batch_size: usize,
+    pub lr: f64,
+    /// Cosine decay (else constant).
+    pub cosine: bool,
+    pub warmup_epochs: usize,
+    pub label_smoothing: f32,
+    pub weight_decay: f32,
+    /// Random crop (4-pixel padding) + horizontal flip.
+    pub augment: bool,
+    pub seed: u64,
+    /// Train on at most this many images (0 = all loaded).
+    pub max_train: usize,
+    /// Test on at most this many images (0 = all).
+    pub max_test: usize,
+}
+
+impl Default for CifarSettings {
+    fn default() -> Self {
+        Self {
+            model: "mobilenetv1".into(),
+            width: 0.5,
+            epochs: 10,
+            // 32 images keep the largest unfolded convolution input well under WebGPU's
+            // 128 MiB storage binding for every model at width ≤ 1.
+            batch_size: 32,
+            lr: 2e-3,
+            cosine: true,
+            warmup_epochs: 1,
+            label_smoothing: 0.1,
+            weight_decay: 5e-4,
+            augment: true,
+            seed: 0,
+            max_train: 0,
+            max_test: 0,
+        }
+    }
+}
+
+/// What is loaded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CifarDataInfo {
+    pub train: usize,
+    pub test: usize,
+    /// Training images per class.
+    pub train_counts: Vec<usize>,
+    pub test_counts: Vec<usize>,
+    /// Training images that came from uploaded binary batches.
+    pub uploaded: usize,
+    /// What happened, for people (e.g. "data_batch_1.bin: 10000 images added").
+    pub note: String,
+}
+
+/// One epoch of a CIFAR-10 run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CifarEpochInfo {
+    pub epoch: usize,
+    pub loss: f64,
+    pub train_acc: f64,
+    pub test_acc: Option<f64>,
+    pub seconds: f64,
+    pub samples_per_s: f64,
+}
+
+/// A finished run (yours or shipped): one row of the comparison table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CifarRunRow {
+    /// Unique within the page, e.g. "pretrained-mobilenetv1" or "run-3".
+    pub id: String,
+    pub model: String,
+    pub width: f64,
+    pub params: usize,
+    pub macs: u64,
+    pub accuracy: f64,
+    pub seconds: f64,
+    pub backend: String,
+    pub epochs: usize,
+    pub train_images: usize,
+    /// "pretrained" or "your run".
+    pub source: String,
+    /// The recipe in words.
+    pub recipe: String,
+    pub history: Vec<CifarEpochInfo>,
+}
+
+/// A test image with its top-3 predictions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CifarExample {
+    pub index: usize,
+    pub label: u8,
+    pub top3: [u8; 3],
+    pub prob: [f32; 3],
+    /// 32 × 32 RGBA.
+    pub rgba: Vec<u8>,
+}
+
+/// The evaluation of a finished run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CifarResult {
+    pub run: CifarRunRow,
+    pub per_class: Vec<Option<f64>>,
+    /// 10 × 10, row = true class.
+    pub confusion: Vec<u64>,
+    /// Misclassified images first.
+    pub examples: Vec<CifarExample>,
+}
+
+/// Requests of the CIFAR-10 lab.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum CifarRequest {
+    /// Load the bundled subset (lazy, with download progress).
+    LoadBundled,
+    /// Add the training records of uploaded CIFAR-10 binary batches (attachments, in order of
+    /// `names`); all files are checked before any is added.
+    Upload { names: Vec<String> },
+    /// The comparison rows of the shipped weights (read from their headers).
+    Pretrained,
+    /// Train with these settings.
+    Train(CifarSettings),
+}
+
+/// Responses of the CIFAR-10 lab.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum CifarResponse {
+    Data(CifarDataInfo),
+    Epoch(CifarEpochInfo),
+    /// Rows of the shipped weights; `missing` names the models without shipped weights.
+    Pretrained {
+        rows: Vec<CifarRunRow>,
+        missing: Vec<String>,
+    },
+    Result(CifarResult),
+}

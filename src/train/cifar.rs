@@ -1,0 +1,686 @@
+//! CIFAR-10 training: PlainCNN, MobileNetV1 or MobileNetV2 (with a width multiplier) on
+//! CIFAR records, with random-crop + flip augmentation, Adam (optionally with decoupled
+//! weight decay), a constant or cosine learning rate with warm-up, label smoothing, per-epoch
+//! test accuracy in eval mode, and the final evaluation (per-class accuracy, confusion matrix,
+//! top-3 predictions of every test image).
+
+use burn::config::Config;
+use burn::module::Module;
+use burn::nn::loss::CrossEntropyLossConfig;
+use burn::optim::{AdamWConfig, GradientsParams};
+use burn::tensor::activation::softmax;
+use burn::tensor::{Device, Int, Tensor, TensorData};
+use serde::{Deserialize, Serialize};
+
+use super::{Event, Host, Meter, should_stop};
+use crate::data::{Augment, CIFAR10_CLASSES, CifarSet, Confusion, Rng, batch_f32};
+use crate::model::{
+    MobileNetV1, MobileNetV1Config, MobileNetV2, MobileNetV2Config, ModelKind, ModelSummary,
+    PlainCnn, PlainCnnConfig,
+};
+
+/// Learning-rate schedule over the run (after the warm-up).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LrSchedule {
+    /// The same learning rate throughout.
+    Constant,
+    /// Cosine decay from `lr` to 0 at the last step.
+    Cosine,
+}
+
+/// Model and recipe of a CIFAR-10 run.
+#[derive(Config, Debug, PartialEq)]
+pub struct CifarTrainConfig {
+    #[config(default = "ModelKind::MobileNetV1")]
+    pub model: ModelKind,
+    /// Width multiplier (channel counts × width).
+    #[config(default = 1.0)]
+    pub width: f64,
+    #[config(default = 10)]
+    pub epochs: usize,
+    #[config(default = 128)]
+    pub batch_size: usize,
+    #[config(default = 1e-3)]
+    pub lr: f64,
+    #[config(default = "LrSchedule::Constant")]
+    pub schedule: LrSchedule,
+    /// Linear warm-up from lr/10 over this many epochs (0 = none).
+    #[config(default = 0)]
+    pub warmup_epochs: usize,
+    /// Label smoothing ε (0 = plain cross-entropy).
+    #[config(default = 0.0)]
+    pub label_smoothing: f32,
+    /// Decoupled (AdamW) weight decay; 0 = plain Adam.
+    #[config(default = 0.0)]
+    pub weight_decay: f32,
+    /// Random crop of the 4-pixel zero-padded image.
+    #[config(default = false)]
+    pub crop: bool,
+    /// Random horizontal flip.
+    #[config(default = false)]
+    pub flip: bool,
+    #[config(default = 0)]
+    pub seed: u64,
+    /// Use at most this many training images (0 = all).
+    #[config(default = 0)]
+    pub max_train: usize,
+    /// Evaluate at most this many test images (0 = all).
+    #[config(default = 0)]
+    pub max_test: usize,
+    /// Test accuracy every this many epochs (0 = only at the end).
+    #[config(default = 1)]
+    pub eval_every: usize,
+}
+
+impl CifarTrainConfig {
+    /// The issue's reference recipe: Adam 1e-3, batch 128, crop + flip, constant rate.
+    pub fn reference(model: ModelKind) -> Self {
+        Self::new()
+            .with_model(model)
+            .with_crop(true)
+            .with_flip(true)
+    }
+
+    /// convlab's default recipe: AdamW 2e-3 (weight decay 5e-4), 1 warm-up epoch then cosine
+    /// decay, label smoothing 0.1, crop + flip, batch 64, 30 epochs.
+    pub fn recipe(model: ModelKind) -> Self {
+        Self::new()
+            .with_model(model)
+            .with_epochs(30)
+            .with_batch_size(64)
+            .with_lr(2e-3)
+            .with_schedule(LrSchedule::Cosine)
+            .with_warmup_epochs(1)
+            .with_label_smoothing(0.1)
+            .with_weight_decay(5e-4)
+            .with_crop(true)
+            .with_flip(true)
+    }
+
+    /// Checks the settings, in words.
+    pub fn check(&self) -> Result<(), String> {
+        if !matches!(
+            self.model,
+            ModelKind::PlainCnn | ModelKind::MobileNetV1 | ModelKind::MobileNetV2
+        ) {
+            return Err(format!("{} is not a CIFAR-10 model", self.model.name()));
+        }
+        if !(self.width > 0.0 && self.width <= 4.0) {
+            return Err(format!(
+                "The width multiplier must be in (0, 4]; got {}",
+                self.width
+            ));
+        }
+        if self.epochs == 0 || self.batch_size == 0 {
+            return Err("Epochs and batch size must be at least 1".into());
+        }
+        if !(self.lr > 0.0 && self.lr.is_finite()) {
+            return Err(format!(
+                "The learning rate must be a positive number; got {}",
+                self.lr
+            ));
+        }
+        if !(0.0..1.0).contains(&self.label_smoothing) {
+            return Err(format!(
+                "Label smoothing must be in [0, 1); got {}",
+                self.label_smoothing
+            ));
+        }
+        if !(self.weight_decay >= 0.0 && self.weight_decay.is_finite()) {
+            return Err("Weight decay must be ≥ 0".into());
+        }
+        Ok(())
+    }
+
+    /// The learning rate at optimiser step `step` (0-based) of `total`, with
+    /// `steps_per_epoch` steps per epoch (for the warm-up).
+    pub fn lr_at(&self, step: usize, total: usize, steps_per_epoch: usize) -> f64 {
+        let warm = self.warmup_epochs * steps_per_epoch;
+        if step < warm {
+            let t = (step + 1) as f64 / warm as f64;
+            return self.lr * (0.1 + 0.9 * t);
+        }
+        match self.schedule {
+            LrSchedule::Constant => self.lr,
+            LrSchedule::Cosine => {
+                let span = total.saturating_sub(warm).max(1) as f64;
+                let t = ((step - warm) as f64 / span).min(1.0);
+                self.lr * 0.5 * (1.0 + (std::f64::consts::PI * t).cos())
+            }
+        }
+    }
+}
+
+/// One of the three CIFAR-10 models.
+// One model lives per run; boxing the variants would only add indirection to the module tree.
+#[allow(clippy::large_enum_variant)]
+#[derive(Module, Debug)]
+pub enum CifarNet {
+    Plain(PlainCnn),
+    V1(MobileNetV1),
+    V2(MobileNetV2),
+}
+
+impl CifarNet {
+    /// A freshly initialised model of `kind` with `width` (10 classes).
+    pub fn init(kind: ModelKind, width: f64, device: &Device) -> Result<CifarNet, String> {
+        Ok(match kind {
+            ModelKind::PlainCnn => {
+                CifarNet::Plain(PlainCnnConfig::new().with_width(width).init(device))
+            }
+            ModelKind::MobileNetV1 => {
+                CifarNet::V1(MobileNetV1Config::new().with_width(width).init(device))
+            }
+            ModelKind::MobileNetV2 => {
+                CifarNet::V2(MobileNetV2Config::new().with_width(width).init(device))
+            }
+            ModelKind::HybridSn => return Err("HybridSN is not a CIFAR-10 model".into()),
+        })
+    }
+
+    /// # Shapes
+    /// - input: `[batch, 3, 32, 32]`
+    /// - output: `[batch, 10]`
+    pub fn forward(&self, x: Tensor<4>) -> Tensor<2> {
+        match self {
+            CifarNet::Plain(m) => m.forward(x),
+            CifarNet::V1(m) => m.forward(x),
+            CifarNet::V2(m) => m.forward(x),
+        }
+    }
+
+    pub fn kind(&self) -> ModelKind {
+        match self {
+            CifarNet::Plain(_) => ModelKind::PlainCnn,
+            CifarNet::V1(_) => ModelKind::MobileNetV1,
+            CifarNet::V2(_) => ModelKind::MobileNetV2,
+        }
+    }
+
+    /// Layer table, parameters and multiply-adds.
+    pub fn summary(&self) -> ModelSummary {
+        match self {
+            CifarNet::Plain(m) => m.summary(),
+            CifarNet::V1(m) => m.summary(),
+            CifarNet::V2(m) => m.summary(),
+        }
+    }
+
+    fn device(&self) -> Device {
+        let mut devices = self.devices();
+        devices.pop().unwrap_or_else(Device::flex)
+    }
+}
+
+/// One epoch's numbers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CifarEpoch {
+    pub epoch: usize,
+    /// Mean training loss (with label smoothing when used).
+    pub loss: f64,
+    /// Accuracy on the (augmented) training batches, in train mode.
+    pub train_acc: f64,
+    /// Accuracy on the test images in eval mode (None when not evaluated this epoch).
+    pub test_acc: Option<f64>,
+    /// Seconds of training in this epoch (evaluation excluded).
+    pub train_seconds: f64,
+    /// Training samples per second in this epoch.
+    pub samples_per_s: f64,
+}
+
+/// Accuracy, per-class accuracy, confusion matrix and every test image's top-3 predictions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CifarEvaluation {
+    pub accuracy: f64,
+    pub per_class: Vec<Option<f64>>,
+    /// Row = true class, column = predicted, 10 × 10.
+    pub confusion: Vec<u64>,
+    /// Top-3 classes of each test image, most probable first.
+    pub top3: Vec<[u8; 3]>,
+    /// Their softmax probabilities.
+    pub top3_prob: Vec<[f32; 3]>,
+    /// Test images scored.
+    pub images: usize,
+    /// Inference samples per second.
+    pub samples_per_s: f64,
+}
+
+/// What a run leaves: the model (eval mode), its history and the final evaluation.
+pub struct CifarTrained {
+    pub model: CifarNet,
+    pub history: Vec<CifarEpoch>,
+    pub evaluation: CifarEvaluation,
+    pub stopped: bool,
+    /// Wall-clock seconds of the whole run.
+    pub seconds: f64,
+}
+
+/// Host events of a CIFAR run beyond the common ones.
+pub trait CifarHost: Host {
+    /// An epoch finished.
+    fn epoch(&mut self, m: &CifarEpoch);
+}
+
+async fn read_f32(t: Tensor<1>) -> Result<Vec<f32>, String> {
+    t.into_data_async()
+        .await
+        .map_err(|e| format!("reading a tensor back failed: {e:?}"))?
+        .convert::<f32>()
+        .try_to_vec::<f32>()
+        .map_err(|e| format!("{e:?}"))
+}
+
+async fn read_i64(t: Tensor<1, Int>) -> Result<Vec<i64>, String> {
+    t.into_data_async()
+        .await
+        .map_err(|e| format!("reading a tensor back failed: {e:?}"))?
+        .convert::<i64>()
+        .try_to_vec::<i64>()
+        .map_err(|e| format!("{e:?}"))
+}
+
+fn images_tensor(
+    set: &CifarSet,
+    idx: &[usize],
+    aug: &[Augment],
+    buf: &mut Vec<f32>,
+    d: &Device,
+) -> Tensor<4> {
+    batch_f32(set, idx, |k| aug.get(k).copied().unwrap_or_default(), buf);
+    Tensor::<4>::from_data(
+        TensorData::new(std::mem::take(buf), [idx.len(), 3, 32, 32]),
+        d,
+    )
+}
+
+/// Trains a CIFAR-10 model on `train`, evaluating on `test`. Emits losses, progress and
+/// per-epoch metrics; stops cleanly (keeping the weights so far) when the host asks; refuses a
+/// non-finite loss naming the epoch and step.
+pub async fn train_cifar<H: CifarHost>(
+    host: &mut H,
+    device: &Device,
+    train: &CifarSet,
+    test: &CifarSet,
+    cfg: &CifarTrainConfig,
+    start: Option<CifarNet>,
+) -> Result<CifarTrained, String> {
+    cfg.check()?;
+    if train.is_empty() {
+        return Err("There are no training images".into());
+    }
+    let t_start = host.now_ms();
+    let ad = device.clone().autodiff();
+    let mut model = match start {
+        Some(m) => m.fork(&ad),
+        None => CifarNet::init(cfg.model, cfg.width, &ad)?,
+    };
+    let mut optim = AdamWConfig::new()
+        .with_weight_decay(cfg.weight_decay)
+        .init();
+    let smoothing = (cfg.label_smoothing > 0.0).then_some(cfg.label_smoothing);
+    let loss_fn = CrossEntropyLossConfig::new()
+        .with_smoothing(smoothing)
+        .init(&ad);
+    let mut order: Vec<usize> = (0..train.len()).collect();
+    if cfg.max_train > 0 && order.len() > cfg.max_train {
+        order.truncate(cfg.max_train);
+    }
+    let n_train = order.len();
+    let test_idx: Vec<usize> = (0..if cfg.max_test > 0 {
+        cfg.max_test.min(test.len())
+    } else {
+        test.len()
+    })
+        .collect();
+    let bs = cfg.batch_size;
+    let steps_per_epoch = n_train.div_ceil(bs);
+    let total_steps = (cfg.epochs * steps_per_epoch).max(1);
+    let meter = Meter::new(host.now_ms(), cfg.epochs * n_train);
+    let mut rng = Rng::new(cfg.seed ^ 0xc1fa_5eed);
+    let mut buf = Vec::new();
+    let mut history = Vec::new();
+    let (mut done, mut step, mut stopped) = (0usize, 0usize, false);
+    'epochs: for epoch in 1..=cfg.epochs {
+        let t0 = host.now_ms();
+        rng.shuffle(&mut order);
+        let (mut loss_sum, mut correct, mut seen) = (0.0f64, 0usize, 0usize);
+        for (i, chunk) in order.chunks(bs).enumerate() {
+            if should_stop(host).await {
+                stopped = true;
+                break 'epochs;
+            }
+            let aug: Vec<Augment> = chunk
+                .iter()
+                .map(|_| {
+                    if cfg.crop {
+                        Augment::random(&mut rng, 4, cfg.flip)
+                    } else {
+                        Augment {
+                            flip: cfg.flip && rng.below(2) == 1,
+                            ..Augment::default()
+                        }
+                    }
+                })
+                .collect();
+            let x = images_tensor(train, chunk, &aug, &mut buf, &ad);
+            let labels: Vec<i64> = chunk.iter().map(|&j| train.labels[j] as i64).collect();
+            let y =
+                Tensor::<1, Int>::from_data(TensorData::new(labels.clone(), [chunk.len()]), &ad);
+            let logits = model.forward(x);
+            let pred = logits.clone().argmax(1).flatten::<1>(0, 1);
+            let loss = loss_fn.forward(logits, y);
+            let loss_value = read_f32(loss.clone()).await?[0];
+            if !loss_value.is_finite() {
+                return Err(format!(
+                    "Training stopped: the loss became {loss_value} at epoch {epoch}, step {} of \
+                     {steps_per_epoch}. The weights of the previous step are kept; try a smaller \
+                     learning rate.",
+                    i + 1
+                ));
+            }
+            let grads = GradientsParams::from_grads(loss.backward(), &model);
+            model = optim.step(cfg.lr_at(step, total_steps, steps_per_epoch), model, grads);
+            let pred = read_i64(pred).await?;
+            correct += pred.iter().zip(&labels).filter(|(p, l)| p == l).count();
+            seen += chunk.len();
+            loss_sum += loss_value as f64 * chunk.len() as f64;
+            step += 1;
+            done += chunk.len();
+            host.emit(Event::Loss {
+                step,
+                loss: loss_value,
+            });
+            host.emit(meter.event(host.now_ms(), done));
+        }
+        let train_seconds = (host.now_ms() - t0) / 1000.0;
+        let test_acc = if cfg.eval_every > 0 && epoch % cfg.eval_every == 0 && epoch < cfg.epochs {
+            Some(
+                evaluate(host, &model.valid(), test, &test_idx)
+                    .await?
+                    .accuracy,
+            )
+        } else {
+            None
+        };
+        let m = CifarEpoch {
+            epoch,
+            loss: loss_sum / seen.max(1) as f64,
+            train_acc: correct as f64 / seen.max(1) as f64,
+            test_acc,
+            train_seconds,
+            samples_per_s: seen as f64 / train_seconds.max(1e-9),
+        };
+        if epoch < cfg.epochs {
+            host.epoch(&m);
+        }
+        history.push(m);
+    }
+    let model = model.valid();
+    let evaluation = evaluate(host, &model, test, &test_idx).await?;
+    if let Some(last) = history.last_mut() {
+        if last.test_acc.is_none() {
+            last.test_acc = Some(evaluation.accuracy);
+        }
+        if !stopped || last.epoch == cfg.epochs {
+            host.epoch(last);
+        }
+    }
+    Ok(CifarTrained {
+        model,
+        history,
+        evaluation,
+        stopped,
+        seconds: (host.now_ms() - t_start) / 1000.0,
+    })
+}
+
+/// Batch size of evaluation.
+pub const EVAL_BATCH: usize = 100;
+
+/// Scores `model` (eval mode) on test images `idx`: accuracy, confusion, top-3.
+pub async fn evaluate<H: Host>(
+    host: &mut H,
+    model: &CifarNet,
+    test: &CifarSet,
+    idx: &[usize],
+) -> Result<CifarEvaluation, String> {
+    let device = model.device();
+    let t0 = host.now_ms();
+    let mut conf = Confusion::new(CIFAR10_CLASSES.len());
+    let mut top3 = Vec::with_capacity(idx.len());
+    let mut top3_prob = Vec::with_capacity(idx.len());
+    let mut buf = Vec::new();
+    for chunk in idx.chunks(EVAL_BATCH) {
+        let x = images_tensor(test, chunk, &[], &mut buf, &device);
+        let probs = softmax(model.forward(x), 1);
+        let probs = read_f32(probs.flatten::<1>(0, 1)).await?;
+        for (row, &i) in probs.chunks_exact(10).zip(chunk) {
+            let mut order: Vec<usize> = (0..10).collect();
+            order.sort_by(|&a, &b| row[b].total_cmp(&row[a]));
+            conf.add(test.labels[i] as usize, order[0]);
+            top3.push([order[0] as u8, order[1] as u8, order[2] as u8]);
+            top3_prob.push([row[order[0]], row[order[1]], row[order[2]]]);
+        }
+        host.yield_now().await;
+    }
+    let secs = ((host.now_ms() - t0) / 1000.0).max(1e-9);
+    Ok(CifarEvaluation {
+        accuracy: conf.overall_accuracy(),
+        per_class: conf.per_class_accuracy(),
+        confusion: conf.counts.clone(),
+        top3,
+        top3_prob,
+        images: idx.len(),
+        samples_per_s: idx.len() as f64 / secs,
+    })
+}
+
+/// Saves a trained CIFAR-10 model, its recipe and metrics in a convlab weights file.
+pub async fn save_cifar(
+    model: &CifarNet,
+    cfg: &CifarTrainConfig,
+    metrics: serde_json::Value,
+    precision: super::weights::Precision,
+) -> Result<Vec<u8>, String> {
+    let config = serde_json::json!({ "num_classes": 10, "width": cfg.width });
+    let pre = serde_json::to_value(cfg).map_err(|e| e.to_string())?;
+    let name = model.kind().name();
+    match model {
+        CifarNet::Plain(m) => super::weights::save(m, name, config, pre, metrics, precision).await,
+        CifarNet::V1(m) => super::weights::save(m, name, config, pre, metrics, precision).await,
+        CifarNet::V2(m) => super::weights::save(m, name, config, pre, metrics, precision).await,
+    }
+}
+
+/// Reads a CIFAR-10 weights file: the model (eval mode), its recipe and its header metrics.
+/// Refuses, in words, files of other models or whose tensors do not fit.
+pub fn load_cifar(
+    bytes: &[u8],
+    device: &Device,
+) -> Result<(CifarNet, CifarTrainConfig, serde_json::Value), String> {
+    let (header, _) = super::weights::read_header(bytes)?;
+    let Some(kind) = ModelKind::ALL
+        .into_iter()
+        .find(|k| k.name() == header.model && *k != ModelKind::HybridSn)
+    else {
+        return Err(format!(
+            "These weights are for {}, not a CIFAR-10 model (PlainCNN, MobileNetV1, MobileNetV2).",
+            header.model
+        ));
+    };
+    let cfg: CifarTrainConfig = serde_json::from_value(header.preprocessing.clone())
+        .map_err(|e| format!("The weights' training settings are malformed: {e}"))?;
+    if cfg.model != kind {
+        return Err("The weights' settings name another model than their header.".into());
+    }
+    cfg.check()?;
+    let fresh = CifarNet::init(kind, cfg.width, device)?;
+    let model = match fresh {
+        CifarNet::Plain(m) => CifarNet::Plain(super::weights::load(m, bytes, device)?),
+        CifarNet::V1(m) => CifarNet::V1(super::weights::load(m, bytes, device)?),
+        CifarNet::V2(m) => CifarNet::V2(super::weights::load(m, bytes, device)?),
+    };
+    Ok((model.valid(), cfg, header.metrics))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::train::NativeHost;
+    use crate::train::weights::Precision;
+
+    struct Recorder<F: FnMut(Event)> {
+        inner: NativeHost<F>,
+        epochs: Vec<CifarEpoch>,
+    }
+    impl<F: FnMut(Event)> Host for Recorder<F> {
+        fn emit(&mut self, e: Event) {
+            self.inner.emit(e)
+        }
+        fn control(&self) -> super::super::Control {
+            self.inner.control()
+        }
+        fn now_ms(&self) -> f64 {
+            self.inner.now_ms()
+        }
+        async fn yield_now(&self) {}
+        async fn pause_tick(&self) {}
+    }
+    impl<F: FnMut(Event)> CifarHost for Recorder<F> {
+        fn epoch(&mut self, m: &CifarEpoch) {
+            self.epochs.push(m.clone())
+        }
+    }
+
+    /// 40 real images of the bundled subset (first training images).
+    fn real_subset(n: usize) -> CifarSet {
+        let root = env!("CARGO_MANIFEST_DIR");
+        let packed = std::fs::read(format!("{root}/public/data/cifar10_subset.clcf")).unwrap();
+        let b = crate::data::unpack_cifar(&packed).unwrap();
+        CifarSet {
+            images: b.train.images[..n * crate::data::CIFAR_IMAGE].to_vec(),
+            labels: b.train.labels[..n].to_vec(),
+        }
+    }
+
+    #[test]
+    fn loss_falls_on_a_tiny_real_batch_and_weights_round_trip() {
+        let set = real_subset(16);
+        let cfg = CifarTrainConfig::new()
+            .with_model(ModelKind::MobileNetV1)
+            .with_width(0.25)
+            .with_epochs(12)
+            .with_batch_size(16)
+            .with_lr(3e-3);
+        let device = Device::flex();
+        let mut losses = Vec::new();
+        let trained = {
+            let mut host = Recorder {
+                inner: NativeHost::new(|e| {
+                    if let Event::Loss { loss, .. } = e {
+                        losses.push(loss)
+                    }
+                }),
+                epochs: Vec::new(),
+            };
+            let t = pollster::block_on(train_cifar(&mut host, &device, &set, &set, &cfg, None))
+                .unwrap();
+            assert_eq!(host.epochs.len(), 12);
+            assert!(host.epochs.iter().all(|e| e.test_acc.is_some()));
+            t
+        };
+        assert_eq!(losses.len(), 12);
+        let (first, last) = (losses[0], *losses.last().unwrap());
+        assert!(last < 0.5 * first, "loss did not fall: {first} → {last}");
+        // Memorised in train mode; in eval mode (running BN statistics) at least better than chance.
+        assert!(trained.history.last().unwrap().train_acc > 0.8);
+        let ev = &trained.evaluation;
+        assert_eq!(ev.images, 16);
+        assert_eq!(ev.confusion.iter().sum::<u64>(), 16);
+        assert_eq!(ev.top3.len(), 16);
+        assert!(
+            ev.top3_prob
+                .iter()
+                .all(|p| p[0] >= p[1] && p[1] >= p[2] && p[0] <= 1.0)
+        );
+
+        let bytes = pollster::block_on(save_cifar(
+            &trained.model,
+            &cfg,
+            serde_json::json!({ "test_acc": ev.accuracy }),
+            Precision::F32,
+        ))
+        .unwrap();
+        let (back, cfg2, metrics) = load_cifar(&bytes, &device).unwrap();
+        assert_eq!(cfg2, cfg);
+        assert_eq!(metrics["test_acc"], serde_json::json!(ev.accuracy));
+        let mut host = NativeHost::new(|_| {});
+        let idx: Vec<usize> = (0..16).collect();
+        let ev2 = pollster::block_on(evaluate(&mut host, &back, &set, &idx)).unwrap();
+        assert_eq!(ev2.top3, ev.top3);
+        assert_eq!(ev2.confusion, ev.confusion);
+        // Truncated or foreign files are refused in words.
+        assert!(load_cifar(&bytes[..bytes.len() / 2], &device).is_err());
+        let hsi = crate::model::HybridSnConfig::new().init(&device);
+        let foreign = pollster::block_on(crate::train::weights::save(
+            &hsi,
+            "HybridSN",
+            serde_json::json!({}),
+            serde_json::json!({}),
+            serde_json::json!({}),
+            Precision::F32,
+        ))
+        .unwrap();
+        let e = load_cifar(&foreign, &device).err().unwrap();
+        assert!(e.contains("HybridSN"), "{e}");
+    }
+
+    #[test]
+    fn schedules_warm_up_and_decay() {
+        let c = CifarTrainConfig::recipe(ModelKind::MobileNetV1).with_lr(1.0);
+        // 10 steps per epoch, 30 epochs.
+        assert!((c.lr_at(0, 300, 10) - 0.19).abs() < 1e-9);
+        assert!((c.lr_at(9, 300, 10) - 1.0).abs() < 1e-9);
+        assert!((c.lr_at(10, 300, 10) - 1.0).abs() < 1e-9);
+        assert!(c.lr_at(155, 300, 10) < 0.51 && c.lr_at(155, 300, 10) > 0.49);
+        assert!(c.lr_at(299, 300, 10) < 1e-3);
+        let r = CifarTrainConfig::reference(ModelKind::MobileNetV1);
+        assert_eq!(r.lr_at(123, 300, 10), 1e-3);
+        assert!(r.crop && r.flip && r.batch_size == 128 && r.epochs == 10);
+        assert!(r.with_width(0.0).check().is_err());
+        assert!(
+            CifarTrainConfig::new()
+                .with_model(ModelKind::HybridSn)
+                .check()
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn a_huge_learning_rate_stops_with_a_message() {
+        let set = real_subset(8);
+        let cfg = CifarTrainConfig::new()
+            .with_width(0.25)
+            .with_epochs(3)
+            .with_batch_size(8)
+            .with_lr(1e12);
+        let mut host = Recorder {
+            inner: NativeHost::new(|_| {}),
+            epochs: Vec::new(),
+        };
+        match pollster::block_on(train_cifar(
+            &mut host,
+            &Device::flex(),
+            &set,
+            &set,
+            &cfg,
+            None,
+        )) {
+            Err(m) => assert!(m.contains("epoch") && m.contains("step"), "{m}"),
+            Ok(t) => panic!(
+                "expected divergence, got accuracy {}",
+                t.evaluation.accuracy
+            ),
+        }
+    }
+}

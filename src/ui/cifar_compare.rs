@@ -1,0 +1,140 @@
+//! The CIFAR-10 comparison table (shipped and finished runs) with overlaid test-accuracy
+//! curves; "MobileNetV1 against PlainCNN" (or any pair) is one click.
+
+use leptos::prelude::*;
+
+use super::models::thousands;
+use super::state::AppState;
+use crate::messages::cifar::CifarRunRow;
+
+pub use super::cifar_results::CifarResults;
+
+/// Line colours of overlaid runs.
+const COLOURS: [&str; 6] = [
+    "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf",
+];
+
+fn curve_path(run: &CifarRunRow, max_epochs: usize) -> String {
+    let pts: Vec<(usize, f64)> = run
+        .history
+        .iter()
+        .filter_map(|e| e.test_acc.map(|a| (e.epoch, a)))
+        .collect();
+    pts.iter()
+        .enumerate()
+        .map(|(i, (ep, a))| {
+            let x = 30.0 + 360.0 * (*ep as f64 - 1.0) / (max_epochs.max(2) as f64 - 1.0);
+            let y = 150.0 - 140.0 * a;
+            format!("{}{x:.1},{y:.1}", if i == 0 { "M" } else { " L" })
+        })
+        .collect()
+}
+
+/// Selects the newest row of each model in `models` (and only those).
+fn select_models(state: AppState, models: &[&str]) {
+    let runs = state.cifar.runs.get_untracked();
+    let ids: Vec<String> = models
+        .iter()
+        .filter_map(|m| {
+            runs.iter()
+                .rev()
+                .find(|r| r.model == *m)
+                .map(|r| r.id.clone())
+        })
+        .collect();
+    state.cifar.selected.set(ids);
+}
+
+#[component]
+pub fn CifarCompare() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let cs = state.cifar;
+    let selected_runs = move || {
+        let sel = cs.selected.get();
+        cs.runs
+            .get()
+            .into_iter()
+            .filter(|r| sel.contains(&r.id))
+            .collect::<Vec<_>>()
+    };
+    view! {
+        <h3>"Compare runs"</h3>
+        {move || cs.missing.get().filter(|m| !m.is_empty()).map(|m| view! {
+            <p class="hint" data-testid="cifar-missing">
+                {format!("No shipped weights for {} yet.", m.join(", "))}
+            </p>
+        })}
+        <div class="controls">
+            <button data-testid="cifar-compare-v1-plain"
+                on:click=move |_| select_models(state, &["MobileNetV1", "PlainCNN"])>
+                "MobileNetV1 against PlainCNN"
+            </button>
+            <button data-testid="cifar-compare-v1-v2"
+                on:click=move |_| select_models(state, &["MobileNetV1", "MobileNetV2"])>
+                "MobileNetV1 against MobileNetV2"
+            </button>
+            <button data-testid="cifar-compare-all"
+                on:click=move |_| select_models(state, &["PlainCNN", "MobileNetV1", "MobileNetV2"])>
+                "All three"
+            </button>
+        </div>
+        <table data-testid="cifar-runs">
+            <thead><tr>
+                <th>"show"</th><th>"model"</th><th>"width"</th><th>"params"</th><th>"MACs"</th>
+                <th>"test acc"</th><th>"epochs"</th><th>"train images"</th><th>"time"</th>
+                <th>"backend"</th><th>"source"</th><th>"recipe"</th>
+            </tr></thead>
+            <tbody>
+                {move || cs.runs.get().into_iter().map(|r| {
+                    let id = r.id.clone();
+                    let id2 = r.id.clone();
+                    view! {
+                        <tr data-testid="cifar-run-row" data-source=r.source.clone()
+                            data-model=r.model.clone() data-acc=r.accuracy.to_string()>
+                            <td><input type="checkbox" data-testid="cifar-run-select"
+                                prop:checked=move || cs.selected.get().contains(&id)
+                                on:change=move |_| cs.selected.update(|s| {
+                                    if let Some(p) = s.iter().position(|x| *x == id2) {
+                                        s.remove(p);
+                                    } else {
+                                        s.push(id2.clone());
+                                    }
+                                }) /></td>
+                            <td>{r.model.clone()}</td>
+                            <td>{format!("{}", r.width)}</td>
+                            <td>{thousands(r.params as u64)}</td>
+                            <td>{thousands(r.macs)}</td>
+                            <td>{format!("{:.1} %", 100.0 * r.accuracy)}</td>
+                            <td>{r.epochs}</td>
+                            <td>{r.train_images}</td>
+                            <td>{super::smoke::format_eta(r.seconds)}</td>
+                            <td>{r.backend.clone()}</td>
+                            <td>{r.source.clone()}</td>
+                            <td class="recipe">{r.recipe.clone()}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+        <svg class="chart" viewBox="0 0 400 170" data-testid="cifar-curves" role="img"
+            aria-label="test accuracy per epoch of the selected runs">
+            <rect x="0" y="0" width="400" height="170" class="chart-bg"></rect>
+            <text x="2" y="14" font-size="9">"100 %"</text>
+            <text x="2" y="152" font-size="9">"0 %"</text>
+            {move || {
+                let runs = selected_runs();
+                let max_epochs = runs.iter().map(|r| r.history.len()).max().unwrap_or(2);
+                runs.iter().enumerate().map(|(i, r)| {
+                    let c = COLOURS[i % COLOURS.len()];
+                    view! {
+                        <path d=curve_path(r, max_epochs) fill="none" stroke=c stroke-width="2"
+                            data-testid="cifar-curve" data-run=r.id.clone()></path>
+                        <text x="40" y=(20 + 11 * i).to_string() font-size="9" fill=c>
+                            {format!("{} ×{} ({}) {:.1} %", r.model, r.width, r.source, 100.0 * r.accuracy)}
+                        </text>
+                    }
+                }).collect_view()
+            }}
+        </svg>
+    }
+}

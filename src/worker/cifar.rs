@@ -1,0 +1,354 @@
+//! The worker's CIFAR-10 jobs: load the bundled subset, add uploaded binary batches, read the
+//! shipped weights' headers, train and evaluate. A failed job leaves the loaded data as it was.
+
+use burn::tensor::Device;
+
+use super::fetch::fetch_bytes;
+use super::{WorkerHost, post};
+use crate::data::{CifarBundle, CifarSet, read_cifar_bin, unpack_cifar};
+use crate::messages::Response;
+use crate::messages::cifar::{
+    CifarDataInfo, CifarEpochInfo, CifarExample, CifarRequest, CifarResponse, CifarResult,
+    CifarRunRow, CifarSettings,
+};
+use crate::model::ModelKind;
+use crate::train::cifar::{
+    CifarEpoch, CifarHost, CifarNet, CifarTrainConfig, CifarTrained, LrSchedule,
+};
+use crate::train::weights::read_header;
+use crate::train::{Control, Event, Host};
+
+/// The bundled subset (see `convlab pack-cifar`).
+pub const BUNDLE_URL: &str = "./public/data/cifar10_subset.clcf";
+
+/// The list (JSON array of file names in `public/weights/`) of shipped CIFAR-10 weights,
+/// trained natively with `convlab train <model> … --save public/weights/cifar_<model>.clw`.
+pub const WEIGHTS_INDEX_URL: &str = "./public/weights/cifar_index.json";
+
+/// Test images shown with their predictions after a run.
+const EXAMPLES: usize = 36;
+
+#[derive(Default)]
+pub struct CifarState {
+    data: Option<CifarBundle>,
+    uploaded: usize,
+    runs: usize,
+    model: Option<CifarNet>,
+}
+
+fn send(r: CifarResponse) {
+    post(&Response::Cifar(r));
+}
+
+fn data_info(st: &CifarState, note: String) -> CifarDataInfo {
+    let d = st.data.as_ref();
+    CifarDataInfo {
+        train: d.map_or(0, |d| d.train.len()),
+        test: d.map_or(0, |d| d.test.len()),
+        train_counts: d.map_or(vec![0; 10], |d| d.train.label_counts().to_vec()),
+        test_counts: d.map_or(vec![0; 10], |d| d.test.label_counts().to_vec()),
+        uploaded: st.uploaded,
+        note,
+    }
+}
+
+async fn ensure_bundled(st: &mut CifarState) -> Result<(), String> {
+    if st.data.is_some() {
+        return Ok(());
+    }
+    let bytes = fetch_bytes(BUNDLE_URL, "download").await?;
+    let bundle = unpack_cifar(&bytes).map_err(|e| e.to_string())?;
+    let note = format!(
+        "Bundled subset: {} training and {} test images",
+        bundle.train.len(),
+        bundle.test.len()
+    );
+    st.data = Some(bundle);
+    send(CifarResponse::Data(data_info(st, note)));
+    Ok(())
+}
+
+/// Settings from the form → the training config, refused in words when out of range.
+pub fn settings_to_config(s: &CifarSettings) -> Result<CifarTrainConfig, String> {
+    let model =
+        ModelKind::from_id(&s.model).ok_or_else(|| format!("unknown model '{}'", s.model))?;
+    let cfg = CifarTrainConfig::new()
+        .with_model(model)
+        .with_width(s.width)
+        .with_epochs(s.epochs)
+        .with_batch_size(s.batch_size)
+        .with_lr(s.lr)
+        .with_schedule(if s.cosine {
+            LrSchedule::Cosine
+        } else {
+            LrSchedule::Constant
+        })
+        .with_warmup_epochs(s.warmup_epochs)
+        .with_label_smoothing(s.label_smoothing)
+        .with_weight_decay(s.weight_decay)
+        .with_crop(s.augment)
+        .with_flip(s.augment)
+        .with_seed(s.seed)
+        .with_max_train(s.max_train)
+        .with_max_test(s.max_test);
+    cfg.check()?;
+    Ok(cfg)
+}
+
+/// The recipe in a few words.
+pub fn recipe_words(c: &CifarTrainConfig) -> String {
+    let mut parts = vec![format!(
+        "{} lr {}{}",
+        if c.weight_decay > 0.0 {
+            "AdamW"
+        } else {
+            "Adam"
+        },
+        c.lr,
+        match c.schedule {
+            LrSchedule::Cosine => " cosine",
+            LrSchedule::Constant => "",
+        }
+    )];
+    parts.push(format!("batch {}", c.batch_size));
+    if c.warmup_epochs > 0 {
+        parts.push(format!("warm-up {}", c.warmup_epochs));
+    }
+    if c.label_smoothing > 0.0 {
+        parts.push(format!("smoothing {}", c.label_smoothing));
+    }
+    if c.weight_decay > 0.0 {
+        parts.push(format!("wd {}", c.weight_decay));
+    }
+    if c.crop {
+        parts.push("crop+flip".into());
+    }
+    parts.push(format!("seed {}", c.seed));
+    parts.join(", ")
+}
+
+fn epoch_info(m: &CifarEpoch) -> CifarEpochInfo {
+    CifarEpochInfo {
+        epoch: m.epoch,
+        loss: m.loss,
+        train_acc: m.train_acc,
+        test_acc: m.test_acc,
+        seconds: m.train_seconds,
+        samples_per_s: m.samples_per_s,
+    }
+}
+
+/// Forwards common events to the worker host and posts epochs as CIFAR responses.
+struct LabHost<'a>(&'a mut WorkerHost);
+
+impl Host for LabHost<'_> {
+    fn emit(&mut self, event: Event) {
+        self.0.emit(event)
+    }
+    fn control(&self) -> Control {
+        self.0.control()
+    }
+    fn now_ms(&self) -> f64 {
+        self.0.now_ms()
+    }
+    async fn yield_now(&self) {
+        self.0.yield_now().await
+    }
+    async fn pause_tick(&self) {
+        self.0.pause_tick().await
+    }
+}
+
+impl CifarHost for LabHost<'_> {
+    fn epoch(&mut self, m: &CifarEpoch) {
+        send(CifarResponse::Epoch(epoch_info(m)));
+    }
+}
+
+fn rgba_of(set: &CifarSet, i: usize) -> Vec<u8> {
+    let img = set.image(i).unwrap_or(&[]);
+    let mut out = Vec::with_capacity(32 * 32 * 4);
+    for p in 0..1024 {
+        out.extend_from_slice(&[img[p], img[1024 + p], img[2048 + p], 255]);
+    }
+    out
+}
+
+fn result_of(t: &CifarTrained, test: &CifarSet, row: CifarRunRow) -> CifarResult {
+    let ev = &t.evaluation;
+    let (mut wrong, mut right): (Vec<usize>, Vec<usize>) =
+        (0..ev.top3.len()).partition(|&i| ev.top3[i][0] != test.labels[i]);
+    wrong.truncate(EXAMPLES * 2 / 3);
+    right.truncate(EXAMPLES - wrong.len());
+    let examples = wrong
+        .into_iter()
+        .chain(right)
+        .map(|i| CifarExample {
+            index: i,
+            label: test.labels[i],
+            top3: ev.top3[i],
+            prob: ev.top3_prob[i],
+            rgba: rgba_of(test, i),
+        })
+        .collect();
+    CifarResult {
+        run: row,
+        per_class: ev.per_class.clone(),
+        confusion: ev.confusion.clone(),
+        examples,
+    }
+}
+
+/// A comparison row from a weights file's header (no tensors are decoded).
+pub fn row_from_header(bytes: &[u8], id: String) -> Result<CifarRunRow, String> {
+    let (h, _) = read_header(bytes)?;
+    let cfg: CifarTrainConfig = serde_json::from_value(h.preprocessing.clone())
+        .map_err(|e| format!("the weights' training settings are malformed: {e}"))?;
+    let m = &h.metrics;
+    let num = |k: &str| m.get(k).and_then(|v| v.as_f64()).unwrap_or(0.0);
+    let history: Vec<CifarEpoch> = m
+        .get("history")
+        .cloned()
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or_default();
+    Ok(CifarRunRow {
+        id,
+        model: h.model.clone(),
+        width: cfg.width,
+        params: num("params") as usize,
+        macs: num("macs") as u64,
+        accuracy: num("test_acc"),
+        seconds: num("seconds"),
+        backend: m
+            .get("backend")
+            .and_then(|v| v.as_str())
+            .unwrap_or("native CPU")
+            .to_string(),
+        epochs: if history.is_empty() {
+            cfg.epochs
+        } else {
+            history.len()
+        },
+        train_images: num("train_images") as usize,
+        source: "pretrained".into(),
+        recipe: recipe_words(&cfg),
+        history: history.iter().map(epoch_info).collect(),
+    })
+}
+
+pub async fn handle(
+    st: &mut CifarState,
+    host: &mut WorkerHost,
+    device: &Device,
+    backend: &str,
+    req: CifarRequest,
+    bins: Vec<Vec<u8>>,
+) -> Result<(), String> {
+    match req {
+        CifarRequest::LoadBundled => {
+            ensure_bundled(st).await?;
+            post(&Response::Done {
+                job: "download".into(),
+                stopped: false,
+            });
+        }
+        CifarRequest::Upload { names } => {
+            if bins.is_empty() {
+                return Err("No file was uploaded.".into());
+            }
+            // Check every file before touching the loaded data.
+            let mut sets = Vec::new();
+            for (i, bytes) in bins.iter().enumerate() {
+                let name = names
+                    .get(i)
+                    .cloned()
+                    .unwrap_or_else(|| format!("file {}", i + 1));
+                let set = read_cifar_bin(bytes).map_err(|e| format!("{name}: {e}"))?;
+                sets.push((name, set));
+            }
+            ensure_bundled(st).await?;
+            let data = st.data.as_mut().ok_or("no data")?;
+            let mut notes = Vec::new();
+            for (name, set) in &sets {
+                data.train.extend(set);
+                st.uploaded += set.len();
+                notes.push(format!("{name}: {} images added", set.len()));
+            }
+            send(CifarResponse::Data(data_info(st, notes.join("; "))));
+        }
+        CifarRequest::Pretrained => {
+            // The index lists the shipped files, so absent models cost no failed request.
+            let index = fetch_bytes(WEIGHTS_INDEX_URL, "cifar-weights").await?;
+            let files: Vec<String> = serde_json::from_slice(&index)
+                .map_err(|e| format!("{WEIGHTS_INDEX_URL} is malformed: {e}"))?;
+            let mut rows = Vec::new();
+            for file in &files {
+                let bytes =
+                    fetch_bytes(&format!("./public/weights/{file}"), "cifar-weights").await?;
+                let id = format!("pretrained-{}", rows.len() + 1);
+                rows.push(row_from_header(&bytes, id).map_err(|e| format!("{file}: {e}"))?);
+            }
+            let missing = [
+                ModelKind::PlainCnn,
+                ModelKind::MobileNetV1,
+                ModelKind::MobileNetV2,
+            ]
+            .iter()
+            .filter(|k| !rows.iter().any(|r: &CifarRunRow| r.model == k.name()))
+            .map(|k| k.name().to_string())
+            .collect();
+            send(CifarResponse::Pretrained { rows, missing });
+            post(&Response::Done {
+                job: "cifar-weights".into(),
+                stopped: false,
+            });
+        }
+        CifarRequest::Train(s) => {
+            let cfg = settings_to_config(&s)?;
+            ensure_bundled(st).await?;
+            let data = st.data.as_ref().ok_or("no data")?;
+            host.job = "cifar".into();
+            let trained = {
+                let mut lab = LabHost(host);
+                crate::train::cifar::train_cifar(
+                    &mut lab,
+                    device,
+                    &data.train,
+                    &data.test,
+                    &cfg,
+                    None,
+                )
+                .await?
+            };
+            st.runs += 1;
+            let summary = trained.model.summary();
+            let row = CifarRunRow {
+                id: format!("run-{}", st.runs),
+                model: cfg.model.name().into(),
+                width: cfg.width,
+                params: summary.params,
+                macs: summary.macs,
+                accuracy: trained.evaluation.accuracy,
+                seconds: trained.seconds,
+                backend: backend.to_string(),
+                epochs: trained.history.len(),
+                train_images: if cfg.max_train > 0 {
+                    cfg.max_train.min(data.train.len())
+                } else {
+                    data.train.len()
+                },
+                source: "your run".into(),
+                recipe: recipe_words(&cfg),
+                history: trained.history.iter().map(epoch_info).collect(),
+            };
+            send(CifarResponse::Result(result_of(&trained, &data.test, row)));
+            let stopped = trained.stopped;
+            st.model = Some(trained.model);
+            post(&Response::Done {
+                job: "cifar".into(),
+                stopped,
+            });
+        }
+    }
+    Ok(())
+}

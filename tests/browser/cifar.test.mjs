@@ -1,0 +1,144 @@
+// CIFAR-10 lab: the bundled subset loads with progress; one short epoch on a few hundred
+// images finishes with finite metrics while the UI answers clicks; the comparison table lists
+// the shipped runs; an uploaded valid binary batch adds its images; a wrong-size file (and a
+// bad label) is refused with a message and the loaded data stays.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launch, clickLatency, tid } from './harness.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const FIX = path.resolve(here, '../fixtures/cifar');
+const INDEX = path.resolve(here, '../../public/weights/cifar_index.json');
+const SHIPPED = fs.existsSync(INDEX) ? JSON.parse(fs.readFileSync(INDEX, 'utf8')) : [];
+const NO_WEIGHTS = SHIPPED.length > 0 ? false : 'no CIFAR-10 weights shipped yet (public/weights/cifar_index.json is empty)';
+
+async function openLab(env) {
+  const { page, errors } = await env.page('?page=cifar');
+  await page.locator(tid('cifar-data')).waitFor({ timeout: 180_000 });
+  return { page, errors };
+}
+
+const trainCount = async (page) => Number(await page.locator(tid('cifar-data')).getAttribute('data-train'));
+
+for (const backend of ['webgpu', 'cpu']) {
+  describe(`CIFAR-10 lab on ${backend}`, () => {
+    let env;
+    before(async () => {
+      env = await launch({ webgpu: backend === 'webgpu' });
+    });
+    after(async () => {
+      await env?.close();
+    });
+
+    test('the bundled subset loads: 4,000 training and 1,000 test images', async () => {
+      const { page, errors } = await openLab(env);
+      assert.equal(await trainCount(page), 4000);
+      assert.equal(await page.locator(tid('cifar-data')).getAttribute('data-test'), '1000');
+      assert.match(await page.locator(tid('cifar-data-note')).textContent(), /Bundled subset: 4000 training and 1000 test images/);
+      // The nav entry exists and names the lab.
+      assert.match(await page.locator(tid('nav-cifar')).textContent(), /CIFAR-10 lab/);
+      assert.deepEqual(errors, []);
+      await page.close();
+    });
+
+    test('one epoch on a few hundred images gives finite metrics while the UI stays responsive', async () => {
+      const { page, errors } = await openLab(env);
+      const set = async (id, v) => {
+        await page.locator(`input${tid(id)}`).fill(String(v));
+        await page.locator(`input${tid(id)}`).dispatchEvent('change');
+      };
+      await page.locator(tid('cifar-model')).selectOption('mobilenetv1');
+      await set('cifar-width', 0.25);
+      await set('cifar-epochs', 1);
+      await set('cifar-max-train', 256);
+      await set('cifar-max-test', 200);
+      await set('cifar-batch', 32);
+      await page.locator(`${tid('cifar-train')}:not([disabled])`).waitFor({ timeout: 60_000 });
+      await page.locator(tid('cifar-train')).click();
+      const seen = new Set();
+      const latencies = [];
+      const deadline = Date.now() + 900_000;
+      while ((await page.locator(tid('cifar-accuracy')).count()) < 1) {
+        assert.ok(Date.now() < deadline, 'the run did not finish within 15 minutes');
+        const t = await page.locator(tid('progress-text')).textContent().catch(() => '');
+        if (t) seen.add(t);
+        latencies.push(await clickLatency(page, tid('cifar-ping'), tid('cifar-ping-count')));
+        if (await page.locator(tid('error')).isVisible()) assert.fail(await page.locator(tid('error')).textContent());
+        await page.waitForTimeout(400);
+      }
+      assert.ok(seen.size >= 2, `the progress text moved: ${[...seen].join(' | ')}`);
+      assert.ok([...seen].some((s) => /samples\/s · ETA/.test(s)), [...seen].join(' | '));
+      assert.ok(Math.max(...latencies) < 200, `click latencies ${latencies.map((l) => l.toFixed(0)).join(', ')} ms`);
+      const row = page.locator(tid('cifar-epoch-row')).first();
+      const loss = Number(await row.getAttribute('data-loss'));
+      const acc = Number(await row.getAttribute('data-test-acc'));
+      assert.ok(Number.isFinite(loss) && loss > 0, `loss ${loss}`);
+      assert.ok(Number.isFinite(acc) && acc >= 0 && acc <= 1, `test accuracy ${acc}`);
+      assert.match(await page.locator(tid('cifar-accuracy')).textContent(), /MobileNetV1 ×0\.25: test accuracy [\d.]+ % on 200 images after 1 epoch/);
+      assert.equal(await page.locator(`${tid('cifar-per-class')} tbody tr`).count(), 10);
+      const shown = await page.locator(tid('cifar-example')).count();
+      assert.ok(shown >= 24 && shown <= 36, `${shown} example images`);
+      // Misclassified images come first.
+      const wrong = await page.locator(tid('cifar-example')).evaluateAll((els) => els.map((e) => e.dataset.wrong));
+      assert.ok(wrong.indexOf('false') === -1 || wrong.lastIndexOf('true') < wrong.indexOf('false'), wrong.join(','));
+      // The run joined the comparison table and its curve is drawn.
+      const mine = page.locator(`${tid('cifar-run-row')}[data-source="your run"]`);
+      assert.equal(await mine.count(), 1);
+      assert.equal(Number(await mine.getAttribute('data-acc')), acc);
+      assert.ok((await page.locator(tid('cifar-curve')).count()) >= 1);
+      console.log(`# ${backend}: 1 epoch on 256 images: loss ${loss.toFixed(3)}, test acc ${(100 * acc).toFixed(1)} % (200 images); ${[...seen].pop()}`);
+      assert.deepEqual(errors, []);
+      await page.close();
+    });
+
+    test('the comparison table lists the shipped runs', { skip: NO_WEIGHTS }, async () => {
+      const { page, errors } = await openLab(env);
+      const rows = page.locator(`${tid('cifar-run-row')}[data-source="pretrained"]`);
+      await rows.first().waitFor({ timeout: 120_000 });
+      assert.equal(await rows.count(), SHIPPED.length);
+      for (let i = 0; i < SHIPPED.length; i++) {
+        const acc = Number(await rows.nth(i).getAttribute('data-acc'));
+        assert.ok(acc > 0.3 && acc <= 1, `shipped accuracy ${acc}`);
+      }
+      await page.locator(tid('cifar-compare-all')).click();
+      assert.ok((await page.locator(tid('cifar-curve')).count()) >= 1);
+      assert.deepEqual(errors, []);
+      await page.close();
+    });
+
+    test('an uploaded binary batch adds its images; wrong sizes and labels are refused in words', async () => {
+      const { page } = await openLab(env);
+      const before = await trainCount(page);
+      const cases = [
+        ['bad_size.bin', /whole number of 3073-byte records.*18437 bytes/],
+        ['bad_label.bin', /Record 2 .* label 11/],
+      ];
+      for (const [file, pattern] of cases) {
+        assert.ok(fs.existsSync(path.join(FIX, file)), `fixture missing: ${file}`);
+        if (await page.locator(tid('error')).isVisible()) await page.locator(`${tid('error')} button`).click();
+        await page.locator(tid('cifar-upload')).setInputFiles(path.join(FIX, file));
+        const err = page.locator(tid('error'));
+        await err.waitFor({ timeout: 30_000 });
+        const text = await err.textContent();
+        assert.match(text, pattern, file);
+        assert.match(text, new RegExp(file.replace('.', '\\.')));
+        assert.equal(await trainCount(page), before, 'the loaded data changed');
+        await err.locator('button').click();
+      }
+      // A valid file together with a bad one: nothing is added.
+      await page.locator(tid('cifar-upload')).setInputFiles([path.join(FIX, 'tiny_batch.bin'), path.join(FIX, 'bad_size.bin')]);
+      await page.locator(tid('error')).waitFor({ timeout: 30_000 });
+      assert.equal(await trainCount(page), before);
+      await page.locator(`${tid('error')} button`).click();
+      // The valid batch alone adds its 6 records.
+      await page.locator(tid('cifar-upload')).setInputFiles(path.join(FIX, 'tiny_batch.bin'));
+      await page.locator(`${tid('cifar-data')}[data-train="${before + 6}"]`).waitFor({ timeout: 30_000 });
+      assert.match(await page.locator(tid('cifar-data-note')).textContent(), /tiny_batch\.bin: 6 images added/);
+      assert.match(await page.locator(tid('cifar-data')).textContent(), /\(6 uploaded\)/);
+      await page.close();
+    });
+  });
+}
