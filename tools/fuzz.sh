@@ -37,7 +37,7 @@ for t in $TARGETS; do
   start=$(date +%s)
   if cargo fuzz run -O "$t" "fuzz/corpus/$t" -- -max_total_time="$SECS" -rss_limit_mb=2048 \
       -max_len=65536 -timeout=10 >"/tmp/fuzz-$t.log" 2>&1; then
-    outcome="no crash ($(grep -o 'stat::number_of_executed_units: [0-9]*' "/tmp/fuzz-$t.log" | grep -o '[0-9]*$' || echo '?') runs)"
+    outcome="no crash ($(grep -o 'Done [0-9]* runs' "/tmp/fuzz-$t.log" | grep -o '[0-9]*' || echo '?') runs)"
   else
     outcome="CRASH: see fuzz/artifacts/$t and /tmp/fuzz-$t.log"
   fi

@@ -49,7 +49,8 @@ fn register_service_worker() {
         return;
     };
     if let Ok(p) = register.call1(&sw, &"./sw.js".into()) {
-        leptos::task::spawn_local(async move {
+        // Leptos's executor is not set up yet here: use wasm-bindgen's.
+        wasm_bindgen_futures::spawn_local(async move {
             // A refusal (private mode, an odd origin) only means no offline use.
             let _ = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(p)).await;
         });

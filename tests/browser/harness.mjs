@@ -81,3 +81,15 @@ export async function clickLatency(page, button, watched) {
 }
 
 export const tid = (id) => `[data-testid="${id}"]`;
+
+/// A signature of a canvas's pixels (size and a hash), read in the page; null before drawing.
+export function canvasSig(page, id) {
+  return page.evaluate((sel) => {
+    const c = document.querySelector(sel);
+    if (!c || !c.width) return null;
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let h = 0;
+    for (let i = 0; i < d.length; i += 3) h = (Math.imul(h, 31) + d[i]) >>> 0;
+    return `${c.width}x${c.height}:${h}`;
+  }, tid(id));
+}

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { launch, clickLatency, tid } from './harness.mjs';
+import { launch, clickLatency, tid, canvasSig } from './harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const FIX = path.resolve(here, '../fixtures/data');
@@ -28,17 +28,6 @@ async function upload(page, files) {
   await page.locator(tid('upload-load')).click();
 }
 
-// A signature of a canvas's pixels (size and a hash), read in the page.
-function canvasSig(page, id) {
-  return page.evaluate((sel) => {
-    const c = document.querySelector(sel);
-    if (!c || !c.width) return null;
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    let h = 0;
-    for (let i = 0; i < d.length; i += 3) h = (Math.imul(h, 31) + d[i]) >>> 0;
-    return `${c.width}x${c.height}:${h}`;
-  }, tid(id));
-}
 
 async function waitChange(page, id, before, what) {
   const deadline = Date.now() + 60_000;

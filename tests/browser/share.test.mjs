@@ -5,19 +5,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launch, tid } from './harness.mjs';
+import { launch, tid, canvasSig } from './harness.mjs';
 
-// A signature of a canvas's pixels (size and a hash), read in the page.
-function canvasSig(page, id) {
-  return page.evaluate((sel) => {
-    const c = document.querySelector(sel);
-    if (!c || !c.width) return null;
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    let h = 0;
-    for (let i = 0; i < d.length; i += 3) h = (Math.imul(h, 31) + d[i]) >>> 0;
-    return `${c.width}x${c.height}:${h}`;
-  }, tid(id));
-}
 
 describe('links that restore a view', () => {
   let env;
