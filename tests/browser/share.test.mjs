@@ -136,6 +136,22 @@ describe('links that restore a view', () => {
     await page.close();
   });
 
+  test("another model's weights file is refused in words and the lab keeps its state", async () => {
+    const { page, errors } = await env.page('?page=hyperspectral');
+    await page.locator(tid('scene-summary')).waitFor({ timeout: 180_000 });
+    const summary = await page.locator(tid('scene-summary')).textContent();
+    const foreign = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../public/weights/cifar_mobilenetv1_w025.clw');
+    assert.ok(fs.existsSync(foreign), 'the shipped CIFAR-10 weights');
+    await page.locator(tid('import-weights')).setInputFiles(foreign);
+    const err = page.locator(tid('error'));
+    await err.waitFor({ timeout: 60_000 });
+    assert.match(await err.textContent(), /MobileNetV1/);
+    assert.equal(await page.locator(tid('scene-summary')).textContent(), summary);
+    assert.equal(await page.locator(tid('metrics')).count(), 0, 'no scores appeared');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
   test('malformed parameters show the default view and a notice, and inject nothing', async () => {
     let dialogs = 0;
     const query =
