@@ -338,20 +338,12 @@ mod tests {
             .split(',')
             .map(|v| v.trim().parse().unwrap())
             .collect();
-        let classes = [
-            "airplane",
-            "automobile",
-            "bird",
-            "cat",
-            "deer",
-            "dog",
-            "frog",
-            "horse",
-            "ship",
-            "truck",
-        ];
         for (i, n) in CIFAR_STRIP.names.iter().enumerate() {
-            assert_eq!(classes[labels[50_000 + i]], *n, "label of test image {i}");
+            assert_eq!(
+                crate::data::CIFAR10_CLASSES[labels[50_000 + i]],
+                *n,
+                "label of test image {i}"
+            );
         }
     }
 

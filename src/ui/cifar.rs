@@ -4,76 +4,16 @@
 //! comparison table, overlaid curves, per-class accuracy, confusion matrix and predictions.
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 use super::cifar_compare::{CifarCompare, CifarResults};
 use super::client::{send, send_with};
 use super::download::read_file;
+use super::form::{check_input, files_of, num_input};
 use super::smoke::{LossChart, ProgressBar};
 use super::state::AppState;
 use crate::data::CIFAR10_CLASSES;
 use crate::messages::Request;
 use crate::messages::cifar::{CifarRequest, CifarSettings};
-
-fn num_input<T: std::str::FromStr + ToString + Copy + Send + Sync + 'static>(
-    label: &'static str,
-    testid: &'static str,
-    value: RwSignal<T>,
-    step: &'static str,
-) -> impl IntoView {
-    view! {
-        <label>
-            {label}
-            " "
-            <input
-                type="number"
-                step=step
-                data-testid=testid
-                prop:value=move || value.get().to_string()
-                on:change=move |ev| {
-                    if let Ok(v) = event_target_value(&ev).parse::<T>() {
-                        value.set(v);
-                    }
-                }
-            />
-        </label>
-    }
-}
-
-fn check_input(label: &'static str, testid: &'static str, value: RwSignal<bool>) -> impl IntoView {
-    view! {
-        <label>
-            <input
-                type="checkbox"
-                data-testid=testid
-                prop:checked=move || value.get()
-                on:change=move |ev| {
-                    if let Some(t) = ev
-                        .target()
-                        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-                    {
-                        value.set(t.checked());
-                    }
-                }
-            />
-            " "
-            {label}
-        </label>
-    }
-}
-
-fn files_of(ev: &leptos::ev::Event) -> Vec<web_sys::File> {
-    let Some(input) = ev
-        .target()
-        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-    else {
-        return Vec::new();
-    };
-    let Some(list) = input.files() else {
-        return Vec::new();
-    };
-    (0..list.length()).filter_map(|i| list.get(i)).collect()
-}
 
 /// The lab's form; lives in the app's context so it survives page switches.
 #[derive(Clone, Copy)]

@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 
-use super::models::thousands;
 use super::state::AppState;
+use crate::cost::thousands;
 use crate::messages::cifar::CifarRunRow;
 
 pub use super::cifar_results::CifarResults;

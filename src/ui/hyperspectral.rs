@@ -3,56 +3,18 @@
 //! charts, the full classification map beside the ground truth, metrics, and exports.
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 use super::canvas::ImageCanvas;
 use super::client::{send, send_with};
 use super::download::{download, download_png, read_file};
-use super::models::thousands;
+use super::form::{files_of, num_input};
 use super::smoke::ProgressBar;
 use super::state::AppState;
 use super::url::CopyLink;
+use crate::cost::thousands;
 use crate::messages::{HsiSettings, Request, SavedRun};
 use crate::share::Query;
 use crate::viz;
-
-fn num_input<T: std::str::FromStr + ToString + Copy + Send + Sync + 'static>(
-    label: &'static str,
-    testid: &'static str,
-    value: RwSignal<T>,
-    step: &'static str,
-) -> impl IntoView {
-    view! {
-        <label>
-            {label}
-            " "
-            <input
-                type="number"
-                step=step
-                data-testid=testid
-                prop:value=move || value.get().to_string()
-                on:change=move |ev| {
-                    if let Ok(v) = event_target_value(&ev).parse::<T>() {
-                        value.set(v);
-                    }
-                }
-            />
-        </label>
-    }
-}
-
-fn files_of(ev: &leptos::ev::Event) -> Vec<web_sys::File> {
-    let Some(input) = ev
-        .target()
-        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-    else {
-        return Vec::new();
-    };
-    let Some(list) = input.files() else {
-        return Vec::new();
-    };
-    (0..list.length()).filter_map(|i| list.get(i)).collect()
-}
 
 /// The lab's form state; lives in the app's context so it survives page switches.
 #[derive(Clone, Copy)]

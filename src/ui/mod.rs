@@ -14,6 +14,7 @@ mod conv_lab;
 mod conv_maps;
 mod conv_spectral;
 mod download;
+mod form;
 mod hyperspectral;
 mod models;
 mod presenter;

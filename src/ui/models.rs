@@ -4,19 +4,7 @@
 use leptos::prelude::*;
 
 use super::state::AppState;
-
-/// `28279338` → `28,279,338`.
-pub fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+use crate::cost::thousands;
 
 fn shape(s: &[usize]) -> String {
     s.iter()

@@ -244,7 +244,7 @@ pub fn RunsPage() -> impl IntoView {
                             <td>{when}</td>
                             <td>{r.lab.clone()}</td>
                             <td data-testid="run-model">{r.model.clone()}</td>
-                            <td>{super::models::thousands(r.params as u64)}</td>
+                            <td>{crate::cost::thousands(r.params as u64)}</td>
                             <td data-testid="run-metrics">{metrics}</td>
                             <td>{r.history.len()}</td>
                             <td>{format!("{:.1} s", r.seconds)}</td>
