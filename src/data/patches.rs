@@ -114,6 +114,35 @@ impl PaddedCube {
         }
     }
 
+    /// Applies one of the eight flips/rotations of the square (`op` in 0..8; 0 = identity)
+    /// to the spatial window of every band of one patch laid out `[bands][patch][patch]`.
+    /// Land cover has no preferred orientation, so these are free extra training samples.
+    pub fn dihedral(patch_data: &mut [f32], patch: usize, op: u8, tmp: &mut Vec<f32>) {
+        if op == 0 {
+            return;
+        }
+        let n = patch;
+        for plane in patch_data.chunks_exact_mut(n * n) {
+            tmp.clear();
+            tmp.extend_from_slice(plane);
+            for r in 0..n {
+                for c in 0..n {
+                    // (r, c) of the output reads (sr, sc) of the input.
+                    let (sr, sc) = match op {
+                        1 => (n - 1 - c, r),         // rotate 90° clockwise
+                        2 => (n - 1 - r, n - 1 - c), // rotate 180°
+                        3 => (c, n - 1 - r),         // rotate 270° clockwise
+                        4 => (r, n - 1 - c),         // mirror left-right
+                        5 => (n - 1 - r, c),         // mirror top-bottom
+                        6 => (c, r),                 // transpose
+                        _ => (n - 1 - c, n - 1 - r), // anti-transpose
+                    };
+                    plane[r * n + c] = tmp[sr * n + sc];
+                }
+            }
+        }
+    }
+
     /// The whole padded volume, `[bands][height + 2m][width + 2m]`, for whole-scene inference.
     pub fn to_volume(&self) -> Vec<f32> {
         self.data.clone()
@@ -212,5 +241,45 @@ mod tests {
     fn out_of_range_pixel_panics_with_words() {
         let pc = PaddedCube::new(&tiny(), 3, 4, 2, 3).unwrap();
         pc.patch_batch(&[12], 3, &mut Vec::new());
+    }
+
+    #[test]
+    fn dihedral_gives_the_eight_symmetries_of_the_square() {
+        // Two bands of a 3×3 window with all-distinct values.
+        let base: Vec<f32> = (0..18).map(|v| v as f32).collect();
+        let mut tmp = Vec::new();
+        let mut seen = Vec::new();
+        for op in 0..8u8 {
+            let mut x = base.clone();
+            PaddedCube::dihedral(&mut x, 3, op, &mut tmp);
+            // Each band is permuted within itself, by the same permutation.
+            let mut sorted = x[..9].to_vec();
+            sorted.sort_by(f32::total_cmp);
+            assert_eq!(sorted, base[..9].to_vec());
+            for i in 0..9 {
+                assert_eq!(x[9 + i], x[i] + 9.0);
+            }
+            // The centre pixel stays the centre (the labelled pixel).
+            assert_eq!(x[4], 4.0);
+            seen.push(x);
+        }
+        for i in 0..8 {
+            for j in i + 1..8 {
+                assert_ne!(seen[i], seen[j], "ops {i} and {j} agree");
+            }
+        }
+        // Rotating by 90° four times, or mirroring twice, is the identity.
+        let mut x = base.clone();
+        for _ in 0..4 {
+            PaddedCube::dihedral(&mut x, 3, 1, &mut tmp);
+        }
+        assert_eq!(x, base);
+        PaddedCube::dihedral(&mut x, 3, 4, &mut tmp);
+        PaddedCube::dihedral(&mut x, 3, 4, &mut tmp);
+        assert_eq!(x, base);
+        // 90° sends the top-left corner to the top-right.
+        let mut x = base.clone();
+        PaddedCube::dihedral(&mut x, 3, 1, &mut tmp);
+        assert_eq!(x[2], base[0]);
     }
 }

@@ -311,7 +311,7 @@ pub async fn train_cifar<H: CifarHost>(
     let t_start = host.now_ms();
     let ad = device.clone().autodiff();
     let mut model = match start {
-        Some(m) => m.fork(&ad),
+        Some(m) => m.fork(&ad).train(),
         None => CifarNet::init(cfg.model, cfg.width, &ad)?,
     };
     let mut optim = AdamWConfig::new()

@@ -47,6 +47,9 @@ pub struct HsiTrainConfig {
     /// Evaluate test OA every this many epochs (0 = only at the end).
     #[config(default = 1)]
     pub eval_every: usize,
+    /// Random flips and 90° rotations of the training patches.
+    #[config(default = false)]
+    pub augment: bool,
 }
 
 /// The scene after PCA, padded, with its split: everything training and mapping read.
@@ -174,6 +177,26 @@ fn batch_tensor(prep: &Prepared, pixels: &[usize], buf: &mut Vec<f32>, d: &Devic
     )
 }
 
+/// Like [`batch_tensor`], each patch flipped/rotated by a random one of the 8 symmetries.
+fn augmented_batch(
+    prep: &Prepared,
+    pixels: &[usize],
+    buf: &mut Vec<f32>,
+    rng: &mut Rng,
+    d: &Device,
+) -> Tensor<5> {
+    let (k, p) = (prep.padded.bands, prep.patch);
+    prep.padded.patch_batch(pixels, p, buf);
+    let mut tmp = Vec::with_capacity(p * p);
+    for one in buf.chunks_exact_mut(k * p * p) {
+        PaddedCube::dihedral(one, p, rng.below(8) as u8, &mut tmp);
+    }
+    Tensor::<5>::from_data(
+        TensorData::new(std::mem::take(buf), [pixels.len(), 1, k, p, p]),
+        d,
+    )
+}
+
 fn targets(prep: &Prepared, pixels: &[usize], d: &Device) -> Tensor<1, Int> {
     let t: Vec<i64> = pixels.iter().map(|&i| prep.gt[i] as i64 - 1).collect();
     Tensor::<1, Int>::from_data(TensorData::new(t, [pixels.len()]), d)
@@ -214,7 +237,7 @@ pub async fn train_hybridsn<H: Host>(
         .with_num_classes(prep.num_classes)
         .with_batch_norm(cfg.batch_norm);
     let mut model = match start {
-        Some(m) => m.fork(&ad),
+        Some(m) => m.fork(&ad).train(),
         None => model_cfg.init(&ad),
     };
     let mut optim = AdamConfig::new().init();
@@ -241,7 +264,11 @@ pub async fn train_hybridsn<H: Host>(
                 stopped = true;
                 break 'epochs;
             }
-            let x = batch_tensor(prep, chunk, &mut buf, &ad);
+            let x = if cfg.augment {
+                augmented_batch(prep, chunk, &mut buf, &mut rng, &ad)
+            } else {
+                batch_tensor(prep, chunk, &mut buf, &ad)
+            };
             let y = targets(prep, chunk, &ad);
             let logits = model.forward(x);
             let pred = logits.clone().argmax(1).flatten::<1>(0, 1);
@@ -436,7 +463,14 @@ pub fn load_hybridsn(bytes: &[u8], device: &Device) -> Result<(HybridSn, HsiTrai
     let model_cfg: HybridSnConfig = serde_json::from_value(header.config.clone())
         .map_err(|e| format!("The weights' model config is malformed: {e}"))?;
     model_cfg.validate()?;
-    let cfg: HsiTrainConfig = serde_json::from_value(header.preprocessing.clone())
+    // Settings added after a file was written take their defaults.
+    let mut merged = serde_json::to_value(HsiTrainConfig::new()).map_err(|e| e.to_string())?;
+    if let (Some(into), Some(from)) = (merged.as_object_mut(), header.preprocessing.as_object()) {
+        for (k, v) in from {
+            into.insert(k.clone(), v.clone());
+        }
+    }
+    let cfg: HsiTrainConfig = serde_json::from_value(merged)
         .map_err(|e| format!("The weights' preprocessing settings are malformed: {e}"))?;
     if cfg.pca != model_cfg.bands || cfg.patch != model_cfg.patch {
         return Err("The weights' preprocessing does not match their model config.".into());
@@ -572,6 +606,49 @@ mod tests {
         assert!(err.contains("MobileNetV1"), "{err}");
         // A truncated file is refused.
         assert!(load_hybridsn(&bytes[..bytes.len() / 2], &device).is_err());
+    }
+
+    #[test]
+    fn training_continues_from_loaded_weights_with_augmentation() {
+        let scene = small_scene();
+        let cfg = small_cfg().with_epochs(2).with_lr(3e-3);
+        let prep = prepare(&scene, &cfg).unwrap();
+        let device = Device::flex();
+        let mut host = NativeHost::new(|_| {});
+        let first =
+            pollster::block_on(train_hybridsn(&mut host, &device, &prep, &cfg, None)).unwrap();
+        let bytes = pollster::block_on(save_hybridsn(
+            &first.model,
+            &cfg,
+            "small",
+            None,
+            Precision::F32,
+        ))
+        .unwrap();
+        // A loaded model is in eval mode; continuing must make it trainable again.
+        let (loaded, _) = load_hybridsn(&bytes, &device).unwrap();
+        let more = cfg.clone().with_augment(true);
+        let second = pollster::block_on(train_hybridsn(
+            &mut host,
+            &device,
+            &prep,
+            &more,
+            Some(loaded),
+        ))
+        .unwrap();
+        assert_eq!(second.history.len(), 2);
+        assert!(second.history.iter().all(|m| m.loss.is_finite()));
+        let mut buf = Vec::new();
+        let px: Vec<usize> = (0..20).collect();
+        let a = first
+            .model
+            .forward(batch_tensor(&prep, &px, &mut buf, &device))
+            .into_data();
+        let b = second
+            .model
+            .forward(batch_tensor(&prep, &px, &mut buf, &device))
+            .into_data();
+        assert_ne!(a.as_bytes(), b.as_bytes(), "the weights did not change");
     }
 
     #[test]

@@ -5,7 +5,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { launch, tid, canvasSig } from './harness.mjs';
+
+const FIX = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/data');
 
 
 describe('links that restore a view', () => {
@@ -56,6 +59,12 @@ describe('links that restore a view', () => {
   test('a trained run survives a reload on the Runs page; its exported weights import with the same predictions', async () => {
     const { page, errors } = await env.page('?page=hyperspectral');
     await page.locator(tid('scene-summary')).waitFor({ timeout: 180_000 });
+    // A 24×24 window of Indian Pines keeps both maps (trained, imported) short.
+    await page.locator(tid('upload-scene')).setInputFiles(path.join(FIX, 'ip_crop_24.npy'));
+    await page.locator(tid('upload-gt')).setInputFiles(path.join(FIX, 'ip_crop_24_gt.npy'));
+    await page.waitForTimeout(300);
+    await page.locator(tid('upload-load')).click();
+    await page.locator(tid('scene-summary')).filter({ hasText: '24×24 pixels' }).waitFor({ timeout: 60_000 });
     const set = async (id, v) => {
       await page.locator(`input${tid(id)}`).fill(String(v));
       await page.locator(`input${tid(id)}`).dispatchEvent('change');

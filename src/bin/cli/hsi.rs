@@ -65,7 +65,8 @@ pub fn config(opts: &Opts) -> Result<HsiTrainConfig, String> {
         .with_batch_norm(!opts.flag("paper"))
         .with_cosine(!opts.flag("constant-lr"))
         .with_max_train(opts.num("max-train", 0)?)
-        .with_eval_every(opts.num("eval-every", 0)?))
+        .with_eval_every(opts.num("eval-every", 0)?)
+        .with_augment(opts.flag("augment")))
 }
 
 fn print_eval(e: &Evaluation, scene: &Scene) {
@@ -106,9 +107,16 @@ pub fn train(opts: &Opts) -> Result<(), String> {
         "save",
         "f32",
         "png",
+        "augment",
+        "init",
     ])?;
     let scene = load_scene(opts)?;
     let cfg = config(opts)?;
+    let device = Device::flex();
+    let start = match opts.get("init") {
+        Some(path) => Some(init_from(path, &cfg, &device)?),
+        None => None,
+    };
     let t = Instant::now();
     let prep = prepare(&scene, &cfg)?;
     println!(
@@ -129,7 +137,6 @@ pub fn train(opts: &Opts) -> Result<(), String> {
             "stratified random"
         }
     );
-    let device = Device::flex();
     let t = Instant::now();
     let mut last_rate = 0.0;
     let mut host = NativeHost::new(|ev| match ev {
@@ -147,7 +154,7 @@ pub fn train(opts: &Opts) -> Result<(), String> {
         Event::Progress { rate, .. } => last_rate = rate,
         _ => {}
     });
-    let trained = pollster::block_on(train_hybridsn(&mut host, &device, &prep, &cfg, None))?;
+    let trained = pollster::block_on(train_hybridsn(&mut host, &device, &prep, &cfg, start))?;
     println!("trained in {:.1} s", t.elapsed().as_secs_f64());
     print_eval(&trained.evaluation, &scene);
     if let Some(path) = opts.get("save") {
@@ -183,6 +190,40 @@ pub fn train(opts: &Opts) -> Result<(), String> {
         write_map_png(path, &scene, &trained.map, &trained.evaluation)?;
     }
     Ok(())
+}
+
+/// Weights to continue training from. Their split must be the one asked for: weights that
+/// saw other pixels would be scored on their own training data.
+fn init_from(path: &str, cfg: &HsiTrainConfig, device: &Device) -> Result<HybridSn, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    let (model, old) = load_weights(&bytes, device)?;
+    let same = old.pca == cfg.pca
+        && old.patch == cfg.patch
+        && old.batch_norm == cfg.batch_norm
+        && old.seed == cfg.seed
+        && old.spatial == cfg.spatial
+        && old.train_fraction == cfg.train_fraction;
+    if !same {
+        return Err(format!(
+            "{path} was trained with PCA {}, patch {}, {} split of {} at seed {}{}; \
+             continuing needs the same settings (give them as options)",
+            old.pca,
+            old.patch,
+            if old.spatial { "a spatial" } else { "a random" },
+            old.train_fraction,
+            old.seed,
+            if old.batch_norm {
+                ""
+            } else {
+                " (paper variant)"
+            }
+        ));
+    }
+    println!(
+        "continuing from {path} ({} epochs at lr {} before)",
+        old.epochs, old.lr
+    );
+    Ok(model)
 }
 
 fn map_of(model: &HybridSn, prep: &Prepared) -> Result<Vec<u16>, String> {
