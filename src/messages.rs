@@ -50,6 +50,13 @@ pub struct HsiSettings {
     pub batch_norm: bool,
     pub max_train: usize,
     pub eval_every: usize,
+    /// Random flips and 90° rotations of the training patches.
+    #[serde(default)]
+    pub augment: bool,
+    /// Continue from the weights kept after a failed run (see [`Response::Kept`]) instead of
+    /// starting afresh.
+    #[serde(default)]
+    pub resume: bool,
 }
 
 impl Default for HsiSettings {
@@ -66,6 +73,8 @@ impl Default for HsiSettings {
             batch_norm: true,
             max_train: 0,
             eval_every: 1,
+            augment: false,
+            resume: false,
         }
     }
 }
@@ -286,6 +295,11 @@ pub enum Request {
     Resume,
     /// Stop the running job after the current step.
     Stop,
+    /// Test hook, handled as soon as it arrives: `"device-lost"` destroys the WebGPU device
+    /// (`GPUDevice.destroy()`), as a driver reset would.
+    Fault { kind: String },
+    /// The worker's memory, for leak checks. Answered by [`Response::Stats`].
+    Stats,
     /// Conv lab: the cost table, parameters counted by burn modules.
     ConvCost(crate::cost::ConvSpec),
     /// Conv lab: standard against depthwise + pointwise feature maps of a picture.
@@ -376,6 +390,23 @@ pub enum Response {
     SpectralConv(SpectralInfo),
     /// The CIFAR-10 lab's responses.
     Cifar(cifar::CifarResponse),
+    /// Something the visitor should know that is not an error (e.g. a batch made smaller
+    /// to fit the device).
+    Notice {
+        job: String,
+        message: String,
+    },
+    /// A failed training run left the weights of its last completed epoch; a run with
+    /// `resume` continues from them.
+    Kept {
+        epoch: usize,
+        epochs: usize,
+    },
+    /// The worker's memory: wasm linear memory in bytes, and the jobs it has run.
+    Stats {
+        wasm_bytes: f64,
+        jobs: usize,
+    },
     /// Something went wrong; `message` is for people.
     Error {
         job: String,

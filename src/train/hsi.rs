@@ -228,7 +228,7 @@ pub async fn train_hybridsn<H: Host>(
     device: &Device,
     prep: &Prepared,
     cfg: &HsiTrainConfig,
-    start: Option<HybridSn>,
+    start: Option<(HybridSn, usize)>,
 ) -> Result<Trained, String> {
     let ad = device.clone().autodiff();
     let model_cfg = HybridSnConfig::new()
@@ -236,9 +236,10 @@ pub async fn train_hybridsn<H: Host>(
         .with_patch(prep.patch)
         .with_num_classes(prep.num_classes)
         .with_batch_norm(cfg.batch_norm);
-    let mut model = match start {
-        Some(m) => m.fork(&ad).train(),
-        None => model_cfg.init(&ad),
+    // `start`: weights to continue from, and the epochs they have already done.
+    let (mut model, done_epochs) = match start {
+        Some((m, done)) => (m.fork(&ad).train(), done.min(cfg.epochs)),
+        None => (model_cfg.init(&ad), 0),
     };
     let mut optim = AdamConfig::new().init();
     let loss_fn = CrossEntropyLossConfig::new().init(&ad);
@@ -248,14 +249,15 @@ pub async fn train_hybridsn<H: Host>(
     }
     let bs = cfg.batch_size.max(1);
     let steps_per_epoch = train.len().div_ceil(bs);
-    let meter = Meter::new(host.now_ms(), cfg.epochs * train.len());
+    let meter = Meter::new(host.now_ms(), (cfg.epochs - done_epochs) * train.len());
     let mut rng = Rng::new(cfg.seed ^ 0x5eed);
     let mut buf = Vec::new();
     let mut history = Vec::new();
     let mut done = 0usize;
-    let mut step = 0usize;
+    // The learning-rate schedule carries on where the earlier epochs left it.
+    let mut step = done_epochs * steps_per_epoch;
     let mut stopped = false;
-    'epochs: for epoch in 1..=cfg.epochs {
+    'epochs: for epoch in done_epochs + 1..=cfg.epochs {
         let t0 = host.now_ms();
         rng.shuffle(&mut train);
         let (mut loss_sum, mut correct, mut seen) = (0.0f64, 0usize, 0usize);
@@ -276,8 +278,8 @@ pub async fn train_hybridsn<H: Host>(
             let loss_value = read_vec_f32(loss.clone()).await?[0];
             if !loss_value.is_finite() {
                 return Err(format!(
-                    "Training stopped: the loss became {loss_value} at epoch {epoch}, step {} of {steps_per_epoch}. \
-                     The weights of the previous step are kept; try a smaller learning rate.",
+                    "Training stopped: the loss became {loss_value} at epoch {epoch}, step {} of \
+                     {steps_per_epoch}; try a smaller learning rate.",
                     i + 1
                 ));
             }
@@ -315,6 +317,17 @@ pub async fn train_hybridsn<H: Host>(
         };
         host.emit(Event::Epoch(m.clone()));
         history.push(m);
+        if host.wants_checkpoints() {
+            let weights = save_hybridsn(
+                &model.valid(),
+                cfg,
+                "checkpoint",
+                None,
+                super::weights::Precision::F32,
+            )
+            .await?;
+            host.emit(Event::Checkpoint { epoch, weights });
+        }
     }
     let model = model.valid();
     let map = scene_map(host, &model, prep, true).await?;
@@ -333,6 +346,43 @@ pub async fn train_hybridsn<H: Host>(
         evaluation,
         stopped,
     })
+}
+
+/// Floats in each layer's output for one sample of HybridSN with `bands` PCA components and
+/// `patch`×`patch` windows: the three Conv3d layers, then the Conv2d.
+pub fn activation_floats(bands: usize, patch: usize) -> [usize; 4] {
+    let (k, p) = (bands, patch);
+    let sq = |x: usize| x * x;
+    [
+        8 * k.saturating_sub(6) * sq(p.saturating_sub(2)),
+        16 * k.saturating_sub(10) * sq(p.saturating_sub(4)),
+        32 * k.saturating_sub(12) * sq(p.saturating_sub(6)),
+        64 * sq(p.saturating_sub(8)),
+    ]
+}
+
+/// WebGPU's default limit on one storage buffer binding.
+pub const WEBGPU_BINDING_BYTES: usize = 128 << 20;
+/// What the CPU backend may spend on one step's activations and their gradients in the
+/// browser (wasm32 memory tops out at 4 GiB).
+pub const CPU_STEP_BYTES: usize = 1536 << 20;
+
+/// The largest batch (≤ `batch`, ≥ 1) that fits the device: on WebGPU the biggest layer
+/// output stays within half a storage binding (room for the kernels' own buffers); on the
+/// CPU all activations, with their gradients, stay within [`CPU_STEP_BYTES`].
+pub fn fit_batch(batch: usize, bands: usize, patch: usize, gpu: bool) -> usize {
+    let acts = activation_floats(bands, patch);
+    let per_sample = if gpu {
+        4 * acts.iter().max().copied().unwrap_or(1)
+    } else {
+        3 * 4 * acts.iter().sum::<usize>()
+    };
+    let limit = if gpu {
+        WEBGPU_BINDING_BYTES / 2
+    } else {
+        CPU_STEP_BYTES
+    };
+    batch.min(limit / per_sample.max(1)).max(1)
 }
 
 /// The learning rate at optimiser step `step` (0-based) of `total`.
@@ -627,16 +677,18 @@ mod tests {
         .unwrap();
         // A loaded model is in eval mode; continuing must make it trainable again.
         let (loaded, _) = load_hybridsn(&bytes, &device).unwrap();
-        let more = cfg.clone().with_augment(true);
+        // Resuming after epoch 1 of 3 runs epochs 2 and 3.
+        let more = cfg.clone().with_augment(true).with_epochs(3);
         let second = pollster::block_on(train_hybridsn(
             &mut host,
             &device,
             &prep,
             &more,
-            Some(loaded),
+            Some((loaded, 1)),
         ))
         .unwrap();
-        assert_eq!(second.history.len(), 2);
+        let epochs: Vec<usize> = second.history.iter().map(|m| m.epoch).collect();
+        assert_eq!(epochs, [2, 3]);
         assert!(second.history.iter().all(|m| m.loss.is_finite()));
         let mut buf = Vec::new();
         let px: Vec<usize> = (0..20).collect();
@@ -667,6 +719,32 @@ mod tests {
             Err(msg) => assert!(msg.contains("epoch") && msg.contains("step"), "{msg}"),
             Ok(t) => panic!("expected a divergence error, got OA {}", t.evaluation.oa),
         }
+    }
+
+    #[test]
+    fn batches_are_cut_to_what_the_device_holds() {
+        // Indian Pines defaults: the third Conv3d (32 × 18 × 19 × 19) is the biggest output.
+        let a = activation_floats(30, 25);
+        assert_eq!(
+            a,
+            [
+                8 * 24 * 23 * 23,
+                16 * 20 * 21 * 21,
+                32 * 18 * 19 * 19,
+                64 * 17 * 17
+            ]
+        );
+        // The issue's figure: at batch 256 that output exceeds a 128 MiB binding.
+        assert!(256 * 4 * a[2] > WEBGPU_BINDING_BYTES);
+        let gpu = fit_batch(4096, 30, 25, true);
+        assert_eq!(gpu, WEBGPU_BINDING_BYTES / 2 / (4 * a[2]));
+        assert!(gpu >= 32, "the default batch 32 must fit: {gpu}");
+        assert_eq!(fit_batch(32, 30, 25, true), 32);
+        let cpu = fit_batch(100_000, 30, 25, false);
+        assert!(cpu >= 32 && cpu * 12 * a.iter().sum::<usize>() <= CPU_STEP_BYTES);
+        // Tiny settings keep the asked batch; nothing goes below 1.
+        assert_eq!(fit_batch(7, 15, 9, true), 7);
+        assert_eq!(fit_batch(0, 30, 25, true), 1);
     }
 
     #[test]

@@ -38,6 +38,8 @@ pub enum Event {
         rows: usize,
         labels: Vec<u16>,
     },
+    /// The weights file (f32) after `epoch` completed, for hosts that keep checkpoints.
+    Checkpoint { epoch: usize, weights: Vec<u8> },
 }
 
 /// The environment a job runs in: where events go, how to read the controls, how to wait.
@@ -51,6 +53,11 @@ pub trait Host {
     async fn yield_now(&self);
     /// Wait a little while paused.
     async fn pause_tick(&self);
+    /// Whether to emit [`Event::Checkpoint`] after each epoch (a copy of the weights that
+    /// outlives a lost GPU device).
+    fn wants_checkpoints(&self) -> bool {
+        false
+    }
 }
 
 /// Waits while paused; returns `true` when the job must stop.

@@ -29,6 +29,9 @@ pub fn App() -> impl IntoView {
     let hsi = HsiForm::from_query(&mut q);
     let state = AppState::new(page);
     state.presenter.set(q.flag("presenter", false));
+    if q.flag("test-hooks", false) {
+        super::hooks::install();
+    }
     state.notices.set(q.notices);
     provide_context(state);
     provide_context(hsi);

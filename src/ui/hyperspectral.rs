@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use super::canvas::ImageCanvas;
 use super::client::{send, send_with};
 use super::download::{download, download_png, read_file};
-use super::form::{files_of, num_input};
+use super::form::{check_input, files_of, num_input};
 use super::smoke::ProgressBar;
 use super::state::AppState;
 use super::url::CopyLink;
@@ -29,6 +29,8 @@ pub struct HsiForm {
     pub lr: RwSignal<f64>,
     pub paper: RwSignal<bool>,
     pub max_train: RwSignal<usize>,
+    /// Random flips and 90° rotations of the training patches.
+    pub augment: RwSignal<bool>,
     pub band: RwSignal<usize>,
     pub grey: RwSignal<bool>,
     pub view_mode: RwSignal<String>,
@@ -61,6 +63,7 @@ impl HsiForm {
             lr: RwSignal::new(0.001),
             paper: RwSignal::new(false),
             max_train: RwSignal::new(0),
+            augment: RwSignal::new(false),
             band: RwSignal::new(100),
             grey: RwSignal::new(false),
             view_mode: RwSignal::new("all".into()),
@@ -85,6 +88,7 @@ impl HsiForm {
         f.lr.set(q.float("lr", 0.001, 1e-6, 1.0));
         f.paper.set(q.flag("paper", false));
         f.max_train.set(q.int("max_train", 0, 0, 1_000_000));
+        f.augment.set(q.flag("augment", false));
         f.band.set(q.int("band", 100, 0, 10_000));
         f.grey.set(q.flag("grey", false));
         f.view_mode
@@ -108,6 +112,7 @@ impl HsiForm {
             ("lr", self.lr.get_untracked().to_string()),
             ("paper", b(self.paper.get_untracked())),
             ("max_train", self.max_train.get_untracked().to_string()),
+            ("augment", b(self.augment.get_untracked())),
             ("band", self.band.get_untracked().to_string()),
             ("grey", b(self.grey.get_untracked())),
             ("view", self.view_mode.get_untracked()),
@@ -168,6 +173,7 @@ pub fn HyperspectralLab() -> impl IntoView {
         lr,
         paper,
         max_train,
+        augment,
         band,
         grey,
         view_mode,
@@ -231,6 +237,8 @@ pub fn HyperspectralLab() -> impl IntoView {
         batch_norm: !paper.get(),
         max_train: max_train.get(),
         eval_every: 1,
+        augment: augment.get(),
+        resume: false,
     };
     let busy = move || matches!(state.job_status.get().as_str(), "running" | "paused");
     let start_job = move || {
@@ -533,6 +541,7 @@ pub fn HyperspectralLab() -> impl IntoView {
                 {num_input("Batch", "batch", batch, "1")}
                 {num_input("Learning rate", "lr", lr, "0.0001")}
                 {num_input("Max training pixels (0 = all)", "max-train", max_train, "1")}
+                {check_input("augment (random flips and rotations of the patches)", "augment", augment)}
                 <label>
                     <input type="checkbox" prop:checked=paper on:change=move |ev| paper.set(event_target_checked(&ev)) />
                     " paper variant (no batch norm)"
@@ -542,9 +551,12 @@ pub fn HyperspectralLab() -> impl IntoView {
                 <button data-testid="train" data-shortcut="start" disabled=move || busy() || state.scene.get().is_none()
                     on:click=move |_| {
                         start_job();
+                        state.kept.set(None);
+                        state.notice.set(None);
                         state.epochs.set(Vec::new());
                         state.losses.set(Vec::new());
-                        state.map.update(|m| m.iter_mut().for_each(|v| *v = 0));
+                        // The map stays until the new run paints over it: a run that fails
+                        // leaves the previous one on screen.
                         let s = settings();
                         state.pending_run.set(Some(pending_run(&s, state)));
                         send(&Request::TrainHsi(s));
@@ -554,7 +566,26 @@ pub fn HyperspectralLab() -> impl IntoView {
                 <button data-testid="resume" disabled=move || state.job_status.get() != "paused"
                     on:click=move |_| { send(&Request::Resume); state.job_status.set("running".into()); }>"Resume"</button>
                 <button data-testid="stop" data-shortcut="stop" disabled=move || !busy() on:click=move |_| send(&Request::Stop)>"Stop"</button>
+                <Show when=move || state.kept.get().is_some()>
+                    <button data-testid="resume-training" disabled=busy
+                        title="Continue the interrupted run from its last completed epoch"
+                        on:click=move |_| {
+                            start_job();
+                            state.kept.set(None);
+                            let s = HsiSettings { resume: true, ..settings() };
+                            state.pending_run.set(Some(pending_run(&s, state)));
+                            send(&Request::TrainHsi(s));
+                        }>
+                        {move || state.kept.get().map(|(e, n)| format!("Resume training (epoch {} of {n})", e + 1)).unwrap_or_default()}
+                    </button>
+                </Show>
             </div>
+            <Show when=move || state.notice.get().is_some()>
+                <p class="notice" data-testid="notice" role="status">
+                    {move || state.notice.get().unwrap_or_default()}
+                    <button on:click=move |_| state.notice.set(None)>"Dismiss"</button>
+                </p>
+            </Show>
             <EpochTable />
 
             <h3>"Classification map"</h3>

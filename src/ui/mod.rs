@@ -15,6 +15,7 @@ mod conv_maps;
 mod conv_spectral;
 mod download;
 mod form;
+mod hooks;
 mod hyperspectral;
 mod models;
 mod presenter;

@@ -131,6 +131,10 @@ pub struct AppState {
     /// Classification map labels (1-based; 0 = not computed yet).
     pub map: RwSignal<Vec<u16>>,
     pub evaluation: RwSignal<Option<EvalInfo>>,
+    /// Something the worker wants the visitor to know (e.g. a smaller batch).
+    pub notice: RwSignal<Option<String>>,
+    /// A failed run's last completed epoch and the run's epochs, kept for "Resume training".
+    pub kept: RwSignal<Option<(usize, usize)>>,
     /// Presenter mode (large type, high contrast).
     pub presenter: RwSignal<bool>,
     /// Runs saved in this page's life (the Runs page re-reads the store when it changes).
@@ -170,6 +174,8 @@ impl AppState {
             epochs: RwSignal::new(Vec::new()),
             map: RwSignal::new(Vec::new()),
             evaluation: RwSignal::new(None),
+            notice: RwSignal::new(None),
+            kept: RwSignal::new(None),
             job: RwSignal::new(String::new()),
             presenter: RwSignal::new(false),
             runs_saved: RwSignal::new(0),
@@ -226,6 +232,13 @@ impl AppState {
                 self.scene.set(Some(info));
             }
             Response::Arrays(files) => self.arrays.set(Some(files)),
+            Response::Notice { message, .. } => self.notice.set(Some(message)),
+            Response::Kept { epoch, epochs } => {
+                // The epochs after the kept one did not finish.
+                self.epochs.update(|rows| rows.retain(|r| r.epoch <= epoch));
+                self.kept.set(Some((epoch, epochs)));
+            }
+            Response::Stats { wasm_bytes, jobs } => super::hooks::publish_stats(wasm_bytes, jobs),
             Response::Image(img) => match img.id.as_str() {
                 "rgb" => self.rgb_image.set(Some(img)),
                 _ => self.band_image.set(Some(img)),

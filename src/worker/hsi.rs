@@ -9,8 +9,8 @@ use crate::data::{Scene, load, read_arrays};
 use crate::messages::{EvalInfo, FileArrays, HsiSettings, ImageMsg, Request, Response, SceneInfo};
 use crate::model::{HybridSn, HybridSnConfig};
 use crate::train::hsi::{
-    Evaluation, HsiTrainConfig, Prepared, load_hybridsn, prepare, save_hybridsn, scene_map,
-    train_hybridsn,
+    CPU_STEP_BYTES, Evaluation, HsiTrainConfig, Prepared, WEBGPU_BINDING_BYTES, activation_floats,
+    fit_batch, load_hybridsn, prepare, save_hybridsn, scene_map, train_hybridsn,
 };
 use crate::train::weights::Precision;
 use crate::viz;
@@ -25,6 +25,27 @@ pub struct HsiState {
     prepared: Option<(HsiTrainConfig, Prepared)>,
     model: Option<(HybridSn, HsiTrainConfig)>,
     evaluation: Option<Evaluation>,
+    /// What a failed run left: its settings, the epochs it completed and their weights file.
+    kept: Option<Kept>,
+}
+
+/// The last completed epoch of a run that failed (lost device, diverging loss).
+struct Kept {
+    cfg: HsiTrainConfig,
+    epoch: usize,
+    weights: Vec<u8>,
+}
+
+impl HsiState {
+    /// The device went away: drop what lived on it. A kept checkpoint is a file, so it stays;
+    /// the current model is rebuilt on the CPU from its weights when there are any.
+    pub fn forget_device_models(&mut self) {
+        self.model = self.kept.as_ref().and_then(|k| {
+            load_hybridsn(&k.weights, &Device::flex())
+                .ok()
+                .map(|(m, _)| (m, k.cfg.clone()))
+        });
+    }
 }
 
 pub fn handles(req: &Request) -> bool {
@@ -58,6 +79,67 @@ fn settings_to_config(s: &HsiSettings) -> HsiTrainConfig {
         .with_batch_norm(s.batch_norm)
         .with_max_train(s.max_train)
         .with_eval_every(s.eval_every)
+        .with_augment(s.augment)
+}
+
+/// The words for a batch made smaller to fit the device.
+fn batch_notice(asked: usize, fitted: usize, prep: &Prepared, gpu: bool) -> String {
+    let acts = activation_floats(prep.padded.bands, prep.patch);
+    let mib = |floats: usize| (4 * floats * asked) as f64 / (1u64 << 20) as f64;
+    if gpu {
+        format!(
+            "Batch {asked} would make one Conv3d output of {:.0} MiB, more than WebGPU's \
+             {} MiB per buffer allows; training with batch {fitted} instead.",
+            mib(acts.iter().copied().max().unwrap_or(0)),
+            WEBGPU_BINDING_BYTES >> 20
+        )
+    } else {
+        format!(
+            "Batch {asked} would need about {:.0} MiB for one step's activations and gradients, \
+             more than the CPU backend's {} MiB; training with batch {fitted} instead.",
+            3.0 * mib(acts.iter().sum()),
+            CPU_STEP_BYTES >> 20
+        )
+    }
+}
+
+/// A training run failed: keep its last completed epoch (if any) so it can resume, possibly
+/// on the CPU after a lost GPU, and say so in the message.
+fn keep_checkpoint(
+    st: &mut HsiState,
+    host: &mut WorkerHost,
+    cfg: &HsiTrainConfig,
+    message: String,
+) -> String {
+    host.keep_checkpoints = false;
+    let lost = super::gpu_lost();
+    let mut message = match &lost {
+        Some(why) => format!(
+            "The WebGPU device was lost during training ({why}). The run stopped; the lab \
+             continues on the CPU."
+        ),
+        None => message,
+    };
+    match host.checkpoint.take() {
+        Some((epoch, weights)) => {
+            message.push_str(&format!(
+                " The metrics and weights of epoch {epoch} are kept: press \"Resume training\" \
+                 to continue from there."
+            ));
+            post(&Response::Kept {
+                epoch,
+                epochs: cfg.epochs,
+            });
+            st.kept = Some(Kept {
+                cfg: cfg.clone(),
+                epoch,
+                weights,
+            });
+        }
+        None => message
+            .push_str(" No epoch had completed; the model from before this run is unchanged."),
+    }
+    message
 }
 
 /// Preprocessing is the same when PCA, patch and split settings agree.
@@ -222,6 +304,7 @@ pub async fn handle(
     st: &mut HsiState,
     host: &mut WorkerHost,
     device: &Device,
+    backend: &str,
     req: Request,
     bins: Vec<Vec<u8>>,
 ) -> Result<(), String> {
@@ -330,10 +413,43 @@ pub async fn handle(
             });
         }
         Request::TrainHsi(s) => {
-            let cfg = settings_to_config(&s);
+            let mut cfg = settings_to_config(&s);
             let prep = ensure_prepared(st, &cfg)?.clone();
             host.job = "train".into();
-            let trained = train_hybridsn(host, device, &prep, &cfg, None).await?;
+            let gpu = backend != super::CPU;
+            let fitted = fit_batch(cfg.batch_size, prep.padded.bands, prep.patch, gpu);
+            if fitted < cfg.batch_size {
+                post(&Response::Notice {
+                    job: "train".into(),
+                    message: batch_notice(cfg.batch_size, fitted, &prep, gpu),
+                });
+                cfg.batch_size = fitted;
+            }
+            let start = if s.resume {
+                let k = st
+                    .kept
+                    .take()
+                    .ok_or("There is no interrupted run to resume.")?;
+                if !same_prep(&k.cfg, &cfg) || k.cfg.batch_norm != cfg.batch_norm {
+                    let why = "The interrupted run used other PCA, patch, split or model settings; \
+                               set them back to resume it.";
+                    st.kept = Some(k);
+                    return Err(why.into());
+                }
+                let (model, _) = load_hybridsn(&k.weights, device)?;
+                Some((model, k.epoch))
+            } else {
+                st.kept = None;
+                None
+            };
+            host.keep_checkpoints = true;
+            host.checkpoint = None;
+            let trained = match train_hybridsn(host, device, &prep, &cfg, start).await {
+                Ok(t) => t,
+                Err(message) => return Err(keep_checkpoint(st, host, &cfg, message)),
+            };
+            host.keep_checkpoints = false;
+            host.checkpoint = None;
             post(&Response::Evaluation(eval_info(
                 &trained.evaluation,
                 &prep,

@@ -66,6 +66,21 @@ struct Controls {
 pub(crate) struct WorkerHost {
     pub(crate) job: String,
     controls: Rc<Controls>,
+    /// Keep the weights of each completed epoch (training jobs set this).
+    pub(crate) keep_checkpoints: bool,
+    /// The last completed epoch and its weights file, when kept.
+    pub(crate) checkpoint: Option<(usize, Vec<u8>)>,
+}
+
+impl WorkerHost {
+    fn new(job: &str, controls: &Rc<Controls>) -> Self {
+        Self {
+            job: job.into(),
+            controls: controls.clone(),
+            keep_checkpoints: false,
+            checkpoint: None,
+        }
+    }
 }
 
 impl Host for WorkerHost {
@@ -96,6 +111,10 @@ impl Host for WorkerHost {
                 seconds: m.seconds,
             },
             Event::MapRows { row0, rows, labels } => Response::MapRows { row0, rows, labels },
+            Event::Checkpoint { epoch, weights } => {
+                self.checkpoint = Some((epoch, weights));
+                return;
+            }
         };
         post(&resp);
     }
@@ -117,6 +136,9 @@ impl Host for WorkerHost {
     async fn pause_tick(&self) {
         sleep_ms(50).await
     }
+    fn wants_checkpoints(&self) -> bool {
+        self.keep_checkpoints
+    }
 }
 
 #[derive(Default)]
@@ -127,6 +149,8 @@ struct State {
     cifar: cifar::CifarState,
     /// The backend in words ("WebGPU", "CPU (WebAssembly)"), for run records.
     backend: String,
+    /// Jobs handled so far (for [`Response::Stats`]).
+    jobs: usize,
 }
 
 /// Entry point of the worker binary.
@@ -151,6 +175,7 @@ pub fn start() {
                 ctl.stop.set(true);
                 ctl.paused.set(false);
             }
+            Ok(Request::Fault { kind }) => inject_fault(&kind),
             Ok(req) => {
                 let _ = tx.unbounded_send((req, bins));
             }
@@ -169,7 +194,9 @@ pub fn start() {
         while let Some((req, bins)) = rx.next().await {
             controls.stop.set(false);
             controls.paused.set(false);
+            state.borrow_mut().jobs += 1;
             handle(&state, &controls, req, bins).await;
+            switch_to_cpu_if_lost(&state);
         }
     });
 }
@@ -190,12 +217,10 @@ async fn handle(state: &RefCell<State>, controls: &Rc<Controls>, req: Request, b
     }
     if hsi::handles(&req) {
         let device = current_device(state);
-        let mut host = WorkerHost {
-            job: "hsi".into(),
-            controls: controls.clone(),
-        };
+        let mut host = WorkerHost::new("hsi", controls);
+        let backend = state.borrow().backend.clone();
         let mut hs = std::mem::take(&mut state.borrow_mut().hsi);
-        let result = hsi::handle(&mut hs, &mut host, &device, req, bins).await;
+        let result = hsi::handle(&mut hs, &mut host, &device, &backend, req, bins).await;
         state.borrow_mut().hsi = hs;
         if let Err(message) = result {
             post(&Response::Error {
@@ -207,10 +232,7 @@ async fn handle(state: &RefCell<State>, controls: &Rc<Controls>, req: Request, b
     }
     if let Request::Cifar(req) = req {
         let device = current_device(state);
-        let mut host = WorkerHost {
-            job: "cifar".into(),
-            controls: controls.clone(),
-        };
+        let mut host = WorkerHost::new("cifar", controls);
         let backend = state.borrow().backend.clone();
         let mut cs = std::mem::take(&mut state.borrow_mut().cifar);
         let result = cifar::handle(&mut cs, &mut host, &device, &backend, req, bins).await;
@@ -231,6 +253,18 @@ async fn handle(state: &RefCell<State>, controls: &Rc<Controls>, req: Request, b
                 state.borrow_mut().backend = kind.clone();
             }
             post(&resp);
+        }
+        Request::Stats => {
+            let wasm_bytes = wasm_bindgen::memory()
+                .dyn_into::<js_sys::WebAssembly::Memory>()
+                .map(|m| {
+                    m.buffer()
+                        .unchecked_into::<js_sys::ArrayBuffer>()
+                        .byte_length() as f64
+                })
+                .unwrap_or(0.0);
+            let jobs = state.borrow().jobs;
+            post(&Response::Stats { wasm_bytes, jobs });
         }
         Request::Models => {
             let device = current_device(state);
@@ -254,10 +288,7 @@ async fn handle(state: &RefCell<State>, controls: &Rc<Controls>, req: Request, b
                 });
                 return;
             };
-            let mut host = WorkerHost {
-                job: job.clone(),
-                controls: controls.clone(),
-            };
+            let mut host = WorkerHost::new(&job, controls);
             match crate::train::smoke::smoke_run(&mut host, &device, kind, steps, batch).await {
                 Ok(losses) => post(&Response::Done {
                     job,
@@ -294,7 +325,7 @@ pub(crate) fn table(s: crate::model::ModelSummary) -> ModelTable {
     }
 }
 
-const CPU: &str = "CPU (WebAssembly)";
+pub(crate) const CPU: &str = "CPU (WebAssembly)";
 
 fn cpu(reason: String) -> (Device, Response) {
     (
@@ -325,6 +356,7 @@ async fn init_device(choice: BackendChoice) -> (Device, Response) {
         Err(e) => return cpu(format!("WebGPU refused an adapter: {e}")),
     };
     let name = adapter_name(&adapter);
+    watch_gpu_device();
     match Device::wgpu_options().init_async().await {
         Ok(device) => (
             device,
@@ -336,6 +368,87 @@ async fn init_device(choice: BackendChoice) -> (Device, Response) {
         ),
         Err(e) => cpu(format!("the WebGPU device could not be created: {e}")),
     }
+}
+
+/// Wraps `GPUAdapter.requestDevice` so the worker holds the device burn's wgpu creates:
+/// its `lost` promise records why it went (read by [`gpu_lost`]), and the `device-lost`
+/// fault hook can destroy it.
+fn watch_gpu_device() {
+    let src = "const A = self.GPUAdapter && self.GPUAdapter.prototype;\
+        if (A && !A.__convlabWatched) {\
+          const request = A.requestDevice;\
+          A.requestDevice = async function (...args) {\
+            const d = await request.apply(this, args);\
+            self.__convlabGpuDevice = d;\
+            self.__convlabLost = undefined;\
+            d.lost.then((info) => {\
+              if (self.__convlabGpuDevice === d) {\
+                self.__convlabLost = (info.reason || 'unknown') + (info.message ? ': ' + info.message : '');\
+              }\
+            });\
+            return d;\
+          };\
+          A.__convlabWatched = true;\
+        }";
+    if let Err(e) = js_sys::Function::new_no_args(src).call0(&JsValue::UNDEFINED) {
+        web_sys::console::warn_1(&e);
+    }
+}
+
+/// Why the WebGPU device was lost, once it has been.
+pub(crate) fn gpu_lost() -> Option<String> {
+    js_sys::Reflect::get(&js_sys::global(), &"__convlabLost".into())
+        .ok()
+        .and_then(|v| v.as_string())
+}
+
+/// Test hooks, run as soon as the message arrives (the job keeps running).
+fn inject_fault(kind: &str) {
+    match kind {
+        "device-lost" => {
+            let device = js_sys::Reflect::get(&js_sys::global(), &"__convlabGpuDevice".into())
+                .unwrap_or(JsValue::UNDEFINED);
+            let destroy = js_sys::Reflect::get(&device, &"destroy".into())
+                .ok()
+                .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+            match destroy {
+                Some(f) => {
+                    let _ = f.call0(&device);
+                }
+                None => post(&Response::Error {
+                    job: "fault".into(),
+                    message: "There is no WebGPU device to lose: the CPU backend is in use.".into(),
+                }),
+            }
+        }
+        other => post(&Response::Error {
+            job: "fault".into(),
+            message: format!("Unknown fault '{other}'."),
+        }),
+    }
+}
+
+/// After a lost WebGPU device the worker carries on with the CPU backend. The other labs'
+/// models and data lived on the lost device, so they are dropped (they reload on demand);
+/// the hyperspectral lab keeps the CPU copy of its last checkpoint.
+fn switch_to_cpu_if_lost(state: &RefCell<State>) {
+    let Some(why) = gpu_lost() else { return };
+    if state.borrow().backend == CPU {
+        return;
+    }
+    let mut st = state.borrow_mut();
+    st.device = Some(Device::flex());
+    st.backend = CPU.into();
+    st.conv = Default::default();
+    st.cifar = Default::default();
+    st.hsi.forget_device_models();
+    post(&Response::Backend {
+        kind: CPU.into(),
+        name: "burn Flex backend".into(),
+        reason: Some(format!(
+            "the WebGPU device was lost ({why}); the lab switched to the CPU"
+        )),
+    });
 }
 
 async fn request_adapter(gpu: &JsValue) -> Result<Option<JsValue>, String> {

@@ -114,7 +114,7 @@ pub fn train(opts: &Opts) -> Result<(), String> {
     let cfg = config(opts)?;
     let device = Device::flex();
     let start = match opts.get("init") {
-        Some(path) => Some(init_from(path, &cfg, &device)?),
+        Some(path) => Some((init_from(path, &cfg, &device)?, 0)),
         None => None,
     };
     let t = Instant::now();

@@ -1,0 +1,178 @@
+// Faults during work, driven in headless Chromium: a WebGPU device destroyed mid-training
+// (GPUDevice.destroy() through the `test-hooks=1` hook), a batch too large for the device, a
+// diverging loss, and many quick stop/restart/page-switch cycles. Each test asserts the
+// message the visitor sees and the state that is kept. Training runs on a real 24×24 window
+// of Indian Pines so that every map stays short.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launch, tid, canvasSig } from './harness.mjs';
+
+const FIX = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/data');
+
+async function openCrop(env) {
+  const { page, errors } = await env.page('?page=hyperspectral&test-hooks=1');
+  await page.locator(tid('scene-summary')).waitFor({ timeout: 180_000 });
+  await page.locator(tid('upload-scene')).setInputFiles(path.join(FIX, 'ip_crop_24.npy'));
+  await page.locator(tid('upload-gt')).setInputFiles(path.join(FIX, 'ip_crop_24_gt.npy'));
+  await page.waitForTimeout(300);
+  await page.locator(tid('upload-load')).click();
+  await page.locator(tid('scene-summary')).filter({ hasText: '24×24 pixels' }).waitFor({ timeout: 60_000 });
+  const set = async (id, v) => {
+    await page.locator(`input${tid(id)}`).fill(String(v));
+    await page.locator(`input${tid(id)}`).dispatchEvent('change');
+  };
+  return { page, errors, set };
+}
+
+const status = (page) => page.locator(tid('hsi-status')).textContent();
+
+async function waitIdle(page, timeout = 600_000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const s = await status(page);
+    if (!/running|paused/.test(s)) return s;
+    assert.ok(Date.now() < deadline, `still busy: ${s}`);
+    await page.waitForTimeout(200);
+  }
+}
+
+async function workerStats(page) {
+  await page.evaluate(() => {
+    window.convlabLastStats = undefined;
+    window.convlabStats();
+  });
+  await page.waitForFunction(() => window.convlabLastStats !== undefined, null, { timeout: 600_000 });
+  return page.evaluate(() => window.convlabLastStats);
+}
+
+describe('faults on WebGPU', () => {
+  let env;
+  before(async () => {
+    env = await launch({ webgpu: true });
+  });
+  after(async () => {
+    await env?.close();
+  });
+
+  test('the device lost mid-training: the run stops with a message, keeps its last epoch, and resumes on the CPU', { timeout: 1_500_000 }, async () => {
+    const { page, set } = await openCrop(env);
+    assert.match(await page.locator(tid('backend-badge')).textContent(), /WebGPU/);
+    await set('epochs', 3);
+    await set('max-train', 40);
+    await set('batch', 8);
+    await page.locator(tid('train')).click();
+    await page.locator(tid('epoch-row')).first().waitFor({ timeout: 900_000 });
+    await page.evaluate(() => window.convlabFault('device-lost'));
+    const err = page.locator(tid('error'));
+    await err.waitFor({ timeout: 600_000 });
+    const message = await err.textContent();
+    assert.match(message, /WebGPU device was lost/);
+    const kept = Number(message.match(/weights of epoch (\d+) are kept/)[1]);
+    assert.ok(kept >= 1 && kept < 3, message);
+    // The kept epochs' metrics stay on screen; the badge says why the CPU is in use.
+    assert.equal(await page.locator(tid('epoch-row')).count(), kept);
+    await page.locator(tid('backend-badge')).filter({ hasText: /CPU/ }).waitFor({ timeout: 30_000 });
+    assert.match(await page.locator(tid('backend-reason')).textContent(), /lost/);
+    // Resume on the CPU: the remaining epochs run and the final map and metrics arrive.
+    const resume = page.locator(tid('resume-training'));
+    assert.match(await resume.textContent(), new RegExp(`epoch ${kept + 1} of 3`));
+    await page.locator(`${tid('error')} button`).click();
+    await resume.click();
+    await page.locator(tid('metrics')).filter({ hasText: 'your run' }).waitFor({ timeout: 900_000 });
+    const epochs = await page.locator(`${tid('epoch-row')} td:first-child`).allTextContents();
+    assert.deepEqual(epochs.map(Number), [1, 2, 3]);
+    assert.match(await page.locator(tid('oa')).textContent(), /OA [\d.]+ %/);
+    await page.close();
+  });
+
+  test('a batch too large for a WebGPU buffer is made smaller, with a notice', { timeout: 900_000 }, async () => {
+    const { page, set } = await openCrop(env);
+    await set('epochs', 1);
+    await set('max-train', 0);
+    await set('batch', 4096);
+    await page.locator(tid('train')).click();
+    const notice = page.locator(tid('notice'));
+    await notice.waitFor({ timeout: 300_000 });
+    const text = await notice.textContent();
+    assert.match(text, /Batch 4096 would make one Conv3d output of \d+ MiB, more than WebGPU's 128 MiB/);
+    const fitted = Number(text.match(/training with batch (\d+) instead/)[1]);
+    assert.ok(fitted >= 32 && fitted < 4096, text);
+    // The run goes on (no crash); stop it.
+    await page.locator(tid('progress-text')).waitFor({ timeout: 600_000 });
+    await page.locator(tid('stop')).click();
+    assert.match(await waitIdle(page), /stopped|done/);
+    assert.equal(await page.locator(tid('error')).count(), 0);
+    await page.close();
+  });
+});
+
+describe('faults on the CPU backend', () => {
+  let env;
+  before(async () => {
+    env = await launch({ webgpu: false });
+  });
+  after(async () => {
+    await env?.close();
+  });
+
+  test('a diverging loss stops training naming epoch and step; the previous model, map and metrics stay', { timeout: 1_200_000 }, async () => {
+    const { page, set } = await openCrop(env);
+    await set('epochs', 1);
+    await set('max-train', 24);
+    await set('batch', 8);
+    await page.locator(tid('train')).click();
+    await page.locator(tid('metrics')).filter({ hasText: 'your run' }).waitFor({ timeout: 900_000 });
+    const metrics = await page.locator(tid('metrics')).textContent();
+    const map = await canvasSig(page, 'map-canvas');
+    // A huge learning rate: the loss leaves the floats within a step or two.
+    await set('lr', 1e12);
+    await set('epochs', 2);
+    await page.locator(tid('train')).click();
+    const err = page.locator(tid('error'));
+    await err.waitFor({ timeout: 600_000 });
+    const message = await err.textContent();
+    assert.match(message, /loss became (NaN|inf|-inf) at epoch 1, step \d+ of \d+/);
+    assert.match(message, /smaller learning rate/);
+    assert.match(message, /model from before this run is unchanged/);
+    assert.equal(await page.locator(tid('metrics')).textContent(), metrics);
+    assert.equal(await canvasSig(page, 'map-canvas'), map);
+    assert.ok(await page.locator(tid('export-weights')).isEnabled());
+    assert.ok(await page.locator(tid('train')).isEnabled());
+    await page.close();
+  });
+
+  test('twenty quick stop/restart/page-switch cycles leak no worker or memory and paint no stale run', { timeout: 1_500_000 }, async () => {
+    const { page, set } = await openCrop(env);
+    await set('epochs', 2);
+    await set('max-train', 40);
+    await set('batch', 8);
+    let first;
+    for (let i = 0; i < 20; i++) {
+      await page.locator(tid('train')).click();
+      await page.waitForTimeout(150 + 40 * (i % 5));
+      await page.locator(tid('stop')).click();
+      assert.match(await waitIdle(page), /stopped|done/, `cycle ${i + 1}`);
+      await page.locator(tid('nav-cifar')).click();
+      await page.locator(tid('nav-conv')).click();
+      await page.locator(tid('nav-hyperspectral')).click();
+      await page.locator(tid('scene-summary')).filter({ hasText: '24×24 pixels' }).waitFor({ timeout: 30_000 });
+      if (i === 0) first = await workerStats(page);
+    }
+    const last = await workerStats(page);
+    assert.equal(page.workers().length, 1, 'one worker, however many runs');
+    const grown = (last.wasmBytes - first.wasmBytes) / 2 ** 20;
+    console.log(`# worker wasm memory after cycle 1: ${(first.wasmBytes / 2 ** 20).toFixed(1)} MiB, after 20: ${(last.wasmBytes / 2 ** 20).toFixed(1)} MiB (${last.jobs} jobs)`);
+    assert.ok(grown <= 64, `worker memory grew by ${grown.toFixed(1)} MiB over 19 cycles`);
+    // A last run, stopped before its first epoch: no rows from the earlier runs are painted.
+    await page.locator(tid('train')).click();
+    assert.equal(await page.locator(tid('epoch-row')).count(), 0);
+    await page.locator(tid('stop')).click();
+    await waitIdle(page);
+    const rows = await page.locator(`${tid('epoch-row')} td:first-child`).allTextContents();
+    assert.ok(rows.length <= 1 && rows.every((r) => r === '1'), `rows after a stopped run: ${rows}`);
+    assert.equal(page.workers().length, 1);
+    await page.close();
+  });
+});
