@@ -315,8 +315,8 @@ pub async fn train_hybridsn<H: Host>(
             test_oa,
             seconds: (host.now_ms() - t0) / 1000.0,
         };
-        host.emit(Event::Epoch(m.clone()));
-        history.push(m);
+        // The weights are copied out before the epoch is reported, so an epoch on screen is
+        // one whose weights survive a lost device.
         if host.wants_checkpoints() {
             let weights = save_hybridsn(
                 &model.valid(),
@@ -328,6 +328,8 @@ pub async fn train_hybridsn<H: Host>(
             .await?;
             host.emit(Event::Checkpoint { epoch, weights });
         }
+        host.emit(Event::Epoch(m.clone()));
+        history.push(m);
     }
     let model = model.valid();
     let map = scene_map(host, &model, prep, true).await?;

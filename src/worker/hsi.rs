@@ -105,14 +105,24 @@ fn batch_notice(asked: usize, fitted: usize, prep: &Prepared, gpu: bool) -> Stri
 
 /// A training run failed: keep its last completed epoch (if any) so it can resume, possibly
 /// on the CPU after a lost GPU, and say so in the message.
-fn keep_checkpoint(
+async fn keep_checkpoint(
     st: &mut HsiState,
     host: &mut WorkerHost,
     cfg: &HsiTrainConfig,
+    gpu: bool,
     message: String,
 ) -> String {
     host.keep_checkpoints = false;
-    let lost = super::gpu_lost();
+    // A destroyed device fails the next read-back before its `lost` promise settles: give
+    // the promise a moment so the message names the real cause.
+    let mut lost = super::gpu_lost();
+    for _ in 0..20 {
+        if lost.is_some() || !gpu {
+            break;
+        }
+        super::sleep_ms(50).await;
+        lost = super::gpu_lost();
+    }
     let mut message = match &lost {
         Some(why) => format!(
             "The WebGPU device was lost during training ({why}). The run stopped; the lab \
@@ -446,7 +456,7 @@ pub async fn handle(
             host.checkpoint = None;
             let trained = match train_hybridsn(host, device, &prep, &cfg, start).await {
                 Ok(t) => t,
-                Err(message) => return Err(keep_checkpoint(st, host, &cfg, message)),
+                Err(message) => return Err(keep_checkpoint(st, host, &cfg, gpu, message).await),
             };
             host.keep_checkpoints = false;
             host.checkpoint = None;
