@@ -67,12 +67,30 @@ impl Query {
 
     /// An integer in `min..=max`.
     pub fn int(&mut self, key: &str, default: usize, min: usize, max: usize) -> usize {
+        self.whole(key, default, min, max)
+    }
+
+    /// A 64-bit integer in `min..=max` (seeds, whose inputs take any `u64`; `usize` is 32
+    /// bits in the browser).
+    pub fn int64(&mut self, key: &str, default: u64, min: u64, max: u64) -> u64 {
+        self.whole(key, default, min, max)
+    }
+
+    fn whole<T>(&mut self, key: &str, default: T, min: T, max: T) -> T
+    where
+        T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy,
+    {
         let Some(v) = self.get(key).map(str::to_string) else {
             return default;
         };
-        match v.trim().parse::<usize>() {
-            Ok(n) if (min..=max).contains(&n) => n,
+        let t = v.trim();
+        match t.parse::<T>() {
+            Ok(n) if n >= min && n <= max => n,
             Ok(_) => self.refuse(key, &v, &format!("not between {min} and {max}"), default),
+            // Digits only, but too many for the type: out of range rather than malformed.
+            Err(_) if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) => {
+                self.refuse(key, &v, &format!("not between {min} and {max}"), default)
+            }
             Err(_) => self.refuse(key, &v, "not a whole number", default),
         }
     }
@@ -253,6 +271,31 @@ mod tests {
         assert_eq!(q.float("g", 0.5, 0.0, 1.0), 0.5);
         assert!(!q.flag("h", false));
         assert_eq!(q.notices.len(), 8, "{:?}", q.notices);
+    }
+
+    #[test]
+    fn seeds_take_the_whole_u64_range_and_huge_numbers_are_out_of_range() {
+        let mut q = Query::parse(
+            "?a=18446744073709551615&b=18446744073709551616&c=-3&d=7&e=99999999999999999999",
+        );
+        assert_eq!(q.int64("a", 0, 0, u64::MAX), u64::MAX);
+        assert_eq!(q.int64("b", 1, 0, u64::MAX), 1);
+        assert_eq!(q.int64("c", 2, 0, u64::MAX), 2);
+        assert_eq!(q.int64("d", 0, 0, 5), 0);
+        assert_eq!(q.int("e", 4, 0, 9), 4);
+        assert_eq!(q.notices.len(), 4, "{:?}", q.notices);
+        assert!(q.notices[0].contains("not between 0 and 18446744073709551615"));
+        assert!(
+            q.notices[1].contains("not a whole number"),
+            "{}",
+            q.notices[1]
+        );
+        assert!(q.notices[2].contains("not between 0 and 5"));
+        assert!(
+            q.notices[3].contains("not between 0 and 9"),
+            "{}",
+            q.notices[3]
+        );
     }
 
     #[test]
