@@ -6,7 +6,7 @@ use super::about::About;
 use super::badge::BackendBadge;
 use super::cifar::{CifarForm, CifarLab};
 use super::client;
-use super::conv_lab::ConvLab;
+use super::conv_lab::{ConvForm, ConvLab};
 use super::hyperspectral::{HsiForm, HyperspectralLab};
 use super::models::ModelsPage;
 use super::presenter::PresenterToggle;
@@ -27,11 +27,13 @@ pub fn App() -> impl IntoView {
         _ => BackendChoice::Auto,
     };
     let hsi = HsiForm::from_query(&mut q);
+    let conv = ConvForm::from_query(&mut q);
     let state = AppState::new(page);
     state.presenter.set(q.flag("presenter", false));
     state.notices.set(q.notices);
     provide_context(state);
     provide_context(hsi);
+    provide_context(conv);
     provide_context(CifarForm::new());
     client::spawn(state, backend);
 
