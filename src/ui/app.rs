@@ -28,13 +28,14 @@ pub fn App() -> impl IntoView {
     };
     let hsi = HsiForm::from_query(&mut q);
     let conv = ConvForm::from_query(&mut q);
+    let cifar = CifarForm::from_query(&mut q);
     let state = AppState::new(page);
     state.presenter.set(q.flag("presenter", false));
     state.notices.set(q.notices);
     provide_context(state);
     provide_context(hsi);
     provide_context(conv);
-    provide_context(CifarForm::new());
+    provide_context(cifar);
     client::spawn(state, backend);
 
     let nav = Page::ALL
