@@ -15,7 +15,7 @@ use super::url::CopyLink;
 use crate::data::CIFAR10_CLASSES;
 use crate::messages::Request;
 use crate::messages::cifar::{CifarRequest, CifarSettings};
-use crate::share::Query;
+use crate::share::{Query, cifar_pairs, read_cifar};
 
 /// The models the lab trains: URL and `<option>` value, and name.
 const MODELS: [(&str, &str); 3] = [
@@ -23,11 +23,6 @@ const MODELS: [(&str, &str); 3] = [
     ("mobilenetv2", "MobileNetV2"),
     ("plaincnn", "PlainCNN"),
 ];
-
-/// An `f32` as the `f64` it reads as (0.1, not 0.10000000149…), for notices.
-fn wide(x: f32) -> f64 {
-    x.to_string().parse().unwrap_or(x.into())
-}
 
 /// The lab's form; lives in the app's context so it survives page switches.
 #[derive(Clone, Copy)]
@@ -77,47 +72,31 @@ impl CifarForm {
     /// link holds settings only: never weights or data.
     pub fn from_query(q: &mut Query) -> Self {
         let f = Self::new();
-        let d = CifarSettings::default();
-        f.model
-            .set(q.choice("c_model", &MODELS.map(|m| m.0), &d.model));
-        f.width.set(q.float("c_width", d.width, 0.01, 4.0));
-        f.epochs.set(q.int("c_epochs", d.epochs, 1, 500));
-        f.batch.set(q.int("c_batch", d.batch_size, 1, 256));
-        f.lr.set(q.float("c_lr", d.lr, 1e-6, 1.0));
-        f.cosine.set(q.flag("c_cosine", d.cosine));
-        f.warmup.set(q.int("c_warmup", d.warmup_epochs, 0, 500));
-        let smoothing = q.float("c_smoothing", wide(d.label_smoothing), 0.0, 0.99);
-        f.smoothing.set(smoothing as f32);
-        f.wd.set(q.float("c_wd", wide(d.weight_decay), 0.0, 1.0) as f32);
-        f.augment.set(q.flag("c_augment", d.augment));
-        f.seed.set(q.int64("c_seed", d.seed, 0, u64::MAX));
-        f.max_train
-            .set(q.int("c_max_train", d.max_train, 0, 1_000_000));
-        f.max_test
-            .set(q.int("c_max_test", d.max_test, 0, 1_000_000));
+        f.set(read_cifar(q));
         f
     }
 
     /// The parameters of a link that reopens this view.
     pub fn to_pairs(self) -> Vec<(&'static str, String)> {
-        let b = |v: bool| if v { "1" } else { "0" }.to_string();
-        let s = self.settings();
-        vec![
-            ("page", "cifar".into()),
-            ("c_model", s.model),
-            ("c_width", s.width.to_string()),
-            ("c_epochs", s.epochs.to_string()),
-            ("c_batch", s.batch_size.to_string()),
-            ("c_lr", s.lr.to_string()),
-            ("c_cosine", b(s.cosine)),
-            ("c_warmup", s.warmup_epochs.to_string()),
-            ("c_smoothing", s.label_smoothing.to_string()),
-            ("c_wd", s.weight_decay.to_string()),
-            ("c_augment", b(s.augment)),
-            ("c_seed", s.seed.to_string()),
-            ("c_max_train", s.max_train.to_string()),
-            ("c_max_test", s.max_test.to_string()),
-        ]
+        let mut pairs = vec![("page", "cifar".to_string())];
+        pairs.extend(cifar_pairs(&self.settings()));
+        pairs
+    }
+
+    fn set(&self, s: CifarSettings) {
+        self.model.set(s.model);
+        self.width.set(s.width);
+        self.epochs.set(s.epochs);
+        self.batch.set(s.batch_size);
+        self.lr.set(s.lr);
+        self.cosine.set(s.cosine);
+        self.warmup.set(s.warmup_epochs);
+        self.smoothing.set(s.label_smoothing);
+        self.wd.set(s.weight_decay);
+        self.augment.set(s.augment);
+        self.seed.set(s.seed);
+        self.max_train.set(s.max_train);
+        self.max_test.set(s.max_test);
     }
 
     pub fn settings(&self) -> CifarSettings {

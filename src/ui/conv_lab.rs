@@ -8,12 +8,10 @@ use super::conv_maps::FeatureMapsView;
 use super::conv_spectral::SpectralView;
 use super::state::{AppState, Page};
 use super::url::CopyLink;
-use crate::cost::{
-    ConvKind, ConvSpec, MAX_CHANNELS, MAX_KERNEL, MAX_SIDE, cost_table, group_options, thousands,
-};
+use crate::cost::{ConvKind, ConvSpec, cost_table, group_options, thousands};
 use crate::data::picture::sample_list;
 use crate::messages::Request;
-use crate::share::Query;
+use crate::share::{Query, conv_spec_pairs, read_conv_spec};
 
 /// The lab's settings (calculator, feature maps, 2-D against 3-D); lives in the app's
 /// context so it survives page switches, and a link restores it.
@@ -59,23 +57,7 @@ impl ConvForm {
     /// calculator setting that fails the calculator's own checks restores its defaults).
     pub fn from_query(q: &mut Query) -> Self {
         let f = Self::new();
-        let d = ConvSpec::default();
-        let spec = ConvSpec {
-            in_channels: q.int("cin", d.in_channels, 1, MAX_CHANNELS),
-            out_channels: q.int("cout", d.out_channels, 1, MAX_CHANNELS),
-            kernel: q.int("k", d.kernel, 1, MAX_KERNEL),
-            height: q.int("h", d.height, 1, MAX_SIDE),
-            width: q.int("w", d.width, 1, MAX_SIDE),
-            stride: q.int("stride", d.stride, 1, MAX_KERNEL),
-            padding: q.int("pad", d.padding, 0, MAX_KERNEL - 1),
-            groups: q.int("groups", d.groups, 1, MAX_CHANNELS),
-        };
-        match spec.validate() {
-            Ok(()) => f.spec.set(spec),
-            Err(e) => q.notices.push(format!(
-                "Ignored the calculator settings in the link ({e}); using the defaults."
-            )),
-        }
+        f.spec.set(read_conv_spec(q));
         let ids: Vec<String> = sample_list().into_iter().map(|(id, _)| id).collect();
         let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
         f.sample.set(q.choice("img", &ids, "cifar-0"));
@@ -89,18 +71,8 @@ impl ConvForm {
     /// The parameters of a link that reopens this view (an uploaded picture stays behind:
     /// a link never carries data, so it reopens on the first bundled sample).
     pub fn to_pairs(self) -> Vec<(&'static str, String)> {
-        let s = self.spec.get_untracked();
-        let mut pairs = vec![
-            ("page", "conv".to_string()),
-            ("cin", s.in_channels.to_string()),
-            ("cout", s.out_channels.to_string()),
-            ("k", s.kernel.to_string()),
-            ("h", s.height.to_string()),
-            ("w", s.width.to_string()),
-            ("stride", s.stride.to_string()),
-            ("pad", s.padding.to_string()),
-            ("groups", s.groups.to_string()),
-        ];
+        let mut pairs = vec![("page", "conv".to_string())];
+        pairs.extend(conv_spec_pairs(&self.spec.get_untracked()));
         let sample = self.sample.get_untracked();
         if sample != "upload" {
             pairs.push(("img", sample));
