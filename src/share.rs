@@ -5,6 +5,9 @@
 //! never panic or reach the page as markup (Leptos renders notices as text, and echoed values
 //! are cut to a few characters and stripped of control characters).
 
+use crate::cost::{ConvSpec, MAX_CHANNELS, MAX_KERNEL, MAX_SIDE};
+use crate::messages::cifar::CifarSettings;
+
 /// Parameters of a URL query, read one by one with a default for each.
 #[derive(Debug, Clone, Default)]
 pub struct Query {
@@ -67,12 +70,30 @@ impl Query {
 
     /// An integer in `min..=max`.
     pub fn int(&mut self, key: &str, default: usize, min: usize, max: usize) -> usize {
+        self.whole(key, default, min, max)
+    }
+
+    /// A 64-bit integer in `min..=max` (seeds, whose inputs take any `u64`; `usize` is 32
+    /// bits in the browser).
+    pub fn int64(&mut self, key: &str, default: u64, min: u64, max: u64) -> u64 {
+        self.whole(key, default, min, max)
+    }
+
+    fn whole<T>(&mut self, key: &str, default: T, min: T, max: T) -> T
+    where
+        T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy,
+    {
         let Some(v) = self.get(key).map(str::to_string) else {
             return default;
         };
-        match v.trim().parse::<usize>() {
-            Ok(n) if (min..=max).contains(&n) => n,
+        let t = v.trim();
+        match t.parse::<T>() {
+            Ok(n) if n >= min && n <= max => n,
             Ok(_) => self.refuse(key, &v, &format!("not between {min} and {max}"), default),
+            // Digits only, but too many for the type: out of range rather than malformed.
+            Err(_) if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) => {
+                self.refuse(key, &v, &format!("not between {min} and {max}"), default)
+            }
             Err(_) => self.refuse(key, &v, "not a whole number", default),
         }
     }
@@ -122,6 +143,97 @@ impl Query {
         let why = format!("not one of {}", options.join(", "));
         self.refuse(key, &v, &why, default.to_string())
     }
+}
+
+/// The Conv lab's calculator from a link: each value within the calculator's own limits; a
+/// combination the calculator refuses (padding ≥ kernel, a kernel larger than the padded
+/// input, groups that do not divide the channels) restores the defaults, with a notice.
+pub fn read_conv_spec(q: &mut Query) -> ConvSpec {
+    let d = ConvSpec::default();
+    let spec = ConvSpec {
+        in_channels: q.int("cin", d.in_channels, 1, MAX_CHANNELS),
+        out_channels: q.int("cout", d.out_channels, 1, MAX_CHANNELS),
+        kernel: q.int("k", d.kernel, 1, MAX_KERNEL),
+        height: q.int("h", d.height, 1, MAX_SIDE),
+        width: q.int("w", d.width, 1, MAX_SIDE),
+        stride: q.int("stride", d.stride, 1, MAX_KERNEL),
+        padding: q.int("pad", d.padding, 0, MAX_KERNEL - 1),
+        groups: q.int("groups", d.groups, 1, MAX_CHANNELS),
+    };
+    match spec.validate() {
+        Ok(()) => spec,
+        Err(e) => {
+            q.notices.push(format!(
+                "Ignored the calculator settings in the link ({e}); using the defaults."
+            ));
+            d
+        }
+    }
+}
+
+/// The link parameters [`read_conv_spec`] reads.
+pub fn conv_spec_pairs(s: &ConvSpec) -> Vec<(&'static str, String)> {
+    vec![
+        ("cin", s.in_channels.to_string()),
+        ("cout", s.out_channels.to_string()),
+        ("k", s.kernel.to_string()),
+        ("h", s.height.to_string()),
+        ("w", s.width.to_string()),
+        ("stride", s.stride.to_string()),
+        ("pad", s.padding.to_string()),
+        ("groups", s.groups.to_string()),
+    ]
+}
+
+/// The CIFAR-10 models a link can name (`c_model`).
+pub const CIFAR_MODELS: [&str; 3] = ["mobilenetv1", "mobilenetv2", "plaincnn"];
+
+/// An `f32` as the `f64` it reads as (0.1, not 0.10000000149…).
+fn wide(x: f32) -> f64 {
+    x.to_string().parse().unwrap_or(x.into())
+}
+
+/// The CIFAR-10 lab's training form from a link (`c_`-prefixed, apart from the Hyperspectral
+/// lab's). Settings only: a link never carries weights or data.
+pub fn read_cifar(q: &mut Query) -> CifarSettings {
+    let d = CifarSettings::default();
+    CifarSettings {
+        model: q.choice("c_model", &CIFAR_MODELS, &d.model),
+        // The trainer takes (0, 4]; below 0.01 every layer would be one channel anyway.
+        width: q.float("c_width", d.width, 0.01, 4.0),
+        epochs: q.int("c_epochs", d.epochs, 1, 500),
+        batch_size: q.int("c_batch", d.batch_size, 1, 256),
+        lr: q.float("c_lr", d.lr, 1e-6, 1.0),
+        cosine: q.flag("c_cosine", d.cosine),
+        warmup_epochs: q.int("c_warmup", d.warmup_epochs, 0, 500),
+        // The trainer takes [0, 1).
+        label_smoothing: q.float("c_smoothing", wide(d.label_smoothing), 0.0, 0.99) as f32,
+        weight_decay: q.float("c_wd", wide(d.weight_decay), 0.0, 1.0) as f32,
+        augment: q.flag("c_augment", d.augment),
+        seed: q.int64("c_seed", d.seed, 0, u64::MAX),
+        max_train: q.int("c_max_train", d.max_train, 0, 1_000_000),
+        max_test: q.int("c_max_test", d.max_test, 0, 1_000_000),
+    }
+}
+
+/// The link parameters [`read_cifar`] reads.
+pub fn cifar_pairs(s: &CifarSettings) -> Vec<(&'static str, String)> {
+    let b = |v: bool| if v { "1" } else { "0" }.to_string();
+    vec![
+        ("c_model", s.model.clone()),
+        ("c_width", s.width.to_string()),
+        ("c_epochs", s.epochs.to_string()),
+        ("c_batch", s.batch_size.to_string()),
+        ("c_lr", s.lr.to_string()),
+        ("c_cosine", b(s.cosine)),
+        ("c_warmup", s.warmup_epochs.to_string()),
+        ("c_smoothing", s.label_smoothing.to_string()),
+        ("c_wd", s.weight_decay.to_string()),
+        ("c_augment", b(s.augment)),
+        ("c_seed", s.seed.to_string()),
+        ("c_max_train", s.max_train.to_string()),
+        ("c_max_test", s.max_test.to_string()),
+    ]
 }
 
 /// A CSV table (RFC 4180: fields with commas, quotes or line breaks are quoted).
@@ -253,6 +365,103 @@ mod tests {
         assert_eq!(q.float("g", 0.5, 0.0, 1.0), 0.5);
         assert!(!q.flag("h", false));
         assert_eq!(q.notices.len(), 8, "{:?}", q.notices);
+    }
+
+    #[test]
+    fn seeds_take_the_whole_u64_range_and_huge_numbers_are_out_of_range() {
+        let mut q = Query::parse(
+            "?a=18446744073709551615&b=18446744073709551616&c=-3&d=7&e=99999999999999999999",
+        );
+        assert_eq!(q.int64("a", 0, 0, u64::MAX), u64::MAX);
+        assert_eq!(q.int64("b", 1, 0, u64::MAX), 1);
+        assert_eq!(q.int64("c", 2, 0, u64::MAX), 2);
+        assert_eq!(q.int64("d", 0, 0, 5), 0);
+        assert_eq!(q.int("e", 4, 0, 9), 4);
+        assert_eq!(q.notices.len(), 4, "{:?}", q.notices);
+        assert!(q.notices[0].contains("not between 0 and 18446744073709551615"));
+        assert!(
+            q.notices[1].contains("not a whole number"),
+            "{}",
+            q.notices[1]
+        );
+        assert!(q.notices[2].contains("not between 0 and 5"));
+        assert!(
+            q.notices[3].contains("not between 0 and 9"),
+            "{}",
+            q.notices[3]
+        );
+    }
+
+    #[test]
+    fn conv_links_read_back_and_refuse_what_the_calculator_refuses() {
+        let spec = ConvSpec {
+            in_channels: 32,
+            out_channels: 64,
+            kernel: 5,
+            height: 16,
+            width: 24,
+            stride: 2,
+            padding: 2,
+            groups: 8,
+        };
+        let mut q = Query::parse(&to_query(&conv_spec_pairs(&spec)));
+        assert_eq!(read_conv_spec(&mut q), spec);
+        assert!(q.notices.is_empty(), "{:?}", q.notices);
+
+        // One value out of range: that value only falls back.
+        let mut q = Query::parse("?cin=32&k=99");
+        let s = read_conv_spec(&mut q);
+        assert_eq!((s.in_channels, s.kernel), (32, 3));
+        assert_eq!(q.notices.len(), 1);
+        assert!(q.notices[0].contains("Ignored k=\"99\"") && q.notices[0].contains("using 3"));
+
+        // Each in range, together refused: the whole calculator falls back.
+        for raw in [
+            "?k=3&pad=5&cin=16",
+            "?cin=6&cout=9&groups=2",
+            "?k=15&h=4&w=4&pad=1",
+        ] {
+            let mut q = Query::parse(raw);
+            assert_eq!(read_conv_spec(&mut q), ConvSpec::default(), "{raw}");
+            assert_eq!(q.notices.len(), 1, "{raw}: {:?}", q.notices);
+            assert!(q.notices[0].starts_with("Ignored the calculator settings"));
+        }
+        let mut q = Query::parse("?k=3&pad=5");
+        read_conv_spec(&mut q);
+        assert!(q.notices[0].contains("padding 5 must be smaller than the kernel (3)"));
+    }
+
+    #[test]
+    fn cifar_links_read_back_and_bad_values_fall_back() {
+        let s = CifarSettings {
+            model: "plaincnn".into(),
+            width: 0.75,
+            epochs: 3,
+            batch_size: 16,
+            lr: 5e-4,
+            cosine: false,
+            warmup_epochs: 2,
+            label_smoothing: 0.05,
+            weight_decay: 1e-3,
+            augment: false,
+            seed: u64::MAX,
+            max_train: 300,
+            max_test: 100,
+        };
+        let mut q = Query::parse(&to_query(&cifar_pairs(&s)));
+        assert_eq!(read_cifar(&mut q), s);
+        assert!(q.notices.is_empty(), "{:?}", q.notices);
+        assert_eq!(q.get("c_smoothing"), Some("0.05"));
+        assert_eq!(q.get("c_lr"), Some("0.0005"));
+
+        let mut q = Query::parse(
+            "?c_model=resnet&c_width=9&c_epochs=0&c_seed=-1&c_smoothing=1&c_augment=maybe&seed=5",
+        );
+        assert_eq!(read_cifar(&mut q), CifarSettings::default());
+        assert_eq!(q.notices.len(), 6, "{:?}", q.notices);
+        assert!(q.notices[0].contains("c_model") && q.notices[0].contains("not one of"));
+        // Defaults are worded as they were typed.
+        assert!(q.notices[3].ends_with("using 0.1."), "{}", q.notices[3]);
     }
 
     #[test]

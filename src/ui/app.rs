@@ -6,7 +6,7 @@ use super::about::About;
 use super::badge::BackendBadge;
 use super::cifar::{CifarForm, CifarLab};
 use super::client;
-use super::conv_lab::ConvLab;
+use super::conv_lab::{ConvForm, ConvLab};
 use super::hyperspectral::{HsiForm, HyperspectralLab};
 use super::models::ModelsPage;
 use super::presenter::PresenterToggle;
@@ -27,6 +27,8 @@ pub fn App() -> impl IntoView {
         _ => BackendChoice::Auto,
     };
     let hsi = HsiForm::from_query(&mut q);
+    let conv = ConvForm::from_query(&mut q);
+    let cifar = CifarForm::from_query(&mut q);
     let state = AppState::new(page);
     state.presenter.set(q.flag("presenter", false));
     if q.flag("test-hooks", false) {
@@ -35,7 +37,8 @@ pub fn App() -> impl IntoView {
     state.notices.set(q.notices);
     provide_context(state);
     provide_context(hsi);
-    provide_context(CifarForm::new());
+    provide_context(conv);
+    provide_context(cifar);
     client::spawn(state, backend);
 
     let nav = Page::ALL

@@ -11,9 +11,18 @@ use super::download::read_file;
 use super::form::{check_input, files_of, num_input};
 use super::smoke::{LossChart, ProgressBar};
 use super::state::AppState;
+use super::url::CopyLink;
 use crate::data::CIFAR10_CLASSES;
 use crate::messages::Request;
 use crate::messages::cifar::{CifarRequest, CifarSettings};
+use crate::share::{Query, cifar_pairs, read_cifar};
+
+/// The models the lab trains: URL and `<option>` value, and name.
+const MODELS: [(&str, &str); 3] = [
+    ("mobilenetv1", "MobileNetV1"),
+    ("mobilenetv2", "MobileNetV2"),
+    ("plaincnn", "PlainCNN"),
+];
 
 /// The lab's form; lives in the app's context so it survives page switches.
 #[derive(Clone, Copy)]
@@ -57,6 +66,37 @@ impl CifarForm {
             max_train: RwSignal::new(d.max_train),
             max_test: RwSignal::new(d.max_test),
         }
+    }
+
+    /// The form as a link's parameters restore it (bad values fall back with a notice). A
+    /// link holds settings only: never weights or data.
+    pub fn from_query(q: &mut Query) -> Self {
+        let f = Self::new();
+        f.set(read_cifar(q));
+        f
+    }
+
+    /// The parameters of a link that reopens this view.
+    pub fn to_pairs(self) -> Vec<(&'static str, String)> {
+        let mut pairs = vec![("page", "cifar".to_string())];
+        pairs.extend(cifar_pairs(&self.settings()));
+        pairs
+    }
+
+    fn set(&self, s: CifarSettings) {
+        self.model.set(s.model);
+        self.width.set(s.width);
+        self.epochs.set(s.epochs);
+        self.batch.set(s.batch_size);
+        self.lr.set(s.lr);
+        self.cosine.set(s.cosine);
+        self.warmup.set(s.warmup_epochs);
+        self.smoothing.set(s.label_smoothing);
+        self.wd.set(s.weight_decay);
+        self.augment.set(s.augment);
+        self.seed.set(s.seed);
+        self.max_train.set(s.max_train);
+        self.max_test.set(s.max_test);
     }
 
     pub fn settings(&self) -> CifarSettings {
@@ -150,15 +190,18 @@ pub fn CifarLab() -> impl IntoView {
         });
     };
 
-    let models = [
-        ("mobilenetv1", "MobileNetV1"),
-        ("mobilenetv2", "MobileNetV2"),
-        ("plaincnn", "PlainCNN"),
-    ];
+    let link_pairs = Callback::new(move |()| {
+        let mut pairs = form.to_pairs();
+        if state.presenter.get_untracked() {
+            pairs.push(("presenter", "1".into()));
+        }
+        pairs
+    });
 
     view! {
         <section data-testid="cifar">
             <h2>"CIFAR-10 lab"</h2>
+            <CopyLink pairs=link_pairs />
             <p>
                 "Train a plain CNN and two MobileNets on 32×32 photos of ten classes and compare them. "
                 "MobileNetV1 replaces each 3×3 convolution of the plain CNN by a depthwise 3×3 "
@@ -202,7 +245,7 @@ pub fn CifarLab() -> impl IntoView {
                 <label>
                     "Model "
                     <select data-testid="cifar-model" on:change=move |ev| form.model.set(event_target_value(&ev))>
-                        {models.into_iter().map(|(id, name)| view! {
+                        {MODELS.into_iter().map(|(id, name)| view! {
                             <option value=id selected=move || form.model.get() == id>{name}</option>
                         }).collect_view()}
                     </select>

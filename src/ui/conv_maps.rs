@@ -8,6 +8,7 @@ use wasm_bindgen::JsCast;
 
 use super::canvas::ImageCanvas;
 use super::client::{send, send_with};
+use super::conv_lab::{ConvForm, MAX_MAPS_OUT};
 use super::download::read_file;
 use super::state::AppState;
 use crate::data::picture::sample_list;
@@ -105,10 +106,8 @@ fn Grid(
 #[component]
 pub fn FeatureMapsView() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let sample = RwSignal::new("cifar-0".to_string());
-    let out = RwSignal::new(8usize);
-    let kernels = RwSignal::new("handmade".to_string());
-    let seed = RwSignal::new(0u64);
+    let form = expect_context::<ConvForm>();
+    let (sample, out, kernels, seed) = (form.sample, form.maps_out, form.kernels, form.maps_seed);
     let has_upload = RwSignal::new(false);
     let hover = RwSignal::new(None::<(&'static str, usize)>);
     let settings = move |upload: Option<String>| ConvMapsSettings {
@@ -192,20 +191,24 @@ pub fn FeatureMapsView() -> impl IntoView {
             </label>
             <label>
                 "Output channels "
-                <input type="number" min="1" max="64" data-testid="maps-out"
+                <input type="number" min="1" max=MAX_MAPS_OUT.to_string() data-testid="maps-out"
                     prop:value=move || out.get().to_string()
                     on:change=move |ev| {
                         match event_target_value(&ev).trim().parse::<usize>() {
-                            Ok(v) if (1..=64).contains(&v) => { out.set(v); run(); }
-                            _ => state.error.set(Some("Output channels must be a whole number from 1 to 64.".into())),
+                            Ok(v) if (1..=MAX_MAPS_OUT).contains(&v) => { out.set(v); run(); }
+                            _ => state.error.set(Some(format!(
+                                "Output channels must be a whole number from 1 to {MAX_MAPS_OUT}."
+                            ))),
                         }
                     } />
             </label>
             <label>
                 "Kernels "
                 <select data-testid="kernel-source" on:change=move |ev| { kernels.set(event_target_value(&ev)); run(); }>
-                    <option value="handmade" selected>"hand-made (edge, blur, sharpen, Sobel)"</option>
-                    <option value="random">"random (He normal)"</option>
+                    <option value="handmade" selected=move || kernels.get() == "handmade">
+                        "hand-made (edge, blur, sharpen, Sobel)"
+                    </option>
+                    <option value="random" selected=move || kernels.get() == "random">"random (He normal)"</option>
                 </select>
             </label>
             <label>

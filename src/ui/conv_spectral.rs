@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use super::canvas::ImageCanvas;
 use super::client::send;
+use super::conv_lab::{ConvForm, MAX_DEPTH};
 use super::state::AppState;
 use crate::cost::thousands;
 use crate::messages::{Request, SpectralInfo};
@@ -37,7 +38,7 @@ fn canvas(id: String, scale: u32) -> impl IntoView {
 #[component]
 pub fn SpectralView() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let depth = RwSignal::new(7usize);
+    let depth = expect_context::<ConvForm>().depth;
     let run = move || {
         state.error.set(None);
         send(&Request::SpectralConv {
@@ -59,7 +60,7 @@ pub fn SpectralView() -> impl IntoView {
         <div class="controls">
             <label>
                 "Kernel depth d "
-                <input type="range" min="1" max="200" data-testid="depth-slider"
+                <input type="range" min="1" max=MAX_DEPTH.to_string() data-testid="depth-slider"
                     prop:value=move || depth.get().to_string()
                     on:input=move |ev| {
                         if let Ok(v) = event_target_value(&ev).parse() { depth.set(v) }

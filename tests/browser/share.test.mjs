@@ -56,6 +56,169 @@ describe('links that restore a view', () => {
     await p.close();
   });
 
+  test('a copied conv lab link restores the settings in a fresh context', async () => {
+    const { page, errors } = await env.page('?page=conv');
+    await page.locator(tid('cost-headline')).waitFor({ timeout: 120_000 });
+    const set = async (id, v) => {
+      await page.locator(`input${tid(id)}`).fill(String(v));
+      await page.locator(`input${tid(id)}`).dispatchEvent('change');
+    };
+    // Range inputs cannot be filled: set the value and fire the events a drag would.
+    const setRange = (id, v) =>
+      page.locator(tid(id)).evaluate((el, value) => {
+        el.value = String(value);
+        el.dispatchEvent(new Event('input', { bubbles: true }));
+        el.dispatchEvent(new Event('change', { bubbles: true }));
+      }, v);
+    await set('cost-in', 32);
+    await set('cost-kernel', 5);
+    await set('cost-height', 16);
+    await set('cost-width', 24);
+    await set('cost-stride', 2);
+    await set('cost-padding', 2);
+    // Option 3 of 1, 2, 4, 8, 16, 32 (32 → 64 channels) is g = 8.
+    await setRange('cost-groups', 3);
+    await page.locator(tid('cost-groups-value')).filter({ hasText: 'g = 8 ' }).waitFor({ timeout: 30_000 });
+    await set('maps-out', 12);
+    await set('maps-seed', 5);
+    await page.locator(tid('kernel-source')).selectOption('random');
+    await page.locator(tid('sample-select')).selectOption('catdog-1');
+    await setRange('depth-slider', 24);
+    await page.locator(tid('copy-link')).click();
+    const link = await page.locator(tid('share-link')).inputValue();
+    for (const p of ['page=conv', 'cin=32', 'k=5', 'groups=8', 'img=catdog-1', 'kernels=random', 'depth=24']) {
+      assert.match(link, new RegExp(`[?&]${p}(&|$)`), link);
+    }
+    assert.deepEqual(errors, []);
+    await page.close();
+
+    const fresh = await env.page(link.slice(env.base.length));
+    const p = fresh.page;
+    await p.locator(tid('cost-headline')).waitFor({ timeout: 120_000 });
+    const val = (id) => p.locator(tid(id)).inputValue();
+    assert.equal(await val('cost-in'), '32');
+    assert.equal(await val('cost-out'), '64');
+    assert.equal(await val('cost-kernel'), '5');
+    assert.equal(await val('cost-height'), '16');
+    assert.equal(await val('cost-width'), '24');
+    assert.equal(await val('cost-stride'), '2');
+    assert.equal(await val('cost-padding'), '2');
+    assert.match(await p.locator(tid('cost-groups-value')).textContent(), /g = 8 /);
+    assert.equal(await val('maps-out'), '12');
+    assert.equal(await val('maps-seed'), '5');
+    assert.equal(await val('kernel-source'), 'random');
+    assert.equal(await val('sample-select'), 'catdog-1');
+    assert.equal(await val('depth-slider'), '24');
+    assert.match(await p.locator(tid('depth-value')).textContent(), /d = 24/);
+    // The maps were computed for the restored settings, not the defaults.
+    await p.locator(tid('maps-summary')).filter({ hasText: /cat\.1 at 64×64, random kernels, 12 output/ }).waitFor({ timeout: 180_000 });
+    assert.equal(await p.locator(tid('url-notice')).count(), 0);
+    assert.deepEqual(fresh.errors, []);
+    await p.close();
+  });
+
+  test('a copied CIFAR-10 link restores the training form in a fresh context', async () => {
+    const { page, errors } = await env.page('?page=cifar');
+    await page.locator(tid('cifar')).waitFor({ timeout: 60_000 });
+    const set = async (id, v) => {
+      await page.locator(`input${tid(id)}`).fill(String(v));
+      await page.locator(`input${tid(id)}`).dispatchEvent('change');
+    };
+    await page.locator(tid('cifar-model')).selectOption('plaincnn');
+    await set('cifar-width', 0.75);
+    await set('cifar-epochs', 3);
+    await set('cifar-batch', 16);
+    await set('cifar-lr', 0.0005);
+    await page.locator(tid('cifar-cosine')).uncheck();
+    await set('cifar-warmup', 2);
+    await set('cifar-smoothing', 0.05);
+    await set('cifar-wd', 0.001);
+    await page.locator(tid('cifar-augment')).uncheck();
+    await set('cifar-seed', 42);
+    await set('cifar-max-train', 300);
+    await set('cifar-max-test', 100);
+    await page.locator(tid('copy-link')).click();
+    const link = await page.locator(tid('share-link')).inputValue();
+    for (const p of ['page=cifar', 'c_model=plaincnn', 'c_lr=0.0005', 'c_augment=0', 'c_seed=42']) {
+      assert.match(link, new RegExp(`[?&]${p}(&|$)`), link);
+    }
+    assert.deepEqual(errors, []);
+    await page.close();
+
+    const fresh = await env.page(link.slice(env.base.length));
+    const p = fresh.page;
+    await p.locator(tid('cifar')).waitFor({ timeout: 60_000 });
+    const val = (id) => p.locator(tid(id)).inputValue();
+    assert.equal(await val('cifar-model'), 'plaincnn');
+    assert.equal(await val('cifar-width'), '0.75');
+    assert.equal(await val('cifar-epochs'), '3');
+    assert.equal(await val('cifar-batch'), '16');
+    assert.equal(await val('cifar-lr'), '0.0005');
+    assert.equal(await p.locator(tid('cifar-cosine')).isChecked(), false);
+    assert.equal(await val('cifar-warmup'), '2');
+    assert.equal(await val('cifar-smoothing'), '0.05');
+    assert.equal(await val('cifar-wd'), '0.001');
+    assert.equal(await p.locator(tid('cifar-augment')).isChecked(), false);
+    assert.equal(await val('cifar-seed'), '42');
+    assert.equal(await val('cifar-max-train'), '300');
+    assert.equal(await val('cifar-max-test'), '100');
+    // The lab still loads its bundled data under the restored form.
+    await p.locator(tid('cifar-data')).waitFor({ timeout: 180_000 });
+    assert.equal(await p.locator(tid('url-notice')).count(), 0);
+    assert.deepEqual(fresh.errors, []);
+    await p.close();
+  });
+
+  test('bad conv and CIFAR-10 parameters fall back to the defaults with a notice', async () => {
+    const open = async (query, section) => {
+      const { page, errors } = await env.page(query);
+      const notice = page.locator(tid('url-notice'));
+      await notice.waitFor({ timeout: 30_000 });
+      await page.locator(tid(section)).waitFor({ timeout: 60_000 });
+      return { page, errors, notice, text: await notice.textContent() };
+    };
+
+    // Conv lab: each bad value names itself; markup in a value stays text.
+    const conv = await open('?page=conv&k=99&cin=abc&img=%3Cb%3Ex%3C%2Fb%3E&kernels=sobel&depth=0&maps_out=65', 'conv-lab');
+    for (const key of ['k', 'cin', 'img', 'kernels', 'depth', 'maps_out']) {
+      assert.match(conv.text, new RegExp(`Ignored ${key}=`), conv.text);
+    }
+    assert.match(conv.text, /Ignored k="99" in the link \(not between 1 and 15\); using 3\./);
+    assert.equal(await conv.notice.locator('b').count(), 0);
+    const cval = (id) => conv.page.locator(tid(id)).inputValue();
+    assert.equal(await cval('cost-kernel'), '3');
+    assert.equal(await cval('cost-in'), '3');
+    assert.equal(await cval('sample-select'), 'cifar-0');
+    assert.equal(await cval('kernel-source'), 'handmade');
+    assert.equal(await cval('depth-slider'), '7');
+    assert.equal(await cval('maps-out'), '8');
+    assert.deepEqual(conv.errors, []);
+    await conv.page.close();
+
+    // Values each in range but together impossible (padding ≥ kernel): the calculator's defaults.
+    const pad = await open('?page=conv&k=3&pad=5&cin=16', 'conv-lab');
+    assert.match(pad.text, /Ignored the calculator settings in the link \(padding 5 must be smaller than the kernel \(3\)\)/);
+    assert.equal(await pad.page.locator(tid('cost-padding')).inputValue(), '1');
+    assert.equal(await pad.page.locator(tid('cost-in')).inputValue(), '3');
+    assert.deepEqual(pad.errors, []);
+    await pad.page.close();
+
+    // CIFAR-10 lab.
+    const cifar = await open('?page=cifar&c_model=resnet&c_width=9&c_epochs=0&c_seed=-1&c_smoothing=1&c_augment=maybe', 'cifar');
+    for (const key of ['c_model', 'c_width', 'c_epochs', 'c_seed', 'c_smoothing', 'c_augment']) {
+      assert.match(cifar.text, new RegExp(`Ignored ${key}=`), cifar.text);
+    }
+    const fval = (id) => cifar.page.locator(tid(id)).inputValue();
+    assert.equal(await fval('cifar-model'), 'mobilenetv1');
+    assert.equal(await fval('cifar-width'), '0.5');
+    assert.equal(await fval('cifar-epochs'), '10');
+    assert.equal(await fval('cifar-seed'), '0');
+    assert.equal(await fval('cifar-smoothing'), '0.1');
+    assert.ok(await cifar.page.locator(tid('cifar-augment')).isChecked());
+    assert.deepEqual(cifar.errors, []);
+    await cifar.page.close();
+  });
+
   test('a trained run survives a reload on the Runs page; its exported weights import with the same predictions', async () => {
     const { page, errors } = await env.page('?page=hyperspectral');
     await page.locator(tid('scene-summary')).waitFor({ timeout: 180_000 });
