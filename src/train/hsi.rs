@@ -162,8 +162,10 @@ impl Evaluation {
 pub struct Trained {
     pub model: HybridSn,
     pub history: Vec<EpochMetrics>,
+    /// The whole-scene map (empty when stopped).
     pub map: Vec<u16>,
-    pub evaluation: Evaluation,
+    /// Scores on the test pixels (None when stopped).
+    pub evaluation: Option<Evaluation>,
     pub stopped: bool,
 }
 
@@ -332,15 +334,26 @@ pub async fn train_hybridsn<H: Host>(
         history.push(m);
     }
     let model = model.valid();
+    if stopped {
+        // Stopped: the weights so far are kept, and no whole-scene map is forced on the
+        // visitor who asked to stop (the host can map them on request).
+        return Ok(Trained {
+            model,
+            history,
+            map: Vec::new(),
+            evaluation: None,
+            stopped,
+        });
+    }
     let map = scene_map(host, &model, prep, true).await?;
     let evaluation = Evaluation::of(&map, &prep.gt, &prep.split.test, prep.num_classes);
     if let Some(last) = history.last_mut()
         && last.test_oa.is_none()
-        && !stopped
     {
         last.test_oa = Some(evaluation.oa);
         host.emit(Event::Epoch(last.clone()));
     }
+    let evaluation = Some(evaluation);
     Ok(Trained {
         model,
         history,
@@ -615,7 +628,8 @@ mod tests {
         let first = trained.history[0].loss;
         let last = trained.history.last().unwrap().loss;
         assert!(last < first, "loss did not fall: {first} → {last}");
-        assert!(trained.evaluation.oa > 0.6, "OA {}", trained.evaluation.oa);
+        let oa = trained.evaluation.as_ref().unwrap().oa;
+        assert!(oa > 0.6, "OA {oa}");
         assert!(events.iter().any(|e| matches!(e, Event::Epoch(_))));
         assert!(events.iter().any(|e| matches!(e, Event::MapRows { .. })));
 
@@ -624,7 +638,7 @@ mod tests {
             &trained.model,
             &cfg,
             "small",
-            Some(&trained.evaluation),
+            trained.evaluation.as_ref(),
             Precision::F32,
         ))
         .unwrap();

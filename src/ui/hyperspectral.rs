@@ -596,6 +596,12 @@ pub fn HyperspectralLab() -> impl IntoView {
                         state.map.update(|m| m.iter_mut().for_each(|v| *v = 0));
                         send(&Request::PretrainedMap);
                     }>"Show map (pretrained weights)"</button>
+                <button data-testid="map-current" disabled=move || busy() || state.scene.get().is_none()
+                    on:click=move |_| {
+                        start_job();
+                        state.notice.set(None);
+                        send(&Request::Map);
+                    }>"Map with the current model"</button>
                 <label>
                     "View "
                     <select data-testid="map-view" on:change=move |ev| view_mode.set(event_target_value(&ev))>

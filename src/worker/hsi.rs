@@ -460,14 +460,23 @@ pub async fn handle(
             };
             host.keep_checkpoints = false;
             host.checkpoint = None;
-            post(&Response::Evaluation(eval_info(
-                &trained.evaluation,
-                &prep,
-                "your run",
-            )));
             let stopped = trained.stopped;
+            match trained.evaluation {
+                Some(e) => {
+                    post(&Response::Evaluation(eval_info(&e, &prep, "your run")));
+                    st.evaluation = Some(e);
+                }
+                None => post(&Response::Notice {
+                    job: "train".into(),
+                    message: format!(
+                        "Training stopped after {} of {} epochs. The weights so far are kept: \
+                         \"Map with the current model\" maps the scene with them.",
+                        trained.history.last().map_or(0, |m| m.epoch),
+                        cfg.epochs
+                    ),
+                }),
+            }
             st.model = Some((trained.model, cfg));
-            st.evaluation = Some(trained.evaluation);
             post(&Response::Done {
                 job: "train".into(),
                 stopped,

@@ -118,20 +118,28 @@ describe('faults on the CPU backend', () => {
     await env?.close();
   });
 
-  test('a diverging loss stops training naming epoch and step; the previous model, map and metrics stay', { timeout: 1_200_000 }, async () => {
+  test('a full storage quota is reported and the run stays; a diverging loss stops training naming epoch and step, and the previous model, map and metrics stay', { timeout: 1_200_000 }, async () => {
     const { page, set } = await openCrop(env);
+    // A real quota error: Chromium's storage quota for this origin set to one byte.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(page.url()).origin, quotaSize: 1 });
     await set('epochs', 1);
     await set('max-train', 24);
     await set('batch', 8);
     await page.locator(tid('train')).click();
     await page.locator(tid('metrics')).filter({ hasText: 'your run' }).waitFor({ timeout: 900_000 });
+    const err = page.locator(tid('error'));
+    await err.waitFor({ timeout: 60_000 });
+    assert.match(await err.textContent(), /could not be saved in the browser: .+ It stays on screen/);
+    await page.locator(`${tid('error')} button`).click();
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(page.url()).origin });
     const metrics = await page.locator(tid('metrics')).textContent();
+    assert.match(metrics, /your run/);
     const map = await canvasSig(page, 'map-canvas');
     // A huge learning rate: the loss leaves the floats within a step or two.
     await set('lr', 1e12);
     await set('epochs', 2);
     await page.locator(tid('train')).click();
-    const err = page.locator(tid('error'));
     await err.waitFor({ timeout: 600_000 });
     const message = await err.textContent();
     assert.match(message, /loss became (NaN|inf|-inf) at epoch 1, step \d+ of \d+/);

@@ -156,7 +156,11 @@ pub fn train(opts: &Opts) -> Result<(), String> {
     });
     let trained = pollster::block_on(train_hybridsn(&mut host, &device, &prep, &cfg, start))?;
     println!("trained in {:.1} s", t.elapsed().as_secs_f64());
-    print_eval(&trained.evaluation, &scene);
+    let evaluation = trained
+        .evaluation
+        .as_ref()
+        .ok_or("training stopped before the final map")?;
+    print_eval(evaluation, &scene);
     if let Some(path) = opts.get("save") {
         let precision = if opts.flag("f32") {
             Precision::F32
@@ -167,7 +171,7 @@ pub fn train(opts: &Opts) -> Result<(), String> {
             &trained.model,
             &cfg,
             &scene.name,
-            Some(&trained.evaluation),
+            Some(evaluation),
             precision,
         ))?;
         std::fs::write(path, &bytes).map_err(|e| format!("cannot write {path}: {e}"))?;
@@ -187,7 +191,7 @@ pub fn train(opts: &Opts) -> Result<(), String> {
         );
     }
     if let Some(path) = opts.get("png") {
-        write_map_png(path, &scene, &trained.map, &trained.evaluation)?;
+        write_map_png(path, &scene, &trained.map, evaluation)?;
     }
     Ok(())
 }
