@@ -14,6 +14,16 @@ const COLOURS: [&str; 6] = [
     "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf",
 ];
 
+/// [`COLOURS`] as RGB, for PNG charts.
+const RGB: [[u8; 3]; 6] = [
+    [0x1f, 0x77, 0xb4],
+    [0xd6, 0x27, 0x28],
+    [0x2c, 0xa0, 0x2c],
+    [0x94, 0x67, 0xbd],
+    [0xff, 0x7f, 0x0e],
+    [0x17, 0xbe, 0xcf],
+];
+
 fn curve_path(run: &CifarRunRow, max_epochs: usize) -> String {
     let pts: Vec<(usize, f64)> = run
         .history
@@ -116,6 +126,22 @@ pub fn CifarCompare() -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
+        <button data-testid="cifar-curves-png" disabled=move || selected_runs().is_empty()
+            on:click=move |_| {
+                let runs = selected_runs();
+                let series: Vec<crate::viz::chart::Series> = runs.iter().enumerate().map(|(i, r)| crate::viz::chart::Series {
+                    name: format!("{} x{} ({}) {:.1} %", r.model, r.width, r.source, 100.0 * r.accuracy),
+                    colour: RGB[i % RGB.len()],
+                    points: r.history.iter().filter_map(|e| e.test_acc.map(|a| (e.epoch as f64, a))).collect(),
+                }).collect();
+                let caption: Vec<String> = runs.iter().map(|r| format!(
+                    "{} x{}: {} params, {} epochs on {} training images, {} · {}",
+                    r.model, r.width, thousands(r.params as u64), r.epochs, r.train_images, r.backend, r.recipe
+                )).collect();
+                let fig = crate::viz::chart::chart_figure(
+                    "CIFAR-10 test accuracy per epoch", &series, Some((0.0, 1.0)), "epoch", "accuracy", &caption);
+                super::download::download_png("convlab-cifar-curves.png", &fig);
+            }>"Curves (PNG)"</button>
         <svg class="chart" viewBox="0 0 400 170" data-testid="cifar-curves" role="img"
             aria-label="test accuracy per epoch of the selected runs">
             <rect x="0" y="0" width="400" height="170" class="chart-bg"></rect>

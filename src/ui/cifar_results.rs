@@ -47,6 +47,19 @@ pub fn CifarResults() -> impl IntoView {
                 <figure>
                     <ImageCanvas image=confusion testid="cifar-confusion" scale=1 />
                     <figcaption>"Confusion matrix (rows: true class, columns: predicted)"</figcaption>
+                    <button data-testid="cifar-confusion-png" on:click={
+                        let r = r.clone();
+                        move |_| {
+                            let labels: Vec<String> = CIFAR10_CLASSES.iter().map(|c| c.to_string()).collect();
+                            let img = viz::figure::heatmap(&r.confusion, 10, &labels, 24);
+                            let title = format!(
+                                "CIFAR-10 confusion · {} x{} · test accuracy {:.2} % · {} epoch(s) · {}",
+                                r.run.model, r.run.width, 100.0 * r.run.accuracy, r.run.epochs, r.run.backend
+                            );
+                            let fig = viz::grid_figure(&[("rows: true class, columns: predicted", &img)], 1, 1, &title);
+                            super::download::download_png("convlab-cifar-confusion.png", &fig);
+                        }
+                    }>"Confusion (PNG)"</button>
                 </figure>
             </div>
             <h4>"Test images and top-3 predictions (misclassified first)"</h4>

@@ -33,6 +33,35 @@ fn reads(hover: Hover, grid: &str, i: usize, info: &ConvMapsInfo) -> bool {
     }
 }
 
+/// All tiles of a run (picture, channels, kernels) in one labelled grid, with the run in words
+/// as its title: the feature-map grid as a PNG.
+fn maps_figure(info: &ConvMapsInfo, bins: &[Vec<u8>], backend: &str) -> crate::viz::Rgba {
+    let images: Vec<(String, crate::viz::Rgba)> = info
+        .tiles
+        .iter()
+        .zip(bins)
+        .filter(|(t, b)| b.len() == t.width as usize * t.height as usize * 4)
+        .map(|(t, b)| {
+            (
+                t.id.clone(),
+                crate::viz::Rgba {
+                    width: t.width,
+                    height: t.height,
+                    pixels: b.clone(),
+                },
+            )
+        })
+        .collect();
+    let tiles: Vec<(&str, &crate::viz::Rgba)> =
+        images.iter().map(|(l, i)| (l.as_str(), i)).collect();
+    let title = format!(
+        "{} at {}x{} · standard conv vs depthwise + pointwise · {} kernels, {} outputs · {backend}",
+        info.label, info.width, info.height, info.kernels, info.out_channels
+    );
+    let scale = if info.width > 32 { 1 } else { 2 };
+    crate::viz::grid_figure(&tiles, info.out_channels.clamp(3, 8), scale, &title)
+}
+
 fn tile_image(bins: &[Vec<u8>], info: &ConvMapsInfo, id: &str) -> Option<(u32, u32, Vec<u8>)> {
     let i = info.tiles.iter().position(|t| t.id == id)?;
     let t = &info.tiles[i];
@@ -237,6 +266,12 @@ pub fn FeatureMapsView() -> impl IntoView {
                         info.label, info.width, info.height, info.kernels, n
                     )}
                 </p>
+                <button data-testid="maps-png" on:click=move |_| {
+                    let backend = state.backend.get_untracked().map(|b| b.kind).unwrap_or_default();
+                    if let Some((info, bins)) = state.conv_maps.get_untracked() {
+                        super::download::download_png("convlab-feature-maps.png", &maps_figure(&info, &bins, &backend));
+                    }
+                }>"Feature maps (PNG)"</button>
                 <p data-testid="maps-timing">
                     {format!(
                         "On {backend}: standard conv {:.2} ms; depthwise {:.2} ms + pointwise {:.2} ms = {:.2} ms (read-back included, after a warm-up run).",

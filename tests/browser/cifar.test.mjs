@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launch, clickLatency, tid } from './harness.mjs';
+import { launch, clickLatency, tid, downloadPng } from './harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const FIX = path.resolve(here, '../fixtures/cifar');
@@ -89,6 +89,12 @@ for (const backend of ['webgpu', 'cpu']) {
       assert.equal(await mine.count(), 1);
       assert.equal(Number(await mine.getAttribute('data-acc')), acc);
       assert.ok((await page.locator(tid('cifar-curve')).count()) >= 1);
+      // Both charts download as PNGs that decode: the 640×320 plot with legend and caption, and
+      // the 10×10 confusion heatmap under its title.
+      const curves = await downloadPng(page, tid('cifar-curves-png'));
+      assert.ok(curves.w >= 640 && curves.h >= 320, `curves ${curves.w}×${curves.h}`);
+      const confusion = await downloadPng(page, tid('cifar-confusion-png'));
+      assert.ok(confusion.w >= 240 && confusion.h >= 240, `confusion ${confusion.w}×${confusion.h}`);
       console.log(`# ${backend}: 1 epoch on 256 images: loss ${loss.toFixed(3)}, test acc ${(100 * acc).toFixed(1)} % (200 images); ${[...seen].pop()}`);
       assert.deepEqual(errors, []);
       await page.close();

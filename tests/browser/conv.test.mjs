@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launch, tid } from './harness.mjs';
+import { launch, tid, downloadPng } from './harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const NOT_IMAGE = path.resolve(here, '../fixtures/data/not_an_image.txt');
@@ -97,6 +97,10 @@ for (const backend of ['webgpu', 'cpu']) {
       assert.equal(await count('std'), 12);
       assert.equal(await count('dw'), 3);
       assert.equal(await page.locator(tid('map-pw-0')).evaluate((c) => c.width), 64);
+      // The whole grid downloads as a PNG that decodes: 8 columns of 64-pixel tiles at least.
+      const png = await downloadPng(page, tid('maps-png'));
+      assert.equal(png.name, 'convlab-feature-maps.png');
+      assert.ok(png.w >= 8 * 64 && png.h >= 4 * 64, `${png.w}×${png.h}`);
 
       // Depthwise output 1 reads input channel 1 only.
       await page.locator(tid('tile-dw-1')).hover();

@@ -93,3 +93,17 @@ export function canvasSig(page, id) {
     return `${c.width}x${c.height}:${h}`;
   }, tid(id));
 }
+
+/// Clicks `button`, takes the PNG it downloads and decodes it in the page (createImageBitmap):
+/// its file name and decoded size.
+export async function downloadPng(page, button) {
+  const [d] = await Promise.all([page.waitForEvent('download'), page.locator(button).click()]);
+  const bytes = fs.readFileSync(await d.path());
+  if (bytes.subarray(1, 4).toString() !== 'PNG') throw new Error(`${button}: not a PNG`);
+  const size = await page.evaluate(async (b64) => {
+    const bin = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const bmp = await createImageBitmap(new Blob([bin], { type: 'image/png' }));
+    return { w: bmp.width, h: bmp.height };
+  }, bytes.toString('base64'));
+  return { name: d.suggestedFilename(), ...size };
+}
