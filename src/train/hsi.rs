@@ -733,7 +733,10 @@ mod tests {
             None,
         )) {
             Err(msg) => assert!(msg.contains("epoch") && msg.contains("step"), "{msg}"),
-            Ok(t) => panic!("expected a divergence error, got OA {}", t.evaluation.oa),
+            Ok(t) => panic!(
+                "expected a divergence error, got OA {}",
+                t.evaluation.map_or(f64::NAN, |e| e.oa)
+            ),
         }
     }
 
