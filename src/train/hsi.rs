@@ -345,7 +345,20 @@ pub async fn train_hybridsn<H: Host>(
             stopped,
         });
     }
-    let map = scene_map(host, &model, prep, true).await?;
+    let map = match scene_map(host, &model, prep, true).await {
+        Ok(map) => map,
+        // Stopped during the final map: the same as stopped after the last epoch.
+        Err(_) if matches!(host.control(), super::Control::Stop) => {
+            return Ok(Trained {
+                model,
+                history,
+                map: Vec::new(),
+                evaluation: None,
+                stopped: true,
+            });
+        }
+        Err(e) => return Err(e),
+    };
     let evaluation = Evaluation::of(&map, &prep.gt, &prep.split.test, prep.num_classes);
     if let Some(last) = history.last_mut()
         && last.test_oa.is_none()

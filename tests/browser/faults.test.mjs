@@ -32,7 +32,10 @@ async function waitIdle(page, timeout = 600_000) {
   const deadline = Date.now() + timeout;
   for (;;) {
     const s = await status(page);
-    if (!/running|paused/.test(s)) return s;
+    if (!/running|paused/.test(s)) {
+      const err = page.locator(tid('error'));
+      return (await err.count()) ? `${s} (${await err.textContent()})` : s;
+    }
     assert.ok(Date.now() < deadline, `still busy: ${s}`);
     await page.waitForTimeout(200);
   }
