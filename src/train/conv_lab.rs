@@ -31,7 +31,7 @@ impl KernelSource {
             "handmade" => Ok(KernelSource::Handmade),
             "random" => Ok(KernelSource::Random(seed)),
             other => Err(format!(
-                "unknown kernel source '{other}' (hand-made or random; trained first-layer kernels need shipped CIFAR-10 weights, which are not bundled yet)"
+                "unknown kernel source '{other}' (hand-made or random)"
             )),
         }
     }

@@ -253,8 +253,7 @@ pub fn FeatureMapsView() -> impl IntoView {
         <p class="note">
             "Pictures: the first 16 CIFAR-10 test images (Krizhevsky 2009) and four Kaggle Dogs vs. Cats images "
             "(Asirra, Elson et al. 2007; centred squares resized to 64×64); uploads are cropped to their centred "
-            "square and resized to 64×64. Trained first-layer kernels are not offered yet: no trained MobileNet or "
-            "PlainCNN weights ship with the app."
+            "square and resized to 64×64. Kernels from trained weights are not offered yet."
         </p>
         {move || state.conv_maps.get().map(|(info, _)| {
             let n = info.out_channels;
