@@ -34,8 +34,15 @@
     );
   }
   self.convlabRuns = {
-    put: (id, json) => tx('readwrite', (s) => s.put({ id, json })).then(() => id),
+    // `weights` (optional): the run's weights file, a Uint8Array.
+    put: (id, json, weights) =>
+      tx('readwrite', (s) => s.put(weights ? { id, json, weights } : { id, json })).then(() => id),
     list: () => tx('readonly', (s) => s.getAll()).then((rows) => rows.map((r) => r.json)),
+    // Ids of the runs saved with their weights.
+    withWeights: () =>
+      tx('readonly', (s) => s.getAll()).then((rows) => rows.filter((r) => r.weights).map((r) => r.id)),
+    // A run's weights file (Uint8Array), or null.
+    weights: (id) => tx('readonly', (s) => s.get(id)).then((r) => (r && r.weights) || null),
     remove: (id) => tx('readwrite', (s) => s.delete(id)),
   };
 })();

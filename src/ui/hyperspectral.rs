@@ -542,6 +542,7 @@ pub fn HyperspectralLab() -> impl IntoView {
                 {num_input("Learning rate", "lr", lr, "0.0001")}
                 {num_input("Max training pixels (0 = all)", "max-train", max_train, "1")}
                 {check_input("augment (random flips and rotations of the patches)", "augment", augment)}
+                {check_input("keep the weights with the saved run", "keep-weights", state.keep_weights)}
                 <label>
                     <input type="checkbox" prop:checked=paper on:change=move |ev| paper.set(event_target_checked(&ev)) />
                     " paper variant (no batch norm)"

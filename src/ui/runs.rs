@@ -48,11 +48,29 @@ fn describe(e: &JsValue) -> String {
     }
 }
 
-/// Saves a run (replacing one with the same id).
-pub async fn save(run: &SavedRun) -> Result<(), String> {
+/// Saves a run (replacing one with the same id), with its weights file when given.
+pub async fn save(run: &SavedRun, weights: Option<&[u8]>) -> Result<(), String> {
     let json = serde_json::to_string(run).map_err(|e| e.to_string())?;
-    call("put", &[run.id.clone().into(), json.into()]).await?;
+    let weights = weights.map_or(JsValue::UNDEFINED, |w| js_sys::Uint8Array::from(w).into());
+    call("put", &[run.id.clone().into(), json.into(), weights]).await?;
     Ok(())
+}
+
+/// Ids of the runs saved with their weights.
+async fn with_weights() -> Result<Vec<String>, String> {
+    let v = call("withWeights", &[]).await?;
+    let arr = v
+        .dyn_into::<js_sys::Array>()
+        .map_err(|_| "runs.js withWeights() gave no array")?;
+    Ok(arr.iter().filter_map(|j| j.as_string()).collect())
+}
+
+/// The weights file saved with a run.
+async fn weights_of(id: &str) -> Result<Vec<u8>, String> {
+    let v = call("weights", &[id.into()]).await?;
+    v.dyn_into::<js_sys::Uint8Array>()
+        .map(|a| a.to_vec())
+        .map_err(|_| "this run was saved without its weights".into())
 }
 
 /// Every saved run, newest first; unreadable entries are skipped.
@@ -76,9 +94,9 @@ pub async fn remove(id: &str) -> Result<(), String> {
 
 /// Saves a finished run in the background; a failure is reported, and the run stays on
 /// screen either way.
-pub fn save_in_background(state: AppState, run: SavedRun) {
+pub fn save_in_background(state: AppState, run: SavedRun, weights: Option<Vec<u8>>) {
     leptos::task::spawn_local(async move {
-        match save(&run).await {
+        match save(&run, weights.as_deref()).await {
             Ok(()) => state.runs_saved.update(|n| *n += 1),
             Err(e) => state.error.set(Some(format!(
                 "This run could not be saved in the browser: {e}. It stays on screen until you leave the page."
@@ -101,8 +119,10 @@ pub fn RunsPage() -> impl IntoView {
     let state = expect_context::<AppState>();
     let runs = RwSignal::new(None::<Result<Vec<SavedRun>, String>>);
     let chosen = RwSignal::new(Vec::<String>::new());
+    let weighted = RwSignal::new(Vec::<String>::new());
     let reload = move || {
         leptos::task::spawn_local(async move {
+            weighted.set(with_weights().await.unwrap_or_default());
             let r = list().await;
             if let Ok(list) = &r {
                 // Compare the newest few by default.
@@ -250,6 +270,22 @@ pub fn RunsPage() -> impl IntoView {
                             <td>{format!("{:.1} s", r.seconds)}</td>
                             <td>{r.backend.clone()}</td>
                             <td class="note">{format!("{} · {settings}", r.dataset)}</td>
+                            <td>{
+                                let id = r.id.clone();
+                                let has = weighted.get().contains(&id);
+                                has.then(|| view! {
+                                    <button data-testid="run-weights" title="The weights file saved with this run (imports in its lab)"
+                                        on:click=move |_| {
+                                            let id = id.clone();
+                                            leptos::task::spawn_local(async move {
+                                                match weights_of(&id).await {
+                                                    Ok(b) => super::download::download("hybridsn-run.clw", &b, "application/octet-stream"),
+                                                    Err(e) => state.error.set(Some(format!("Could not read the run's weights: {e}"))),
+                                                }
+                                            });
+                                        }>"Weights"</button>
+                                })
+                            }</td>
                             <td><button data-testid="run-delete" on:click=move |_| {
                                 let id = id_del.clone();
                                 leptos::task::spawn_local(async move {

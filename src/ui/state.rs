@@ -141,6 +141,10 @@ pub struct AppState {
     pub runs_saved: RwSignal<usize>,
     /// The run being trained, saved when its final evaluation arrives.
     pub pending_run: RwSignal<Option<SavedRun>>,
+    /// Keep the weights with each saved hyperspectral run.
+    pub keep_weights: RwSignal<bool>,
+    /// A finished run waiting for its weights file before it is saved.
+    pub run_awaiting_weights: RwSignal<Option<SavedRun>>,
     /// The last job the worker reported on ("download", "train", "map", "smoke", …).
     pub job: RwSignal<String>,
     /// Conv lab: the cost table from the worker's burn modules.
@@ -180,6 +184,8 @@ impl AppState {
             presenter: RwSignal::new(false),
             runs_saved: RwSignal::new(0),
             pending_run: RwSignal::new(None),
+            keep_weights: RwSignal::new(false),
+            run_awaiting_weights: RwSignal::new(None),
             conv_cost: RwSignal::new(None),
             conv_maps: RwSignal::new(None),
             spectral: RwSignal::new(None),
@@ -216,7 +222,13 @@ impl AppState {
         if let Some(p) = self.prepared.get_untracked() {
             run.params = p.layers.params;
         }
-        super::runs::save_in_background(*self, run);
+        if self.keep_weights.get_untracked() {
+            // The weights live in the worker: ask for the file, save when it arrives.
+            self.run_awaiting_weights.set(Some(run));
+            super::client::send(&crate::messages::Request::ExportWeights);
+        } else {
+            super::runs::save_in_background(*self, run, None);
+        }
     }
 
     /// Applies one worker response (and its binary attachments) to the signals.
@@ -303,8 +315,16 @@ impl AppState {
             }
             Response::Cifar(r) => self.cifar.apply(r),
             Response::WeightsFile { name } => {
-                if let Some(bytes) = bins.first() {
-                    super::download::download(&name, bytes, "application/octet-stream");
+                let awaiting = self.run_awaiting_weights.get_untracked();
+                match (awaiting, bins.into_iter().next()) {
+                    (Some(run), bytes) => {
+                        self.run_awaiting_weights.set(None);
+                        super::runs::save_in_background(*self, run, bytes);
+                    }
+                    (None, Some(bytes)) => {
+                        super::download::download(&name, &bytes, "application/octet-stream")
+                    }
+                    (None, None) => {}
                 }
             }
             Response::ConvCost(t) => self.conv_cost.set(Some(t)),

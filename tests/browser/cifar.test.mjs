@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launch, clickLatency, tid, downloadPng } from './harness.mjs';
+import { launch, clickLatency, tid, downloadPng, setInput } from './harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const FIX = path.resolve(here, '../fixtures/cifar');
@@ -46,10 +46,7 @@ for (const backend of ['webgpu', 'cpu']) {
 
     test('one epoch on a few hundred images gives finite metrics while the UI stays responsive', async () => {
       const { page, errors } = await openLab(env);
-      const set = async (id, v) => {
-        await page.locator(`input${tid(id)}`).fill(String(v));
-        await page.locator(`input${tid(id)}`).dispatchEvent('change');
-      };
+      const set = (id, v) => setInput(page, id, v);
       await page.locator(tid('cifar-model')).selectOption('mobilenetv1');
       await set('cifar-width', 0.25);
       await set('cifar-epochs', 1);

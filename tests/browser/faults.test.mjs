@@ -5,24 +5,13 @@
 // of Indian Pines so that every map stays short.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { launch, tid, canvasSig } from './harness.mjs';
-
-const FIX = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/data');
+import { launch, tid, canvasSig, setInput, loadCrop } from './harness.mjs';
 
 async function openCrop(env) {
   const { page, errors } = await env.page('?page=hyperspectral&test-hooks=1');
   await page.locator(tid('scene-summary')).waitFor({ timeout: 180_000 });
-  await page.locator(tid('upload-scene')).setInputFiles(path.join(FIX, 'ip_crop_24.npy'));
-  await page.locator(tid('upload-gt')).setInputFiles(path.join(FIX, 'ip_crop_24_gt.npy'));
-  await page.waitForTimeout(300);
-  await page.locator(tid('upload-load')).click();
-  await page.locator(tid('scene-summary')).filter({ hasText: '24×24 pixels' }).waitFor({ timeout: 60_000 });
-  const set = async (id, v) => {
-    await page.locator(`input${tid(id)}`).fill(String(v));
-    await page.locator(`input${tid(id)}`).dispatchEvent('change');
-  };
+  await loadCrop(page);
+  const set = (id, v) => setInput(page, id, v);
   return { page, errors, set };
 }
 

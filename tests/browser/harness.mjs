@@ -107,3 +107,22 @@ export async function downloadPng(page, button) {
   }, bytes.toString('base64'));
   return { name: d.suggestedFilename(), ...size };
 }
+
+/// Types `v` into the number input `id` and fires its change event (what the labs listen to).
+export async function setInput(page, id, v) {
+  await page.locator(`input${tid(id)}`).fill(String(v));
+  await page.locator(`input${tid(id)}`).dispatchEvent('change');
+}
+
+/// The small real fixtures (tests/fixtures/data).
+export const FIXTURES = path.resolve(here, '../fixtures/data');
+
+/// Loads a real 24×24 window of Indian Pines (all 200 bands, its own labels) into the
+/// hyperspectral lab: short maps for training tests.
+export async function loadCrop(page) {
+  await page.locator(tid('upload-scene')).setInputFiles(path.join(FIXTURES, 'ip_crop_24.npy'));
+  await page.locator(tid('upload-gt')).setInputFiles(path.join(FIXTURES, 'ip_crop_24_gt.npy'));
+  await page.waitForTimeout(300);
+  await page.locator(tid('upload-load')).click();
+  await page.locator(tid('scene-summary')).filter({ hasText: '24×24 pixels, 200 bands' }).waitFor({ timeout: 60_000 });
+}

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { launch, clickLatency, tid, canvasSig } from './harness.mjs';
+import { launch, clickLatency, tid, canvasSig, setInput, loadCrop } from './harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const FIX = path.resolve(here, '../fixtures/data');
@@ -86,12 +86,8 @@ for (const backend of ['webgpu', 'cpu']) {
       const { page, errors } = await openLab(env);
       // A 24×24 window of Indian Pines (real bands and labels) keeps the final map short:
       // the whole-scene map of the bundled scene is the pretrained test's.
-      await upload(page, [path.join(FIX, 'ip_crop_24.npy'), path.join(FIX, 'ip_crop_24_gt.npy')]);
-      await page.locator(tid('scene-summary')).filter({ hasText: '24×24 pixels, 200 bands' }).waitFor({ timeout: 60_000 });
-      const set = async (id, v) => {
-        await page.locator(`input${tid(id)}`).fill(String(v));
-        await page.locator(`input${tid(id)}`).dispatchEvent('change');
-      };
+      await loadCrop(page);
+      const set = (id, v) => setInput(page, id, v);
       await set('epochs', 1);
       await set('max-train', 40);
       await set('batch', 8);

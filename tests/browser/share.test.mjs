@@ -5,10 +5,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { launch, tid, canvasSig } from './harness.mjs';
+import { launch, tid, canvasSig, setInput, loadCrop } from './harness.mjs';
 
-const FIX = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/data');
 
 
 describe('links that restore a view', () => {
@@ -23,10 +21,7 @@ describe('links that restore a view', () => {
   test('a copied hyperspectral link restores the settings in a fresh context', async () => {
     const { page, errors } = await env.page('?page=hyperspectral');
     await page.locator(tid('scene-summary')).waitFor({ timeout: 180_000 });
-    const set = async (id, v) => {
-      await page.locator(`input${tid(id)}`).fill(String(v));
-      await page.locator(`input${tid(id)}`).dispatchEvent('change');
-    };
+    const set = (id, v) => setInput(page, id, v);
     await set('pca', 20);
     await set('patch', 21);
     await set('seed', 7);
@@ -59,10 +54,7 @@ describe('links that restore a view', () => {
   test('a copied conv lab link restores the settings in a fresh context', async () => {
     const { page, errors } = await env.page('?page=conv');
     await page.locator(tid('cost-headline')).waitFor({ timeout: 120_000 });
-    const set = async (id, v) => {
-      await page.locator(`input${tid(id)}`).fill(String(v));
-      await page.locator(`input${tid(id)}`).dispatchEvent('change');
-    };
+    const set = (id, v) => setInput(page, id, v);
     // Range inputs cannot be filled: set the value and fire the events a drag would.
     const setRange = (id, v) =>
       page.locator(tid(id)).evaluate((el, value) => {
@@ -120,10 +112,7 @@ describe('links that restore a view', () => {
   test('a copied CIFAR-10 link restores the training form in a fresh context', async () => {
     const { page, errors } = await env.page('?page=cifar');
     await page.locator(tid('cifar')).waitFor({ timeout: 60_000 });
-    const set = async (id, v) => {
-      await page.locator(`input${tid(id)}`).fill(String(v));
-      await page.locator(`input${tid(id)}`).dispatchEvent('change');
-    };
+    const set = (id, v) => setInput(page, id, v);
     await page.locator(tid('cifar-model')).selectOption('plaincnn');
     await set('cifar-width', 0.75);
     await set('cifar-epochs', 3);
@@ -219,22 +208,16 @@ describe('links that restore a view', () => {
     await cifar.page.close();
   });
 
-  test('a trained run survives a reload on the Runs page; its exported weights import with the same predictions', async () => {
+  test('a trained run survives a reload on the Runs page, with its weights; its exported weights import with the same predictions', async () => {
     const { page, errors } = await env.page('?page=hyperspectral');
     await page.locator(tid('scene-summary')).waitFor({ timeout: 180_000 });
     // A 24×24 window of Indian Pines keeps both maps (trained, imported) short.
-    await page.locator(tid('upload-scene')).setInputFiles(path.join(FIX, 'ip_crop_24.npy'));
-    await page.locator(tid('upload-gt')).setInputFiles(path.join(FIX, 'ip_crop_24_gt.npy'));
-    await page.waitForTimeout(300);
-    await page.locator(tid('upload-load')).click();
-    await page.locator(tid('scene-summary')).filter({ hasText: '24×24 pixels' }).waitFor({ timeout: 60_000 });
-    const set = async (id, v) => {
-      await page.locator(`input${tid(id)}`).fill(String(v));
-      await page.locator(`input${tid(id)}`).dispatchEvent('change');
-    };
+    await loadCrop(page);
+    const set = (id, v) => setInput(page, id, v);
     await set('epochs', 1);
     await set('max-train', 32);
     await set('batch', 16);
+    await page.locator(tid('keep-weights')).check();
     await page.locator(tid('train')).click();
     await page.locator(tid('metrics')).filter({ hasText: 'your run' }).waitFor({ timeout: 900_000 });
     const metrics = await page.locator(tid('metrics')).textContent();
@@ -272,6 +255,9 @@ describe('links that restore a view', () => {
     await page.locator(tid('run-row')).first().waitFor({ timeout: 30_000 });
     assert.equal(await page.locator(tid('run-row')).count(), 1);
     assert.equal(await page.locator(tid('run-curve')).count(), 1);
+    // It was saved with its weights: the same file as the one exported above.
+    const [saved] = await Promise.all([page.waitForEvent('download'), page.locator(tid('run-weights')).click()]);
+    assert.ok(fs.readFileSync(await saved.path()).equals(fs.readFileSync(file)), 'the saved weights are the exported ones');
     // Deleting it empties the list.
     await page.locator(tid('run-delete')).click();
     await page.locator(tid('runs-empty')).waitFor({ timeout: 30_000 });
