@@ -137,7 +137,7 @@ describe('links that restore a view', () => {
     const fresh = await env.page(link.slice(env.base.length));
     const p = fresh.page;
     await p.locator(tid('cifar')).waitFor({ timeout: 60_000 });
-    const val = (id) => p.locator(tid(id)).inputValue();
+    const val = (id) => p.locator(`:is(input, select)${tid(id)}`).inputValue();
     assert.equal(await val('cifar-model'), 'plaincnn');
     assert.equal(await val('cifar-width'), '0.75');
     assert.equal(await val('cifar-epochs'), '3');
@@ -197,7 +197,7 @@ describe('links that restore a view', () => {
     for (const key of ['c_model', 'c_width', 'c_epochs', 'c_seed', 'c_smoothing', 'c_augment']) {
       assert.match(cifar.text, new RegExp(`Ignored ${key}=`), cifar.text);
     }
-    const fval = (id) => cifar.page.locator(tid(id)).inputValue();
+    const fval = (id) => cifar.page.locator(`:is(input, select)${tid(id)}`).inputValue();
     assert.equal(await fval('cifar-model'), 'mobilenetv1');
     assert.equal(await fval('cifar-width'), '0.5');
     assert.equal(await fval('cifar-epochs'), '10');
