@@ -544,7 +544,7 @@ pub fn HyperspectralLab() -> impl IntoView {
                 {check_input("augment (random flips and rotations of the patches)", "augment", augment)}
                 {check_input("keep the weights with the saved run", "keep-weights", state.keep_weights)}
                 <label>
-                    <input type="checkbox" prop:checked=paper on:change=move |ev| paper.set(event_target_checked(&ev)) />
+                    <input type="checkbox" data-testid="paper" prop:checked=paper on:change=move |ev| paper.set(event_target_checked(&ev)) />
                     " paper variant (no batch norm)"
                 </label>
             </div>

@@ -144,13 +144,15 @@ describe('faults on the CPU backend', () => {
     await page.close();
   });
 
-  test('twenty quick stop/restart/page-switch cycles leak no worker or memory and paint no stale run', { timeout: 1_500_000 }, async () => {
+  test('twenty quick stop/restart/model-switch/page-switch cycles leak no worker or memory and paint no stale run', { timeout: 1_500_000 }, async () => {
     const { page, set } = await openCrop(env);
     await set('epochs', 2);
     await set('max-train', 40);
     await set('batch', 8);
     let first;
     for (let i = 0; i < 20; i++) {
+      // Switch the model too: HybridSN with batch norm, then the paper's, and back.
+      await page.locator(tid('paper')).setChecked(i % 2 === 1);
       await page.locator(tid('train')).click();
       await page.waitForTimeout(150 + 40 * (i % 5));
       await page.locator(tid('stop')).click();
