@@ -12,7 +12,7 @@ use burn::tensor::activation::softmax;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
-use super::{Event, Host, Meter, should_stop};
+use super::{Event, Host, Meter, read_f32, read_i64, should_stop};
 use crate::data::{Augment, CIFAR10_CLASSES, CifarSet, Confusion, Rng, batch_f32};
 use crate::model::{
     MobileNetV1, MobileNetV1Config, MobileNetV2, MobileNetV2Config, ModelKind, ModelSummary,
@@ -261,24 +261,6 @@ pub trait CifarHost: Host {
     fn epoch(&mut self, m: &CifarEpoch);
 }
 
-async fn read_f32(t: Tensor<1>) -> Result<Vec<f32>, String> {
-    t.into_data_async()
-        .await
-        .map_err(|e| format!("reading a tensor back failed: {e:?}"))?
-        .convert::<f32>()
-        .try_to_vec::<f32>()
-        .map_err(|e| format!("{e:?}"))
-}
-
-async fn read_i64(t: Tensor<1, Int>) -> Result<Vec<i64>, String> {
-    t.into_data_async()
-        .await
-        .map_err(|e| format!("reading a tensor back failed: {e:?}"))?
-        .convert::<i64>()
-        .try_to_vec::<i64>()
-        .map_err(|e| format!("{e:?}"))
-}
-
 fn images_tensor(
     set: &CifarSet,
     idx: &[usize],
@@ -369,7 +351,7 @@ pub async fn train_cifar<H: CifarHost>(
             let logits = model.forward(x);
             let pred = logits.clone().argmax(1).flatten::<1>(0, 1);
             let loss = loss_fn.forward(logits, y);
-            let loss_value = read_f32(loss.clone()).await?[0];
+            let loss_value = read_f32(loss.clone(), "a tensor").await?[0];
             if !loss_value.is_finite() {
                 return Err(format!(
                     "Training stopped: the loss became {loss_value} at epoch {epoch}, step {} of \
@@ -380,7 +362,7 @@ pub async fn train_cifar<H: CifarHost>(
             }
             let grads = GradientsParams::from_grads(loss.backward(), &model);
             model = optim.step(cfg.lr_at(step, total_steps, steps_per_epoch), model, grads);
-            let pred = read_i64(pred).await?;
+            let pred = read_i64(pred, "a tensor").await?;
             correct += pred.iter().zip(&labels).filter(|(p, l)| p == l).count();
             seen += chunk.len();
             loss_sum += loss_value as f64 * chunk.len() as f64;
@@ -453,7 +435,7 @@ pub async fn evaluate<H: Host>(
     for chunk in idx.chunks(EVAL_BATCH) {
         let x = images_tensor(test, chunk, &[], &mut buf, &device);
         let probs = softmax(model.forward(x), 1);
-        let probs = read_f32(probs.flatten::<1>(0, 1)).await?;
+        let probs = read_f32(probs.flatten::<1>(0, 1), "a tensor").await?;
         for (row, &i) in probs.chunks_exact(10).zip(chunk) {
             let mut order: Vec<usize> = (0..10).collect();
             order.sort_by(|&a, &b| row[b].total_cmp(&row[a]));

@@ -10,6 +10,7 @@ use burn::tensor::module::{conv2d, conv3d};
 use burn::tensor::ops::ConvOptions;
 use burn::tensor::{Device, Tensor, TensorData};
 
+use super::read_f32;
 use crate::data::Scene;
 use crate::data::split::Rng;
 
@@ -169,22 +170,6 @@ pub struct FeatureMaps {
     pub pointwise_ms: f64,
 }
 
-async fn read(t: Tensor<4>) -> Result<Vec<f32>, String> {
-    t.into_data_async()
-        .await
-        .map_err(|e| format!("reading the feature maps back failed: {e:?}"))?
-        .try_to_vec::<f32>()
-        .map_err(|e| format!("{e:?}"))
-}
-
-async fn read5(t: Tensor<5>) -> Result<Vec<f32>, String> {
-    t.into_data_async()
-        .await
-        .map_err(|e| format!("reading the 3-D output back failed: {e:?}"))?
-        .try_to_vec::<f32>()
-        .map_err(|e| format!("{e:?}"))
-}
-
 /// Subtracts each channel's mean (so the diverging colour map is centred on "average").
 pub fn centre_channels(chw: &mut [f32], channels: usize) {
     let n = chw.len() / channels.max(1);
@@ -231,16 +216,24 @@ pub async fn feature_maps(
 
     // Warm-up (shader compilation on WebGPU), not timed.
     let d0 = conv2d(x.clone(), wd.clone(), None, same(3));
-    read(conv2d(x.clone(), ws.clone(), None, same(1))).await?;
-    read(conv2d(d0, wp.clone(), None, point.clone())).await?;
+    read_f32(
+        conv2d(x.clone(), ws.clone(), None, same(1)),
+        "the feature maps",
+    )
+    .await?;
+    read_f32(
+        conv2d(d0, wp.clone(), None, point.clone()),
+        "the feature maps",
+    )
+    .await?;
 
     let t0 = now_ms();
-    let standard = read(conv2d(x.clone(), ws, None, same(1))).await?;
+    let standard = read_f32(conv2d(x.clone(), ws, None, same(1)), "the feature maps").await?;
     let t1 = now_ms();
     let dw = conv2d(x, wd, None, same(3));
-    let depthwise = read(dw.clone()).await?;
+    let depthwise = read_f32(dw.clone(), "the feature maps").await?;
     let t2 = now_ms();
-    let pointwise = read(conv2d(dw, wp, None, point)).await?;
+    let pointwise = read_f32(conv2d(dw, wp, None, point), "the feature maps").await?;
     let t3 = now_ms();
     Ok(FeatureMaps {
         height,
@@ -400,16 +393,24 @@ pub async fn spectral_conv(
     let opt2 = ConvOptions::new([1, 1], [0, 0], [1, 1], 1);
     let opt3 = ConvOptions::new([1, 1, 1], [0, 0, 0], [1, 1, 1], 1);
     // Warm-up, not timed.
-    read(conv2d(x4.clone(), w2.clone(), None, opt2.clone())).await?;
-    read5(conv3d(x5.clone(), w3.clone(), None, opt3.clone())).await?;
+    read_f32(
+        conv2d(x4.clone(), w2.clone(), None, opt2.clone()),
+        "the feature maps",
+    )
+    .await?;
+    read_f32(
+        conv3d(x5.clone(), w3.clone(), None, opt3.clone()),
+        "the 3-D output",
+    )
+    .await?;
     let t0 = now_ms();
     let y2 = conv2d(x4, w2, None, opt2);
     let dims2 = y2.dims();
-    let values2d = read(y2).await?;
+    let values2d = read_f32(y2, "the feature maps").await?;
     let t1 = now_ms();
     let y3 = conv3d(x5, w3, None, opt3);
     let dims3 = y3.dims();
-    let values3d = read5(y3).await?;
+    let values3d = read_f32(y3, "the 3-D output").await?;
     let t2 = now_ms();
     let l = b - depth + 1;
     let out2 = (f * o * o) as u64;

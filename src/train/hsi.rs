@@ -8,7 +8,7 @@ use burn::optim::{AdamConfig, GradientsParams};
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
-use super::{Event, Host, Meter, should_stop};
+use super::{Event, Host, Meter, read_f32, read_i64, should_stop};
 use crate::data::{Confusion, PaddedCube, Rng, Scene, Split, pca, spatial_split, stratified_split};
 use crate::model::{HybridSn, HybridSnConfig};
 
@@ -204,24 +204,6 @@ fn targets(prep: &Prepared, pixels: &[usize], d: &Device) -> Tensor<1, Int> {
     Tensor::<1, Int>::from_data(TensorData::new(t, [pixels.len()]), d)
 }
 
-async fn read_vec_f32(t: Tensor<1>) -> Result<Vec<f32>, String> {
-    t.into_data_async()
-        .await
-        .map_err(|e| format!("reading a tensor back failed: {e:?}"))?
-        .convert::<f32>()
-        .try_to_vec::<f32>()
-        .map_err(|e| format!("{e:?}"))
-}
-
-async fn read_vec_i64(t: Tensor<1, Int>) -> Result<Vec<i64>, String> {
-    t.into_data_async()
-        .await
-        .map_err(|e| format!("reading a tensor back failed: {e:?}"))?
-        .convert::<i64>()
-        .try_to_vec::<i64>()
-        .map_err(|e| format!("{e:?}"))
-}
-
 /// Trains HybridSN on the prepared scene. Emits losses, progress and per-epoch metrics;
 /// stops cleanly (keeping the weights so far) when the host asks; refuses a non-finite loss
 /// naming the epoch and step, keeping the weights of the last good step.
@@ -277,7 +259,7 @@ pub async fn train_hybridsn<H: Host>(
             let logits = model.forward(x);
             let pred = logits.clone().argmax(1).flatten::<1>(0, 1);
             let loss = loss_fn.forward(logits, y);
-            let loss_value = read_vec_f32(loss.clone()).await?[0];
+            let loss_value = read_f32(loss.clone(), "a tensor").await?[0];
             if !loss_value.is_finite() {
                 return Err(format!(
                     "Training stopped: the loss became {loss_value} at epoch {epoch}, step {} of \
@@ -288,7 +270,7 @@ pub async fn train_hybridsn<H: Host>(
             let grads = GradientsParams::from_grads(loss.backward(), &model);
             let total_steps = (cfg.epochs * steps_per_epoch).max(1);
             model = optim.step(lr_at(cfg, step, total_steps), model, grads);
-            let pred = read_vec_i64(pred).await?;
+            let pred = read_i64(pred, "a tensor").await?;
             correct += pred
                 .iter()
                 .zip(chunk)
@@ -334,30 +316,25 @@ pub async fn train_hybridsn<H: Host>(
         history.push(m);
     }
     let model = model.valid();
-    if stopped {
-        // Stopped: the weights so far are kept, and no whole-scene map is forced on the
-        // visitor who asked to stop (the host can map them on request).
+    // Stopped (before or during the final map): the weights so far are kept, and no
+    // whole-scene map is forced on the visitor who asked to stop (the host maps on request).
+    let map = if stopped {
+        None
+    } else {
+        match scene_map(host, &model, prep, true).await {
+            Ok(map) => Some(map),
+            Err(_) if matches!(host.control(), super::Control::Stop) => None,
+            Err(e) => return Err(e),
+        }
+    };
+    let Some(map) = map else {
         return Ok(Trained {
             model,
             history,
             map: Vec::new(),
             evaluation: None,
-            stopped,
+            stopped: true,
         });
-    }
-    let map = match scene_map(host, &model, prep, true).await {
-        Ok(map) => map,
-        // Stopped during the final map: the same as stopped after the last epoch.
-        Err(_) if matches!(host.control(), super::Control::Stop) => {
-            return Ok(Trained {
-                model,
-                history,
-                map: Vec::new(),
-                evaluation: None,
-                stopped: true,
-            });
-        }
-        Err(e) => return Err(e),
     };
     let evaluation = Evaluation::of(&map, &prep.gt, &prep.split.test, prep.num_classes);
     if let Some(last) = history.last_mut()
@@ -460,7 +437,7 @@ pub async fn scene_map<H: Host>(
         }
         let x = Tensor::<5>::from_data(TensorData::new(strip, [1, 1, k, hs, pw]), &device);
         let pred = model.scene_logits(x).argmax(1).flatten::<1>(0, 1);
-        let pred = read_vec_i64(pred).await?;
+        let pred = read_i64(pred, "a tensor").await?;
         let out = &mut labels[r0 * w..(r0 + n) * w];
         for (o, v) in out.iter_mut().zip(&pred) {
             *o = (*v + 1) as u16;
@@ -494,7 +471,7 @@ pub async fn patch_labels(
         let x = batch_tensor(prep, chunk, &mut buf, &device);
         let pred = model.forward(x).argmax(1).flatten::<1>(0, 1);
         out.extend(
-            read_vec_i64(pred)
+            read_i64(pred, "a tensor")
                 .await?
                 .into_iter()
                 .map(|v| (v + 1) as u16),

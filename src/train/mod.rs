@@ -60,6 +60,33 @@ pub trait Host {
     }
 }
 
+/// Reads a tensor back as `f32` values: the one read-back allowed on wasm (async). `what`
+/// names it in the error ("the feature maps", "a tensor").
+pub async fn read_f32<const D: usize>(
+    t: burn::tensor::Tensor<D>,
+    what: &str,
+) -> Result<Vec<f32>, String> {
+    t.into_data_async()
+        .await
+        .map_err(|e| format!("reading {what} back failed: {e:?}"))?
+        .convert::<f32>()
+        .try_to_vec::<f32>()
+        .map_err(|e| format!("{e:?}"))
+}
+
+/// Reads an integer tensor back as `i64` values (see [`read_f32`]).
+pub async fn read_i64<const D: usize>(
+    t: burn::tensor::Tensor<D, burn::tensor::Int>,
+    what: &str,
+) -> Result<Vec<i64>, String> {
+    t.into_data_async()
+        .await
+        .map_err(|e| format!("reading {what} back failed: {e:?}"))?
+        .convert::<i64>()
+        .try_to_vec::<i64>()
+        .map_err(|e| format!("{e:?}"))
+}
+
 /// Waits while paused; returns `true` when the job must stop.
 pub async fn should_stop<H: Host>(host: &H) -> bool {
     host.yield_now().await;

@@ -5,7 +5,7 @@ use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::tensor::{Device, Distribution, Int, Tensor};
 
-use super::{Event, Host, Meter, should_stop};
+use super::{Event, Host, Meter, read_f32, should_stop};
 use crate::model::{
     ImageClassifier, MobileNetV1Config, MobileNetV2Config, ModelKind, PlainCnnConfig,
 };
@@ -52,12 +52,7 @@ async fn run<H: Host, M: ImageClassifier>(
         let loss = loss_fn.forward(model.logits(x), y);
         let grads = GradientsParams::from_grads(loss.clone().backward(), &model);
         model = optim.step(1e-3, model, grads);
-        let value = loss
-            .into_data_async()
-            .await
-            .map_err(|e| format!("reading the loss back failed: {e:?}"))?
-            .try_to_vec::<f32>()
-            .map_err(|e| format!("{e:?}"))?[0];
+        let value = read_f32(loss, "the loss").await?[0];
         if !value.is_finite() {
             return Err(format!("the loss became {value} at step {}", step + 1));
         }
