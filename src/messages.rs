@@ -204,6 +204,9 @@ pub struct ConvMapsInfo {
     pub height: usize,
     pub out_channels: usize,
     pub kernels: String,
+    /// Where trained kernels came from and how close the separable pair is (else empty).
+    #[serde(default)]
+    pub note: String,
     pub standard_ms: f64,
     pub depthwise_ms: f64,
     pub pointwise_ms: f64,
@@ -242,6 +245,67 @@ pub struct SpectralInfo {
     /// One colour scale per 3-D filter shown (shared by its slices and section).
     pub scale3d: Vec<f32>,
     pub tiles: Vec<TileMeta>,
+}
+
+/// The walkthrough's models: the Models page tables' architectures with fresh (untrained)
+/// weights, and the shipped trained weights. `(id, label)`.
+pub const WALK_SOURCES: [(&str, &str); 5] = [
+    (
+        "hybridsn",
+        "HybridSN, trained (shipped weights, Indian Pines)",
+    ),
+    (
+        "mobilenetv1-trained",
+        "MobileNetV1 ×0.25, trained (shipped weights, CIFAR-10)",
+    ),
+    ("mobilenetv1", "MobileNetV1 ×1, untrained"),
+    ("mobilenetv2", "MobileNetV2 ×1, untrained"),
+    ("plaincnn", "PlainCNN ×1, untrained"),
+];
+
+/// Models page walkthrough: a model, and optionally one layer to show for one input.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WalkSettings {
+    /// One of [`WALK_SOURCES`].
+    pub source: String,
+    /// The layer (a name of the layer table) to show; `None` asks for the table only.
+    pub layer: Option<String>,
+    /// CIFAR-10 models: a bundled picture (`cifar-0` … `catdog-3`, as the conv lab's).
+    pub sample: String,
+    /// HybridSN: the Indian Pines pixel `[row, col]` whose patch is the input.
+    pub pixel: [usize; 2],
+}
+
+/// One layer's output for the walkthrough (RGBA attachments in `tiles` order: the input
+/// first, id `input`, then `map-0` …).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WalkView {
+    pub layer: String,
+    /// The input in words, e.g. "CIFAR-10 test #0 (cat)" or "pixel (60, 40): Corn-notill".
+    pub input: String,
+    pub shape: Vec<usize>,
+    pub map_count: usize,
+    /// Shared colour scale of the maps (largest |value|).
+    pub scale: f32,
+    /// A vector layer's values, or empty.
+    pub vector: Vec<f32>,
+    /// Names for `vector` when it is the model's output (class probabilities), else empty.
+    pub labels: Vec<String>,
+    /// What is shown of the layer, in words.
+    pub note: String,
+    /// Milliseconds of the forward pass and read-back on the current backend.
+    pub ms: f64,
+    pub tiles: Vec<TileMeta>,
+}
+
+/// The walkthrough's answer: the model's layer table and, when a layer was asked for, its view.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WalkInfo {
+    pub source: String,
+    /// Which weights, in words.
+    pub weights: String,
+    pub table: ModelTable,
+    pub view: Option<WalkView>,
 }
 
 /// Requests from the UI to the worker.
@@ -306,6 +370,9 @@ pub enum Request {
     ConvMaps(ConvMapsSettings),
     /// Conv lab: 2-D against 3-D convolution on Indian Pines with this kernel depth.
     SpectralConv { depth: usize },
+    /// Models page: a model's layer table and one layer's output. Answered by
+    /// [`Response::Walk`] (maps as attachments).
+    Walk(WalkSettings),
 }
 
 /// Responses and events from the worker to the UI.
@@ -388,6 +455,8 @@ pub enum Response {
     ConvMaps(ConvMapsInfo),
     /// Conv lab: 2-D against 3-D outputs (RGBA attachments in `tiles` order).
     SpectralConv(SpectralInfo),
+    /// Models page walkthrough (RGBA attachments in the view's `tiles` order).
+    Walk(WalkInfo),
     /// The CIFAR-10 lab's responses.
     Cifar(cifar::CifarResponse),
     /// Something the visitor should know that is not an error (e.g. a batch made smaller

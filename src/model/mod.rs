@@ -5,6 +5,7 @@
 //! real modules, see [`trainable_params`]) and multiply-adds (conv and linear layers only, without
 //! bias), the figures the Models page, the CLI and the tests share.
 
+pub mod activations;
 pub mod blocks;
 pub mod conv_cost;
 pub mod hybridsn;
@@ -13,6 +14,7 @@ pub mod mobilenet_v2;
 pub mod plain_cnn;
 mod summary;
 
+pub use activations::{Activation, Activations};
 pub use blocks::{ConvBnRelu, ConvBnReluConfig, DepthwiseSeparable, DepthwiseSeparableConfig};
 pub use hybridsn::{HybridSn, HybridSnConfig};
 pub use mobilenet_v1::{MobileNetV1, MobileNetV1Config};

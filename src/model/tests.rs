@@ -224,3 +224,54 @@ fn loss_falls_hybridsn_small() {
         m.forward(x.clone().to_device(dev))
     });
 }
+
+/// Asserts the walkthrough's activations are named and shaped as the layer table says, and
+/// that the last one is the model's own output.
+fn check_activations(s: &ModelSummary, acts: &Activations, logits: Tensor<2>) {
+    let names: Vec<_> = acts.iter().map(|(n, _)| n.as_str()).collect();
+    let rows: Vec<_> = s.layers.iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(names, rows, "{}", s.model);
+    for ((name, a), row) in acts.iter().zip(&s.layers) {
+        assert_eq!(a.shape(), row.output, "{} {name}", s.model);
+    }
+    let Some((_, Activation::Vector(last))) = acts.last() else {
+        panic!("{}: the last activation is not a vector", s.model);
+    };
+    let a = last.clone().into_data().try_to_vec::<f32>().unwrap();
+    let b = logits.into_data().try_to_vec::<f32>().unwrap();
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(&b) {
+        assert!(
+            (x - y).abs() <= 1e-4 * (1.0 + y.abs()),
+            "{}: {x} vs {y}",
+            s.model
+        );
+    }
+}
+
+#[test]
+fn activations_follow_the_layer_tables() {
+    let d = device();
+    let x = Tensor::<4>::random([1, 3, 32, 32], Distribution::Normal(0.0, 1.0), &d);
+    let m = MobileNetV1Config::new().with_width(0.25).init(&d);
+    check_activations(
+        &m.summary(),
+        &m.activations(x.clone()),
+        m.forward(x.clone()),
+    );
+    let m = MobileNetV2Config::new().with_width(0.25).init(&d);
+    check_activations(
+        &m.summary(),
+        &m.activations(x.clone()),
+        m.forward(x.clone()),
+    );
+    let m = PlainCnnConfig::new().with_width(0.25).init(&d);
+    check_activations(&m.summary(), &m.activations(x.clone()), m.forward(x));
+    let m = HybridSnConfig::new()
+        .with_bands(14)
+        .with_patch(11)
+        .with_num_classes(5)
+        .init(&d);
+    let x = Tensor::<5>::random([1, 1, 14, 11, 11], Distribution::Normal(0.0, 1.0), &d);
+    check_activations(&m.summary(), &m.activations(x.clone()), m.forward(x));
+}

@@ -189,6 +189,15 @@ impl CifarNet {
         }
     }
 
+    /// Every layer's output, named as in [`Self::summary`] (the Models page walkthrough).
+    pub fn activations(&self, x: Tensor<4>) -> crate::model::Activations {
+        match self {
+            CifarNet::Plain(m) => m.activations(x),
+            CifarNet::V1(m) => m.activations(x),
+            CifarNet::V2(m) => m.activations(x),
+        }
+    }
+
     pub fn kind(&self) -> ModelKind {
         match self {
             CifarNet::Plain(_) => ModelKind::PlainCnn,

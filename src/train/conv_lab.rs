@@ -24,6 +24,8 @@ pub enum KernelSource {
     Handmade,
     /// He-normal random weights from a seed.
     Random(u64),
+    /// The first layer of shipped trained weights (see [`Kernels::trained`]).
+    Trained,
 }
 
 impl KernelSource {
@@ -31,8 +33,9 @@ impl KernelSource {
         match name {
             "handmade" => Ok(KernelSource::Handmade),
             "random" => Ok(KernelSource::Random(seed)),
+            "trained" => Ok(KernelSource::Trained),
             other => Err(format!(
-                "unknown kernel source '{other}' (hand-made or random)"
+                "unknown kernel source '{other}' (hand-made, random or trained)"
             )),
         }
     }
@@ -91,10 +94,111 @@ fn normal(rng: &mut Rng, std: f32) -> f32 {
     ((-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()) as f32 * std
 }
 
+/// The best rank-1 approximation `σ·u·vᵀ` of a row-major `rows × cols` matrix: returns
+/// `(u, σ·v)` with `u` of unit length, by power iteration on `MᵀM` (small matrices only).
+fn rank_one(m: &[f32], rows: usize, cols: usize) -> (Vec<f32>, Vec<f32>) {
+    let g: Vec<f64> = (0..cols * cols)
+        .map(|ij| {
+            let (i, j) = (ij / cols, ij % cols);
+            (0..rows)
+                .map(|r| m[r * cols + i] as f64 * m[r * cols + j] as f64)
+                .sum()
+        })
+        .collect();
+    // Start from the column with the most energy (never orthogonal to the top vector in practice).
+    let start = (0..cols)
+        .max_by(|&a, &b| g[a * cols + a].total_cmp(&g[b * cols + b]))
+        .unwrap_or(0);
+    let mut v: Vec<f64> = (0..cols)
+        .map(|i| if i == start { 1.0 } else { 0.1 })
+        .collect();
+    for _ in 0..500 {
+        let w: Vec<f64> = (0..cols)
+            .map(|i| (0..cols).map(|j| g[i * cols + j] * v[j]).sum())
+            .collect();
+        let norm = w.iter().map(|x| x * x).sum::<f64>().sqrt();
+        if norm < 1e-30 {
+            return (vec![0.0; rows], vec![0.0; cols]);
+        }
+        v = w.into_iter().map(|x| x / norm).collect();
+    }
+    // Sign: the kernel's largest weight is positive.
+    let big = v
+        .iter()
+        .fold(0f64, |a, &x| if x.abs() > a.abs() { x } else { a });
+    if big < 0.0 {
+        v.iter_mut().for_each(|x| *x = -*x);
+    }
+    let mv: Vec<f64> = (0..rows)
+        .map(|r| (0..cols).map(|j| m[r * cols + j] as f64 * v[j]).sum())
+        .collect();
+    let sigma = mv.iter().map(|x| x * x).sum::<f64>().sqrt();
+    let u = mv
+        .iter()
+        .map(|x| if sigma > 0.0 { (x / sigma) as f32 } else { 0.0 })
+        .collect();
+    (u, v.iter().map(|x| (x * sigma) as f32).collect())
+}
+
 impl Kernels {
+    /// Kernels from a trained first layer `[n, 3, 3, 3]` (`standard`). The depthwise +
+    /// pointwise pair is that layer's best separable approximation: for each input channel
+    /// `c`, the `n × 9` matrix of the filters' `c` slices is replaced by its best rank-1
+    /// factorisation (one 3×3 depthwise kernel, `n` pointwise weights). Returns the kernels and
+    /// the share of the weights' energy (sum of squares) the pair keeps.
+    pub fn trained(standard: Vec<f32>, n: usize) -> Result<(Kernels, f64), String> {
+        if n == 0 || n > MAX_OUT_CHANNELS || standard.len() != n * 27 {
+            return Err(format!(
+                "the trained first layer must be [n, 3, 3, 3] with n ≤ {MAX_OUT_CHANNELS}; got {} weights",
+                standard.len()
+            ));
+        }
+        let mut depthwise = Vec::with_capacity(27);
+        let mut pointwise = vec![0f32; n * 3];
+        let (mut kept, mut total) = (0f64, 0f64);
+        let mut depthwise_names = Vec::new();
+        for c in 0..3 {
+            let m: Vec<f32> = (0..n)
+                .flat_map(|j| standard[j * 27 + c * 9..j * 27 + c * 9 + 9].to_vec())
+                .collect();
+            let (u, d) = rank_one(&m, n, 9);
+            let energy = m.iter().map(|&x| (x as f64).powi(2)).sum::<f64>();
+            let k = d.iter().map(|&x| (x as f64).powi(2)).sum::<f64>();
+            (kept, total) = (kept + k, total + energy);
+            depthwise.extend(d);
+            for (j, uj) in u.iter().enumerate() {
+                pointwise[j * 3 + c] = *uj;
+            }
+            depthwise_names.push(format!(
+                "best single 3×3 kernel for {} ({:.0} % of its weights' energy)",
+                COLOUR_NAMES[3 + c],
+                if energy > 0.0 {
+                    100.0 * k / energy
+                } else {
+                    0.0
+                }
+            ));
+        }
+        let kernels = Kernels {
+            out_channels: n,
+            standard,
+            depthwise,
+            pointwise,
+            standard_names: (1..=n).map(|j| format!("trained filter {j}")).collect(),
+            depthwise_names,
+            pointwise_names: (1..=n)
+                .map(|j| format!("mix for trained filter {j}"))
+                .collect(),
+        };
+        Ok((kernels, if total > 0.0 { kept / total } else { 0.0 }))
+    }
+
+    /// Hand-made or random kernels ([`KernelSource::Trained`] needs the weights: see
+    /// [`Kernels::trained`]; asked here it gives the hand-made set).
     pub fn new(source: KernelSource, out_channels: usize) -> Kernels {
         let n = out_channels;
         match source {
+            KernelSource::Trained => Kernels::new(KernelSource::Handmade, n),
             KernelSource::Handmade => {
                 let mut standard = Vec::with_capacity(n * 27);
                 let mut standard_names = Vec::new();
@@ -149,6 +253,25 @@ impl Kernels {
             }
         }
     }
+}
+
+/// The shipped weights the trained kernels come from (MobileNetV1 ×0.25, trained natively on
+/// the bundled CIFAR-10 subset).
+pub const TRAINED_KERNELS_FILE: &str = "cifar_mobilenetv1_w025.clw";
+
+/// The first layer (`stem.conv.weight`, `[n, 3, 3, 3]`) of a CIFAR-10 weights file.
+pub fn first_layer(bytes: &[u8]) -> Result<(String, Vec<f32>, usize), String> {
+    let (header, tensors) = crate::data::weights_file::read_tensors(bytes)?;
+    let (_, shape, values) = tensors
+        .into_iter()
+        .find(|(path, _, _)| path == "stem.conv.weight")
+        .ok_or("the weights file has no first convolution (stem.conv.weight)")?;
+    if shape.len() != 4 || shape[1..] != [3, 3, 3] {
+        return Err(format!(
+            "the first convolution is {shape:?}, not [n, 3, 3, 3] (3×3 kernels on RGB)"
+        ));
+    }
+    Ok((header.model, values, shape[0]))
 }
 
 /// The maps of one run, channel-first, all `h × w` (same padding, stride 1).
@@ -452,6 +575,55 @@ mod tests {
     }
 
     #[test]
+    fn trained_kernels_are_the_best_separable_pair() {
+        // An exactly separable layer is reproduced exactly, keeping all its energy.
+        let mut rng = Rng::new(3);
+        let d: Vec<f32> = (0..27).map(|_| rng.next_f64() as f32 - 0.5).collect();
+        let p: Vec<f32> = (0..6 * 3).map(|_| rng.next_f64() as f32 - 0.5).collect();
+        let w: Vec<f32> = (0..6 * 27)
+            .map(|i| {
+                let (j, c, t) = (i / 27, (i % 27) / 9, i % 9);
+                p[j * 3 + c] * d[c * 9 + t]
+            })
+            .collect();
+        let (k, kept) = Kernels::trained(w.clone(), 6).unwrap();
+        assert!((kept - 1.0).abs() < 1e-6, "{kept}");
+        for (i, wi) in w.iter().enumerate() {
+            let (j, c, t) = (i / 27, (i % 27) / 9, i % 9);
+            let approx = k.pointwise[j * 3 + c] * k.depthwise[c * 9 + t];
+            assert!((approx - wi).abs() < 1e-5, "{i}: {approx} vs {wi}");
+        }
+        // The shipped MobileNetV1's first layer: the standard kernels are the file's own, and
+        // the pair keeps part of the energy (real filters are not separable).
+        let path = format!(
+            "{}/public/weights/{TRAINED_KERNELS_FILE}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let (model, stem, n) = first_layer(&std::fs::read(path).unwrap()).unwrap();
+        assert_eq!((model.as_str(), n), ("MobileNetV1", 8));
+        let (k, kept) = Kernels::trained(stem.clone(), n).unwrap();
+        assert_eq!(k.standard, stem);
+        assert!(kept > 0.2 && kept < 0.999, "{kept}");
+        // No other rank-1 pair does better: perturbing the depthwise kernel loses energy kept.
+        let err = |dw: &[f32]| -> f64 {
+            (0..n * 27)
+                .map(|i| {
+                    let (j, c, t) = (i / 27, (i % 27) / 9, i % 9);
+                    (k.pointwise[j * 3 + c] * dw[c * 9 + t] - stem[i]) as f64
+                })
+                .map(|e| e * e)
+                .sum()
+        };
+        let best = err(&k.depthwise);
+        let mut moved = k.depthwise.clone();
+        moved[4] *= 1.1;
+        assert!(err(&moved) > best);
+        let maps = run(&cifar(2).to_chw(), &k);
+        assert_eq!(maps.standard.len(), 8 * 1024);
+        assert!(Kernels::trained(vec![0.0; 26], 1).is_err());
+    }
+
+    #[test]
     fn depthwise_output_i_changes_only_with_input_channel_i() {
         let pic = cifar(0);
         let mut chw = pic.to_chw();
@@ -542,7 +714,8 @@ mod tests {
         let a = Kernels::new(KernelSource::Random(3), 8);
         assert_eq!(a, Kernels::new(KernelSource::Random(3), 8));
         assert_ne!(a, Kernels::new(KernelSource::Random(4), 8));
-        assert!(KernelSource::parse("trained", 0).is_err());
+        assert_eq!(KernelSource::parse("trained", 0), Ok(KernelSource::Trained));
+        assert!(KernelSource::parse("learned", 0).is_err());
         let mut rng = Rng::new(1);
         let v: Vec<f32> = (0..4000).map(|_| normal(&mut rng, 1.0)).collect();
         let mean = v.iter().sum::<f32>() / 4000.0;

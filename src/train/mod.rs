@@ -6,6 +6,7 @@ pub mod cifar;
 pub mod conv_lab;
 pub mod hsi;
 pub mod smoke;
+pub mod walk;
 pub mod weights;
 
 use serde::{Deserialize, Serialize};

@@ -21,7 +21,7 @@ pub struct ConvForm {
     /// The feature maps' picture: a bundled sample id (`cifar-3`, `catdog-1`) or `upload`.
     pub sample: RwSignal<String>,
     pub maps_out: RwSignal<usize>,
-    /// `handmade` or `random`.
+    /// `handmade`, `random` or `trained`.
     pub kernels: RwSignal<String>,
     pub maps_seed: RwSignal<u64>,
     /// Kernel depth of the 3-D convolution.
@@ -29,7 +29,7 @@ pub struct ConvForm {
 }
 
 /// Kernel sources of the feature maps.
-pub const KERNELS: [&str; 2] = ["handmade", "random"];
+pub const KERNELS: [&str; 3] = ["handmade", "random", "trained"];
 /// Most output channels of the feature maps.
 pub const MAX_MAPS_OUT: usize = 64;
 /// Deepest 3-D kernel (the slab's bands).

@@ -238,6 +238,9 @@ pub fn FeatureMapsView() -> impl IntoView {
                         "hand-made (edge, blur, sharpen, Sobel)"
                     </option>
                     <option value="random" selected=move || kernels.get() == "random">"random (He normal)"</option>
+                    <option value="trained" selected=move || kernels.get() == "trained">
+                        "trained (MobileNetV1's first layer)"
+                    </option>
                 </select>
             </label>
             <label>
@@ -253,7 +256,8 @@ pub fn FeatureMapsView() -> impl IntoView {
         <p class="note">
             "Pictures: the first 16 CIFAR-10 test images (Krizhevsky 2009) and four Kaggle Dogs vs. Cats images "
             "(Asirra, Elson et al. 2007; centred squares resized to 64×64); uploads are cropped to their centred "
-            "square and resized to 64×64. Kernels from trained weights are not offered yet."
+            "square and resized to 64×64. Trained kernels come from the shipped MobileNetV1 ×0.25 weights (the only \
+            CIFAR-10 weights that ship): its first layer has 8 filters, so the output channels are 8 for them."
         </p>
         {move || state.conv_maps.get().map(|(info, _)| {
             let n = info.out_channels;
@@ -265,6 +269,12 @@ pub fn FeatureMapsView() -> impl IntoView {
                         info.label, info.width, info.height, info.kernels, n
                     )}
                 </p>
+                <Show when={
+                    let note = info.note.clone();
+                    move || !note.is_empty()
+                }>
+                    <p class="note" data-testid="maps-note">{info.note.clone()}</p>
+                </Show>
                 <button data-testid="maps-png" on:click=move |_| {
                     let backend = state.backend.get_untracked().map(|b| b.kind).unwrap_or_default();
                     if let Some((info, bins)) = state.conv_maps.get_untracked() {

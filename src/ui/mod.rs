@@ -23,6 +23,7 @@ mod runs;
 mod smoke;
 mod state;
 mod url;
+mod walkthrough;
 
 pub use app::App;
 

@@ -79,6 +79,7 @@ pub fn ModelsPage() -> impl IntoView {
                     }
                 }).collect_view()}
             </Show>
+            <super::walkthrough::Walkthrough />
         </section>
     }
 }

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use crate::cost::CostTable;
 use crate::messages::{
     ConvMapsInfo, EvalInfo, FileArrays, ImageMsg, ModelTable, Response, RunEpoch, SavedRun,
-    SceneInfo, SpectralInfo,
+    SceneInfo, SpectralInfo, WalkInfo,
 };
 
 /// Which page is shown (also the `?page=` URL parameter).
@@ -153,6 +153,8 @@ pub struct AppState {
     pub conv_maps: RwSignal<Option<(ConvMapsInfo, Vec<Vec<u8>>)>>,
     /// Conv lab: the latest 2-D against 3-D outputs and their RGBA tiles.
     pub spectral: RwSignal<Option<(SpectralInfo, Vec<Vec<u8>>)>>,
+    /// Models page walkthrough: the latest layer table and view with its RGBA tiles.
+    pub walk: RwSignal<Option<(WalkInfo, Vec<Vec<u8>>)>>,
     /// The CIFAR-10 lab.
     pub cifar: super::cifar_state::CifarSignals,
 }
@@ -189,6 +191,7 @@ impl AppState {
             conv_cost: RwSignal::new(None),
             conv_maps: RwSignal::new(None),
             spectral: RwSignal::new(None),
+            walk: RwSignal::new(None),
             cifar: super::cifar_state::CifarSignals::new(),
         }
     }
@@ -330,6 +333,7 @@ impl AppState {
             Response::ConvCost(t) => self.conv_cost.set(Some(t)),
             Response::ConvMaps(info) => self.conv_maps.set(Some((info, bins))),
             Response::SpectralConv(info) => self.spectral.set(Some((info, bins))),
+            Response::Walk(info) => self.walk.set(Some((info, bins))),
             Response::Ready => self.worker_ready.set(true),
             Response::Backend { kind, name, reason } => {
                 self.backend.set(Some(BackendInfo { kind, name, reason }))

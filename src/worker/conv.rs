@@ -13,8 +13,8 @@ use crate::data::picture::{
 use crate::messages::{ConvMapsInfo, ConvMapsSettings, Request, Response, SpectralInfo, TileMeta};
 use crate::model::conv_cost::measured_table;
 use crate::train::conv_lab::{
-    KernelSource, Kernels, MAX_OUT_CHANNELS, SLAB_SIDE, Slab, centre_channels, feature_maps,
-    spectral_conv,
+    KernelSource, Kernels, MAX_OUT_CHANNELS, SLAB_SIDE, Slab, TRAINED_KERNELS_FILE,
+    centre_channels, feature_maps, first_layer, spectral_conv,
 };
 use crate::viz::diverging_to_rgba;
 
@@ -29,12 +29,19 @@ pub struct ConvState {
     cats_dogs: Option<Vec<Picture>>,
     upload: Option<(String, Picture)>,
     slab: Option<Slab>,
+    /// The trained first layer: model name, `[n, 3, 3, 3]` weights, `n`.
+    trained: Option<(String, Vec<f32>, usize)>,
+    /// The Models page walkthrough's model.
+    pub(super) walk: Option<super::walk::Loaded>,
 }
 
 pub fn handles(req: &Request) -> bool {
     matches!(
         req,
-        Request::ConvCost(_) | Request::ConvMaps(_) | Request::SpectralConv { .. }
+        Request::ConvCost(_)
+            | Request::ConvMaps(_)
+            | Request::SpectralConv { .. }
+            | Request::Walk(_)
     )
 }
 
@@ -48,7 +55,7 @@ async fn strip(s: &SampleStrip) -> Result<Vec<Picture>, String> {
     split_strip(&pic, s).map_err(|e| e.to_string())
 }
 
-async fn picture(st: &mut ConvState, id: &str) -> Result<(String, Picture), String> {
+pub(super) async fn picture(st: &mut ConvState, id: &str) -> Result<(String, Picture), String> {
     let label = || {
         sample_list()
             .into_iter()
@@ -87,7 +94,7 @@ async fn picture(st: &mut ConvState, id: &str) -> Result<(String, Picture), Stri
     Err(format!("unknown sample '{id}'"))
 }
 
-fn abs_max(v: &[f32]) -> f32 {
+pub(super) fn abs_max(v: &[f32]) -> f32 {
     v.iter()
         .filter(|x| x.is_finite())
         .fold(0f32, |m, x| m.max(x.abs()))
@@ -95,22 +102,22 @@ fn abs_max(v: &[f32]) -> f32 {
 
 /// Collects RGBA tiles and their metadata for one response.
 #[derive(Default)]
-struct Tiles {
-    meta: Vec<TileMeta>,
-    bins: Vec<Vec<u8>>,
+pub(super) struct Tiles {
+    pub(super) meta: Vec<TileMeta>,
+    pub(super) bins: Vec<Vec<u8>>,
 }
 
 impl Tiles {
-    fn push(&mut self, id: String, values: &[f32], w: usize, h: usize, scale: f32) {
+    pub(super) fn push(&mut self, id: String, values: &[f32], w: usize, h: usize, scale: f32) {
         let img = diverging_to_rgba(values, w as u32, h as u32, scale.max(1e-12));
         self.push_rgba(id, img.width, img.height, img.pixels);
     }
-    fn push_rgba(&mut self, id: String, width: u32, height: u32, rgba: Vec<u8>) {
+    pub(super) fn push_rgba(&mut self, id: String, width: u32, height: u32, rgba: Vec<u8>) {
         self.meta.push(TileMeta { id, width, height });
         self.bins.push(rgba);
     }
     /// Each map of a `[n, h, w]` block, with one shared scale.
-    fn maps(&mut self, prefix: &str, values: &[f32], w: usize, h: usize, scale: f32) {
+    pub(super) fn maps(&mut self, prefix: &str, values: &[f32], w: usize, h: usize, scale: f32) {
         for (i, m) in values.chunks_exact(w * h).enumerate() {
             self.push(format!("{prefix}-{i}"), m, w, h, scale);
         }
@@ -146,6 +153,7 @@ pub async fn handle(
         }
         Request::ConvMaps(s) => maps(st, device, s, bins).await?,
         Request::SpectralConv { depth } => spectral(st, device, depth).await?,
+        Request::Walk(s) => super::walk::handle(st, device, s).await?,
         _ => {}
     }
     Ok(())
@@ -175,7 +183,34 @@ async fn maps(
     let (w, h) = (pic.width, pic.height);
     let mut chw = pic.to_chw();
     centre_channels(&mut chw, 3);
-    let kernels = Kernels::new(source, s.out_channels);
+    let (kernels, note) = if source == KernelSource::Trained {
+        if st.trained.is_none() {
+            let bytes = fetch_bytes(
+                &format!("./public/weights/{TRAINED_KERNELS_FILE}"),
+                "download",
+            )
+            .await?;
+            let (model, stem, n) =
+                first_layer(&bytes).map_err(|e| format!("{TRAINED_KERNELS_FILE}: {e}"))?;
+            st.trained = Some((model, stem, n));
+        }
+        let (model, stem, n) = st.trained.clone().expect("loaded above");
+        let (k, kept) = Kernels::trained(stem, n)?;
+        let note = format!(
+            "Trained kernels: the first layer of the shipped {model} ×0.25 ({n} filters of 3×3×3 = {} \
+             weights, trained on CIFAR-10). The depthwise + pointwise pair is the closest separable \
+             layer to it ({} + {} = {} weights): it keeps {:.0} % of the trained weights' energy, the \
+             rest is what a separable layer cannot express.",
+            n * 27,
+            27,
+            n * 3,
+            27 + n * 3,
+            100.0 * kept
+        );
+        (k, note)
+    } else {
+        (Kernels::new(source, s.out_channels), String::new())
+    };
     let m = feature_maps(device, &chw, h, w, &kernels, now_ms).await?;
 
     let mut t = Tiles::default();
@@ -198,8 +233,9 @@ async fn maps(
         label,
         width: w,
         height: h,
-        out_channels: s.out_channels,
+        out_channels: kernels.out_channels,
         kernels: s.kernels,
+        note,
         standard_ms: m.standard_ms,
         depthwise_ms: m.depthwise_ms,
         pointwise_ms: m.pointwise_ms,

@@ -6,6 +6,7 @@ mod cifar;
 mod conv;
 mod fetch;
 mod hsi;
+mod walk;
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;

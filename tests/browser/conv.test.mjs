@@ -121,6 +121,75 @@ for (const backend of ['webgpu', 'cpu']) {
       await page.close();
     });
 
+    test('trained kernels: MobileNetV1\'s first layer against its closest depthwise + pointwise pair', async () => {
+      const { page, errors } = await openLab(env);
+      await page.locator(tid('maps-timing')).waitFor({ timeout: 180_000 });
+      await page.locator(tid('kernel-source')).selectOption('trained');
+      await page.locator(tid('maps-summary')).filter({ hasText: /trained kernels, 8 output channels/ }).waitFor({ timeout: 180_000 });
+      const note = await text(page, tid('maps-note'));
+      console.log(`# ${backend}: ${note}`);
+      const kept = Number(note.match(/keeps (\d+) % of the trained weights' energy/)[1]);
+      assert.ok(kept > 0 && kept < 100, note);
+      assert.match(note, /8 filters of 3×3×3 = 216 weights.*27 \+ 24 = 51 weights/);
+      const count = (grid) => page.locator(`${tid(`grid-${grid}`)} canvas[data-testid^="map-"]`).count();
+      assert.equal(await count('std'), 8);
+      assert.equal(await count('pw'), 8);
+      assert.equal(await count('dw'), 3);
+      assert.deepEqual(errors, []);
+      await page.close();
+    });
+
+    test('layer walkthrough: clicking a layer shows its output for the chosen input', async () => {
+      const { page, errors } = await env.page('?page=models');
+      // HybridSN with the shipped weights on the patch around pixel (60, 40).
+      await page.locator(tid('walk-layer-conv3d_1')).waitFor({ timeout: 180_000 });
+      assert.match(await text(page, tid('walk-weights')), /HybridSN trained natively on Indian Pines/);
+      await page.locator(tid('walk-layer-conv3d_1')).click();
+      const summary = page.locator(tid('walk-summary'));
+      await summary.filter({ hasText: /^conv3d_1: output 8×24×23×23/ }).waitFor({ timeout: 180_000 });
+      assert.match(await summary.textContent(), /pixel \(60, 40\), ground truth: Soybean-mintill.*spectral position 13 of 24/);
+      assert.equal(await page.locator(`${tid('walk-maps')} canvas`).count(), 8);
+      assert.equal(await page.locator(tid('walk-map-0')).evaluate((c) => c.width), 23);
+      // Step to the next layer with the button.
+      await page.locator(tid('walk-next')).click();
+      await summary.filter({ hasText: /^conv3d_2: output 16×20×21×21/ }).waitFor({ timeout: 180_000 });
+      assert.equal(await page.locator(`${tid('walk-maps')} canvas`).count(), 16);
+      // The output layer: 16 class probabilities; the trained model names the pixel's class.
+      await page.locator(tid('walk-layer-dense3')).click();
+      await summary.filter({ hasText: /^dense3: output 16/ }).waitFor({ timeout: 180_000 });
+      const probs = await page.locator(`${tid('walk-probs')} tr`).evaluateAll((rows) =>
+        rows.map((r) => [r.cells[0].textContent, parseFloat(r.cells[2].textContent)]));
+      assert.equal(probs.length, 16);
+      const total = probs.reduce((s, [, p]) => s + p, 0);
+      assert.ok(Math.abs(total - 100) < 1, `${total}`);
+      const top = probs.reduce((a, b) => (b[1] > a[1] ? b : a));
+      console.log(`# ${backend}: HybridSN at (60, 40): ${top[0]} ${top[1]} %`);
+      assert.equal(top[0], 'Soybean-mintill');
+
+      // MobileNetV1 ×0.25 with its shipped weights on a CIFAR-10 picture.
+      await page.locator(tid('walk-model')).selectOption('mobilenetv1-trained');
+      await page.locator(tid('walk-layer-stem')).waitFor({ timeout: 180_000 });
+      assert.match(await text(page, tid('walk-weights')), /MobileNetV1 ×0\.25 trained natively/);
+      await page.locator(tid('walk-sample')).selectOption('cifar-3');
+      await page.locator(tid('walk-layer-stem')).click();
+      await summary.filter({ hasText: /^stem: output 8×32×32/ }).waitFor({ timeout: 180_000 });
+      assert.equal(await page.locator(`${tid('walk-maps')} canvas`).count(), 8);
+      assert.equal(await page.locator(tid('walk-input')).evaluate((c) => c.width), 32);
+      await page.locator(tid('walk-layer-fc')).click();
+      await summary.filter({ hasText: /^fc: output 10/ }).waitFor({ timeout: 180_000 });
+      assert.equal(await page.locator(`${tid('walk-probs')} tr`).count(), 10);
+
+      // An untrained model: the first 32 of MobileNetV2's 192 expanded channels.
+      await page.locator(tid('walk-model')).selectOption('mobilenetv2');
+      await page.locator(tid('walk-layer-block3.expand')).waitFor({ timeout: 180_000 });
+      assert.match(await text(page, tid('walk-weights')), /untrained/);
+      await page.locator(tid('walk-layer-block3.expand')).click();
+      await summary.filter({ hasText: /^block3\.expand: output 144×32×32.*channels 1–32 of 144/ }).waitFor({ timeout: 180_000 });
+      assert.equal(await page.locator(`${tid('walk-maps')} canvas`).count(), 32);
+      assert.deepEqual(errors, []);
+      await page.close();
+    });
+
     test('2-D against 3-D: the spectral output size follows the kernel depth', async () => {
       const { page, errors } = await openLab(env);
       await page.locator(tid('shape-3d')).waitFor({ timeout: 180_000 });
