@@ -41,7 +41,26 @@ fn push(out: &mut Activations, name: impl Into<String>, a: Activation) {
     out.push((name.into(), a));
 }
 
-impl ConvBnRelu {
+/// A block that runs forward while recording its layers' outputs.
+trait Record {
+    fn record(&self, name: &str, x: Tensor<4>, out: &mut Activations) -> Tensor<4>;
+}
+
+/// The stem, then each block named `block1`, `block2`, … (the CIFAR models' layout).
+fn record_stack<B: Record>(
+    stem: &ConvBnRelu,
+    blocks: &[B],
+    x: Tensor<4>,
+    out: &mut Activations,
+) -> Tensor<4> {
+    let mut x = stem.record("stem", x, out);
+    for (i, b) in blocks.iter().enumerate() {
+        x = b.record(&format!("block{}", i + 1), x, out);
+    }
+    x
+}
+
+impl Record for ConvBnRelu {
     fn record(&self, name: &str, x: Tensor<4>, out: &mut Activations) -> Tensor<4> {
         let y = self.forward(x);
         push(out, name, Activation::Maps(y.clone()));
@@ -49,7 +68,7 @@ impl ConvBnRelu {
     }
 }
 
-impl DepthwiseSeparable {
+impl Record for DepthwiseSeparable {
     fn record(&self, name: &str, x: Tensor<4>, out: &mut Activations) -> Tensor<4> {
         let d = self.forward_depthwise(x);
         push(
@@ -67,7 +86,7 @@ impl DepthwiseSeparable {
     }
 }
 
-impl InvertedResidual {
+impl Record for InvertedResidual {
     fn record(&self, name: &str, x: Tensor<4>, out: &mut Activations) -> Tensor<4> {
         let e = relu(self.bn1.forward(self.expand.forward(x.clone())));
         push(out, format!("{name}.expand"), Activation::Maps(e.clone()));
@@ -108,10 +127,7 @@ impl PlainCnn {
     /// Every layer's output for `x: [B, 3, 32, 32]`, named as in [`Self::summary`].
     pub fn activations(&self, x: Tensor<4>) -> Activations {
         let mut out = Vec::new();
-        let mut x = self.stem.record("stem", x, &mut out);
-        for (i, b) in self.blocks.iter().enumerate() {
-            x = b.record(&format!("block{}", i + 1), x, &mut out);
-        }
+        let x = record_stack(&self.stem, &self.blocks, x, &mut out);
         pool_and_head(x, &self.head, &mut out);
         out
     }
@@ -121,10 +137,7 @@ impl MobileNetV1 {
     /// Every layer's output for `x: [B, 3, 32, 32]`, named as in [`Self::summary`].
     pub fn activations(&self, x: Tensor<4>) -> Activations {
         let mut out = Vec::new();
-        let mut x = self.stem.record("stem", x, &mut out);
-        for (i, b) in self.blocks.iter().enumerate() {
-            x = b.record(&format!("block{}", i + 1), x, &mut out);
-        }
+        let x = record_stack(&self.stem, &self.blocks, x, &mut out);
         pool_and_head(x, &self.head, &mut out);
         out
     }
@@ -134,10 +147,7 @@ impl MobileNetV2 {
     /// Every layer's output for `x: [B, 3, 32, 32]`, named as in [`Self::summary`].
     pub fn activations(&self, x: Tensor<4>) -> Activations {
         let mut out = Vec::new();
-        let mut x = self.stem.record("stem", x, &mut out);
-        for (i, b) in self.blocks.iter().enumerate() {
-            x = b.record(&format!("block{}", i + 1), x, &mut out);
-        }
+        let x = record_stack(&self.stem, &self.blocks, x, &mut out);
         let x = self.conv.record("conv", x, &mut out);
         pool_and_head(x, &self.head, &mut out);
         out

@@ -5,8 +5,24 @@ use leptos::prelude::*;
 
 use super::state::AppState;
 use crate::cost::thousands;
+use crate::messages::LayerRow;
 
-fn shape(s: &[usize]) -> String {
+/// A layer row's cells after its name: kind, output, parameters, MACs and share (with a bar).
+pub fn layer_cells(l: LayerRow, total_macs: f64) -> impl IntoView {
+    let share = 100.0 * l.macs as f64 / total_macs;
+    view! {
+        <td>{l.kind}</td>
+        <td>{shape(&l.output)}</td>
+        <td>{thousands(l.params as u64)}</td>
+        <td>{thousands(l.macs)}</td>
+        <td>
+            <span class="share" style=format!("width:{:.0}px", share * 1.5)></span>
+            {format!(" {share:.1} %")}
+        </td>
+    }
+}
+
+pub fn shape(s: &[usize]) -> String {
     s.iter()
         .map(|d| d.to_string())
         .collect::<Vec<_>>()
@@ -58,20 +74,7 @@ pub fn ModelsPage() -> impl IntoView {
                                 </thead>
                                 <tbody>
                                     {m.layers.into_iter().map(|l| {
-                                        let share = 100.0 * l.macs as f64 / total;
-                                        view! {
-                                            <tr>
-                                                <td>{l.name}</td>
-                                                <td>{l.kind}</td>
-                                                <td>{shape(&l.output)}</td>
-                                                <td>{thousands(l.params as u64)}</td>
-                                                <td>{thousands(l.macs)}</td>
-                                                <td>
-                                                    <span class="share" style=format!("width:{:.0}px", share * 1.5)></span>
-                                                    {format!(" {share:.1} %")}
-                                                </td>
-                                            </tr>
-                                        }
+                                        view! { <tr><td>{l.name.clone()}</td>{layer_cells(l, total)}</tr> }
                                     }).collect_view()}
                                 </tbody>
                             </table>

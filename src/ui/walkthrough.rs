@@ -6,8 +6,8 @@ use leptos::prelude::*;
 
 use super::canvas::ImageCanvas;
 use super::client::send;
+use super::models::{layer_cells, shape};
 use super::state::AppState;
-use crate::cost::thousands;
 use crate::data::picture::sample_list;
 use crate::messages::{Request, WALK_SOURCES, WalkInfo, WalkSettings};
 
@@ -15,13 +15,6 @@ use crate::messages::{Request, WALK_SOURCES, WalkInfo, WalkSettings};
 const DEFAULT_PIXEL: [usize; 2] = [60, 40];
 /// Largest row/column index of the bundled scene.
 const SCENE_LAST: usize = 144;
-
-fn shape(s: &[usize]) -> String {
-    s.iter()
-        .map(|d| d.to_string())
-        .collect::<Vec<_>>()
-        .join("×")
-}
 
 fn tile(walk: &Option<(WalkInfo, Vec<Vec<u8>>)>, id: &str) -> Option<(u32, u32, Vec<u8>)> {
     let (info, bins) = walk.as_ref()?;
@@ -198,7 +191,6 @@ pub fn Walkthrough() -> impl IntoView {
                     </thead>
                     <tbody>
                         {info.table.layers.into_iter().map(|l| {
-                            let share = 100.0 * l.macs as f64 / total;
                             let name = l.name.clone();
                             let chosen = current.as_deref() == Some(l.name.as_str());
                             view! {
@@ -209,14 +201,7 @@ pub fn Walkthrough() -> impl IntoView {
                                             {l.name.clone()}
                                         </button>
                                     </td>
-                                    <td>{l.kind}</td>
-                                    <td>{shape(&l.output)}</td>
-                                    <td>{thousands(l.params as u64)}</td>
-                                    <td>{thousands(l.macs)}</td>
-                                    <td>
-                                        <span class="share" style=format!("width:{:.0}px", share * 1.5)></span>
-                                        {format!(" {share:.1} %")}
-                                    </td>
+                                    {layer_cells(l, total)}
                                 </tr>
                             }
                         }).collect_view()}
