@@ -216,6 +216,10 @@ pub enum DataError {
     #[error("The packed CIFAR-10 images are damaged or not a convlab CIFAR pack: {0}.")]
     BadCifarPack(String),
 
+    /// The cats and dogs archive is damaged or of another format, or a photo in it is.
+    #[error("The cats and dogs photos are damaged: {0}.")]
+    BadPhotos(String),
+
     /// A packed scene container that is damaged or of another format.
     #[error("The packed scene is damaged or not a convlab scene: {0}.")]
     BadPacked(String),

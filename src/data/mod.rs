@@ -8,6 +8,7 @@
 //! the bytes present and against the documented caps (`MAX_*` constants) first.
 
 pub mod array;
+pub mod cats_dogs;
 pub mod cifar;
 pub mod cifar_pack;
 pub mod error;

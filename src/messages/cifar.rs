@@ -51,6 +51,9 @@ impl Default for CifarSettings {
 /// What is loaded.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CifarDataInfo {
+    /// The data set in use: `cifar10` (the bundled subset and uploads) or `cats-dogs`.
+    #[serde(default)]
+    pub dataset: String,
     pub train: usize,
     pub test: usize,
     /// Training images per class.
@@ -121,6 +124,9 @@ pub struct CifarResult {
 pub enum CifarRequest {
     /// Load the bundled subset (lazy, with download progress).
     LoadBundled,
+    /// Train on the cats and dogs photos (`true`, decoded and resized on first use) or on the
+    /// CIFAR-10 subset (`false`). Answered by [`CifarResponse::Data`].
+    UseCatsDogs(bool),
     /// Add the training records of uploaded CIFAR-10 binary batches (attachments, in order of
     /// `names`); all files are checked before any is added.
     Upload { names: Vec<String> },

@@ -217,23 +217,50 @@ pub fn CifarLab() -> impl IntoView {
             {move || match cs.data.get() {
                 None => view! { <p data-testid="cifar-data-loading">"Loading the bundled subset…"</p> }.into_any(),
                 Some(d) => view! {
-                    <p data-testid="cifar-data" data-train=d.train.to_string() data-test=d.test.to_string()>
-                        {format!(
-                            "{} training images ({} uploaded) · {} test images (CIFAR-10 test batch, first 1,000)",
-                            d.train, d.uploaded, d.test
-                        )}
+                    <p data-testid="cifar-data" data-train=d.train.to_string() data-test=d.test.to_string()
+                        data-dataset=d.dataset.clone()>
+                        {if d.dataset == "cats-dogs" {
+                            format!("{} training photos · {} test photos (cats and dogs)", d.train, d.test)
+                        } else {
+                            format!(
+                                "{} training images ({} uploaded) · {} test images (CIFAR-10 test batch, first 1,000)",
+                                d.train, d.uploaded, d.test
+                            )
+                        }}
                     </p>
                     <p data-testid="cifar-data-note">{d.note.clone()}</p>
-                    <p class="counts">
+                    <p class="counts" data-testid="cifar-counts">
                         {CIFAR10_CLASSES
                             .iter()
                             .zip(d.train_counts.iter())
+                            .filter(|(_, n)| d.dataset != "cats-dogs" || **n > 0)
                             .map(|(c, n)| format!("{c} {n}"))
                             .collect::<Vec<_>>()
                             .join(" · ")}
                     </p>
                 }.into_any(),
             }}
+            <label>
+                "Data set "
+                <select data-testid="cifar-dataset" disabled=busy on:change=move |ev| {
+                    state.error.set(None);
+                    state.job_status.set("running".into());
+                    send(&Request::Cifar(CifarRequest::UseCatsDogs(event_target_value(&ev) == "cats-dogs")));
+                }>
+                    <option value="cifar10" selected=move || cs.data.get().is_none_or(|d| d.dataset != "cats-dogs")>
+                        "CIFAR-10 subset (4,000 + 1,000 images, 10 classes)"
+                    </option>
+                    <option value="cats-dogs" selected=move || cs.data.get().is_some_and(|d| d.dataset == "cats-dogs")>
+                        "Cats and dogs (400 photos, resized to 32×32 here)"
+                    </option>
+                </select>
+            </label>
+            <p class="note">
+                "Cats and dogs is the seed's second experiment: 200 + 200 photos of varied sizes from Kaggle's "
+                "Dogs vs. Cats (Asirra, Elson et al. 2007; research use), decoded and resized in the worker. "
+                "Their labels are CIFAR-10's cat and dog, so the same models and metrics apply; a model trained "
+                "on them answers with one of those two after a few steps."
+            </p>
             <label>
                 "Add CIFAR-10 binary batches (data_batch_1.bin … test_batch.bin) to the training images "
                 <input type="file" accept=".bin" multiple data-testid="cifar-upload"

@@ -72,7 +72,7 @@ pub fn CifarResults() -> impl IntoView {
                     let wrong = e.top3[0] != e.label;
                     view! {
                         <figure class="example" class:wrong=wrong data-testid="cifar-example"
-                            data-wrong=wrong.to_string()>
+                            data-wrong=wrong.to_string() data-label=class(e.label)>
                             <ImageCanvas image=img testid="cifar-example-img" scale=2 />
                             <figcaption>
                                 <b>{class(e.label)}</b>

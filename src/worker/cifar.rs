@@ -5,6 +5,7 @@ use burn::tensor::Device;
 
 use super::fetch::fetch_bytes;
 use super::{WorkerHost, post};
+use crate::data::cats_dogs::{self, CATS_DOGS_FILE};
 use crate::data::{CifarBundle, CifarSet, read_cifar_bin, unpack_cifar};
 use crate::messages::Response;
 use crate::messages::cifar::{
@@ -30,7 +31,12 @@ const EXAMPLES: usize = 36;
 
 #[derive(Default)]
 pub struct CifarState {
+    /// The CIFAR-10 subset, with the uploaded batches' images.
     data: Option<CifarBundle>,
+    /// The cats and dogs photos at 32×32, once decoded.
+    cats_dogs: Option<CifarBundle>,
+    /// Train on the cats and dogs photos instead of CIFAR-10.
+    use_cats_dogs: bool,
     uploaded: usize,
     runs: usize,
     model: Option<CifarNet>,
@@ -40,9 +46,26 @@ fn send(r: CifarResponse) {
     post(&Response::Cifar(r));
 }
 
+impl CifarState {
+    /// The data set training uses.
+    fn active(&self) -> Option<&CifarBundle> {
+        if self.use_cats_dogs {
+            self.cats_dogs.as_ref()
+        } else {
+            self.data.as_ref()
+        }
+    }
+}
+
 fn data_info(st: &CifarState, note: String) -> CifarDataInfo {
-    let d = st.data.as_ref();
+    let d = st.active();
     CifarDataInfo {
+        dataset: if st.use_cats_dogs {
+            "cats-dogs"
+        } else {
+            "cifar10"
+        }
+        .into(),
         train: d.map_or(0, |d| d.train.len()),
         test: d.map_or(0, |d| d.test.len()),
         train_counts: d.map_or(vec![0; 10], |d| d.train.label_counts().to_vec()),
@@ -65,6 +88,37 @@ async fn ensure_bundled(st: &mut CifarState) -> Result<(), String> {
     );
     st.data = Some(bundle);
     send(CifarResponse::Data(data_info(st, note)));
+    Ok(())
+}
+
+async fn ensure_cats_dogs(st: &mut CifarState, host: &mut WorkerHost) -> Result<(), String> {
+    if st.cats_dogs.is_some() {
+        return Ok(());
+    }
+    let url = format!("./public/data/{CATS_DOGS_FILE}");
+    let bytes = fetch_bytes(&url, "download").await?;
+    let photos = cats_dogs::unpack(&bytes).map_err(|e| e.to_string())?;
+    // Decoding 400 JPEGs takes a few seconds in wasm: report progress and yield between
+    // batches so the page stays responsive.
+    let t0 = host.now_ms();
+    let mut bundle = CifarBundle::default();
+    for (i, chunk) in photos.chunks(20).enumerate() {
+        let part = cats_dogs::to_bundle(chunk, |_, _| {}).map_err(|e| e.to_string())?;
+        bundle.train.extend(&part.train);
+        bundle.test.extend(&part.test);
+        let done = (i * 20 + chunk.len()).min(photos.len());
+        let secs = (host.now_ms() - t0) / 1000.0;
+        let rate = done as f64 / secs.max(1e-3);
+        post(&Response::Progress {
+            job: "decode".into(),
+            done,
+            total: photos.len(),
+            rate,
+            eta_s: (photos.len() - done) as f64 / rate.max(1e-9),
+        });
+        host.yield_now().await;
+    }
+    st.cats_dogs = Some(bundle);
     Ok(())
 }
 
@@ -252,7 +306,33 @@ pub async fn handle(
                 stopped: false,
             });
         }
+        CifarRequest::UseCatsDogs(on) => {
+            if on {
+                ensure_cats_dogs(st, host).await?;
+            } else {
+                ensure_bundled(st).await?;
+            }
+            st.use_cats_dogs = on;
+            let note = if on {
+                "Cats and dogs: 400 Kaggle photos (Asirra), each centred square resized to 32×32 \
+                 here; every fifth photo of each class is a test photo. Labels are CIFAR-10's cat \
+                 and dog, so the same models and metrics apply."
+            } else {
+                "The CIFAR-10 subset (and any uploaded batches)."
+            };
+            send(CifarResponse::Data(data_info(st, note.into())));
+            post(&Response::Done {
+                job: "download".into(),
+                stopped: false,
+            });
+        }
         CifarRequest::Upload { names } => {
+            if st.use_cats_dogs {
+                return Err(
+                    "CIFAR-10 batches add to the CIFAR-10 data: choose the CIFAR-10 data set first."
+                        .into(),
+                );
+            }
             if bins.is_empty() {
                 return Err("No file was uploaded.".into());
             }
@@ -305,8 +385,16 @@ pub async fn handle(
         }
         CifarRequest::Train(s) => {
             let cfg = settings_to_config(&s)?;
-            ensure_bundled(st).await?;
-            let data = st.data.as_ref().ok_or("no data")?;
+            if !st.use_cats_dogs {
+                ensure_bundled(st).await?;
+            }
+            // Field borrows (not `active()`), so the run counter stays writable.
+            let data = if st.use_cats_dogs {
+                st.cats_dogs.as_ref()
+            } else {
+                st.data.as_ref()
+            }
+            .ok_or("no data")?;
             host.job = "cifar".into();
             let trained = {
                 let mut lab = LabHost(host);
@@ -338,7 +426,11 @@ pub async fn handle(
                     data.train.len()
                 },
                 source: "your run".into(),
-                recipe: recipe_words(&cfg),
+                recipe: if st.use_cats_dogs {
+                    format!("cats & dogs · {}", recipe_words(&cfg))
+                } else {
+                    recipe_words(&cfg)
+                },
                 history: trained.history.iter().map(epoch_info).collect(),
             };
             send(CifarResponse::Result(result_of(&trained, &data.test, row)));

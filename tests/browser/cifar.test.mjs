@@ -97,6 +97,48 @@ for (const backend of ['webgpu', 'cpu']) {
       await page.close();
     });
 
+    test('cats and dogs: 400 photos decoded and resized in the worker, trained one epoch; an upload is refused there', async () => {
+      const { page, errors } = await openLab(env);
+      await page.locator(`${tid('cifar-dataset')}:not([disabled])`).waitFor({ timeout: 60_000 });
+      await page.locator(tid('cifar-dataset')).selectOption('cats-dogs');
+      const data = page.locator(`${tid('cifar-data')}[data-dataset="cats-dogs"]`);
+      await data.waitFor({ timeout: 180_000 });
+      assert.equal(await data.getAttribute('data-train'), '320');
+      assert.equal(await data.getAttribute('data-test'), '80');
+      assert.equal(await page.locator(tid('cifar-counts')).textContent(), 'cat 160 · dog 160');
+      // CIFAR-10 batches do not mix into the photos.
+      await page.locator(tid('cifar-upload')).setInputFiles(path.join(FIX, 'tiny_batch.bin'));
+      await page.locator(tid('error')).waitFor({ timeout: 60_000 });
+      assert.match(await page.locator(tid('error')).textContent(), /choose the CIFAR-10 data set first/);
+      assert.equal(await data.getAttribute('data-train'), '320');
+      await page.locator(`${tid('error')} button`).click();
+
+      const set = (id, v) => setInput(page, id, v);
+      await page.locator(tid('cifar-model')).selectOption('mobilenetv1');
+      await set('cifar-width', 0.25);
+      await set('cifar-epochs', 1);
+      await set('cifar-max-train', 0);
+      await set('cifar-max-test', 0);
+      await set('cifar-batch', 32);
+      await page.locator(`${tid('cifar-train')}:not([disabled])`).waitFor({ timeout: 60_000 });
+      await page.locator(tid('cifar-train')).click();
+      await page.locator(tid('cifar-accuracy')).waitFor({ timeout: 900_000 });
+      assert.match(await page.locator(tid('cifar-accuracy')).textContent(), /test accuracy [\d.]+ % on 80 images after 1 epoch/);
+      const row = page.locator(tid('cifar-epoch-row')).first();
+      assert.ok(Number.isFinite(Number(await row.getAttribute('data-loss'))));
+      const mine = page.locator(`${tid('cifar-run-row')}[data-source="your run"]`).last();
+      assert.match(await mine.textContent(), /cats & dogs/);
+      // Only cat and dog are ever true labels of the test photos.
+      const labels = await page.locator(tid('cifar-example')).evaluateAll((els) => [...new Set(els.map((e) => e.dataset.label))]);
+      assert.ok(labels.length >= 1 && labels.every((l) => l === 'cat' || l === 'dog'), labels.join(','));
+      // Back to CIFAR-10: its 4,000 images are still there.
+      await page.locator(tid('cifar-dataset')).selectOption('cifar10');
+      await page.locator(`${tid('cifar-data')}[data-dataset="cifar10"]`).waitFor({ timeout: 180_000 });
+      assert.equal(await trainCount(page), 4000);
+      assert.deepEqual(errors, []);
+      await page.close();
+    });
+
     test('the comparison table lists the shipped runs', { skip: NO_WEIGHTS }, async () => {
       const { page, errors } = await openLab(env);
       const rows = page.locator(`${tid('cifar-run-row')}[data-source="pretrained"]`);

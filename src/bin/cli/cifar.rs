@@ -25,6 +25,25 @@ pub fn bundled_path() -> String {
 
 /// The bundled subset, plus the training records of `--bins a.bin,b.bin` when given.
 pub fn load_data(opts: &Opts) -> Result<CifarBundle, String> {
+    match opts.get("data").unwrap_or("cifar10") {
+        "cifar10" => {}
+        "cats-dogs" => {
+            use convlab::data::cats_dogs::{CATS_DOGS_FILE, to_bundle, unpack};
+            if opts.get("bins").is_some() {
+                return Err(
+                    "--bins adds CIFAR-10 batches; it does not go with --data cats-dogs".into(),
+                );
+            }
+            let path = format!(
+                "{}/public/data/{CATS_DOGS_FILE}",
+                env!("CARGO_MANIFEST_DIR")
+            );
+            let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {path}: {e}"))?;
+            let photos = unpack(&bytes).map_err(|e| format!("{path}: {e}"))?;
+            return to_bundle(&photos, |_, _| {}).map_err(|e| format!("{path}: {e}"));
+        }
+        other => return Err(format!("--data: '{other}' (cifar10, cats-dogs)")),
+    }
     let path = bundled_path();
     let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {path}: {e}"))?;
     let mut bundle = unpack_cifar(&bytes).map_err(|e| format!("{path}: {e}"))?;

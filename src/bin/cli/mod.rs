@@ -23,12 +23,15 @@ USAGE:
   convlab train <plaincnn|mobilenetv1|mobilenetv2> [--epochs 10] [--seed 0] [--augment]
         [--recipe reference|convlab] [--width 1.0] [--batch 128] [--lr 0.001] [--schedule constant|cosine]
         [--warmup N] [--smoothing 0.1] [--wd 0.0005] [--max-train N] [--max-test N] [--eval-every N]
-        [--bins a.bin,b.bin] [--save FILE [--f32]]
+        [--bins a.bin,b.bin] [--data cifar10|cats-dogs] [--save FILE [--f32]]
         CIFAR-10 on the bundled subset (4,000 train / 1,000 test images); `--recipe convlab` is
-        convlab's 30-epoch recipe (cosine, warm-up, label smoothing, weight decay, crop + flip)
+        convlab's 30-epoch recipe (cosine, warm-up, label smoothing, weight decay, crop + flip);
+        `--data cats-dogs` trains on the 400 cats and dogs photos (320 train / 80 test) instead
   convlab pack-cifar [--src DIR] [--out FILE]   (re)build public/data/cifar10_subset.clcf
   convlab map [--weights FILE] [--scene FILE [--gt FILE]] [--out map.png]
   convlab pack-scene [--src DIR] [--out FILE]   (re)build public/data/indian_pines.clhs
+  convlab pack-cats-dogs [--src ../shared/data/cats_dogs/train] [--out public/data/cats_dogs.cljp]
+                                 (re)build the cats and dogs photos archive
   convlab pack-samples [--src ../shared/data] [--out public/data/conv_samples]
                                  (re)build the conv lab's bundled pictures
   convlab help                   this text
@@ -129,6 +132,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         "map" => hsi::map(&opts),
         "pack-scene" => hsi::pack(&opts),
         "pack-samples" => samples::run(&opts),
+        "pack-cats-dogs" => samples::pack_cats_dogs(&opts),
         "pack-cifar" => cifar::pack(&opts),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");

@@ -47,3 +47,40 @@ pub fn run(opts: &Opts) -> Result<(), String> {
     write(&join_strip(&pets), &out.join(CATS_DOGS_STRIP.file))?;
     Ok(())
 }
+
+/// `convlab pack-cats-dogs`: the 400 photos of `../shared/data/cats_dogs/train`, byte for
+/// byte, in one archive (`public/data/cats_dogs.cljp`), in file-number order.
+pub fn pack_cats_dogs(opts: &Opts) -> Result<(), String> {
+    use convlab::data::cats_dogs::{CATS_DOGS_FILE, Photo, label_of, pack};
+    opts.only(&["src", "out"])?;
+    let src = Path::new(opts.get("src").unwrap_or("../shared/data/cats_dogs/train"));
+    let default_out = format!("public/data/{CATS_DOGS_FILE}");
+    let out = Path::new(opts.get("out").unwrap_or(&default_out));
+    let mut photos = Vec::new();
+    for entry in std::fs::read_dir(src).map_err(|e| format!("{}: {e}", src.display()))? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        let Some(name) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .map(str::to_string)
+        else {
+            continue;
+        };
+        let Some((label, n)) = label_of(&name) else {
+            continue;
+        };
+        let jpeg = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        photos.push((label, n, Photo { name, label, jpeg }));
+    }
+    photos.sort_by_key(|(l, n, _)| (*l, *n));
+    let photos: Vec<Photo> = photos.into_iter().map(|(_, _, p)| p).collect();
+    let bytes = pack(&photos);
+    std::fs::write(out, &bytes).map_err(|e| format!("{}: {e}", out.display()))?;
+    println!(
+        "wrote {} ({} photos, {:.1} MB)",
+        out.display(),
+        photos.len(),
+        bytes.len() as f64 / 1e6
+    );
+    Ok(())
+}
