@@ -249,14 +249,16 @@ pub struct SpectralInfo {
 
 /// The walkthrough's models: the Models page tables' architectures with fresh (untrained)
 /// weights, and the shipped trained weights. `(id, label)`.
+/// The first is the default: the lightest download (454 KB of weights; HybridSN's walkthrough
+/// fetches the scene and 10 MB of weights, so only when chosen).
 pub const WALK_SOURCES: [(&str, &str); 5] = [
-    (
-        "hybridsn",
-        "HybridSN, trained (shipped weights, Indian Pines)",
-    ),
     (
         "mobilenetv1-trained",
         "MobileNetV1 ×0.25, trained (shipped weights, CIFAR-10)",
+    ),
+    (
+        "hybridsn",
+        "HybridSN, trained (shipped weights, Indian Pines)",
     ),
     ("mobilenetv1", "MobileNetV1 ×1, untrained"),
     ("mobilenetv2", "MobileNetV2 ×1, untrained"),

@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS=${1:-60}
 shift || true
-TARGETS=${*:-npy mat scene cifar png packed weights url}
+TARGETS=${*:-npy mat scene cifar png packed weights url photos}
 export RUSTC_BOOTSTRAP=1
 cargo fuzz --version >/dev/null 2>&1 || cargo install cargo-fuzz --version 0.13.1 --locked
 
@@ -29,6 +29,7 @@ seed cifar tests/fixtures/cifar/*.bin
 seed png tests/fixtures/images/*.png public/data/conv_samples/*.png
 seed weights tests/fixtures/weights/*.clw
 seed packed tests/fixtures/packed/*.clhs
+seed photos tests/fixtures/photos/*.cljp
 mkdir -p fuzz/corpus/url
 printf '?page=hyperspectral&pca=20&patch=21&lr=0.001&spatial=1&view=errors' > fuzz/corpus/url/link
 

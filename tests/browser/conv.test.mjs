@@ -141,7 +141,10 @@ for (const backend of ['webgpu', 'cpu']) {
 
     test('layer walkthrough: clicking a layer shows its output for the chosen input', async () => {
       const { page, errors } = await env.page('?page=models');
+      // The default: MobileNetV1 ×0.25 with its shipped weights (the lightest download).
+      await page.locator(tid('walk-layer-stem')).waitFor({ timeout: 180_000 });
       // HybridSN with the shipped weights on the patch around pixel (60, 40).
+      await page.locator(tid('walk-model')).selectOption('hybridsn');
       await page.locator(tid('walk-layer-conv3d_1')).waitFor({ timeout: 180_000 });
       assert.match(await text(page, tid('walk-weights')), /HybridSN trained natively on Indian Pines/);
       await page.locator(tid('walk-layer-conv3d_1')).click();
