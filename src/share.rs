@@ -195,6 +195,9 @@ fn wide(x: f32) -> f64 {
 
 /// The CIFAR-10 lab's training form from a link (`c_`-prefixed, apart from the Hyperspectral
 /// lab's). Settings only: a link never carries weights or data.
+/// The CIFAR-10 lab's data sets (`c_data`): the subset, or the cats and dogs photos.
+pub const CIFAR_DATA: [&str; 2] = ["cifar10", "cats-dogs"];
+
 pub fn read_cifar(q: &mut Query) -> CifarSettings {
     let d = CifarSettings::default();
     CifarSettings {
@@ -213,6 +216,7 @@ pub fn read_cifar(q: &mut Query) -> CifarSettings {
         seed: q.int64("c_seed", d.seed, 0, u64::MAX),
         max_train: q.int("c_max_train", d.max_train, 0, 1_000_000),
         max_test: q.int("c_max_test", d.max_test, 0, 1_000_000),
+        cats_dogs: q.choice("c_data", &CIFAR_DATA, "cifar10") == "cats-dogs",
     }
 }
 
@@ -233,6 +237,7 @@ pub fn cifar_pairs(s: &CifarSettings) -> Vec<(&'static str, String)> {
         ("c_seed", s.seed.to_string()),
         ("c_max_train", s.max_train.to_string()),
         ("c_max_test", s.max_test.to_string()),
+        ("c_data", CIFAR_DATA[s.cats_dogs as usize].to_string()),
     ]
 }
 
@@ -447,18 +452,20 @@ mod tests {
             seed: u64::MAX,
             max_train: 300,
             max_test: 100,
+            cats_dogs: true,
         };
         let mut q = Query::parse(&to_query(&cifar_pairs(&s)));
+        assert_eq!(q.get("c_data"), Some("cats-dogs"));
         assert_eq!(read_cifar(&mut q), s);
         assert!(q.notices.is_empty(), "{:?}", q.notices);
         assert_eq!(q.get("c_smoothing"), Some("0.05"));
         assert_eq!(q.get("c_lr"), Some("0.0005"));
 
         let mut q = Query::parse(
-            "?c_model=resnet&c_width=9&c_epochs=0&c_seed=-1&c_smoothing=1&c_augment=maybe&seed=5",
+            "?c_model=resnet&c_width=9&c_epochs=0&c_seed=-1&c_smoothing=1&c_augment=maybe&seed=5&c_data=dogs",
         );
         assert_eq!(read_cifar(&mut q), CifarSettings::default());
-        assert_eq!(q.notices.len(), 6, "{:?}", q.notices);
+        assert_eq!(q.notices.len(), 7, "{:?}", q.notices);
         assert!(q.notices[0].contains("c_model") && q.notices[0].contains("not one of"));
         // Defaults are worded as they were typed.
         assert!(q.notices[3].ends_with("using 0.1."), "{}", q.notices[3]);

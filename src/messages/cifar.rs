@@ -24,6 +24,9 @@ pub struct CifarSettings {
     pub max_train: usize,
     /// Test on at most this many images (0 = all).
     pub max_test: usize,
+    /// Train on the cats and dogs photos instead of the CIFAR-10 subset.
+    #[serde(default)]
+    pub cats_dogs: bool,
 }
 
 impl Default for CifarSettings {
@@ -44,6 +47,7 @@ impl Default for CifarSettings {
             seed: 0,
             max_train: 0,
             max_test: 0,
+            cats_dogs: false,
         }
     }
 }

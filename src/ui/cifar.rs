@@ -40,6 +40,7 @@ pub struct CifarForm {
     pub seed: RwSignal<u64>,
     pub max_train: RwSignal<usize>,
     pub max_test: RwSignal<usize>,
+    pub cats_dogs: RwSignal<bool>,
 }
 
 impl Default for CifarForm {
@@ -65,6 +66,7 @@ impl CifarForm {
             seed: RwSignal::new(d.seed),
             max_train: RwSignal::new(d.max_train),
             max_test: RwSignal::new(d.max_test),
+            cats_dogs: RwSignal::new(d.cats_dogs),
         }
     }
 
@@ -97,6 +99,7 @@ impl CifarForm {
         self.seed.set(s.seed);
         self.max_train.set(s.max_train);
         self.max_test.set(s.max_test);
+        self.cats_dogs.set(s.cats_dogs);
     }
 
     pub fn settings(&self) -> CifarSettings {
@@ -114,6 +117,7 @@ impl CifarForm {
             seed: self.seed.get_untracked(),
             max_train: self.max_train.get_untracked(),
             max_test: self.max_test.get_untracked(),
+            cats_dogs: self.cats_dogs.get_untracked(),
         }
     }
 
@@ -149,6 +153,10 @@ pub fn CifarLab() -> impl IntoView {
     if cs.data.get_untracked().is_none() {
         state.job_status.set("running".into());
         send(&Request::Cifar(CifarRequest::LoadBundled));
+        // A link may ask for the cats and dogs photos.
+        if form.cats_dogs.get_untracked() {
+            send(&Request::Cifar(CifarRequest::UseCatsDogs(true)));
+        }
     }
     if cs.missing.get_untracked().is_none() {
         send(&Request::Cifar(CifarRequest::Pretrained));
@@ -245,12 +253,14 @@ pub fn CifarLab() -> impl IntoView {
                 <select data-testid="cifar-dataset" disabled=busy on:change=move |ev| {
                     state.error.set(None);
                     state.job_status.set("running".into());
-                    send(&Request::Cifar(CifarRequest::UseCatsDogs(event_target_value(&ev) == "cats-dogs")));
+                    let on = event_target_value(&ev) == "cats-dogs";
+                    form.cats_dogs.set(on);
+                    send(&Request::Cifar(CifarRequest::UseCatsDogs(on)));
                 }>
-                    <option value="cifar10" selected=move || cs.data.get().is_none_or(|d| d.dataset != "cats-dogs")>
+                    <option value="cifar10" selected=move || !form.cats_dogs.get()>
                         "CIFAR-10 subset (4,000 + 1,000 images, 10 classes)"
                     </option>
-                    <option value="cats-dogs" selected=move || cs.data.get().is_some_and(|d| d.dataset == "cats-dogs")>
+                    <option value="cats-dogs" selected=move || form.cats_dogs.get()>
                         "Cats and dogs (400 photos, resized to 32×32 here)"
                     </option>
                 </select>

@@ -385,8 +385,15 @@ pub async fn handle(
         }
         CifarRequest::Train(s) => {
             let cfg = settings_to_config(&s)?;
-            if !st.use_cats_dogs {
+            // The settings name the data set (a link may, too): switch when they differ.
+            if s.cats_dogs {
+                ensure_cats_dogs(st, host).await?;
+            } else {
                 ensure_bundled(st).await?;
+            }
+            if s.cats_dogs != st.use_cats_dogs {
+                st.use_cats_dogs = s.cats_dogs;
+                send(CifarResponse::Data(data_info(st, String::new())));
             }
             // Field borrows (not `active()`), so the run counter stays writable.
             let data = if st.use_cats_dogs {

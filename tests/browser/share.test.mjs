@@ -126,9 +126,12 @@ describe('links that restore a view', () => {
     await set('cifar-seed', 42);
     await set('cifar-max-train', 300);
     await set('cifar-max-test', 100);
+    await page.locator(`${tid('cifar-dataset')}:not([disabled])`).waitFor({ timeout: 60_000 });
+    await page.locator(tid('cifar-dataset')).selectOption('cats-dogs');
+    await page.locator(`${tid('cifar-data')}[data-dataset="cats-dogs"]`).waitFor({ timeout: 180_000 });
     await page.locator(tid('copy-link')).click();
     const link = await page.locator(tid('share-link')).inputValue();
-    for (const p of ['page=cifar', 'c_model=plaincnn', 'c_lr=0.0005', 'c_augment=0', 'c_seed=42']) {
+    for (const p of ['page=cifar', 'c_model=plaincnn', 'c_lr=0.0005', 'c_augment=0', 'c_seed=42', 'c_data=cats-dogs']) {
       assert.match(link, new RegExp(`[?&]${p}(&|$)`), link);
     }
     assert.deepEqual(errors, []);
@@ -151,8 +154,10 @@ describe('links that restore a view', () => {
     assert.equal(await val('cifar-seed'), '42');
     assert.equal(await val('cifar-max-train'), '300');
     assert.equal(await val('cifar-max-test'), '100');
-    // The lab still loads its bundled data under the restored form.
-    await p.locator(tid('cifar-data')).waitFor({ timeout: 180_000 });
+    // The lab loads the data set the link names: the cats and dogs photos.
+    await p.locator(`${tid('cifar-data')}[data-dataset="cats-dogs"]`).waitFor({ timeout: 180_000 });
+    assert.equal(await val('cifar-dataset'), 'cats-dogs');
+    assert.equal(await p.locator(tid('cifar-data')).getAttribute('data-train'), '320');
     assert.equal(await p.locator(tid('url-notice')).count(), 0);
     assert.deepEqual(fresh.errors, []);
     await p.close();
