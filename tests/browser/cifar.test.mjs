@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launch, clickLatency, tid, downloadPng, setInput } from './harness.mjs';
+import { launch, clickLatency, tid, downloadPng, setInput, assertResponsive } from './harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const FIX = path.resolve(here, '../fixtures/cifar');
@@ -68,7 +68,8 @@ for (const backend of ['webgpu', 'cpu']) {
       }
       assert.ok(seen.size >= 2, `the progress text moved: ${[...seen].join(' | ')}`);
       assert.ok([...seen].some((s) => /samples\/s · ETA/.test(s)), [...seen].join(' | '));
-      assert.ok(Math.max(...latencies) < 200, `click latencies ${latencies.map((l) => l.toFixed(0)).join(', ')} ms`);
+      const lat = assertResponsive(latencies);
+      console.log(`# ${backend}: click latency median ${lat.median.toFixed(0)} ms, max ${lat.max.toFixed(0)} ms over ${latencies.length} clicks`);
       const row = page.locator(tid('cifar-epoch-row')).first();
       const loss = Number(await row.getAttribute('data-loss'));
       const acc = Number(await row.getAttribute('data-test-acc'));

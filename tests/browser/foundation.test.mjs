@@ -3,7 +3,7 @@
 // streams finite losses while the page answers clicks.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, clickLatency, tid } from './harness.mjs';
+import { launch, clickLatency, tid, assertResponsive } from './harness.mjs';
 
 const EXPECTED = {
   PlainCNN: ['28,279,338', '397.26 M'],
@@ -67,7 +67,8 @@ for (const backend of ['webgpu', 'cpu']) {
         await page.waitForTimeout(150);
       }
       assert.ok(latencies.length > 0);
-      assert.ok(Math.max(...latencies) < 200, `click latencies ${latencies.map((l) => l.toFixed(0)).join(', ')} ms`);
+      const lat = assertResponsive(latencies);
+      console.log(`# ${backend}: click latency median ${lat.median.toFixed(0)} ms, max ${lat.max.toFixed(0)} ms over ${latencies.length} clicks`);
       const losses = await page.locator(tid('loss-row')).evaluateAll((els) => els.map((e) => Number(e.dataset.loss)));
       assert.ok(losses.length >= 3);
       for (const l of losses) assert.ok(Number.isFinite(l) && l > 0, `loss ${l}`);

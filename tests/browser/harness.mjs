@@ -61,6 +61,25 @@ export async function launch({ webgpu }) {
   };
 }
 
+/// Longest wait for a click's answer that still counts as responsive. Work on the page's own
+/// thread (training, a map) would block it for whole steps, seconds at a time; a loaded CI
+/// machine delays an answer by a few hundred milliseconds at worst. Tests never fail on a
+/// timing finer than that: the latencies are printed instead.
+export const FROZEN_MS = 2000;
+
+/// Checks that every click of a run was answered without the page freezing; returns the
+/// median and largest latency (ms) for the test's log.
+export function assertResponsive(latencies) {
+  if (latencies.length === 0) throw new Error('no click latency was measured');
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const max = sorted[sorted.length - 1];
+  const median = sorted[Math.floor(sorted.length / 2)];
+  if (!(max < FROZEN_MS)) {
+    throw new Error(`the page froze: a click waited ${max.toFixed(0)} ms (median ${median.toFixed(0)} ms over ${latencies.length} clicks)`);
+  }
+  return { median, max };
+}
+
 /// Milliseconds from a click on `button` until the DOM under `watched` changes (the UI's
 /// answer), measured in the page.
 export async function clickLatency(page, button, watched) {

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { launch, clickLatency, tid, canvasSig, setInput, loadCrop } from './harness.mjs';
+import { launch, clickLatency, tid, canvasSig, setInput, loadCrop, assertResponsive } from './harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const FIX = path.resolve(here, '../fixtures/data');
@@ -104,7 +104,8 @@ for (const backend of ['webgpu', 'cpu']) {
         await page.waitForTimeout(400);
       }
       assert.ok(seen.size >= 2, `the progress text moved: ${[...seen].join(' | ')}`);
-      assert.ok(Math.max(...latencies) < 200, `click latencies ${latencies.map((l) => l.toFixed(0)).join(', ')} ms`);
+      const lat = assertResponsive(latencies);
+      console.log(`# ${backend}: click latency median ${lat.median.toFixed(0)} ms, max ${lat.max.toFixed(0)} ms over ${latencies.length} clicks`);
       if (await page.locator(tid('spatial')).isChecked()) await page.locator(tid('spatial')).click();
       const row = await page.locator(tid('epoch-row')).first().textContent();
       assert.match(row, /^1/);
