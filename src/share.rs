@@ -6,7 +6,7 @@
 //! are cut to a few characters and stripped of control characters).
 
 use crate::cost::{ConvSpec, MAX_CHANNELS, MAX_KERNEL, MAX_SIDE};
-use crate::messages::cifar::CifarSettings;
+use crate::messages::cifar::{CIFAR_DATA, CifarSettings};
 
 /// Parameters of a URL query, read one by one with a default for each.
 #[derive(Debug, Clone, Default)]
@@ -195,9 +195,6 @@ fn wide(x: f32) -> f64 {
 
 /// The CIFAR-10 lab's training form from a link (`c_`-prefixed, apart from the Hyperspectral
 /// lab's). Settings only: a link never carries weights or data.
-/// The CIFAR-10 lab's data sets (`c_data`): the subset, or the cats and dogs photos.
-pub const CIFAR_DATA: [&str; 2] = ["cifar10", "cats-dogs"];
-
 pub fn read_cifar(q: &mut Query) -> CifarSettings {
     let d = CifarSettings::default();
     CifarSettings {
@@ -216,7 +213,7 @@ pub fn read_cifar(q: &mut Query) -> CifarSettings {
         seed: q.int64("c_seed", d.seed, 0, u64::MAX),
         max_train: q.int("c_max_train", d.max_train, 0, 1_000_000),
         max_test: q.int("c_max_test", d.max_test, 0, 1_000_000),
-        cats_dogs: q.choice("c_data", &CIFAR_DATA, "cifar10") == "cats-dogs",
+        cats_dogs: q.choice("c_data", &CIFAR_DATA, CIFAR_DATA[0]) == CIFAR_DATA[1],
     }
 }
 

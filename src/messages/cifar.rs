@@ -53,6 +53,10 @@ impl Default for CifarSettings {
 }
 
 /// What is loaded.
+/// The CIFAR-10 lab's data sets, by id (link parameter `c_data`, [`CifarDataInfo::dataset`]):
+/// the subset, or the cats and dogs photos. Index = `cats_dogs as usize`.
+pub const CIFAR_DATA: [&str; 2] = ["cifar10", "cats-dogs"];
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CifarDataInfo {
     /// The data set in use: `cifar10` (the bundled subset and uploads) or `cats-dogs`.

@@ -4,6 +4,17 @@ use leptos::html::Canvas;
 use leptos::prelude::*;
 use wasm_bindgen::{Clamped, JsCast};
 
+/// Tile `id` of a worker response whose RGBA attachments `bins` come in `tiles` order, as
+/// `(width, height, rgba)` for [`ImageCanvas`].
+pub fn find_tile(
+    tiles: &[crate::messages::TileMeta],
+    bins: &[Vec<u8>],
+    id: &str,
+) -> Option<(u32, u32, Vec<u8>)> {
+    let i = tiles.iter().position(|t| t.id == id)?;
+    Some((tiles[i].width, tiles[i].height, bins.get(i)?.clone()))
+}
+
 /// Draws `width × height` RGBA `pixels` into `canvas`.
 pub fn paint(canvas: &web_sys::HtmlCanvasElement, width: u32, height: u32, pixels: &[u8]) {
     if pixels.len() != (width * height * 4) as usize || width == 0 {

@@ -63,9 +63,7 @@ fn maps_figure(info: &ConvMapsInfo, bins: &[Vec<u8>], backend: &str) -> crate::v
 }
 
 fn tile_image(bins: &[Vec<u8>], info: &ConvMapsInfo, id: &str) -> Option<(u32, u32, Vec<u8>)> {
-    let i = info.tiles.iter().position(|t| t.id == id)?;
-    let t = &info.tiles[i];
-    Some((t.width, t.height, bins.get(i)?.clone()))
+    super::canvas::find_tile(&info.tiles, bins, id)
 }
 
 /// One grid of channel tiles (with their kernels under each).

@@ -19,9 +19,7 @@ fn shape(s: &[usize]) -> String {
 }
 
 fn tile(bins: &[Vec<u8>], info: &SpectralInfo, id: &str) -> Option<(u32, u32, Vec<u8>)> {
-    let i = info.tiles.iter().position(|t| t.id == id)?;
-    let t = &info.tiles[i];
-    Some((t.width, t.height, bins.get(i)?.clone()))
+    super::canvas::find_tile(&info.tiles, bins, id)
 }
 
 fn canvas(id: String, scale: u32) -> impl IntoView {

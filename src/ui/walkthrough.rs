@@ -18,9 +18,7 @@ const SCENE_LAST: usize = 144;
 
 fn tile(walk: &Option<(WalkInfo, Vec<Vec<u8>>)>, id: &str) -> Option<(u32, u32, Vec<u8>)> {
     let (info, bins) = walk.as_ref()?;
-    let tiles = &info.view.as_ref()?.tiles;
-    let i = tiles.iter().position(|t| t.id == id)?;
-    Some((tiles[i].width, tiles[i].height, bins.get(i)?.clone()))
+    super::canvas::find_tile(&info.view.as_ref()?.tiles, bins, id)
 }
 
 /// A vector layer as bars (class probabilities with their names, or raw values).

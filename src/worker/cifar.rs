@@ -9,8 +9,8 @@ use crate::data::cats_dogs::{self, CATS_DOGS_FILE};
 use crate::data::{CifarBundle, CifarSet, read_cifar_bin, unpack_cifar};
 use crate::messages::Response;
 use crate::messages::cifar::{
-    CifarDataInfo, CifarEpochInfo, CifarExample, CifarRequest, CifarResponse, CifarResult,
-    CifarRunRow, CifarSettings,
+    CIFAR_DATA, CifarDataInfo, CifarEpochInfo, CifarExample, CifarRequest, CifarResponse,
+    CifarResult, CifarRunRow, CifarSettings,
 };
 use crate::model::ModelKind;
 use crate::train::cifar::{
@@ -60,12 +60,7 @@ impl CifarState {
 fn data_info(st: &CifarState, note: String) -> CifarDataInfo {
     let d = st.active();
     CifarDataInfo {
-        dataset: if st.use_cats_dogs {
-            "cats-dogs"
-        } else {
-            "cifar10"
-        }
-        .into(),
+        dataset: CIFAR_DATA[st.use_cats_dogs as usize].into(),
         train: d.map_or(0, |d| d.train.len()),
         test: d.map_or(0, |d| d.test.len()),
         train_counts: d.map_or(vec![0; 10], |d| d.train.label_counts().to_vec()),
@@ -395,13 +390,8 @@ pub async fn handle(
                 st.use_cats_dogs = s.cats_dogs;
                 send(CifarResponse::Data(data_info(st, String::new())));
             }
-            // Field borrows (not `active()`), so the run counter stays writable.
-            let data = if st.use_cats_dogs {
-                st.cats_dogs.as_ref()
-            } else {
-                st.data.as_ref()
-            }
-            .ok_or("no data")?;
+            let run = st.runs + 1;
+            let data = st.active().ok_or("no data")?;
             host.job = "cifar".into();
             let trained = {
                 let mut lab = LabHost(host);
@@ -415,10 +405,9 @@ pub async fn handle(
                 )
                 .await?
             };
-            st.runs += 1;
             let summary = trained.model.summary();
             let row = CifarRunRow {
-                id: format!("run-{}", st.runs),
+                id: format!("run-{run}"),
                 model: cfg.model.name().into(),
                 width: cfg.width,
                 params: summary.params,
@@ -441,6 +430,7 @@ pub async fn handle(
                 history: trained.history.iter().map(epoch_info).collect(),
             };
             send(CifarResponse::Result(result_of(&trained, &data.test, row)));
+            st.runs = run;
             let stopped = trained.stopped;
             st.model = Some(trained.model);
             post(&Response::Done {
