@@ -362,8 +362,12 @@ impl AppState {
                 self.job_status
                     .set(if stopped { "stopped" } else { "done" }.into())
             }
-            Response::Error { message, .. } => {
-                self.job_status.set("error".into());
+            Response::Error { message, job } => {
+                // Conv-lab and walkthrough requests run beside training: their errors must
+                // not mark a running job as failed.
+                if job != "conv" {
+                    self.job_status.set("error".into());
+                }
                 self.error.set(Some(message));
             }
         }

@@ -4,7 +4,7 @@
 
 use burn::tensor::Device;
 
-use super::fetch::fetch_bytes;
+use super::fetch::{LAB_FETCH, fetch_bytes};
 use super::{now_ms, post, post_with};
 use crate::data::load;
 use crate::data::picture::{
@@ -46,11 +46,7 @@ pub fn handles(req: &Request) -> bool {
 }
 
 async fn strip(s: &SampleStrip) -> Result<Vec<Picture>, String> {
-    let bytes = fetch_bytes(
-        &format!("./public/data/conv_samples/{}", s.file),
-        "download",
-    )
-    .await?;
+    let bytes = fetch_bytes(&format!("./public/data/conv_samples/{}", s.file), LAB_FETCH).await?;
     let pic = decode_picture(s.file, &bytes).map_err(|e| e.to_string())?;
     split_strip(&pic, s).map_err(|e| e.to_string())
 }
@@ -187,7 +183,7 @@ async fn maps(
         if st.trained.is_none() {
             let bytes = fetch_bytes(
                 &format!("./public/weights/{TRAINED_KERNELS_FILE}"),
-                "download",
+                LAB_FETCH,
             )
             .await?;
             let (model, stem, n) =
@@ -257,7 +253,7 @@ async fn spectral(st: &mut ConvState, device: &Device, depth: usize) -> Result<(
     if st.slab.is_none() {
         let bytes = fetch_bytes(
             &format!("./public/data/{}", load::INDIAN_PINES_FILE),
-            "download",
+            LAB_FETCH,
         )
         .await?;
         let scene = load::indian_pines(&bytes).map_err(|e| e.to_string())?;

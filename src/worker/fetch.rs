@@ -5,7 +5,13 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::{Response, post, scope};
 
-/// Fetches `url` (relative to the app) and reports progress as job `job`.
+/// The job name of the conv lab's and walkthrough's fetches: they report no progress, since
+/// they run beside training runs whose progress bar they must not take over (and their pages
+/// show none).
+pub const LAB_FETCH: &str = "";
+
+/// Fetches `url` (relative to the app) and reports progress as job `job` (none for
+/// [`LAB_FETCH`]).
 pub async fn fetch_bytes(url: &str, job: &str) -> Result<Vec<u8>, String> {
     let resp = JsFuture::from(scope().fetch_with_str(url))
         .await
@@ -48,6 +54,9 @@ pub async fn fetch_bytes(url: &str, job: &str) -> Result<Vec<u8>, String> {
         out.extend(js_sys::Uint8Array::new(&value).to_vec());
         let secs = ((js_sys::Date::now() - start) / 1000.0).max(1e-3);
         let rate = out.len() as f64 / secs;
+        if job.is_empty() {
+            continue;
+        }
         post(&Response::Progress {
             job: job.to_string(),
             done: out.len(),

@@ -1,5 +1,8 @@
 //! The Web Worker: owns the burn `Device`, the models and the loaded data. It receives
-//! [`Request`]s as JSON strings, runs one job at a time, and posts [`Response`]s back.
+//! [`Request`]s as JSON strings and posts [`Response`]s back. Jobs run in two queues, each
+//! one job at a time: training, maps and data loading in the main queue, and the quick lab
+//! requests (conv lab, layer walkthrough, model tables, stats) in a second one, so a
+//! walkthrough answers while a training run goes (the two interleave at every await).
 //! Pause/resume/stop are handled as soon as they arrive (between two steps of the job).
 
 mod cifar;
@@ -61,6 +64,9 @@ fn now_ms() -> f64 {
 struct Controls {
     paused: Cell<bool>,
     stop: Cell<bool>,
+    /// Backend requests received and not yet handled: lab requests wait for them, so they
+    /// run on the device that was asked for before them.
+    pending_inits: Cell<usize>,
 }
 
 /// A [`Host`] that forwards events to the UI as responses tagged with the job's name.
@@ -160,6 +166,8 @@ pub fn start() {
     let controls = Rc::new(Controls::default());
     let (tx, mut rx) = mpsc::unbounded::<(Request, Vec<Vec<u8>>)>();
 
+    let (lab_tx, mut lab_rx) = mpsc::unbounded::<(Request, Vec<Vec<u8>>)>();
+
     let ctl = controls.clone();
     let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
         let Some((text, bins)) = unpack(ev.data()) else {
@@ -177,7 +185,13 @@ pub fn start() {
                 ctl.paused.set(false);
             }
             Ok(Request::Fault { kind }) => inject_fault(&kind),
+            Ok(req) if is_quick(&req) => {
+                let _ = lab_tx.unbounded_send((req, bins));
+            }
             Ok(req) => {
+                if matches!(req, Request::Init { .. }) {
+                    ctl.pending_inits.set(ctl.pending_inits.get() + 1);
+                }
                 let _ = tx.unbounded_send((req, bins));
             }
             Err(message) => post(&Response::Error {
@@ -189,12 +203,27 @@ pub fn start() {
     scope().set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
     onmessage.forget();
 
+    let state = Rc::new(RefCell::new(State::default()));
+    let (st, ctl) = (state.clone(), controls.clone());
     wasm_bindgen_futures::spawn_local(async move {
-        let state = RefCell::new(State::default());
         post(&Response::Ready);
         while let Some((req, bins)) = rx.next().await {
-            controls.stop.set(false);
-            controls.paused.set(false);
+            let init = matches!(req, Request::Init { .. });
+            ctl.stop.set(false);
+            ctl.paused.set(false);
+            st.borrow_mut().jobs += 1;
+            handle(&st, &ctl, req, bins).await;
+            if init {
+                ctl.pending_inits.set(ctl.pending_inits.get() - 1);
+            }
+            switch_to_cpu_if_lost(&st);
+        }
+    });
+    wasm_bindgen_futures::spawn_local(async move {
+        while let Some((req, bins)) = lab_rx.next().await {
+            while controls.pending_inits.get() > 0 {
+                sleep_ms(20).await;
+            }
             state.borrow_mut().jobs += 1;
             handle(&state, &controls, req, bins).await;
             switch_to_cpu_if_lost(&state);
@@ -202,12 +231,22 @@ pub fn start() {
     });
 }
 
+/// Requests of the second queue: short, and touching neither the training controls nor the
+/// hyperspectral and CIFAR-10 labs' state, so they may run beside a training job.
+fn is_quick(req: &Request) -> bool {
+    conv::handles(req) || matches!(req, Request::Models | Request::Stats)
+}
+
 async fn handle(state: &RefCell<State>, controls: &Rc<Controls>, req: Request, bins: Vec<Vec<u8>>) {
     if conv::handles(&req) {
         let device = current_device(state);
+        let backend = state.borrow().backend.clone();
         let mut cs = std::mem::take(&mut state.borrow_mut().conv);
         let result = conv::handle(&mut cs, &device, req, bins).await;
-        state.borrow_mut().conv = cs;
+        // A device lost meanwhile (noticed by the other queue) took its models with it.
+        if state.borrow().backend == backend {
+            state.borrow_mut().conv = cs;
+        }
         if let Err(message) = result {
             post(&Response::Error {
                 job: "conv".into(),
@@ -222,6 +261,9 @@ async fn handle(state: &RefCell<State>, controls: &Rc<Controls>, req: Request, b
         let backend = state.borrow().backend.clone();
         let mut hs = std::mem::take(&mut state.borrow_mut().hsi);
         let result = hsi::handle(&mut hs, &mut host, &device, &backend, req, bins).await;
+        if state.borrow().backend != backend {
+            hs.forget_device_models();
+        }
         state.borrow_mut().hsi = hs;
         if let Err(message) = result {
             post(&Response::Error {
@@ -237,7 +279,9 @@ async fn handle(state: &RefCell<State>, controls: &Rc<Controls>, req: Request, b
         let backend = state.borrow().backend.clone();
         let mut cs = std::mem::take(&mut state.borrow_mut().cifar);
         let result = cifar::handle(&mut cs, &mut host, &device, &backend, req, bins).await;
-        state.borrow_mut().cifar = cs;
+        if state.borrow().backend == backend {
+            state.borrow_mut().cifar = cs;
+        }
         if let Err(message) = result {
             post(&Response::Error {
                 job: "cifar".into(),

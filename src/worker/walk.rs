@@ -6,7 +6,7 @@ use burn::module::Module;
 use burn::tensor::{Device, Tensor, TensorData};
 
 use super::conv::{ConvState, Tiles, abs_max, picture};
-use super::fetch::fetch_bytes;
+use super::fetch::{LAB_FETCH, fetch_bytes};
 use super::hsi::PRETRAINED_URL;
 use super::{now_ms, post_with, table};
 use crate::data::cifar::CIFAR10_CLASSES;
@@ -56,7 +56,7 @@ async fn load_source(source: &str, device: &Device) -> Result<Loaded, String> {
         "mobilenetv2" => fresh(ModelKind::MobileNetV2),
         "mobilenetv1-trained" => {
             let url = format!("./public/weights/{TRAINED_KERNELS_FILE}");
-            let bytes = fetch_bytes(&url, "download").await?;
+            let bytes = fetch_bytes(&url, LAB_FETCH).await?;
             let (net, cfg, metrics) =
                 load_cifar(&bytes, device).map_err(|e| format!("{TRAINED_KERNELS_FILE}: {e}"))?;
             let acc = metrics
@@ -77,11 +77,11 @@ async fn load_source(source: &str, device: &Device) -> Result<Loaded, String> {
             })
         }
         "hybridsn" => {
-            let bytes = fetch_bytes(PRETRAINED_URL, "download").await?;
+            let bytes = fetch_bytes(PRETRAINED_URL, LAB_FETCH).await?;
             let (model, cfg) = load_hybridsn(&bytes, device)?;
             let scene_bytes = fetch_bytes(
                 &format!("./public/data/{}", load::INDIAN_PINES_FILE),
-                "download",
+                LAB_FETCH,
             )
             .await?;
             let scene = load::indian_pines(&scene_bytes).map_err(|e| e.to_string())?;

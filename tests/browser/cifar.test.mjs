@@ -98,6 +98,38 @@ for (const backend of ['webgpu', 'cpu']) {
       await page.close();
     });
 
+    test('the layer walkthrough answers while a training run goes; the run carries on and stops on request', async () => {
+      const { page, errors } = await openLab(env);
+      const set = (id, v) => setInput(page, id, v);
+      await page.locator(tid('cifar-model')).selectOption('mobilenetv1');
+      await set('cifar-width', 0.25);
+      await set('cifar-epochs', 30);
+      await set('cifar-max-train', 256);
+      await set('cifar-max-test', 100);
+      await set('cifar-batch', 32);
+      await page.locator(`${tid('cifar-train')}:not([disabled])`).waitFor({ timeout: 60_000 });
+      await page.locator(tid('cifar-train')).click();
+      await page.locator(tid('progress-text')).filter({ hasText: /^cifar / }).waitFor({ timeout: 120_000 });
+      // On the Models page the walkthrough loads its model and shows a layer while the run goes
+      // (the worker's second queue); before, it waited for the run to end.
+      const t0 = Date.now();
+      await page.locator(tid('nav-models')).click();
+      await page.locator(tid('walk-layer-stem')).waitFor({ timeout: 120_000 });
+      await page.locator(tid('walk-layer-stem')).click();
+      await page.locator(tid('walk-summary')).filter({ hasText: /^stem: output 8×32×32/ }).waitFor({ timeout: 120_000 });
+      const waited = Date.now() - t0;
+      await page.locator(tid('nav-cifar')).click();
+      assert.match(await page.locator(tid('cifar-status')).textContent(), /cifar (running|paused)/);
+      assert.equal(await page.locator(tid('cifar-accuracy')).count(), 0, 'the 30-epoch run had not finished');
+      // The run's progress bar is its own again (the walkthrough's download reports none).
+      await page.locator(tid('progress-text')).filter({ hasText: /^cifar \d+\/\d+ · / }).waitFor({ timeout: 120_000 });
+      await page.locator(tid('cifar-stop')).click();
+      await page.locator(tid('cifar-status')).filter({ hasText: /stopped|done/ }).waitFor({ timeout: 300_000 });
+      console.log(`# ${backend}: walkthrough answered after ${waited} ms beside a running training job`);
+      assert.deepEqual(errors, []);
+      await page.close();
+    });
+
     test('cats and dogs: 400 photos decoded and resized in the worker, trained one epoch; an upload is refused there', async () => {
       const { page, errors } = await openLab(env);
       await page.locator(`${tid('cifar-dataset')}:not([disabled])`).waitFor({ timeout: 60_000 });
