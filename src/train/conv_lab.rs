@@ -259,7 +259,8 @@ impl Kernels {
 /// the bundled CIFAR-10 subset).
 pub const TRAINED_KERNELS_FILE: &str = "cifar_mobilenetv1_w025.clw";
 
-/// The first layer (`stem.conv.weight`, `[n, 3, 3, 3]`) of a CIFAR-10 weights file.
+/// The first layer (`stem.conv.weight`, `[n, 3, 3, 3]`) of a CIFAR-10 weights file, with the
+/// model it belongs to in words ("MobileNetV1 ×0.25": the width from the file's settings).
 pub fn first_layer(bytes: &[u8]) -> Result<(String, Vec<f32>, usize), String> {
     let (header, tensors) = crate::data::weights_file::read_tensors(bytes)?;
     let (_, shape, values) = tensors
@@ -271,7 +272,13 @@ pub fn first_layer(bytes: &[u8]) -> Result<(String, Vec<f32>, usize), String> {
             "the first convolution is {shape:?}, not [n, 3, 3, 3] (3×3 kernels on RGB)"
         ));
     }
-    Ok((header.model, values, shape[0]))
+    // The width multiplier the weights were trained at, when their settings record it.
+    let width = header.preprocessing.get("width").and_then(|w| w.as_f64());
+    let name = match width {
+        Some(w) => format!("{} ×{w}", header.model),
+        None => header.model,
+    };
+    Ok((name, values, shape[0]))
 }
 
 /// The maps of one run, channel-first, all `h × w` (same padding, stride 1).
@@ -600,7 +607,7 @@ mod tests {
             env!("CARGO_MANIFEST_DIR")
         );
         let (model, stem, n) = first_layer(&std::fs::read(path).unwrap()).unwrap();
-        assert_eq!((model.as_str(), n), ("MobileNetV1", 8));
+        assert_eq!((model.as_str(), n), ("MobileNetV1 ×0.25", 8));
         let (k, kept) = Kernels::trained(stem.clone(), n).unwrap();
         assert_eq!(k.standard, stem);
         assert!(kept > 0.2 && kept < 0.999, "{kept}");

@@ -8,6 +8,7 @@ use super::cifar::{CifarForm, CifarLab};
 use super::client;
 use super::conv_lab::{ConvForm, ConvLab};
 use super::hyperspectral::{HsiForm, HyperspectralLab};
+use super::job_indicator::JobIndicator;
 use super::models::ModelsPage;
 use super::presenter::PresenterToggle;
 use super::runs::RunsPage;
@@ -63,6 +64,7 @@ pub fn App() -> impl IntoView {
             <h1>"convlab"</h1>
             <nav>{nav}</nav>
             <PresenterToggle />
+            <JobIndicator />
             <BackendBadge />
         </header>
         <Show when=move || state.error.get().is_some()>

@@ -17,6 +17,7 @@ mod download;
 mod form;
 mod hooks;
 mod hyperspectral;
+mod job_indicator;
 mod models;
 mod presenter;
 mod runs;

@@ -31,6 +31,8 @@ pub struct ConvState {
     slab: Option<Slab>,
     /// The trained first layer: model name, `[n, 3, 3, 3]` weights, `n`.
     trained: Option<(String, Vec<f32>, usize)>,
+    /// The shipped MobileNetV1 weights file (the trained kernels' and the walkthrough's).
+    trained_file: Option<Vec<u8>>,
     /// The Models page walkthrough's model.
     pub(super) walk: Option<super::walk::Loaded>,
 }
@@ -49,6 +51,16 @@ async fn strip(s: &SampleStrip) -> Result<Vec<Picture>, String> {
     let bytes = fetch_bytes(&format!("./public/data/conv_samples/{}", s.file), LAB_FETCH).await?;
     let pic = decode_picture(s.file, &bytes).map_err(|e| e.to_string())?;
     split_strip(&pic, s).map_err(|e| e.to_string())
+}
+
+/// The shipped MobileNetV1 weights file, fetched once for both the trained kernels and the
+/// walkthrough.
+pub(super) async fn trained_file(st: &mut ConvState) -> Result<Vec<u8>, String> {
+    if st.trained_file.is_none() {
+        let url = format!("./public/weights/{TRAINED_KERNELS_FILE}");
+        st.trained_file = Some(fetch_bytes(&url, LAB_FETCH).await?);
+    }
+    Ok(st.trained_file.clone().expect("fetched above"))
 }
 
 pub(super) async fn picture(st: &mut ConvState, id: &str) -> Result<(String, Picture), String> {
@@ -181,11 +193,7 @@ async fn maps(
     centre_channels(&mut chw, 3);
     let (kernels, note) = if source == KernelSource::Trained {
         if st.trained.is_none() {
-            let bytes = fetch_bytes(
-                &format!("./public/weights/{TRAINED_KERNELS_FILE}"),
-                LAB_FETCH,
-            )
-            .await?;
+            let bytes = trained_file(st).await?;
             let (model, stem, n) =
                 first_layer(&bytes).map_err(|e| format!("{TRAINED_KERNELS_FILE}: {e}"))?;
             st.trained = Some((model, stem, n));
@@ -193,7 +201,7 @@ async fn maps(
         let (model, stem, n) = st.trained.clone().expect("loaded above");
         let (k, kept) = Kernels::trained(stem, n)?;
         let note = format!(
-            "Trained kernels: the first layer of the shipped {model} ×0.25 ({n} filters of 3×3×3 = {} \
+            "Trained kernels: the first layer of the shipped {model} ({n} filters of 3×3×3 = {} \
              weights, trained on CIFAR-10). The depthwise + pointwise pair is the closest separable \
              layer to it ({} + {} = {} weights): it keeps {:.0} % of the trained weights' energy, the \
              rest is what a separable layer cannot express.",

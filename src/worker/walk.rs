@@ -5,7 +5,7 @@
 use burn::module::Module;
 use burn::tensor::{Device, Tensor, TensorData};
 
-use super::conv::{ConvState, Tiles, abs_max, picture};
+use super::conv::{ConvState, Tiles, abs_max, picture, trained_file};
 use super::fetch::{LAB_FETCH, fetch_bytes};
 use super::hsi::PRETRAINED_URL;
 use super::{now_ms, post_with, table};
@@ -37,7 +37,7 @@ pub struct Loaded {
     net: WalkNet,
 }
 
-async fn load_source(source: &str, device: &Device) -> Result<Loaded, String> {
+async fn load_source(st: &mut ConvState, source: &str, device: &Device) -> Result<Loaded, String> {
     let fresh = |kind: ModelKind| -> Result<Loaded, String> {
         Ok(Loaded {
             source: source.to_string(),
@@ -55,8 +55,7 @@ async fn load_source(source: &str, device: &Device) -> Result<Loaded, String> {
         "mobilenetv1" => fresh(ModelKind::MobileNetV1),
         "mobilenetv2" => fresh(ModelKind::MobileNetV2),
         "mobilenetv1-trained" => {
-            let url = format!("./public/weights/{TRAINED_KERNELS_FILE}");
-            let bytes = fetch_bytes(&url, LAB_FETCH).await?;
+            let bytes = trained_file(st).await?;
             let (net, cfg, metrics) =
                 load_cifar(&bytes, device).map_err(|e| format!("{TRAINED_KERNELS_FILE}: {e}"))?;
             let acc = metrics
@@ -115,7 +114,7 @@ async fn load_source(source: &str, device: &Device) -> Result<Loaded, String> {
 
 pub async fn handle(st: &mut ConvState, device: &Device, s: WalkSettings) -> Result<(), String> {
     if st.walk.as_ref().map(|l| l.source.as_str()) != Some(s.source.as_str()) {
-        st.walk = Some(load_source(&s.source, device).await?);
+        st.walk = Some(load_source(st, &s.source, device).await?);
     }
     let (weights, summary) = {
         let loaded = st.walk.as_ref().expect("loaded above");

@@ -118,7 +118,10 @@ for (const backend of ['webgpu', 'cpu']) {
       await page.locator(tid('walk-layer-stem')).click();
       await page.locator(tid('walk-summary')).filter({ hasText: /^stem: output 8×32×32/ }).waitFor({ timeout: 120_000 });
       const waited = Date.now() - t0;
-      await page.locator(tid('nav-cifar')).click();
+      // The header says a run goes on another page, and leads back to it.
+      assert.match(await page.locator(tid('job-indicator')).textContent(), /^CIFAR-10 training (running|paused)/);
+      await page.locator(tid('job-indicator')).click();
+      await page.locator(tid('cifar-status')).waitFor();
       assert.match(await page.locator(tid('cifar-status')).textContent(), /cifar (running|paused)/);
       assert.equal(await page.locator(tid('cifar-accuracy')).count(), 0, 'the 30-epoch run had not finished');
       // The run's progress bar is its own again (the walkthrough's download reports none).

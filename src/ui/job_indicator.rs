@@ -1,0 +1,57 @@
+//! The header's running-job indicator: a training run (or map) keeps going while the visitor
+//! browses the other pages, and this says which one, how far along, and leads back to it.
+
+use leptos::prelude::*;
+
+use super::smoke::format_eta;
+use super::state::{AppState, Page};
+
+/// The page a job's controls live on.
+fn page_of(job: &str) -> Option<Page> {
+    match job {
+        "cifar" => Some(Page::Cifar),
+        "hsi" | "map" => Some(Page::Hyperspectral),
+        "smoke" => Some(Page::Home),
+        _ => None,
+    }
+}
+
+/// A job's name in words.
+fn label(job: &str) -> &str {
+    match job {
+        "cifar" => "CIFAR-10 training",
+        "hsi" => "HybridSN training",
+        "map" => "classification map",
+        "smoke" => "smoke run",
+        "download" => "download",
+        other => other,
+    }
+}
+
+#[component]
+pub fn JobIndicator() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let active = move || matches!(state.job_status.get().as_str(), "running" | "paused");
+    let text = move || {
+        let job = state.job.get();
+        let mut s = format!("{} {}", label(&job), state.job_status.get());
+        if let Some(p) = state.progress.get().filter(|p| p.job == job && p.total > 0) {
+            let pct = 100.0 * p.done as f64 / p.total as f64;
+            s += &format!(" · {pct:.0} % · ETA {}", format_eta(p.eta_s));
+        }
+        s
+    };
+    let go = move |_| {
+        if let Some(p) = page_of(&state.job.get_untracked()) {
+            state.page.set(p);
+        }
+    };
+    view! {
+        <Show when=active>
+            <button class="job-indicator" data-testid="job-indicator" title="Go to the running job"
+                on:click=go>
+                {text}
+            </button>
+        </Show>
+    }
+}
