@@ -21,6 +21,21 @@ async function openLab(env) {
   return { page, errors };
 }
 
+/** Opens the lab and starts MobileNetV1 ×0.25 on 256 training images, batch 32. */
+async function startSmallRun(env, { epochs, maxTest }) {
+  const { page, errors } = await openLab(env);
+  const set = (id, v) => setInput(page, id, v);
+  await page.locator(tid('cifar-model')).selectOption('mobilenetv1');
+  await set('cifar-width', 0.25);
+  await set('cifar-epochs', epochs);
+  await set('cifar-max-train', 256);
+  await set('cifar-max-test', maxTest);
+  await set('cifar-batch', 32);
+  await page.locator(`${tid('cifar-train')}:not([disabled])`).waitFor({ timeout: 60_000 });
+  await page.locator(tid('cifar-train')).click();
+  return { page, errors };
+}
+
 const trainCount = async (page) => Number(await page.locator(tid('cifar-data')).getAttribute('data-train'));
 
 for (const backend of ['webgpu', 'cpu']) {
@@ -45,16 +60,7 @@ for (const backend of ['webgpu', 'cpu']) {
     });
 
     test('one epoch on a few hundred images gives finite metrics while the UI stays responsive', async () => {
-      const { page, errors } = await openLab(env);
-      const set = (id, v) => setInput(page, id, v);
-      await page.locator(tid('cifar-model')).selectOption('mobilenetv1');
-      await set('cifar-width', 0.25);
-      await set('cifar-epochs', 1);
-      await set('cifar-max-train', 256);
-      await set('cifar-max-test', 200);
-      await set('cifar-batch', 32);
-      await page.locator(`${tid('cifar-train')}:not([disabled])`).waitFor({ timeout: 60_000 });
-      await page.locator(tid('cifar-train')).click();
+      const { page, errors } = await startSmallRun(env, { epochs: 1, maxTest: 200 });
       const seen = new Set();
       const latencies = [];
       const deadline = Date.now() + 900_000;
@@ -99,16 +105,7 @@ for (const backend of ['webgpu', 'cpu']) {
     });
 
     test('the layer walkthrough answers while a training run goes; the run carries on and stops on request', async () => {
-      const { page, errors } = await openLab(env);
-      const set = (id, v) => setInput(page, id, v);
-      await page.locator(tid('cifar-model')).selectOption('mobilenetv1');
-      await set('cifar-width', 0.25);
-      await set('cifar-epochs', 30);
-      await set('cifar-max-train', 256);
-      await set('cifar-max-test', 100);
-      await set('cifar-batch', 32);
-      await page.locator(`${tid('cifar-train')}:not([disabled])`).waitFor({ timeout: 60_000 });
-      await page.locator(tid('cifar-train')).click();
+      const { page, errors } = await startSmallRun(env, { epochs: 30, maxTest: 100 });
       await page.locator(tid('progress-text')).filter({ hasText: /^cifar / }).waitFor({ timeout: 120_000 });
       // On the Models page the walkthrough loads its model and shows a layer while the run goes
       // (the worker's second queue); before, it waited for the run to end.
