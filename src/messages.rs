@@ -247,6 +247,10 @@ pub struct SpectralInfo {
     pub tiles: Vec<TileMeta>,
 }
 
+/// The job name of errors from the worker's second queue (conv lab, walkthrough): those
+/// requests run beside training, so the UI must not mark the running job as failed on them.
+pub const LAB_JOB: &str = "conv";
+
 /// The walkthrough's models: the Models page tables' architectures with fresh (untrained)
 /// weights, and the shipped trained weights. `(id, label)`.
 /// The first is the default: the lightest download (454 KB of weights; HybridSN's walkthrough

@@ -363,9 +363,7 @@ impl AppState {
                     .set(if stopped { "stopped" } else { "done" }.into())
             }
             Response::Error { message, job } => {
-                // Conv-lab and walkthrough requests run beside training: their errors must
-                // not mark a running job as failed.
-                if job != "conv" {
+                if job != crate::messages::LAB_JOB {
                     self.job_status.set("error".into());
                 }
                 self.error.set(Some(message));

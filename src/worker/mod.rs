@@ -22,7 +22,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
-use crate::messages::{BackendChoice, LayerRow, ModelTable, Request, Response};
+use crate::messages::{BackendChoice, LAB_JOB, LayerRow, ModelTable, Request, Response};
 use crate::model::ModelKind;
 use crate::train::{Control, Event, Host};
 use crate::wire::unpack;
@@ -249,7 +249,7 @@ async fn handle(state: &RefCell<State>, controls: &Rc<Controls>, req: Request, b
         }
         if let Err(message) = result {
             post(&Response::Error {
-                job: "conv".into(),
+                job: LAB_JOB.into(),
                 message,
             });
         }
