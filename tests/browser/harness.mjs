@@ -67,9 +67,9 @@ export async function launch({ webgpu }) {
 /// timing finer than that: the latencies are printed instead.
 export const FROZEN_MS = 2000;
 
-/// Checks that every click of a run was answered without the page freezing; returns the
-/// median and largest latency (ms) for the test's log.
-export function assertResponsive(latencies) {
+/// Checks that every click of a run was answered without the page freezing, and prints the
+/// median and largest latency (ms) under `label` (the backend).
+export function assertResponsive(latencies, label) {
   if (latencies.length === 0) throw new Error('no click latency was measured');
   const sorted = [...latencies].sort((a, b) => a - b);
   const max = sorted[sorted.length - 1];
@@ -77,7 +77,7 @@ export function assertResponsive(latencies) {
   if (!(max < FROZEN_MS)) {
     throw new Error(`the page froze: a click waited ${max.toFixed(0)} ms (median ${median.toFixed(0)} ms over ${latencies.length} clicks)`);
   }
-  return { median, max };
+  console.log(`# ${label}: click latency median ${median.toFixed(0)} ms, max ${max.toFixed(0)} ms over ${latencies.length} clicks`);
 }
 
 /// Milliseconds from a click on `button` until the DOM under `watched` changes (the UI's
