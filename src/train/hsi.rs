@@ -50,6 +50,9 @@ pub struct HsiTrainConfig {
     /// Random flips and 90° rotations of the training patches.
     #[config(default = false)]
     pub augment: bool,
+    /// Label smoothing ε of the cross-entropy (0 = plain cross-entropy).
+    #[config(default = 0.0)]
+    pub label_smoothing: f32,
 }
 
 /// The scene after PCA, padded, with its split: everything training and mapping read.
@@ -214,6 +217,12 @@ pub async fn train_hybridsn<H: Host>(
     cfg: &HsiTrainConfig,
     start: Option<(HybridSn, usize)>,
 ) -> Result<Trained, String> {
+    if !(0.0..1.0).contains(&cfg.label_smoothing) {
+        return Err(format!(
+            "Label smoothing must be in [0, 1); got {}",
+            cfg.label_smoothing
+        ));
+    }
     let ad = device.clone().autodiff();
     let model_cfg = HybridSnConfig::new()
         .with_bands(prep.padded.bands)
@@ -226,7 +235,10 @@ pub async fn train_hybridsn<H: Host>(
         None => (model_cfg.init(&ad), 0),
     };
     let mut optim = AdamConfig::new().init();
-    let loss_fn = CrossEntropyLossConfig::new().init(&ad);
+    let smoothing = (cfg.label_smoothing > 0.0).then_some(cfg.label_smoothing);
+    let loss_fn = CrossEntropyLossConfig::new()
+        .with_smoothing(smoothing)
+        .init(&ad);
     let mut train: Vec<usize> = prep.split.train.clone();
     if cfg.max_train > 0 && train.len() > cfg.max_train {
         train.truncate(cfg.max_train);
@@ -707,6 +719,47 @@ mod tests {
             .forward(batch_tensor(&prep, &px, &mut buf, &device))
             .into_data();
         assert_ne!(a.as_bytes(), b.as_bytes(), "the weights did not change");
+    }
+
+    #[test]
+    fn label_smoothing_trains_is_kept_in_the_weights_and_bad_values_are_refused() {
+        let scene = small_scene();
+        let cfg = small_cfg()
+            .with_epochs(6)
+            .with_lr(3e-3)
+            .with_label_smoothing(0.1);
+        let prep = prepare(&scene, &cfg).unwrap();
+        let device = Device::flex();
+        let mut host = NativeHost::new(|_| {});
+        let trained =
+            pollster::block_on(train_hybridsn(&mut host, &device, &prep, &cfg, None)).unwrap();
+        let (first, last) = (
+            trained.history[0].loss,
+            trained.history.last().unwrap().loss,
+        );
+        assert!(last < first, "loss did not fall: {first} → {last}");
+        // Smoothed targets (0.933, 0.033, 0.033 for ε = 0.1 and 3 classes) have entropy
+        // 0.291: the mean loss cannot fall below it, as a plain cross-entropy can.
+        assert!(last > 0.28, "smoothed loss {last} is below its floor");
+        let oa = trained.evaluation.as_ref().unwrap().oa;
+        assert!(oa > 0.6, "OA {oa}");
+        let bytes = pollster::block_on(save_hybridsn(
+            &trained.model,
+            &cfg,
+            "small",
+            None,
+            Precision::F16,
+        ))
+        .unwrap();
+        let (_, cfg2) = load_hybridsn(&bytes, &device).unwrap();
+        assert_eq!(cfg2.label_smoothing, 0.1);
+        for bad in [1.0, -0.1, f32::NAN] {
+            let cfg = cfg.clone().with_label_smoothing(bad);
+            let err = pollster::block_on(train_hybridsn(&mut host, &device, &prep, &cfg, None))
+                .err()
+                .expect("a bad smoothing must be refused");
+            assert!(err.contains("Label smoothing"), "{err}");
+        }
     }
 
     #[test]

@@ -66,7 +66,8 @@ pub fn config(opts: &Opts) -> Result<HsiTrainConfig, String> {
         .with_cosine(!opts.flag("constant-lr"))
         .with_max_train(opts.num("max-train", 0)?)
         .with_eval_every(opts.num("eval-every", 0)?)
-        .with_augment(opts.flag("augment")))
+        .with_augment(opts.flag("augment"))
+        .with_label_smoothing(opts.num("smoothing", 0.0)?))
 }
 
 fn print_eval(e: &Evaluation, scene: &Scene) {
@@ -108,6 +109,7 @@ pub fn train(opts: &Opts) -> Result<(), String> {
         "f32",
         "png",
         "augment",
+        "smoothing",
         "init",
     ])?;
     let scene = load_scene(opts)?;
