@@ -141,18 +141,29 @@ pub fn train(opts: &Opts) -> Result<(), String> {
     );
     let t = Instant::now();
     let mut last_rate = 0.0;
+    let mut printed = 0;
     let mut host = NativeHost::new(|ev| match ev {
-        Event::Epoch(m) => println!(
-            "epoch {:>3}  loss {:.4}  train acc {:6.2} %  {}  {:.1} s  {:.1} samples/s",
-            m.epoch,
-            m.loss,
-            100.0 * m.train_acc,
-            m.test_oa
-                .map(|oa| format!("test OA {:6.2} %", 100.0 * oa))
-                .unwrap_or_else(|| "                ".into()),
-            m.seconds,
-            last_rate
-        ),
+        // The last epoch comes again with its test OA once the whole-scene map is done (the
+        // progress rate is then the map's pixels/s, not training samples/s).
+        Event::Epoch(m) if m.epoch == printed => {
+            if let Some(oa) = m.test_oa {
+                println!("epoch {:>3}  test OA {:6.2} %", m.epoch, 100.0 * oa);
+            }
+        }
+        Event::Epoch(m) => {
+            printed = m.epoch;
+            println!(
+                "epoch {:>3}  loss {:.4}  train acc {:6.2} %  {}  {:.1} s  {:.1} samples/s",
+                m.epoch,
+                m.loss,
+                100.0 * m.train_acc,
+                m.test_oa
+                    .map(|oa| format!("test OA {:6.2} %", 100.0 * oa))
+                    .unwrap_or_else(|| "                ".into()),
+                m.seconds,
+                last_rate
+            )
+        }
         Event::Progress { rate, .. } => last_rate = rate,
         _ => {}
     });
