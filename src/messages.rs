@@ -247,9 +247,32 @@ pub struct SpectralInfo {
     pub tiles: Vec<TileMeta>,
 }
 
-/// The job name of errors from the worker's second queue (conv lab, walkthrough): those
-/// requests run beside training, so the UI must not mark the running job as failed on them.
-pub const LAB_JOB: &str = "conv";
+/// The job names the worker reports progress, losses, notices, errors and completion under;
+/// the UI reads them to word the progress bar and to lead the header's job indicator back to
+/// the page of the running job.
+pub mod job {
+    /// Messages about the worker itself (a malformed request).
+    pub const WORKER: &str = "worker";
+    /// A fetch of bundled data or weights (bytes).
+    pub const DOWNLOAD: &str = "download";
+    /// Decoding the bundled CIFAR-10 subset.
+    pub const DECODE: &str = "decode";
+    /// The shipped CIFAR-10 weights (the comparison table's pretrained rows).
+    pub const CIFAR_WEIGHTS: &str = "cifar-weights";
+    /// A CIFAR-10 (or cats and dogs) training run.
+    pub const CIFAR: &str = "cifar";
+    /// Hyperspectral requests before they start a run or a map (scene loading, PCA, split).
+    pub const HSI: &str = "hsi";
+    /// A HybridSN training run.
+    pub const HSI_TRAIN: &str = "train";
+    /// A whole-scene classification map.
+    pub const MAP: &str = "map";
+    /// The home page's smoke run.
+    pub const SMOKE: &str = "smoke";
+    /// Errors from the worker's second queue (conv lab, walkthrough): those requests run
+    /// beside training, so the UI must not mark the running job as failed on them.
+    pub const LAB: &str = "conv";
+}
 
 /// The walkthrough's models: the Models page tables' architectures with fresh (untrained)
 /// weights, and the shipped trained weights. `(id, label)`.
@@ -528,7 +551,7 @@ mod tests {
             assert_eq!(Request::from_json(&r.to_json()).unwrap(), r);
         }
         let resp = Response::Loss {
-            job: "smoke".into(),
+            job: job::SMOKE.into(),
             step: 2,
             loss: 2.25,
         };

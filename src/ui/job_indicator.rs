@@ -5,25 +5,27 @@ use leptos::prelude::*;
 
 use super::smoke::format_eta;
 use super::state::{AppState, Page};
+use crate::messages::job;
 
 /// The page a job's controls live on.
-fn page_of(job: &str) -> Option<Page> {
-    match job {
-        "cifar" => Some(Page::Cifar),
-        "hsi" | "map" => Some(Page::Hyperspectral),
-        "smoke" => Some(Page::Home),
+fn page_of(name: &str) -> Option<Page> {
+    match name {
+        job::CIFAR => Some(Page::Cifar),
+        job::HSI | job::HSI_TRAIN | job::MAP => Some(Page::Hyperspectral),
+        job::SMOKE => Some(Page::Home),
         _ => None,
     }
 }
 
 /// A job's name in words.
-fn label(job: &str) -> &str {
-    match job {
-        "cifar" => "CIFAR-10 training",
-        "hsi" => "HybridSN training",
-        "map" => "classification map",
-        "smoke" => "smoke run",
-        "download" => "download",
+fn label(name: &str) -> &str {
+    match name {
+        job::CIFAR => "CIFAR-10 training",
+        job::HSI => "hyperspectral scene",
+        job::HSI_TRAIN => "HybridSN training",
+        job::MAP => "classification map",
+        job::SMOKE => "smoke run",
+        job::CIFAR_WEIGHTS => "pretrained CIFAR-10 weights",
         other => other,
     }
 }

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::client::send;
 use super::state::AppState;
-use crate::messages::Request;
+use crate::messages::{Request, job};
 
 /// `"1.2 s"`, `"3 min 5 s"`.
 pub fn format_eta(secs: f64) -> String {
@@ -32,7 +32,7 @@ pub fn ProgressBar() -> impl IntoView {
                     <div class="progress" data-testid="progress">
                         <div class="bar" style=format!("width:{pct:.1}%")></div>
                         <span data-testid="progress-text">
-                            {if p.job == "download" {
+                            {if p.job == job::DOWNLOAD {
                                 format!(
                                     "download {:.1}/{:.1} MB · {:.1} MB/s · ETA {}",
                                     p.done as f64 / 1e6,
@@ -41,7 +41,7 @@ pub fn ProgressBar() -> impl IntoView {
                                     format_eta(p.eta_s),
                                 )
                             } else {
-                                let unit = if p.job == "map" { "pixels" } else { "samples" };
+                                let unit = if p.job == job::MAP { "pixels" } else { "samples" };
                                 format!(
                                     "{} {}/{} · {:.1} {unit}/s · ETA {}",
                                     p.job,

@@ -363,7 +363,7 @@ impl AppState {
                     .set(if stopped { "stopped" } else { "done" }.into())
             }
             Response::Error { message, job } => {
-                if job != crate::messages::LAB_JOB {
+                if job != crate::messages::job::LAB {
                     self.job_status.set("error".into());
                 }
                 self.error.set(Some(message));

@@ -7,11 +7,11 @@ use super::fetch::fetch_bytes;
 use super::{WorkerHost, post};
 use crate::data::cats_dogs::{self, CATS_DOGS_FILE};
 use crate::data::{CifarBundle, CifarSet, read_cifar_bin, unpack_cifar};
-use crate::messages::Response;
 use crate::messages::cifar::{
     CIFAR_DATA, CifarDataInfo, CifarEpochInfo, CifarExample, CifarRequest, CifarResponse,
     CifarResult, CifarRunRow, CifarSettings,
 };
+use crate::messages::{Response, job};
 use crate::model::ModelKind;
 use crate::train::cifar::{
     CifarEpoch, CifarHost, CifarNet, CifarTrainConfig, CifarTrained, LrSchedule,
@@ -74,7 +74,7 @@ async fn ensure_bundled(st: &mut CifarState) -> Result<(), String> {
     if st.data.is_some() {
         return Ok(());
     }
-    let bytes = fetch_bytes(BUNDLE_URL, "download").await?;
+    let bytes = fetch_bytes(BUNDLE_URL, job::DOWNLOAD).await?;
     let bundle = unpack_cifar(&bytes).map_err(|e| e.to_string())?;
     let note = format!(
         "Bundled subset: {} training and {} test images",
@@ -91,7 +91,7 @@ async fn ensure_cats_dogs(st: &mut CifarState, host: &mut WorkerHost) -> Result<
         return Ok(());
     }
     let url = format!("./public/data/{CATS_DOGS_FILE}");
-    let bytes = fetch_bytes(&url, "download").await?;
+    let bytes = fetch_bytes(&url, job::DOWNLOAD).await?;
     let photos = cats_dogs::unpack(&bytes).map_err(|e| e.to_string())?;
     // Decoding 400 JPEGs takes a few seconds in wasm: report progress and yield between
     // batches so the page stays responsive.
@@ -105,7 +105,7 @@ async fn ensure_cats_dogs(st: &mut CifarState, host: &mut WorkerHost) -> Result<
         let secs = (host.now_ms() - t0) / 1000.0;
         let rate = done as f64 / secs.max(1e-3);
         post(&Response::Progress {
-            job: "decode".into(),
+            job: job::DECODE.into(),
             done,
             total: photos.len(),
             rate,
@@ -297,7 +297,7 @@ pub async fn handle(
         CifarRequest::LoadBundled => {
             ensure_bundled(st).await?;
             post(&Response::Done {
-                job: "download".into(),
+                job: job::DOWNLOAD.into(),
                 stopped: false,
             });
         }
@@ -317,7 +317,7 @@ pub async fn handle(
             };
             send(CifarResponse::Data(data_info(st, note.into())));
             post(&Response::Done {
-                job: "download".into(),
+                job: job::DOWNLOAD.into(),
                 stopped: false,
             });
         }
@@ -353,13 +353,13 @@ pub async fn handle(
         }
         CifarRequest::Pretrained => {
             // The index lists the shipped files, so absent models cost no failed request.
-            let index = fetch_bytes(WEIGHTS_INDEX_URL, "cifar-weights").await?;
+            let index = fetch_bytes(WEIGHTS_INDEX_URL, job::CIFAR_WEIGHTS).await?;
             let files: Vec<String> = serde_json::from_slice(&index)
                 .map_err(|e| format!("{WEIGHTS_INDEX_URL} is malformed: {e}"))?;
             let mut rows = Vec::new();
             for file in &files {
                 let bytes =
-                    fetch_bytes(&format!("./public/weights/{file}"), "cifar-weights").await?;
+                    fetch_bytes(&format!("./public/weights/{file}"), job::CIFAR_WEIGHTS).await?;
                 let id = format!("pretrained-{}", rows.len() + 1);
                 rows.push(row_from_header(&bytes, id).map_err(|e| format!("{file}: {e}"))?);
             }
@@ -374,7 +374,7 @@ pub async fn handle(
             .collect();
             send(CifarResponse::Pretrained { rows, missing });
             post(&Response::Done {
-                job: "cifar-weights".into(),
+                job: job::CIFAR_WEIGHTS.into(),
                 stopped: false,
             });
         }
@@ -392,7 +392,7 @@ pub async fn handle(
             }
             let run = st.runs + 1;
             let data = st.active().ok_or("no data")?;
-            host.job = "cifar".into();
+            host.job = job::CIFAR.into();
             let trained = {
                 let mut lab = LabHost(host);
                 crate::train::cifar::train_cifar(
@@ -434,7 +434,7 @@ pub async fn handle(
             let stopped = trained.stopped;
             st.model = Some(trained.model);
             post(&Response::Done {
-                job: "cifar".into(),
+                job: job::CIFAR.into(),
                 stopped,
             });
         }

@@ -6,7 +6,9 @@ use burn::tensor::Device;
 use super::fetch::fetch_bytes;
 use super::{WorkerHost, post, post_with, table};
 use crate::data::{Scene, load, read_arrays};
-use crate::messages::{EvalInfo, FileArrays, HsiSettings, ImageMsg, Request, Response, SceneInfo};
+use crate::messages::{
+    EvalInfo, FileArrays, HsiSettings, ImageMsg, Request, Response, SceneInfo, job,
+};
 use crate::model::{HybridSn, HybridSnConfig};
 use crate::train::hsi::{
     CPU_STEP_BYTES, Evaluation, HsiTrainConfig, Prepared, WEBGPU_BINDING_BYTES, activation_floats,
@@ -269,7 +271,7 @@ async fn ensure_bundled(st: &mut HsiState) -> Result<(), String> {
     }
     let bytes = fetch_bytes(
         &format!("./public/data/{}", load::INDIAN_PINES_FILE),
-        "download",
+        job::DOWNLOAD,
     )
     .await?;
     let scene = load::indian_pines(&bytes).map_err(|e| e.to_string())?;
@@ -297,14 +299,14 @@ async fn map_and_score(
     source: &str,
 ) -> Result<(), String> {
     let prep = ensure_prepared(st, &cfg)?.clone();
-    host.job = "map".into();
+    host.job = job::MAP.into();
     let map = scene_map(host, &model, &prep, true).await?;
     let e = Evaluation::of(&map, &prep.gt, &prep.split.test, prep.num_classes);
     post(&Response::Evaluation(eval_info(&e, &prep, source)));
     st.model = Some((model, cfg));
     st.evaluation = Some(e);
     post(&Response::Done {
-        job: "map".into(),
+        job: job::MAP.into(),
         stopped: false,
     });
     Ok(())
@@ -322,7 +324,7 @@ pub async fn handle(
         Request::LoadBundledScene => {
             ensure_bundled(st).await?;
             post(&Response::Done {
-                job: "download".into(),
+                job: job::DOWNLOAD.into(),
                 stopped: false,
             });
         }
@@ -425,12 +427,12 @@ pub async fn handle(
         Request::TrainHsi(s) => {
             let mut cfg = settings_to_config(&s);
             let prep = ensure_prepared(st, &cfg)?.clone();
-            host.job = "train".into();
+            host.job = job::HSI_TRAIN.into();
             let gpu = backend != super::CPU;
             let fitted = fit_batch(cfg.batch_size, prep.padded.bands, prep.patch, gpu);
             if fitted < cfg.batch_size {
                 post(&Response::Notice {
-                    job: "train".into(),
+                    job: job::HSI_TRAIN.into(),
                     message: batch_notice(cfg.batch_size, fitted, &prep, gpu),
                 });
                 cfg.batch_size = fitted;
@@ -467,7 +469,7 @@ pub async fn handle(
                     st.evaluation = Some(e);
                 }
                 None => post(&Response::Notice {
-                    job: "train".into(),
+                    job: job::HSI_TRAIN.into(),
                     message: format!(
                         "Training stopped after {} of {} epochs. The weights so far are kept: \
                          \"Map with the current model\" maps the scene with them.",
@@ -478,13 +480,13 @@ pub async fn handle(
             }
             st.model = Some((trained.model, cfg));
             post(&Response::Done {
-                job: "train".into(),
+                job: job::HSI_TRAIN.into(),
                 stopped,
             });
         }
         Request::PretrainedMap => {
             ensure_bundled(st).await?;
-            let bytes = fetch_bytes(PRETRAINED_URL, "download").await?;
+            let bytes = fetch_bytes(PRETRAINED_URL, job::DOWNLOAD).await?;
             let (model, cfg) = load_hybridsn(&bytes, device)?;
             map_and_score(st, host, model, cfg, "pretrained weights").await?;
         }

@@ -22,7 +22,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
-use crate::messages::{BackendChoice, LAB_JOB, LayerRow, ModelTable, Request, Response};
+use crate::messages::{BackendChoice, LayerRow, ModelTable, Request, Response, job};
 use crate::model::ModelKind;
 use crate::train::{Control, Event, Host};
 use crate::wire::unpack;
@@ -172,7 +172,7 @@ pub fn start() {
     let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
         let Some((text, bins)) = unpack(ev.data()) else {
             post(&Response::Error {
-                job: "worker".into(),
+                job: job::WORKER.into(),
                 message: "the worker received a malformed message".into(),
             });
             return;
@@ -195,7 +195,7 @@ pub fn start() {
                 let _ = tx.unbounded_send((req, bins));
             }
             Err(message) => post(&Response::Error {
-                job: "worker".into(),
+                job: job::WORKER.into(),
                 message,
             }),
         }
@@ -249,7 +249,7 @@ async fn handle(state: &RefCell<State>, controls: &Rc<Controls>, req: Request, b
         }
         if let Err(message) = result {
             post(&Response::Error {
-                job: LAB_JOB.into(),
+                job: job::LAB.into(),
                 message,
             });
         }
@@ -257,7 +257,7 @@ async fn handle(state: &RefCell<State>, controls: &Rc<Controls>, req: Request, b
     }
     if hsi::handles(&req) {
         let device = current_device(state);
-        let mut host = WorkerHost::new("hsi", controls);
+        let mut host = WorkerHost::new(job::HSI, controls);
         let backend = state.borrow().backend.clone();
         let mut hs = std::mem::take(&mut state.borrow_mut().hsi);
         let result = hsi::handle(&mut hs, &mut host, &device, &backend, req, bins).await;
@@ -267,7 +267,7 @@ async fn handle(state: &RefCell<State>, controls: &Rc<Controls>, req: Request, b
         state.borrow_mut().hsi = hs;
         if let Err(message) = result {
             post(&Response::Error {
-                job: "hsi".into(),
+                job: job::HSI.into(),
                 message,
             });
         }
@@ -275,7 +275,7 @@ async fn handle(state: &RefCell<State>, controls: &Rc<Controls>, req: Request, b
     }
     if let Request::Cifar(req) = req {
         let device = current_device(state);
-        let mut host = WorkerHost::new("cifar", controls);
+        let mut host = WorkerHost::new(job::CIFAR, controls);
         let backend = state.borrow().backend.clone();
         let mut cs = std::mem::take(&mut state.borrow_mut().cifar);
         let result = cifar::handle(&mut cs, &mut host, &device, &backend, req, bins).await;
@@ -284,7 +284,7 @@ async fn handle(state: &RefCell<State>, controls: &Rc<Controls>, req: Request, b
         }
         if let Err(message) = result {
             post(&Response::Error {
-                job: "cifar".into(),
+                job: job::CIFAR.into(),
                 message,
             });
         }
@@ -325,7 +325,7 @@ async fn handle(state: &RefCell<State>, controls: &Rc<Controls>, req: Request, b
             batch,
         } => {
             let device = current_device(state);
-            let job = "smoke".to_string();
+            let job = job::SMOKE.to_string();
             let Some(kind) = ModelKind::from_id(&model) else {
                 post(&Response::Error {
                     job,

@@ -93,17 +93,23 @@ for (const backend of ['webgpu', 'cpu']) {
       await set('batch', 8);
       await page.locator(tid('train')).click();
       const seen = new Set();
+      const indicator = new Set();
       const latencies = [];
       const deadline = Date.now() + 900_000;
       while ((await page.locator(tid('epoch-row')).count()) < 1) {
         assert.ok(Date.now() < deadline, 'no epoch within 15 minutes');
         const t = await page.locator(tid('progress-text')).textContent().catch(() => '');
         if (t) seen.add(t);
+        const header = await page.locator(tid('job-indicator')).textContent({ timeout: 200 }).catch(() => '');
+        if (header) indicator.add(header);
         // Toggling the split option shows or hides its explanation: answered by the UI thread.
         latencies.push(await clickLatency(page, tid('spatial'), tid('hyperspectral')));
         await page.waitForTimeout(400);
       }
       assert.ok(seen.size >= 2, `the progress text moved: ${[...seen].join(' | ')}`);
+      // The header names the run in words on every page (not the worker's job id).
+      assert.ok([...indicator].some((s) => /^HybridSN training running · \d+ %/.test(s)),
+        `the header's job indicator: ${[...indicator].join(' | ')}`);
       assertResponsive(latencies, backend);
       if (await page.locator(tid('spatial')).isChecked()) await page.locator(tid('spatial')).click();
       const row = await page.locator(tid('epoch-row')).first().textContent();
