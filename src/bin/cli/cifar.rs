@@ -2,7 +2,6 @@
 
 use std::time::Instant;
 
-use burn::tensor::Device;
 use convlab::data::cifar_pack::{from_convnetjs_rows, parse_labels_js};
 use convlab::data::{
     CIFAR10_CLASSES, CifarBundle, CifarSet, pack_cifar, read_cifar_bin, unpack_cifar,
@@ -137,7 +136,7 @@ pub fn train(kind: ModelKind, opts: &Opts) -> Result<(), String> {
     } else {
         data.train.len()
     };
-    let device = Device::flex();
+    let device = opts.device()?;
     println!(
         "{} (width {}) on {} training / {} test images: {} epochs, batch {}, lr {} ({:?}, \
          warm-up {} epoch(s)), label smoothing {}, weight decay {}, augmentation {}, seed {}",

@@ -111,10 +111,11 @@ pub fn train(opts: &Opts) -> Result<(), String> {
         "augment",
         "smoothing",
         "init",
+        "device",
     ])?;
     let scene = load_scene(opts)?;
     let cfg = config(opts)?;
-    let device = Device::flex();
+    let device = opts.device()?;
     let start = match opts.get("init") {
         Some(path) => Some((init_from(path, &cfg, &device)?, 0)),
         None => None,
@@ -253,9 +254,11 @@ fn load_weights(bytes: &[u8], device: &Device) -> Result<(HybridSn, HsiTrainConf
 }
 
 pub fn map(opts: &Opts) -> Result<(), String> {
-    opts.only(&["weights", "scene", "gt", "cube-var", "gt-var", "out"])?;
+    opts.only(&[
+        "weights", "scene", "gt", "cube-var", "gt-var", "out", "device",
+    ])?;
     let scene = load_scene(opts)?;
-    let device = Device::flex();
+    let device = opts.device()?;
     let path = opts
         .get("weights")
         .map(str::to_string)

@@ -8,6 +8,8 @@ mod inspect;
 mod models;
 mod samples;
 
+use burn::tensor::Device;
+
 pub const USAGE: &str = "\
 convlab — a CNN lab (native CLI)
 
@@ -20,15 +22,16 @@ USAGE:
   convlab train hybridsn [--epochs 20] [--train-fraction 0.1] [--seed 0] [--pca 30] [--patch 25]
         [--batch 32] [--lr 0.001] [--constant-lr] [--spatial] [--paper] [--max-train N] [--eval-every N] [--augment] [--smoothing 0.0] [--init WEIGHTS]
         [--scene FILE [--gt FILE] [--cube-var NAME] [--gt-var NAME]] [--save FILE [--f32]] [--png FILE]
+        [--device cpu|wgpu]
   convlab train <plaincnn|mobilenetv1|mobilenetv2> [--epochs 10] [--seed 0] [--augment]
         [--recipe reference|convlab] [--width 1.0] [--batch 128] [--lr 0.001] [--schedule constant|cosine]
         [--warmup N] [--smoothing 0.1] [--wd 0.0005] [--max-train N] [--max-test N] [--eval-every N]
-        [--bins a.bin,b.bin] [--data cifar10|cats-dogs] [--save FILE [--f32]]
+        [--bins a.bin,b.bin] [--data cifar10|cats-dogs] [--save FILE [--f32]] [--device cpu|wgpu]
         CIFAR-10 on the bundled subset (4,000 train / 1,000 test images); `--recipe convlab` is
         convlab's 30-epoch recipe (cosine, warm-up, label smoothing, weight decay, crop + flip);
         `--data cats-dogs` trains on the 400 cats and dogs photos (320 train / 80 test) instead
   convlab pack-cifar [--src DIR] [--out FILE]   (re)build public/data/cifar10_subset.clcf
-  convlab map [--weights FILE] [--scene FILE [--gt FILE]] [--out map.png]
+  convlab map [--weights FILE] [--scene FILE [--gt FILE]] [--out map.png] [--device cpu|wgpu]
   convlab pack-scene [--src DIR] [--out FILE]   (re)build public/data/indian_pines.clhs
   convlab pack-cats-dogs [--src ../shared/data/cats_dogs/train] [--out public/data/cats_dogs.cljp]
                                  (re)build the cats and dogs photos archive
@@ -89,6 +92,20 @@ impl Opts {
             .iter()
             .find(|(k, _)| k == key)
             .and_then(|(_, v)| v.as_deref())
+    }
+
+    /// `--device cpu|wgpu` (default cpu): the CPU backend, or native wgpu (Vulkan, Metal, DX12)
+    /// for the training and map commands where a GPU is present.
+    pub fn device(&self) -> Result<Device, String> {
+        match self.get("device").unwrap_or("cpu") {
+            "cpu" => Ok(Device::flex()),
+            "wgpu" => match std::panic::catch_unwind(|| Device::wgpu_options().init()) {
+                Ok(Ok(d)) => Ok(d),
+                Ok(Err(e)) => Err(format!("--device wgpu: no native wgpu device: {e}")),
+                Err(_) => Err("--device wgpu: wgpu's initialisation panicked".into()),
+            },
+            other => Err(format!("--device: '{other}' (cpu, wgpu)")),
+        }
     }
 
     pub fn num<T: std::str::FromStr>(&self, key: &str, default: T) -> Result<T, String> {
