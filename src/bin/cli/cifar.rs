@@ -114,15 +114,15 @@ impl Host for CliHost {
 impl CifarHost for CliHost {
     fn epoch(&mut self, m: &CifarEpoch) {
         println!(
-            "epoch {:>3}  loss {:.4}  train acc {:6.2} %  {}  {:.1} s  {:.1} samples/s  [{:.0} s]",
-            m.epoch,
-            m.loss,
-            100.0 * m.train_acc,
-            m.test_acc
-                .map(|a| format!("test acc {:6.2} %", 100.0 * a))
-                .unwrap_or_else(|| "                 ".into()),
-            m.train_seconds,
-            m.samples_per_s,
+            "{}  [{:.0} s]",
+            super::epoch_line(
+                m.epoch,
+                m.loss,
+                m.train_acc,
+                m.test_acc.map(|a| ("acc", a)),
+                m.train_seconds,
+                m.samples_per_s,
+            ),
             self.start.elapsed().as_secs_f64()
         );
     }

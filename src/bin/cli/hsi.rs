@@ -154,15 +154,15 @@ pub fn train(opts: &Opts) -> Result<(), String> {
         Event::Epoch(m) => {
             printed = m.epoch;
             println!(
-                "epoch {:>3}  loss {:.4}  train acc {:6.2} %  {}  {:.1} s  {:.1} samples/s",
-                m.epoch,
-                m.loss,
-                100.0 * m.train_acc,
-                m.test_oa
-                    .map(|oa| format!("test OA {:6.2} %", 100.0 * oa))
-                    .unwrap_or_else(|| "                ".into()),
-                m.seconds,
-                last_rate
+                "{}",
+                super::epoch_line(
+                    m.epoch,
+                    m.loss,
+                    m.train_acc,
+                    m.test_oa.map(|oa| ("OA", oa)),
+                    m.seconds,
+                    last_rate
+                )
             )
         }
         Event::Progress { rate, .. } => last_rate = rate,

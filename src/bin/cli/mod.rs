@@ -119,6 +119,24 @@ impl Opts {
     }
 }
 
+/// One training epoch's line: `test` is the metric's name and value when it was evaluated.
+pub fn epoch_line(
+    epoch: usize,
+    loss: f64,
+    train_acc: f64,
+    test: Option<(&str, f64)>,
+    seconds: f64,
+    samples_per_s: f64,
+) -> String {
+    format!(
+        "epoch {epoch:>3}  loss {loss:.4}  train acc {:6.2} %  {:<17}  {seconds:.1} s  \
+         {samples_per_s:.1} samples/s",
+        100.0 * train_acc,
+        test.map(|(name, v)| format!("test {name} {:6.2} %", 100.0 * v))
+            .unwrap_or_default(),
+    )
+}
+
 pub fn run(args: &[String]) -> Result<(), String> {
     let Some(cmd) = args.first() else {
         print!("{USAGE}");
