@@ -6,7 +6,6 @@
 
 use burn::config::Config;
 use burn::module::Module;
-use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::{AdamWConfig, GradientsParams};
 use burn::tensor::activation::softmax;
 use burn::tensor::{Device, Int, Tensor, TensorData};
@@ -120,12 +119,7 @@ impl CifarTrainConfig {
                 self.lr
             ));
         }
-        if !(0.0..1.0).contains(&self.label_smoothing) {
-            return Err(format!(
-                "Label smoothing must be in [0, 1); got {}",
-                self.label_smoothing
-            ));
-        }
+        super::check_label_smoothing(self.label_smoothing)?;
         if !(self.weight_decay >= 0.0 && self.weight_decay.is_finite()) {
             return Err("Weight decay must be ≥ 0".into());
         }
@@ -308,10 +302,7 @@ pub async fn train_cifar<H: CifarHost>(
     let mut optim = AdamWConfig::new()
         .with_weight_decay(cfg.weight_decay)
         .init();
-    let smoothing = (cfg.label_smoothing > 0.0).then_some(cfg.label_smoothing);
-    let loss_fn = CrossEntropyLossConfig::new()
-        .with_smoothing(smoothing)
-        .init(&ad);
+    let loss_fn = super::training_loss(cfg.label_smoothing, &ad);
     let mut order: Vec<usize> = (0..train.len()).collect();
     if cfg.max_train > 0 && order.len() > cfg.max_train {
         order.truncate(cfg.max_train);

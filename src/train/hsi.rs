@@ -3,7 +3,6 @@
 
 use burn::config::Config;
 use burn::module::Module;
-use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
@@ -217,12 +216,7 @@ pub async fn train_hybridsn<H: Host>(
     cfg: &HsiTrainConfig,
     start: Option<(HybridSn, usize)>,
 ) -> Result<Trained, String> {
-    if !(0.0..1.0).contains(&cfg.label_smoothing) {
-        return Err(format!(
-            "Label smoothing must be in [0, 1); got {}",
-            cfg.label_smoothing
-        ));
-    }
+    super::check_label_smoothing(cfg.label_smoothing)?;
     let ad = device.clone().autodiff();
     let model_cfg = HybridSnConfig::new()
         .with_bands(prep.padded.bands)
@@ -235,10 +229,7 @@ pub async fn train_hybridsn<H: Host>(
         None => (model_cfg.init(&ad), 0),
     };
     let mut optim = AdamConfig::new().init();
-    let smoothing = (cfg.label_smoothing > 0.0).then_some(cfg.label_smoothing);
-    let loss_fn = CrossEntropyLossConfig::new()
-        .with_smoothing(smoothing)
-        .init(&ad);
+    let loss_fn = super::training_loss(cfg.label_smoothing, &ad);
     let mut train: Vec<usize> = prep.split.train.clone();
     if cfg.max_train > 0 && train.len() > cfg.max_train {
         train.truncate(cfg.max_train);

@@ -9,7 +9,26 @@ pub mod smoke;
 pub mod walk;
 pub mod weights;
 
+use burn::nn::loss::{CrossEntropyLoss, CrossEntropyLossConfig};
+use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
+
+/// Refuses a label smoothing ε outside [0, 1), in words.
+pub fn check_label_smoothing(eps: f32) -> Result<(), String> {
+    if (0.0..1.0).contains(&eps) {
+        Ok(())
+    } else {
+        Err(format!("Label smoothing must be in [0, 1); got {eps}"))
+    }
+}
+
+/// The training cross-entropy: plain at ε = 0, with smoothed targets above.
+pub fn training_loss(label_smoothing: f32, device: &Device) -> CrossEntropyLoss {
+    let smoothing = (label_smoothing > 0.0).then_some(label_smoothing);
+    CrossEntropyLossConfig::new()
+        .with_smoothing(smoothing)
+        .init(device)
+}
 
 /// What the host asks of a running job, checked between steps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
