@@ -21,10 +21,9 @@ pub fn run(opts: &Opts) -> Result<(), String> {
     let quick = opts.flag("quick");
     let iters: usize = opts.num("iters", if quick { 2 } else { 4 })?;
     let mut devices = vec![("cpu (flex)".to_string(), Device::flex())];
-    match std::panic::catch_unwind(|| Device::wgpu_options().init()) {
-        Ok(Ok(d)) => devices.push(("wgpu".to_string(), d)),
-        Ok(Err(e)) => println!("# no native wgpu device: {e}"),
-        Err(_) => println!("# no native wgpu device (initialisation panicked)"),
+    match super::wgpu_device() {
+        Ok(d) => devices.push(("wgpu".to_string(), d)),
+        Err(e) => println!("# {e}"),
     }
     println!(
         "{:<12} {:<11} {:>6} {:>16} {:>16}",

@@ -99,11 +99,7 @@ impl Opts {
     pub fn device(&self) -> Result<Device, String> {
         match self.get("device").unwrap_or("cpu") {
             "cpu" => Ok(Device::flex()),
-            "wgpu" => match std::panic::catch_unwind(|| Device::wgpu_options().init()) {
-                Ok(Ok(d)) => Ok(d),
-                Ok(Err(e)) => Err(format!("--device wgpu: no native wgpu device: {e}")),
-                Err(_) => Err("--device wgpu: wgpu's initialisation panicked".into()),
-            },
+            "wgpu" => wgpu_device().map_err(|e| format!("--device wgpu: {e}")),
             other => Err(format!("--device: '{other}' (cpu, wgpu)")),
         }
     }
@@ -116,6 +112,15 @@ impl Opts {
                 .parse()
                 .map_err(|_| format!("--{key}: '{v}' is not a valid number")),
         }
+    }
+}
+
+/// The native wgpu device (Vulkan, Metal, DX12), or why there is none.
+pub fn wgpu_device() -> Result<Device, String> {
+    match std::panic::catch_unwind(|| Device::wgpu_options().init()) {
+        Ok(Ok(d)) => Ok(d),
+        Ok(Err(e)) => Err(format!("no native wgpu device: {e}")),
+        Err(_) => Err("no native wgpu device (initialisation panicked)".into()),
     }
 }
 
