@@ -53,6 +53,10 @@ pub struct HsiSettings {
     /// Random flips and 90° rotations of the training patches.
     #[serde(default)]
     pub augment: bool,
+    /// Class balancing: classes with fewer training pixels are repeated up to this many per
+    /// epoch (0 = off).
+    #[serde(default)]
+    pub min_per_class: usize,
     /// Continue from the weights kept after a failed run (see [`Response::Kept`]) instead of
     /// starting afresh.
     #[serde(default)]
@@ -74,6 +78,7 @@ impl Default for HsiSettings {
             max_train: 0,
             eval_every: 1,
             augment: false,
+            min_per_class: 0,
             resume: false,
         }
     }

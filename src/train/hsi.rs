@@ -8,7 +8,10 @@ use burn::tensor::{Device, Int, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
 use super::{Event, Host, Meter, read_f32, read_i64, should_stop};
-use crate::data::{Confusion, PaddedCube, Rng, Scene, Split, pca, spatial_split, stratified_split};
+use crate::data::{
+    Confusion, PaddedCube, Rng, Scene, Split, oversample_small_classes, pca, spatial_split,
+    stratified_split,
+};
 use crate::model::{HybridSn, HybridSnConfig};
 
 /// Preprocessing and training settings of a hyperspectral run.
@@ -52,6 +55,10 @@ pub struct HsiTrainConfig {
     /// Label smoothing ε of the cross-entropy (0 = plain cross-entropy).
     #[config(default = 0.0)]
     pub label_smoothing: f32,
+    /// Class balancing: each class with fewer training pixels than this has them repeated
+    /// up to this many per epoch (0 = off; see [`oversample_small_classes`]).
+    #[config(default = 0)]
+    pub min_per_class: usize,
 }
 
 /// The scene after PCA, padded, with its split: everything training and mapping read.
@@ -234,6 +241,7 @@ pub async fn train_hybridsn<H: Host>(
     if cfg.max_train > 0 && train.len() > cfg.max_train {
         train.truncate(cfg.max_train);
     }
+    let mut train = oversample_small_classes(&train, &prep.gt, prep.num_classes, cfg.min_per_class);
     let bs = cfg.batch_size.max(1);
     let steps_per_epoch = train.len().div_ceil(bs);
     let meter = Meter::new(host.now_ms(), (cfg.epochs - done_epochs) * train.len());
@@ -583,6 +591,53 @@ mod tests {
         assert!((lr_at(&cfg, 100, 100) - 0.05e-3).abs() < 1e-12);
         let flat = cfg.clone().with_cosine(false);
         assert_eq!(lr_at(&flat, 90, 100), 1e-3);
+    }
+
+    #[test]
+    fn class_balancing_trains_on_the_repeated_pixels_and_is_kept_in_the_weights() {
+        let scene = small_scene();
+        let cfg = small_cfg().with_epochs(1).with_min_per_class(40);
+        let prep = prepare(&scene, &cfg).unwrap();
+        let counts: Vec<usize> = (1..=3)
+            .map(|c| {
+                prep.split
+                    .train
+                    .iter()
+                    .filter(|&&i| prep.gt[i] == c)
+                    .count()
+            })
+            .collect();
+        assert!(counts.iter().all(|&n| n > 0 && n < 40), "{counts:?}");
+        let mut totals = Vec::new();
+        let trained = {
+            let mut host = NativeHost::new(|e| {
+                if let Event::Progress { done, total, .. } = e {
+                    totals.push((done, total));
+                }
+            });
+            pollster::block_on(train_hybridsn(
+                &mut host,
+                &Device::flex(),
+                &prep,
+                &cfg,
+                None,
+            ))
+            .unwrap()
+        };
+        // Every class is seen 40 times in the epoch: 120 samples, not the split's own count.
+        assert_eq!(totals.first().unwrap().1, 120);
+        assert!(totals.iter().any(|&(done, _)| done == 120));
+        assert!(trained.history[0].loss.is_finite());
+        let bytes = pollster::block_on(save_hybridsn(
+            &trained.model,
+            &cfg,
+            "balanced",
+            None,
+            Precision::F32,
+        ))
+        .unwrap();
+        let (_, cfg2) = load_hybridsn(&bytes, &Device::flex()).unwrap();
+        assert_eq!(cfg2.min_per_class, 40);
     }
 
     #[test]

@@ -31,6 +31,8 @@ pub struct HsiForm {
     pub max_train: RwSignal<usize>,
     /// Random flips and 90° rotations of the training patches.
     pub augment: RwSignal<bool>,
+    /// Classes with fewer training pixels are repeated up to this many per epoch (0 = off).
+    pub min_per_class: RwSignal<usize>,
     pub band: RwSignal<usize>,
     pub grey: RwSignal<bool>,
     pub view_mode: RwSignal<String>,
@@ -64,6 +66,7 @@ impl HsiForm {
             paper: RwSignal::new(false),
             max_train: RwSignal::new(0),
             augment: RwSignal::new(false),
+            min_per_class: RwSignal::new(0),
             band: RwSignal::new(100),
             grey: RwSignal::new(false),
             view_mode: RwSignal::new("all".into()),
@@ -89,6 +92,7 @@ impl HsiForm {
         f.paper.set(q.flag("paper", false));
         f.max_train.set(q.int("max_train", 0, 0, 1_000_000));
         f.augment.set(q.flag("augment", false));
+        f.min_per_class.set(q.int("min_per_class", 0, 0, 10_000));
         f.band.set(q.int("band", 100, 0, 10_000));
         f.grey.set(q.flag("grey", false));
         f.view_mode
@@ -113,6 +117,10 @@ impl HsiForm {
             ("paper", b(self.paper.get_untracked())),
             ("max_train", self.max_train.get_untracked().to_string()),
             ("augment", b(self.augment.get_untracked())),
+            (
+                "min_per_class",
+                self.min_per_class.get_untracked().to_string(),
+            ),
             ("band", self.band.get_untracked().to_string()),
             ("grey", b(self.grey.get_untracked())),
             ("view", self.view_mode.get_untracked()),
@@ -174,6 +182,7 @@ pub fn HyperspectralLab() -> impl IntoView {
         paper,
         max_train,
         augment,
+        min_per_class,
         band,
         grey,
         view_mode,
@@ -238,6 +247,7 @@ pub fn HyperspectralLab() -> impl IntoView {
         max_train: max_train.get(),
         eval_every: 1,
         augment: augment.get(),
+        min_per_class: min_per_class.get(),
         resume: false,
     };
     let busy = move || matches!(state.job_status.get().as_str(), "running" | "paused");
@@ -542,6 +552,7 @@ pub fn HyperspectralLab() -> impl IntoView {
                 {num_input("Learning rate", "lr", lr, "0.0001")}
                 {num_input("Max training pixels (0 = all)", "max-train", max_train, "1")}
                 {check_input("augment (random flips and rotations of the patches)", "augment", augment)}
+                {num_input("Repeat small classes up to (pixels per epoch, 0 = off)", "min-per-class", min_per_class, "1")}
                 {check_input("keep the weights with the saved run", "keep-weights", state.keep_weights)}
                 <label>
                     <input type="checkbox" data-testid="paper" prop:checked=paper on:change=move |ev| paper.set(event_target_checked(&ev)) />

@@ -82,6 +82,7 @@ fn settings_to_config(s: &HsiSettings) -> HsiTrainConfig {
         .with_max_train(s.max_train)
         .with_eval_every(s.eval_every)
         .with_augment(s.augment)
+        .with_min_per_class(s.min_per_class)
 }
 
 /// The words for a batch made smaller to fit the device.

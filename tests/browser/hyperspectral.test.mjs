@@ -90,6 +90,9 @@ for (const backend of ['webgpu', 'cpu']) {
       const set = (id, v) => setInput(page, id, v);
       await set('epochs', 1);
       await set('max-train', 40);
+      // Class balancing: the window's small classes (2 of its 40 training pixels each) are
+      // repeated up to 8 per epoch, so the epoch has more than 40 samples.
+      await set('min-per-class', 8);
       await set('batch', 8);
       await page.locator(tid('train')).click();
       const seen = new Set();
@@ -107,6 +110,8 @@ for (const backend of ['webgpu', 'cpu']) {
         await page.waitForTimeout(400);
       }
       assert.ok(seen.size >= 2, `the progress text moved: ${[...seen].join(' | ')}`);
+      const totals = [...seen].map((t) => t.match(/^train \d+\/(\d+)/)).filter(Boolean).map((m) => Number(m[1]));
+      assert.ok(totals.length > 0 && totals.every((n) => n > 40), `samples per epoch with balancing: ${[...seen].join(' | ')}`);
       // The header names the run in words on every page (not the worker's job id).
       assert.ok([...indicator].some((s) => /^HybridSN training running · \d+ %/.test(s)),
         `the header's job indicator: ${[...indicator].join(' | ')}`);

@@ -26,6 +26,7 @@ describe('links that restore a view', () => {
     await set('patch', 21);
     await set('seed', 7);
     await set('train-fraction', 0.05);
+    await set('min-per-class', 24);
     await page.locator(tid('spatial')).check();
     await page.locator(tid('map-view')).selectOption('errors');
     await page.locator(tid('copy-link')).click();
@@ -44,6 +45,7 @@ describe('links that restore a view', () => {
     assert.equal(await val('patch'), '21');
     assert.equal(await val('seed'), '7');
     assert.equal(await val('train-fraction'), '0.05');
+    assert.equal(await val('min-per-class'), '24');
     assert.ok(await p.locator(tid('spatial')).isChecked());
     assert.equal(await p.locator(tid('map-view')).inputValue(), 'errors');
     assert.equal(await p.locator(tid('url-notice')).count(), 0);

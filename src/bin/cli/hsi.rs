@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use burn::tensor::Device;
-use convlab::data::{Scene, load, pack_scene, read_npy};
+use convlab::data::{Scene, load, oversample_small_classes, pack_scene, read_npy};
 use convlab::model::HybridSn;
 use convlab::train::hsi::{
     Evaluation, HsiTrainConfig, Prepared, load_hybridsn, prepare, save_hybridsn, scene_map,
@@ -67,7 +67,8 @@ pub fn config(opts: &Opts) -> Result<HsiTrainConfig, String> {
         .with_max_train(opts.num("max-train", 0)?)
         .with_eval_every(opts.num("eval-every", 0)?)
         .with_augment(opts.flag("augment"))
-        .with_label_smoothing(opts.num("smoothing", 0.0)?))
+        .with_label_smoothing(opts.num("smoothing", 0.0)?)
+        .with_min_per_class(opts.num("min-per-class", 0)?))
 }
 
 fn print_eval(e: &Evaluation, scene: &Scene) {
@@ -110,6 +111,7 @@ pub fn train(opts: &Opts) -> Result<(), String> {
         "png",
         "augment",
         "smoothing",
+        "min-per-class",
         "init",
         "device",
     ])?;
@@ -140,6 +142,20 @@ pub fn train(opts: &Opts) -> Result<(), String> {
             "stratified random"
         }
     );
+    if cfg.min_per_class > 0 {
+        let balanced = oversample_small_classes(
+            &prep.split.train,
+            &prep.gt,
+            prep.num_classes,
+            cfg.min_per_class,
+        );
+        println!(
+            "class balancing: classes under {} training pixels repeated to {}, {} samples per epoch",
+            cfg.min_per_class,
+            cfg.min_per_class,
+            balanced.len()
+        );
+    }
     let t = Instant::now();
     let mut last_rate = 0.0;
     let mut printed = 0;

@@ -20,7 +20,7 @@ USAGE:
   convlab bench [--quick]        train and inference samples/s per model (CPU, and wgpu if present)
   convlab inspect FILE           arrays in a .mat/.npy file, or records of a CIFAR-10 .bin batch
   convlab train hybridsn [--epochs 20] [--train-fraction 0.1] [--seed 0] [--pca 30] [--patch 25]
-        [--batch 32] [--lr 0.001] [--constant-lr] [--spatial] [--paper] [--max-train N] [--eval-every N] [--augment] [--smoothing 0.0] [--init WEIGHTS]
+        [--batch 32] [--lr 0.001] [--constant-lr] [--spatial] [--paper] [--max-train N] [--eval-every N] [--augment] [--smoothing 0.0] [--min-per-class N] [--init WEIGHTS]
         [--scene FILE [--gt FILE] [--cube-var NAME] [--gt-var NAME]] [--save FILE [--f32]] [--png FILE]
         [--device cpu|wgpu]
   convlab train <plaincnn|mobilenetv1|mobilenetv2> [--epochs 10] [--seed 0] [--augment]
