@@ -213,6 +213,16 @@ fn targets(prep: &Prepared, pixels: &[usize], d: &Device) -> Tensor<1, Int> {
     Tensor::<1, Int>::from_data(TensorData::new(t, [pixels.len()]), d)
 }
 
+/// The pixels one training epoch goes through: the split's training pixels, at most
+/// `max_train` of them, with small classes repeated up to `min_per_class`.
+pub fn training_pixels(prep: &Prepared, cfg: &HsiTrainConfig) -> Vec<usize> {
+    let mut train = prep.split.train.clone();
+    if cfg.max_train > 0 && train.len() > cfg.max_train {
+        train.truncate(cfg.max_train);
+    }
+    oversample_small_classes(&train, &prep.gt, prep.num_classes, cfg.min_per_class)
+}
+
 /// Trains HybridSN on the prepared scene. Emits losses, progress and per-epoch metrics;
 /// stops cleanly (keeping the weights so far) when the host asks; refuses a non-finite loss
 /// naming the epoch and step, keeping the weights of the last good step.
@@ -237,11 +247,7 @@ pub async fn train_hybridsn<H: Host>(
     };
     let mut optim = AdamConfig::new().init();
     let loss_fn = super::training_loss(cfg.label_smoothing, &ad);
-    let mut train: Vec<usize> = prep.split.train.clone();
-    if cfg.max_train > 0 && train.len() > cfg.max_train {
-        train.truncate(cfg.max_train);
-    }
-    let mut train = oversample_small_classes(&train, &prep.gt, prep.num_classes, cfg.min_per_class);
+    let mut train = training_pixels(prep, cfg);
     let bs = cfg.batch_size.max(1);
     let steps_per_epoch = train.len().div_ceil(bs);
     let meter = Meter::new(host.now_ms(), (cfg.epochs - done_epochs) * train.len());

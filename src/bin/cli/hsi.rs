@@ -3,11 +3,11 @@
 use std::time::Instant;
 
 use burn::tensor::Device;
-use convlab::data::{Scene, load, oversample_small_classes, pack_scene, read_npy};
+use convlab::data::{Scene, load, pack_scene, read_npy};
 use convlab::model::HybridSn;
 use convlab::train::hsi::{
     Evaluation, HsiTrainConfig, Prepared, load_hybridsn, prepare, save_hybridsn, scene_map,
-    train_hybridsn,
+    train_hybridsn, training_pixels,
 };
 use convlab::train::weights::Precision;
 use convlab::train::{Event, NativeHost};
@@ -143,17 +143,10 @@ pub fn train(opts: &Opts) -> Result<(), String> {
         }
     );
     if cfg.min_per_class > 0 {
-        let balanced = oversample_small_classes(
-            &prep.split.train,
-            &prep.gt,
-            prep.num_classes,
-            cfg.min_per_class,
-        );
         println!(
-            "class balancing: classes under {} training pixels repeated to {}, {} samples per epoch",
-            cfg.min_per_class,
-            cfg.min_per_class,
-            balanced.len()
+            "class balancing: classes under {n} training pixels repeated to {n}, {} samples per epoch",
+            training_pixels(&prep, &cfg).len(),
+            n = cfg.min_per_class,
         );
     }
     let t = Instant::now();
