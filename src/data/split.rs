@@ -71,6 +71,23 @@ pub struct Split {
     pub test: Vec<usize>,
 }
 
+/// `pixels` grouped by class, in their order: entry `c − 1` holds class `c`'s pixels
+/// (labels 1..=num_classes; 0 and larger labels are left out).
+fn by_class(
+    pixels: impl IntoIterator<Item = usize>,
+    gt: &[u16],
+    num_classes: usize,
+) -> Vec<Vec<usize>> {
+    let mut per_class = vec![Vec::new(); num_classes];
+    for i in pixels {
+        let g = gt[i] as usize;
+        if (1..=num_classes).contains(&g) {
+            per_class[g - 1].push(i);
+        }
+    }
+    per_class
+}
+
 /// Random split of each class separately. Class `c` (labels 1..=num_classes; 0 and larger
 /// labels are ignored) with `n` pixels gets `round(train_fraction × n)` training pixels,
 /// clamped to `1..=n−1` when `n ≥ 2` so every class is both trained and tested. The fraction
@@ -82,14 +99,8 @@ pub fn stratified_split(gt: &[u16], num_classes: usize, train_fraction: f64, see
         train_fraction.clamp(0.0, 1.0)
     };
     let mut rng = Rng::new(seed);
-    let mut per_class: Vec<Vec<usize>> = vec![Vec::new(); num_classes + 1];
-    for (i, &g) in gt.iter().enumerate() {
-        if g > 0 && (g as usize) <= num_classes {
-            per_class[g as usize].push(i);
-        }
-    }
     let mut split = Split::default();
-    for pixels in per_class.iter_mut().skip(1) {
+    for pixels in by_class(0..gt.len(), gt, num_classes).iter_mut() {
         let n = pixels.len();
         let mut k = (f * n as f64).round() as usize;
         if n >= 2 {
@@ -123,14 +134,7 @@ pub fn oversample_small_classes(
     if min_per_class == 0 {
         return out;
     }
-    let mut per_class: Vec<Vec<usize>> = vec![Vec::new(); num_classes + 1];
-    for &i in train {
-        let g = gt[i] as usize;
-        if g >= 1 && g <= num_classes {
-            per_class[g].push(i);
-        }
-    }
-    for pixels in per_class.iter().skip(1) {
+    for pixels in by_class(train.iter().copied(), gt, num_classes) {
         if pixels.is_empty() {
             continue;
         }
