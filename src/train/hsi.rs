@@ -421,7 +421,7 @@ pub fn lr_at(cfg: &HsiTrainConfig, step: usize, total: usize) -> f64 {
 /// binding) and on the browser's CPU fallback.
 pub const STRIP_BYTES: usize = 64 << 20;
 /// The same natively on the CPU: fewer, taller strips recompute fewer halo rows (a strip of
-/// `r` rows convolves `r + patch − 1`), which halves the native map's time (10.6 → 6.2 s on
+/// `r` rows convolves `r + patch − 1`), which cuts the native map's time (10.6 → 6.5 s on
 /// 2 cores at 25 × 25 patches) for ~230 MB of memory.
 pub const NATIVE_CPU_STRIP_BYTES: usize = 512 << 20;
 
