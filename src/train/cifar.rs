@@ -665,4 +665,49 @@ mod tests {
             ),
         }
     }
+
+    /// Every shipped CIFAR-10 weights file (f16, listed in `public/weights/cifar_index.json`)
+    /// loads, was trained with convlab's recipe, and scores on the 1,000 bundled test images
+    /// what its header says; the best of them reaches the 60 %.
+    #[test]
+    fn shipped_weights_score_what_their_headers_say() {
+        let root = env!("CARGO_MANIFEST_DIR");
+        let index = std::fs::read(format!("{root}/public/weights/cifar_index.json")).unwrap();
+        let files: Vec<String> = serde_json::from_slice(&index).unwrap();
+        let packed = std::fs::read(format!("{root}/public/data/cifar10_subset.clcf")).unwrap();
+        let test = crate::data::unpack_cifar(&packed).unwrap().test;
+        let idx: Vec<usize> = (0..test.len()).collect();
+        assert_eq!(idx.len(), 1000);
+        let device = Device::flex();
+        let mut best = 0.0f64;
+        let mut kinds = Vec::new();
+        for file in &files {
+            let bytes = std::fs::read(format!("{root}/public/weights/{file}")).unwrap();
+            let (model, cfg, metrics) = load_cifar(&bytes, &device).unwrap();
+            let recipe = CifarTrainConfig::recipe(cfg.model)
+                .with_width(cfg.width)
+                .with_seed(cfg.seed);
+            assert_eq!(cfg, recipe, "{file} was not trained with convlab's recipe");
+            let mut host = NativeHost::new(|_| {});
+            let ev = pollster::block_on(evaluate(&mut host, &model, &test, &idx)).unwrap();
+            let recorded = metrics["test_acc"].as_f64().unwrap();
+            eprintln!("{file}: {} on reload, {recorded} recorded", ev.accuracy);
+            // f16 storage may flip a handful of the 1,000 predictions.
+            assert!(
+                (ev.accuracy - recorded).abs() <= 0.01,
+                "{file}: {} on reload, {recorded} in its header",
+                ev.accuracy
+            );
+            best = best.max(ev.accuracy);
+            kinds.push(cfg.model);
+        }
+        kinds.sort_by_key(|k| k.name());
+        kinds.dedup();
+        assert_eq!(
+            kinds.len(),
+            3,
+            "one shipped file per CIFAR-10 model: {files:?}"
+        );
+        assert!(best >= 0.60, "best shipped accuracy {best}");
+    }
 }
