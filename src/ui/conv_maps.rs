@@ -254,8 +254,8 @@ pub fn FeatureMapsView() -> impl IntoView {
         <p class="note">
             "Pictures: the first 16 CIFAR-10 test images (Krizhevsky 2009) and four Kaggle Dogs vs. Cats images "
             "(Asirra, Elson et al. 2007; centred squares resized to 64×64); uploads are cropped to their centred "
-            "square and resized to 64×64. Trained kernels come from the shipped MobileNetV1 ×0.25 weights (the only \
-            CIFAR-10 weights that ship): its first layer has 8 filters, so the output channels are 8 for them."
+            "square and resized to 64×64. Trained kernels come from the shipped MobileNetV1 ×0.25 weights: its first \
+            layer has 8 filters, so the output channels are 8 for them."
         </p>
         {move || state.conv_maps.get().map(|(info, _)| {
             let n = info.out_channels;
