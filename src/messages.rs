@@ -283,7 +283,7 @@ pub mod job {
 /// weights, and the shipped trained weights. `(id, label)`.
 /// The first is the default: the lightest download (454 KB of weights; HybridSN's walkthrough
 /// fetches the scene and 10 MB of weights, so only when chosen).
-pub const WALK_SOURCES: [(&str, &str); 5] = [
+pub const WALK_SOURCES: [(&str, &str); 7] = [
     (
         "mobilenetv1-trained",
         "MobileNetV1 ×0.25, trained (shipped weights, CIFAR-10)",
@@ -291,6 +291,14 @@ pub const WALK_SOURCES: [(&str, &str); 5] = [
     (
         "hybridsn",
         "HybridSN, trained (shipped weights, Indian Pines)",
+    ),
+    (
+        "plaincnn-trained",
+        "PlainCNN ×0.25, trained (shipped weights, CIFAR-10)",
+    ),
+    (
+        "mobilenetv2-trained",
+        "MobileNetV2 ×0.25, trained (shipped weights, CIFAR-10)",
     ),
     ("mobilenetv1", "MobileNetV1 ×1, untrained"),
     ("mobilenetv2", "MobileNetV2 ×1, untrained"),

@@ -257,7 +257,7 @@ impl Kernels {
 
 /// The shipped weights the trained kernels come from (MobileNetV1 ×0.25, trained natively on
 /// the bundled CIFAR-10 subset).
-pub const TRAINED_KERNELS_FILE: &str = "cifar_mobilenetv1_w025.clw";
+pub const TRAINED_KERNELS_FILE: &str = super::cifar::SHIPPED_FILES[1].1;
 
 /// The first layer (`stem.conv.weight`, `[n, 3, 3, 3]`) of a CIFAR-10 weights file, with the
 /// model it belongs to in words ("MobileNetV1 ×0.25": the width from the file's settings).

@@ -140,7 +140,7 @@ pub fn Walkthrough() -> impl IntoView {
             "Step through a model layer by layer: each row is one layer with its output shape, parameters, "
             "multiply-adds and share of the model's multiply-adds. Click a layer (or step with the buttons) to see "
             "its output for the chosen input, computed by the real model in the worker: red positive, blue negative, "
-            "one shared scale per layer. HybridSN and MobileNetV1 ×0.25 use the weights that ship with convlab; the ×1 "
+            "one shared scale per layer. HybridSN and the ×0.25 CIFAR-10 models use the weights that ship with convlab; the ×1 "
             "models are shown untrained."
         </p>
         <div class="controls">

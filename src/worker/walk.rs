@@ -13,7 +13,7 @@ use crate::data::cifar::CIFAR10_CLASSES;
 use crate::data::load;
 use crate::messages::{Response, WALK_SOURCES, WalkInfo, WalkSettings, WalkView};
 use crate::model::{HybridSn, ModelKind};
-use crate::train::cifar::{CifarNet, load_cifar};
+use crate::train::cifar::{CifarNet, load_cifar, shipped_file};
 use crate::train::conv_lab::TRAINED_KERNELS_FILE;
 use crate::train::hsi::{Prepared, load_hybridsn, prepare};
 use crate::train::walk::{cifar_batch, cifar_input, layer_view};
@@ -54,10 +54,20 @@ async fn load_source(st: &mut ConvState, source: &str, device: &Device) -> Resul
         "plaincnn" => fresh(ModelKind::PlainCnn),
         "mobilenetv1" => fresh(ModelKind::MobileNetV1),
         "mobilenetv2" => fresh(ModelKind::MobileNetV2),
-        "mobilenetv1-trained" => {
-            let bytes = trained_file(st).await?;
+        trained
+            if let Some(file) = trained
+                .strip_suffix("-trained")
+                .and_then(ModelKind::from_id)
+                .and_then(shipped_file) =>
+        {
+            // MobileNetV1's file is the Conv lab's too, fetched once for both.
+            let bytes = if file == TRAINED_KERNELS_FILE {
+                trained_file(st).await?
+            } else {
+                fetch_bytes(&format!("./public/weights/{file}"), LAB_FETCH).await?
+            };
             let (net, cfg, metrics) =
-                load_cifar(&bytes, device).map_err(|e| format!("{TRAINED_KERNELS_FILE}: {e}"))?;
+                load_cifar(&bytes, device).map_err(|e| format!("{file}: {e}"))?;
             let acc = metrics
                 .get("test_acc")
                 .and_then(|v| v.as_f64())
@@ -67,7 +77,7 @@ async fn load_source(st: &mut ConvState, source: &str, device: &Device) -> Resul
                 source: source.to_string(),
                 weights: format!(
                     "{} ×{} trained natively on the bundled CIFAR-10 subset ({} epochs{acc}; \
-                     shipped as {TRAINED_KERNELS_FILE})",
+                     shipped as {file})",
                     net.kind().name(),
                     cfg.width,
                     cfg.epochs

@@ -182,6 +182,18 @@ for (const backend of ['webgpu', 'cpu']) {
       await summary.filter({ hasText: /^fc: output 10/ }).waitFor({ timeout: 180_000 });
       assert.equal(await page.locator(`${tid('walk-probs')} tr`).count(), 10);
 
+      // The other two shipped CIFAR-10 models, each from its own file.
+      for (const [id, name] of [['plaincnn-trained', 'PlainCNN'], ['mobilenetv2-trained', 'MobileNetV2']]) {
+        await page.locator(tid('walk-model')).selectOption(id);
+        const file = `cifar_${name.toLowerCase()}_w025\\.clw`;
+        await page.locator(tid('walk-weights'))
+          .filter({ hasText: new RegExp(`${name} ×0\\.25 trained natively.*% on the 1,000 test images; shipped as ${file}`) })
+          .waitFor({ timeout: 180_000 });
+        await page.locator(tid('walk-layer-fc')).click();
+        await summary.filter({ hasText: /^fc: output 10/ }).waitFor({ timeout: 180_000 });
+        assert.equal(await page.locator(`${tid('walk-probs')} tr`).count(), 10, name);
+      }
+
       // An untrained model: the first 32 of MobileNetV2's 192 expanded channels.
       await page.locator(tid('walk-model')).selectOption('mobilenetv2');
       await page.locator(tid('walk-layer-block3.expand')).waitFor({ timeout: 180_000 });
