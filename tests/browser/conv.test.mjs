@@ -195,9 +195,10 @@ for (const backend of ['webgpu', 'cpu']) {
       }
 
       // An untrained model: the first 32 of MobileNetV2's 192 expanded channels.
+      // (The trained MobileNetV2 ×0.25 before it has the same layer names: wait for the new weights.)
       await page.locator(tid('walk-model')).selectOption('mobilenetv2');
-      await page.locator(tid('walk-layer-block3.expand')).waitFor({ timeout: 180_000 });
-      assert.match(await text(page, tid('walk-weights')), /untrained/);
+      await page.locator(tid('walk-weights')).filter({ hasText: /MobileNetV2 ×1 with freshly initialised \(untrained\)/ })
+        .waitFor({ timeout: 180_000 });
       await page.locator(tid('walk-layer-block3.expand')).click();
       await summary.filter({ hasText: /^block3\.expand: output 144×32×32.*channels 1–32 of 144/ }).waitFor({ timeout: 180_000 });
       assert.equal(await page.locator(`${tid('walk-maps')} canvas`).count(), 32);
