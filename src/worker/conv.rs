@@ -31,8 +31,9 @@ pub struct ConvState {
     slab: Option<Slab>,
     /// The trained first layer: model name, `[n, 3, 3, 3]` weights, `n`.
     trained: Option<(String, Vec<f32>, usize)>,
-    /// The shipped MobileNetV1 weights file (the trained kernels' and the walkthrough's).
-    trained_file: Option<Vec<u8>>,
+    /// Shipped CIFAR-10 weights files fetched so far, by name (MobileNetV1's serves both the
+    /// trained kernels and the walkthrough).
+    shipped: Vec<(&'static str, Vec<u8>)>,
     /// The Models page walkthrough's model.
     pub(super) walk: Option<super::walk::Loaded>,
 }
@@ -53,14 +54,18 @@ async fn strip(s: &SampleStrip) -> Result<Vec<Picture>, String> {
     split_strip(&pic, s).map_err(|e| e.to_string())
 }
 
-/// The shipped MobileNetV1 weights file, fetched once for both the trained kernels and the
-/// walkthrough.
-pub(super) async fn trained_file(st: &mut ConvState) -> Result<Vec<u8>, String> {
-    if st.trained_file.is_none() {
-        let url = format!("./public/weights/{TRAINED_KERNELS_FILE}");
-        st.trained_file = Some(fetch_bytes(&url, LAB_FETCH).await?);
+/// A shipped weights file of `public/weights/`, fetched once for both the Conv lab's trained
+/// kernels and the walkthrough.
+pub(super) async fn shipped_weights(
+    st: &mut ConvState,
+    file: &'static str,
+) -> Result<Vec<u8>, String> {
+    if let Some((_, bytes)) = st.shipped.iter().find(|(f, _)| *f == file) {
+        return Ok(bytes.clone());
     }
-    Ok(st.trained_file.clone().expect("fetched above"))
+    let bytes = fetch_bytes(&format!("./public/weights/{file}"), LAB_FETCH).await?;
+    st.shipped.push((file, bytes.clone()));
+    Ok(bytes)
 }
 
 pub(super) async fn picture(st: &mut ConvState, id: &str) -> Result<(String, Picture), String> {
@@ -193,7 +198,7 @@ async fn maps(
     centre_channels(&mut chw, 3);
     let (kernels, note) = if source == KernelSource::Trained {
         if st.trained.is_none() {
-            let bytes = trained_file(st).await?;
+            let bytes = shipped_weights(st, TRAINED_KERNELS_FILE).await?;
             let (model, stem, n) =
                 first_layer(&bytes).map_err(|e| format!("{TRAINED_KERNELS_FILE}: {e}"))?;
             st.trained = Some((model, stem, n));

@@ -5,7 +5,7 @@
 use burn::module::Module;
 use burn::tensor::{Device, Tensor, TensorData};
 
-use super::conv::{ConvState, Tiles, abs_max, picture, trained_file};
+use super::conv::{ConvState, Tiles, abs_max, picture, shipped_weights};
 use super::fetch::{LAB_FETCH, fetch_bytes};
 use super::hsi::PRETRAINED_URL;
 use super::{now_ms, post_with, table};
@@ -14,7 +14,6 @@ use crate::data::load;
 use crate::messages::{Response, WALK_SOURCES, WalkInfo, WalkSettings, WalkView};
 use crate::model::{HybridSn, ModelKind};
 use crate::train::cifar::{CifarNet, load_cifar, shipped_file};
-use crate::train::conv_lab::TRAINED_KERNELS_FILE;
 use crate::train::hsi::{Prepared, load_hybridsn, prepare};
 use crate::train::walk::{cifar_batch, cifar_input, layer_view};
 
@@ -60,12 +59,7 @@ async fn load_source(st: &mut ConvState, source: &str, device: &Device) -> Resul
                 .and_then(ModelKind::from_id)
                 .and_then(shipped_file) =>
         {
-            // MobileNetV1's file is the Conv lab's too, fetched once for both.
-            let bytes = if file == TRAINED_KERNELS_FILE {
-                trained_file(st).await?
-            } else {
-                fetch_bytes(&format!("./public/weights/{file}"), LAB_FETCH).await?
-            };
+            let bytes = shipped_weights(st, file).await?;
             let (net, cfg, metrics) =
                 load_cifar(&bytes, device).map_err(|e| format!("{file}: {e}"))?;
             let acc = metrics
