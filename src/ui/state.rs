@@ -340,7 +340,10 @@ impl AppState {
             }
             Response::Models(tables) => self.models.set(tables),
             Response::Progress { ref job, .. } if self.job.get_untracked() != *job => {
+                // A job that reports progress is running, even if another job's Done (e.g. the
+                // pretrained CIFAR-10 listing finishing during a run) was the last word.
                 self.job.set(job.clone());
+                self.job_status.set("running".into());
                 self.apply(resp, bins);
             }
             Response::Progress {
