@@ -17,13 +17,36 @@ const TYPES = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
+const BAD = Symbol('malformed path');
+const OUTSIDE = Symbol('outside the root');
+
+/// The file a request path names under `root` (an absolute, resolved folder), or BAD for a
+/// path that does not decode (`/%`), or OUTSIDE for one that leaves the root
+/// (`/..%2fsibling/x`): the check compares whole path components, so `/root-old` is not
+/// inside `/root`.
+export function resolvePath(root, reqUrl) {
+  let pathname;
+  try {
+    pathname = decodeURIComponent(new URL(reqUrl, 'http://127.0.0.1').pathname);
+  } catch {
+    return BAD;
+  }
+  if (pathname.includes('\0')) return BAD;
+  const file = path.resolve(root, '.' + path.sep + pathname);
+  if (file !== root && !file.startsWith(root + path.sep)) return OUTSIDE;
+  return file;
+}
+
 export function startServer(dir, port = 0) {
   const root = path.resolve(dir);
   const server = http.createServer((req, res) => {
-    const url = new URL(req.url, 'http://127.0.0.1');
-    let file = path.normalize(path.join(root, decodeURIComponent(url.pathname)));
-    if (!file.startsWith(root)) {
-      res.writeHead(403).end('forbidden');
+    let file = resolvePath(root, req.url);
+    if (file === BAD) {
+      res.writeHead(400, { 'content-type': 'text/plain' }).end('bad request');
+      return;
+    }
+    if (file === OUTSIDE) {
+      res.writeHead(403, { 'content-type': 'text/plain' }).end('forbidden');
       return;
     }
     if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
