@@ -10,12 +10,14 @@ PORT ?= 8080
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# wasm builds get their own target directory, so native and wasm builds can run side by side.
-CARGO_TARGET_DIR ?= $(CURDIR)/target
+# One build cache for work-tree builds and CI (.ci/run uses the same folder), so CI after a
+# local `make test` is incremental. wasm builds get their own target directory beside it, so
+# native and wasm builds can run side by side.
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/convlab/target
 WASM_TARGET_DIR ?= $(CARGO_TARGET_DIR)-wasm
 WASM_ENV := CARGO_TARGET_DIR=$(WASM_TARGET_DIR)
 
-.PHONY: tools build serve test fmt clippy native-test wasm-build browser-test size bench
+.PHONY: tools build serve test fmt clippy native-test server-test wasm-build browser-test size bench
 
 ## Install what is missing, at the pinned versions (idempotent; reuses what is present).
 tools:
@@ -50,12 +52,15 @@ wasm-build:
 size:
 	node tests/size.mjs dist
 
+server-test:
+	node --test tests/serve.test.mjs
+
 browser-test:
 	node --test --test-concurrency=1 tests/browser/
 
 ## Every check: formatting, clippy (native and wasm32), native tests, the release wasm
 ## build and its size, and the browser tests (WebGPU and CPU fallback).
-test: tools fmt clippy native-test wasm-build size browser-test
+test: tools fmt clippy native-test server-test wasm-build size browser-test
 
 bench:
 	cargo run -- bench
