@@ -7,6 +7,7 @@ use burn::nn::{BatchNorm, BatchNormConfig, PaddingConfig2d};
 use burn::tensor::activation::relu;
 use burn::tensor::{Device, Tensor};
 
+use super::fast_conv::fast_conv2d;
 use super::summary::{LayerInfo, conv_macs, conv_out, trainable_params};
 
 /// A `k×k` convolution (no bias), batch norm, ReLU.
@@ -50,7 +51,7 @@ impl ConvBnReluConfig {
 
 impl ConvBnRelu {
     pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
-        relu(self.bn.forward(self.conv.forward(x)))
+        relu(self.bn.forward(fast_conv2d(x, &self.conv)))
     }
 
     /// Layer rows for an input of `[c, h, w]`; returns them and the output shape.
@@ -116,7 +117,7 @@ impl DepthwiseSeparable {
 
     pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
         let x = self.forward_depthwise(x);
-        relu(self.bn2.forward(self.pointwise.forward(x)))
+        relu(self.bn2.forward(fast_conv2d(x, &self.pointwise)))
     }
 
     pub fn layers(&self, name: &str, input: [usize; 3]) -> (Vec<LayerInfo>, [usize; 3]) {

@@ -10,6 +10,7 @@ use burn::tensor::module::conv2d;
 use burn::tensor::ops::ConvOptions;
 use burn::tensor::{Device, Tensor};
 
+use super::fast_conv::conv3d_depth_major;
 use super::summary::{LayerInfo, ModelSummary, conv_macs, trainable_params};
 
 /// Spectral kernel depths of the three 3-D convolutions and their filter counts.
@@ -138,14 +139,41 @@ impl HybridSn {
         (vec![x1, x2, x3], x4)
     }
 
-    /// Conv stack only: `[B, 1, bands, p, p]` → `[B, 64, p-8, p-8]`.
+    /// Conv stack only: `[B, 1, bands, p, p]` → `[B, 64, p-8, p-8]`, the same as
+    /// [`conv_stages`](Self::conv_stages) with the first 3-D convolution computed depth-major
+    /// ([`conv3d_depth_major`]): with one input channel, burn's CPU backend computes that
+    /// layer's weight gradient ~40× faster as a 2-D convolution over spectral slabs than as a
+    /// `Conv3d` (profiled in the README; tested equal, gradients too). The later 3-D
+    /// convolutions stay `Conv3d`: as slabs they measured slower.
     pub fn features(&self, x: Tensor<5>) -> Tensor<4> {
-        self.conv_stages(x).1
+        let [b, _, d, h, w] = x.dims();
+        let y = x.reshape([b, d, 1, h, w]); // depth-major: [B, D, C = 1, H, W]
+        let y = conv3d_depth_major(y, &self.conv1); // [B, 24, 8, 23, 23]
+        let [b, d, c, h, w] = y.dims();
+        // Batch norm reads [B·D, C, H, W]: the same statistics per channel.
+        let y = relu(maybe_bn(&self.bn1, y.reshape([b * d, c, h, w])));
+        let x1 = y.reshape([b, d, c, h, w]).swap_dims(1, 2); // [B, 8, 24, 23, 23]
+        let x2 = relu(maybe_bn(&self.bn2, self.conv2.forward(x1))); // [B, 16, 20, 21, 21]
+        let x3 = relu(maybe_bn(&self.bn3, self.conv3.forward(x2))); // [B, 32, 18, 19, 19]
+        let [b, c, d, h, w] = x3.dims();
+        let flat: Tensor<4> = x3.reshape([b, c * d, h, w]); // [B, 576, 19, 19]
+        relu(maybe_bn(&self.bn4, self.conv4.forward(flat))) // [B, 64, 17, 17]
     }
 
     /// Logits of a batch of patches: `[B, 1, bands, patch, patch]` → `[B, classes]`.
     pub fn forward(&self, x: Tensor<5>) -> Tensor<2> {
-        let f: Tensor<2> = self.features(x).flatten(1, 3); // [B, 18496]
+        self.head(self.features(x))
+    }
+
+    /// [`forward`](Self::forward) through burn's `Conv3d` modules (the plain formulation the
+    /// fast one is tested against).
+    pub fn forward_plain(&self, x: Tensor<5>) -> Tensor<2> {
+        self.head(self.conv_stages(x).1)
+    }
+
+    /// The dense layers: `[B, 64, s, s]` → `[B, classes]`.
+    fn head(&self, features: Tensor<4>) -> Tensor<2> {
+        let f: Tensor<2> = features.flatten(1, 3); // [B, 18496]
         let h = self.dropout.forward(relu(self.fc1.forward(f))); // [B, 256]
         let h = self.dropout.forward(relu(self.fc2.forward(h))); // [B, 128]
         self.fc3.forward(h) // [B, classes]

@@ -8,6 +8,7 @@ use burn::tensor::activation::relu;
 use burn::tensor::{Device, Tensor};
 
 use super::blocks::{ConvBnRelu, ConvBnReluConfig, conv_layer};
+use super::fast_conv::fast_conv2d;
 use super::mobilenet_v1::{linear_row, pool_row, scaled};
 use super::summary::{LayerInfo, ModelSummary, trainable_params};
 
@@ -81,14 +82,14 @@ impl InvertedResidualConfig {
 
 impl InvertedResidual {
     pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
-        let out = relu(self.bn1.forward(self.expand.forward(x.clone())));
+        let out = relu(self.bn1.forward(fast_conv2d(x.clone(), &self.expand)));
         let out = relu(self.bn2.forward(self.depthwise.forward(out)));
-        let out = self.bn3.forward(self.project.forward(out));
+        let out = self.bn3.forward(fast_conv2d(out, &self.project));
         if self.stride != 1 {
             return out;
         }
         match (&self.shortcut_conv, &self.shortcut_bn) {
-            (Some(conv), Some(bn)) => out + bn.forward(conv.forward(x)),
+            (Some(conv), Some(bn)) => out + bn.forward(fast_conv2d(x, conv)),
             _ => out + x,
         }
     }

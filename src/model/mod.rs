@@ -8,6 +8,7 @@
 pub mod activations;
 pub mod blocks;
 pub mod conv_cost;
+pub mod fast_conv;
 pub mod hybridsn;
 pub mod mobilenet_v1;
 pub mod mobilenet_v2;

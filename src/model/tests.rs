@@ -275,3 +275,57 @@ fn activations_follow_the_layer_tables() {
     let x = Tensor::<5>::random([1, 1, 14, 11, 11], Distribution::Normal(0.0, 1.0), &d);
     check_activations(&m.summary(), &m.activations(x.clone()), m.forward(x));
 }
+
+/// The depth-major forward (what training runs) equals the plain `Conv3d` forward: logits in
+/// train mode (batch statistics) and eval mode, and the gradient of every parameter.
+#[test]
+fn hybridsn_fast_forward_equals_plain_forward_with_gradients() {
+    let d = device().autodiff();
+    for batch_norm in [true, false] {
+        let m = HybridSnConfig::new()
+            .with_bands(16)
+            .with_patch(11)
+            .with_num_classes(5)
+            .with_batch_norm(batch_norm)
+            .with_dropout(0.0)
+            .init(&d);
+        let x = Tensor::<5>::random([3, 1, 16, 11, 11], Distribution::Normal(0.0, 1.0), &d);
+        let close = |a: Tensor<2>, b: Tensor<2>, what: &str| {
+            let (a, b) = (
+                a.into_data().try_to_vec::<f32>().unwrap(),
+                b.into_data().try_to_vec::<f32>().unwrap(),
+            );
+            let scale = b.iter().fold(1f32, |s, v| s.max(v.abs()));
+            for (i, (p, q)) in a.iter().zip(&b).enumerate() {
+                assert!(
+                    (p - q).abs() <= 1e-4 * scale,
+                    "{what} [{i}]: {p} against {q}"
+                );
+            }
+        };
+        let fast = m.forward(x.clone());
+        let plain = m.forward_plain(x.clone());
+        close(fast.clone(), plain.clone(), "train-mode logits");
+        let g_fast = fast.powi_scalar(2).sum().backward();
+        let g_plain = plain.powi_scalar(2).sum().backward();
+        let grads = |g: &burn::tensor::Gradients| {
+            [
+                m.conv1.weight.grad(g).unwrap().flatten::<2>(1, 4),
+                m.conv2.weight.grad(g).unwrap().flatten::<2>(1, 4),
+                m.conv3.weight.grad(g).unwrap().flatten::<2>(1, 4),
+                m.conv4.weight.grad(g).unwrap().flatten::<2>(1, 3),
+                m.fc1.weight.grad(g).unwrap(),
+            ]
+        };
+        for (i, (a, b)) in grads(&g_fast).into_iter().zip(grads(&g_plain)).enumerate() {
+            close(a, b, &format!("gradient of weight {i}"));
+        }
+        let eval = m.valid();
+        let xe = x.clone().inner();
+        close(
+            eval.forward(xe.clone()),
+            eval.forward_plain(xe),
+            "eval logits",
+        );
+    }
+}
