@@ -32,7 +32,7 @@ run() { # name, then the convlab arguments
 
 for step in ${STEPS:-bench hsi cifar}; do
   case $step in
-  bench) run bench bench ;;
+  bench) run bench bench --device wgpu && run bench_profile bench --device wgpu --profile --batch 16 ;;
   hsi)
     # Issue 3: shipped since session 7: split seed 2 with --min-per-class 32 (OA 98.54 %,
     # AA 98.16 % on the CPU). More splits with class balancing show how much of that is the

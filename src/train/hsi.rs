@@ -433,6 +433,16 @@ pub fn strip_rows(width: usize, patch: usize, budget: usize) -> usize {
     (budget / per_row.max(1)).clamp(1, 48)
 }
 
+/// The strip budget of the whole-scene map on `device`: [`NATIVE_CPU_STRIP_BYTES`] natively
+/// on the CPU, [`STRIP_BYTES`] on WebGPU and in the browser.
+pub fn strip_budget(device: &Device) -> usize {
+    if !cfg!(target_arch = "wasm32") && *device == Device::flex() {
+        NATIVE_CPU_STRIP_BYTES
+    } else {
+        STRIP_BYTES
+    }
+}
+
 /// Classifies every pixel of the scene (1-based labels), strip by strip; with `report`,
 /// emits each finished strip ([`Event::MapRows`]) and progress for progressive drawing.
 pub async fn scene_map<H: Host>(
@@ -446,13 +456,7 @@ pub async fn scene_map<H: Host>(
     let (ph, pw) = (prep.padded.padded_height(), prep.padded.padded_width());
     let k = prep.padded.bands;
     let p = prep.patch;
-    let native_cpu = !cfg!(target_arch = "wasm32") && device == Device::flex();
-    let budget = if native_cpu {
-        NATIVE_CPU_STRIP_BYTES
-    } else {
-        STRIP_BYTES
-    };
-    let rows = strip_rows(w, p, budget);
+    let rows = strip_rows(w, p, strip_budget(&device));
     let vol = prep.padded.volume();
     let meter = Meter::new(host.now_ms(), h * w);
     let mut labels = vec![0u16; h * w];

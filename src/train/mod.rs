@@ -2,6 +2,7 @@
 //! [`Host`]: the browser worker awaits GPU read-backs and yields to its event loop between
 //! steps; the native CLI runs the same futures with `pollster::block_on`.
 
+pub mod bench;
 pub mod cifar;
 pub mod conv_lab;
 pub mod hsi;

@@ -1,61 +1,114 @@
-//! `convlab bench`: throughput of a training step (forward + backward + Adam) and of
-//! inference, per model, on the CPU backend and on native wgpu when an adapter exists.
+//! `convlab bench`: training and inference samples/s of every model at batch 16 and 64 on the
+//! CPU (or `--device wgpu`), the whole-scene map, and with `--profile` where HybridSN's
+//! training step spends its time, layer by layer, in the plain and the fast formulation.
 
 use std::time::Instant;
 
 use burn::module::Module;
-use burn::nn::loss::CrossEntropyLossConfig;
+use burn::nn::BatchNorm;
+use burn::nn::PaddingConfig2d;
+use burn::nn::conv::{Conv2dConfig, Conv3d};
 use burn::optim::{AdamConfig, GradientsParams};
+use burn::tensor::activation::relu;
 use burn::tensor::{Device, Distribution, Int, Tensor};
-use convlab::model::{
-    HybridSnConfig, ImageClassifier, MobileNetV1Config, MobileNetV2Config, PlainCnnConfig,
-};
-
+use convlab::model::fast_conv::conv3d_depth_major;
+use convlab::model::{HybridSn, HybridSnConfig, ModelKind};
 use convlab::train::NativeHost;
-use convlab::train::hsi::{HsiTrainConfig, Prepared, prepare, scene_map};
+use convlab::train::bench::{BenchCase, median, throughput};
+use convlab::train::hsi::{HsiTrainConfig, Prepared, prepare, scene_map, training_pixels};
 
 use super::Opts;
 
 pub fn run(opts: &Opts) -> Result<(), String> {
-    opts.only(&["quick", "iters"])?;
-    let quick = opts.flag("quick");
-    let iters: usize = opts.num("iters", if quick { 2 } else { 4 })?;
-    let mut devices = vec![("cpu (flex)".to_string(), Device::flex())];
-    match super::wgpu_device() {
-        Ok(d) => devices.push(("wgpu".to_string(), d)),
-        Err(e) => println!("# {e}"),
+    opts.only(&[
+        "batch", "iters", "models", "width", "profile", "device", "no-map",
+    ])?;
+    let device = opts.device()?;
+    let iters: usize = opts.num("iters", 3)?;
+    let width: f64 = opts.num("width", 1.0)?;
+    let batches = list(opts.get("batch").unwrap_or("16,64"), "batch", |s| {
+        s.parse::<usize>().ok().filter(|b| *b > 0)
+    })?;
+    let models = list(
+        opts.get("models")
+            .unwrap_or("plaincnn,mobilenetv1,mobilenetv2,hybridsn"),
+        "models",
+        ModelKind::from_id,
+    )?;
+    let gpu = device != Device::flex();
+    println!(
+        "# convlab bench on {} ({}), {iters} timed steps after one warm-up",
+        if gpu { "wgpu" } else { "the CPU (flex)" },
+        threads()
+    );
+    let mut host = NativeHost::new(|_| {});
+    if opts.flag("profile") {
+        for &b in &batches {
+            profile_hybridsn(&device, b, iters)?;
+        }
+        return Ok(());
     }
     println!(
-        "{:<12} {:<11} {:>6} {:>16} {:>16}",
-        "model", "device", "batch", "train samples/s", "infer samples/s"
+        "{:<12} {:>5} {:>6} {:>16} {:>16}",
+        "model", "width", "batch", "train samples/s", "infer samples/s"
     );
-    for (name, device) in &devices {
-        let b = if quick { 4 } else { 16 };
-        bench_image(name, device, "PlainCNN", b, iters, |d| {
-            PlainCnnConfig::new().init(d)
-        });
-        bench_image(name, device, "MobileNetV1", b, iters, |d| {
-            MobileNetV1Config::new().init(d)
-        });
-        bench_image(name, device, "MobileNetV2", b, iters, |d| {
-            MobileNetV2Config::new().init(d)
-        });
-        bench_hybridsn(name, device, b, iters);
-    }
-    let scene = super::hsi::load_scene(opts)?;
-    let prep = prepare(&scene, &HsiTrainConfig::new())?;
-    for (i, (name, device)) in devices.iter().enumerate() {
-        // The software wgpu adapter is far slower than the CPU; --quick skips its map.
-        if i > 0 && quick {
-            continue;
+    for &model in &models {
+        for &batch in &batches {
+            let w = if model == ModelKind::HybridSn {
+                1.0
+            } else {
+                width
+            };
+            let case = BenchCase {
+                model,
+                width: w,
+                batch,
+            };
+            let t = pollster::block_on(throughput(&mut host, &device, case, iters))?;
+            println!(
+                "{:<12} {:>5} {:>6} {:>16.1} {:>16.1}",
+                model.name(),
+                w,
+                batch,
+                t.train_per_s,
+                t.infer_per_s
+            );
         }
-        bench_map(name, device, &prep)?;
+    }
+    if !opts.flag("no-map") && models.contains(&ModelKind::HybridSn) {
+        let scene = super::hsi::load_scene(&Opts::parse(&[])?)?;
+        let prep = prepare(&scene, &HsiTrainConfig::new())?;
+        bench_map(&device, &prep)?;
     }
     Ok(())
 }
 
+/// A comma-separated list, each item parsed by `parse`.
+fn list<T>(s: &str, what: &str, parse: impl Fn(&str) -> Option<T>) -> Result<Vec<T>, String> {
+    s.split(',')
+        .map(|item| parse(item.trim()).ok_or_else(|| format!("--{what}: '{item}' is not valid")))
+        .collect()
+}
+
+/// The CPU threads burn's CPU backend uses (rayon's pool; `RAYON_NUM_THREADS` sets it).
+fn threads() -> String {
+    format!(
+        "{} threads, RAYON_NUM_THREADS={}",
+        rayon_threads(),
+        std::env::var("RAYON_NUM_THREADS").unwrap_or_else(|_| "unset".into())
+    )
+}
+
+fn rayon_threads() -> usize {
+    std::env::var("RAYON_NUM_THREADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
 /// Seconds for HybridSN's whole-scene map of the bundled Indian Pines (21,025 pixels).
-fn bench_map(dev_name: &str, device: &Device, prep: &Prepared) -> Result<(), String> {
+fn bench_map(device: &Device, prep: &Prepared) -> Result<(), String> {
     let model = HybridSnConfig::new()
         .with_bands(prep.padded.bands)
         .with_num_classes(prep.num_classes)
@@ -65,7 +118,7 @@ fn bench_map(dev_name: &str, device: &Device, prep: &Prepared) -> Result<(), Str
     let map = pollster::block_on(scene_map(&mut host, &model, prep, false))?;
     let secs = t.elapsed().as_secs_f64();
     println!(
-        "HybridSN full-scene map on {dev_name}: {}×{} = {} pixels in {secs:.2} s ({:.0} pixels/s)",
+        "HybridSN whole-scene map: {}×{} = {} pixels in {secs:.2} s ({:.0} pixels/s)",
         prep.height,
         prep.width,
         map.len(),
@@ -74,67 +127,188 @@ fn bench_map(dev_name: &str, device: &Device, prep: &Prepared) -> Result<(), Str
     Ok(())
 }
 
-fn time<F: FnMut()>(iters: usize, mut f: F) -> f64 {
-    f(); // warm-up (kernel compilation, allocation)
-    let t = Instant::now();
-    for _ in 0..iters {
-        f();
+/// Median milliseconds of `iters` runs of `f` after one warm-up.
+fn median_ms<F: FnMut()>(iters: usize, mut f: F) -> f64 {
+    f();
+    median(
+        (0..iters.max(1))
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed().as_secs_f64() * 1000.0
+            })
+            .collect(),
+    )
+}
+
+/// Forward and forward + backward milliseconds of `layer` on a random input of `shape`.
+fn layer_ms<const D: usize, const E: usize>(
+    ad: &Device,
+    shape: [usize; D],
+    grad_input: bool,
+    iters: usize,
+    layer: impl Fn(Tensor<D>) -> Tensor<E>,
+) -> (f64, f64) {
+    let x = Tensor::<D>::random(shape, Distribution::Normal(0.0, 1.0), ad);
+    let x = if grad_input { x.require_grad() } else { x };
+    let fwd = median_ms(iters, || {
+        let _ = layer(x.clone());
+    });
+    let both = median_ms(iters, || {
+        let _ = layer(x.clone()).sum().backward();
+    });
+    (fwd, both)
+}
+
+fn bn_relu<const D: usize>(bn: &Option<BatchNorm>, x: Tensor<D>) -> Tensor<D> {
+    relu(match bn {
+        Some(bn) => bn.forward(x),
+        None => x,
+    })
+}
+
+/// The depth-major stage as `HybridSn::features` runs it.
+fn fast_stage(x: Tensor<5>, conv: &Conv3d, bn: &Option<BatchNorm>) -> Tensor<5> {
+    let z = conv3d_depth_major(x, conv);
+    let [b, d, c, h, w] = z.dims();
+    bn_relu(bn, z.reshape([b * d, c, h, w])).reshape([b, d, c, h, w])
+}
+
+/// Where HybridSN's training step goes, per layer (forward, backward = both − forward) in the
+/// plain (`Conv3d`) and the fast (depth-major) formulation, then the whole step by phase.
+fn profile_hybridsn(device: &Device, b: usize, iters: usize) -> Result<(), String> {
+    let ad = device.clone().autodiff();
+    let m: HybridSn = HybridSnConfig::new().init(&ad);
+    println!("\nHybridSN training step, batch {b}: milliseconds per batch (median of {iters})");
+    println!(
+        "{:<30} {:>9} {:>9} {:>9} {:>9}",
+        "layer", "fwd", "bwd", "fast fwd", "fast bwd"
+    );
+    let row = |name: &str, plain: (f64, f64), fast: Option<(f64, f64)>| {
+        let fast = fast
+            .map(|(f, t)| format!("{f:>9.1} {:>9.1}", t - f))
+            .unwrap_or_else(|| format!("{:>9} {:>9}", "", ""));
+        println!(
+            "{name:<30} {:>9.1} {:>9.1} {fast}",
+            plain.0,
+            plain.1 - plain.0
+        );
+    };
+    let convs = [
+        (
+            "conv3d_1 8@7×3×3 + BN + ReLU",
+            &m.conv1,
+            &m.bn1,
+            [1, 30, 25, 25],
+        ),
+        (
+            "conv3d_2 16@5×3×3 + BN + ReLU",
+            &m.conv2,
+            &m.bn2,
+            [8, 24, 23, 23],
+        ),
+        (
+            "conv3d_3 32@3×3×3 + BN + ReLU",
+            &m.conv3,
+            &m.bn3,
+            [16, 20, 21, 21],
+        ),
+    ];
+    for (i, (name, conv, bn, [c, d, h, w])) in convs.into_iter().enumerate() {
+        let grad_input = i > 0; // the first layer's input is data
+        let plain = layer_ms(&ad, [b, c, d, h, w], grad_input, iters, |x| {
+            bn_relu(bn, conv.forward(x))
+        });
+        let fast = layer_ms(&ad, [b, d, c, h, w], grad_input, iters, |x| {
+            fast_stage(x, conv, bn)
+        });
+        row(name, plain, Some(fast));
     }
-    t.elapsed().as_secs_f64() / iters as f64
-}
+    let conv2d = layer_ms(&ad, [b, 576, 19, 19], true, iters, |x| {
+        bn_relu(&m.bn4, m.conv4.forward(x))
+    });
+    row("conv2d 64@3×3 + BN + ReLU", conv2d, None);
+    let dense = layer_ms(&ad, [b, 64 * 17 * 17], true, iters, |x| {
+        let h = m.dropout.forward(relu(m.fc1.forward(x)));
+        let h = m.dropout.forward(relu(m.fc2.forward(h)));
+        m.fc3.forward(h)
+    });
+    row("dense 18496→256→128→16", dense, None);
 
-fn bench_image<M, F>(dev_name: &str, device: &Device, name: &str, b: usize, iters: usize, make: F)
-where
-    M: ImageClassifier,
-    F: Fn(&Device) -> M,
-{
-    let ad = device.clone().autodiff();
-    let mut model = make(&ad);
-    let mut optim = AdamConfig::new().init();
-    let loss_fn = CrossEntropyLossConfig::new().init(&ad);
-    let x = Tensor::<4>::random([b, 3, 32, 32], Distribution::Normal(0.0, 1.0), &ad);
-    let y = Tensor::<1, Int>::random([b], Distribution::Uniform(0.0, 10.0), &ad);
-    let train = time(iters, || {
-        let loss = loss_fn.forward(model.logits(x.clone()), y.clone());
-        let grads = GradientsParams::from_grads(loss.clone().backward(), &model);
-        model = optim.step(1e-3, model.clone(), grads);
-        let _ = loss.into_scalar::<f32>();
-    });
-    let eval = model.valid();
-    let xi = Tensor::<4>::random([b, 3, 32, 32], Distribution::Normal(0.0, 1.0), device);
-    let infer = time(iters, || {
-        let _ = eval.logits(xi.clone()).into_data();
-    });
-    println!(
-        "{name:<12} {dev_name:<11} {b:>6} {:>16.1} {:>16.1}",
-        b as f64 / train,
-        b as f64 / infer
-    );
-}
+    // The MobileNets' two kinds of convolution, plain against fast.
+    println!("\nMobileNet layers, batch {b}: milliseconds per batch (median of {iters})");
+    for (name, cin, cout, groups, k, stride, hw) in [
+        ("depthwise 3×3, 64 ch, 32×32", 64, 64, 64, 3, 1, 32),
+        ("depthwise 3×3 /2, 128 ch, 16×16", 128, 128, 128, 3, 2, 16),
+        ("depthwise 3×3, 512 ch, 4×4", 512, 512, 512, 3, 1, 4),
+        ("pointwise 64→128, 32×32", 64, 128, 1, 1, 1, 32),
+        ("pointwise 512→512, 4×4", 512, 512, 1, 1, 1, 4),
+    ] {
+        let p = k / 2;
+        let conv = Conv2dConfig::new([cin, cout], [k, k])
+            .with_groups(groups)
+            .with_stride([stride, stride])
+            .with_padding(PaddingConfig2d::Explicit(p, p, p, p))
+            .with_bias(false)
+            .init(&ad);
+        let plain = layer_ms(&ad, [b, cin, hw, hw], true, iters, |x| conv.forward(x));
+        let fast = layer_ms(&ad, [b, cin, hw, hw], true, iters, |x| {
+            convlab::model::fast_conv::fast_conv2d(x, &conv)
+        });
+        row(name, plain, Some(fast));
+    }
 
-fn bench_hybridsn(dev_name: &str, device: &Device, b: usize, iters: usize) {
-    let ad = device.clone().autodiff();
-    let mut model = HybridSnConfig::new().init(&ad);
-    let mut optim = AdamConfig::new().init();
-    let loss_fn = CrossEntropyLossConfig::new().init(&ad);
-    let x = Tensor::<5>::random([b, 1, 30, 25, 25], Distribution::Normal(0.0, 1.0), &ad);
-    let y = Tensor::<1, Int>::random([b], Distribution::Uniform(0.0, 16.0), &ad);
-    let train = time(iters, || {
-        let loss = loss_fn.forward(model.forward(x.clone()), y.clone());
-        let grads = GradientsParams::from_grads(loss.clone().backward(), &model);
-        model = optim.step(1e-3, model.clone(), grads);
-        let _ = loss.into_scalar::<f32>();
+    // The whole step, phase by phase, on real Indian Pines patches.
+    let scene = super::hsi::load_scene(&Opts::parse(&[])?)?;
+    let cfg = HsiTrainConfig::new().with_batch_size(b);
+    let prep = prepare(&scene, &cfg)?;
+    let pixels: Vec<usize> = training_pixels(&prep, &cfg).into_iter().take(b).collect();
+    let mut buf = Vec::new();
+    let data = median_ms(iters, || {
+        prep.padded.patch_batch(&pixels, prep.patch, &mut buf);
     });
-    let eval = model.valid();
-    let xi = Tensor::<5>::random([b, 1, 30, 25, 25], Distribution::Normal(0.0, 1.0), device);
-    let infer = time(iters, || {
-        let _ = eval.forward(xi.clone()).into_data();
-    });
-    println!(
-        "{:<12} {dev_name:<11} {b:>6} {:>16.1} {:>16.1}",
-        "HybridSN",
-        b as f64 / train,
-        b as f64 / infer
+    let labels: Vec<i64> = pixels.iter().map(|&p| prep.gt[p] as i64 - 1).collect();
+    let x = Tensor::<5>::from_data(
+        burn::tensor::TensorData::new(buf.clone(), [pixels.len(), 1, 30, 25, 25]),
+        &ad,
     );
-    let _ = Module::num_params(&eval);
+    let y = Tensor::<1, Int>::from_data(burn::tensor::TensorData::new(labels, [pixels.len()]), &ad);
+    let loss_fn = burn::nn::loss::CrossEntropyLossConfig::new().init(&ad);
+    for (name, fast) in [("plain", false), ("fast", true)] {
+        let mut model = m.clone();
+        let mut optim = AdamConfig::new().init();
+        let (mut f, mut bw, mut st, mut rb) = (vec![], vec![], vec![], vec![]);
+        for i in 0..=iters {
+            let t = Instant::now();
+            let logits = if fast {
+                model.forward(x.clone())
+            } else {
+                model.forward_plain(x.clone())
+            };
+            let loss = loss_fn.forward(logits, y.clone());
+            let t1 = Instant::now();
+            let grads = GradientsParams::from_grads(loss.clone().backward(), &model);
+            let t2 = Instant::now();
+            model = optim.step(1e-3, model, grads);
+            let t3 = Instant::now();
+            let _ = loss.into_data();
+            let t4 = Instant::now();
+            if i > 0 {
+                let ms = |a: Instant, b: Instant| (b - a).as_secs_f64() * 1000.0;
+                f.push(ms(t, t1));
+                bw.push(ms(t1, t2));
+                st.push(ms(t2, t3));
+                rb.push(ms(t3, t4));
+            }
+        }
+        let (f, bw, st, rb) = (median(f), median(bw), median(st), median(rb));
+        let total = f + bw + st + rb + data;
+        println!(
+            "whole step ({name}): patches {data:.1} + forward {f:.1} + backward {bw:.1} + Adam \
+             {st:.1} + read-back {rb:.1} = {total:.1} ms ({:.1} samples/s)",
+            b as f64 * 1000.0 / total
+        );
+    }
+    let _ = Module::num_params(&m.valid());
+    Ok(())
 }
