@@ -274,6 +274,8 @@ pub mod job {
     pub const MAP: &str = "map";
     /// The home page's smoke run.
     pub const SMOKE: &str = "smoke";
+    /// The device check: timed steps of each lab's default model.
+    pub const CHECK: &str = "check";
     /// Errors from the worker's second queue (conv lab, walkthrough): those requests run
     /// beside training, so the UI must not mark the running job as failed on them.
     pub const LAB: &str = "conv";
@@ -350,6 +352,33 @@ pub struct WalkInfo {
     pub view: Option<WalkView>,
 }
 
+/// One model the device check times: a model id (`"hybridsn"`, `"mobilenetv1"`, …), its
+/// width multiplier (CIFAR-10 models) and batch size.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckCase {
+    pub model: String,
+    pub width: f64,
+    pub batch: usize,
+}
+
+/// A timed [`CheckCase`]: training and inference samples per second on the current backend.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckRow {
+    pub case: CheckCase,
+    pub train_per_s: f64,
+    pub infer_per_s: f64,
+}
+
+/// The device check's answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckReport {
+    /// The backend it ran on, as [`Response::Backend`]'s `kind`.
+    pub backend: String,
+    pub rows: Vec<CheckRow>,
+    /// Estimated seconds of the whole-scene map of a `[height, width]` scene.
+    pub map: Option<([usize; 2], f64)>,
+}
+
 /// Requests from the UI to the worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Request {
@@ -362,6 +391,13 @@ pub enum Request {
         model: String,
         steps: usize,
         batch: usize,
+    },
+    /// The device check: times a few training and inference steps of each case and, with
+    /// `map` (`[height, width]`), estimates a whole-scene map. Answered by
+    /// [`Response::Check`].
+    DeviceCheck {
+        cases: Vec<CheckCase>,
+        map: Option<[usize; 2]>,
     },
     /// Load the bundled Indian Pines scene (fetched from `public/data/` with progress).
     LoadBundledScene,
@@ -513,6 +549,8 @@ pub enum Response {
         epoch: usize,
         epochs: usize,
     },
+    /// The device check's results.
+    Check(CheckReport),
     /// The worker's memory: wasm linear memory in bytes, and the jobs it has run.
     Stats {
         wasm_bytes: f64,
@@ -559,6 +597,14 @@ mod tests {
                 batch: 4,
             },
             Request::Stop,
+            Request::DeviceCheck {
+                cases: vec![CheckCase {
+                    model: "hybridsn".into(),
+                    width: 1.0,
+                    batch: 32,
+                }],
+                map: Some([145, 145]),
+            },
         ];
         for r in reqs {
             assert_eq!(Request::from_json(&r.to_json()).unwrap(), r);

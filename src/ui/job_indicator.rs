@@ -12,7 +12,7 @@ fn page_of(name: &str) -> Option<Page> {
     match name {
         job::CIFAR => Some(Page::Cifar),
         job::HSI | job::HSI_TRAIN | job::MAP => Some(Page::Hyperspectral),
-        job::SMOKE => Some(Page::Home),
+        job::SMOKE | job::CHECK => Some(Page::Home),
         _ => None,
     }
 }
@@ -25,6 +25,7 @@ fn label(name: &str) -> &str {
         job::HSI_TRAIN => "HybridSN training",
         job::MAP => "classification map",
         job::SMOKE => "smoke run",
+        job::CHECK => "device check",
         job::CIFAR_WEIGHTS => "pretrained CIFAR-10 weights",
         other => other,
     }

@@ -13,6 +13,7 @@ mod client;
 mod conv_lab;
 mod conv_maps;
 mod conv_spectral;
+mod device_check;
 mod download;
 mod form;
 mod hooks;

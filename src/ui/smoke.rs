@@ -41,7 +41,11 @@ pub fn ProgressBar() -> impl IntoView {
                                     format_eta(p.eta_s),
                                 )
                             } else {
-                                let unit = if p.job == job::MAP { "pixels" } else { "samples" };
+                                let unit = match p.job.as_str() {
+                                    job::MAP => "pixels",
+                                    job::CHECK => "timings",
+                                    _ => "samples",
+                                };
                                 format!(
                                     "{} {}/{} · {:.1} {unit}/s · ETA {}",
                                     p.job,
@@ -81,6 +85,7 @@ pub fn SmokePanel() -> impl IntoView {
     let running = move || matches!(state.job_status.get().as_str(), "running" | "paused");
 
     view! {
+        <super::device_check::DeviceCheck />
         <section>
             <h2>"Lab bench"</h2>
             <p>
@@ -166,7 +171,10 @@ pub fn SmokePanel() -> impl IntoView {
                 </button>
             </div>
             <p data-testid="job-status">"Status: " {move || state.job_status.get()}</p>
-            <ProgressBar />
+            // The device check above shows its own progress.
+            <Show when=move || state.job.get() != job::CHECK>
+                <ProgressBar />
+            </Show>
             <LossChart />
             <ol class="losses" data-testid="losses">
                 {move || {

@@ -4,8 +4,8 @@ use leptos::prelude::*;
 
 use crate::cost::CostTable;
 use crate::messages::{
-    ConvMapsInfo, EvalInfo, FileArrays, ImageMsg, ModelTable, Response, RunEpoch, SavedRun,
-    SceneInfo, SpectralInfo, WalkInfo,
+    CheckReport, ConvMapsInfo, EvalInfo, FileArrays, ImageMsg, ModelTable, Response, RunEpoch,
+    SavedRun, SceneInfo, SpectralInfo, WalkInfo,
 };
 
 /// Which page is shown (also the `?page=` URL parameter).
@@ -157,6 +157,8 @@ pub struct AppState {
     pub walk: RwSignal<Option<(WalkInfo, Vec<Vec<u8>>)>>,
     /// The CIFAR-10 lab.
     pub cifar: super::cifar_state::CifarSignals,
+    /// The device check's last results.
+    pub check: RwSignal<Option<CheckReport>>,
 }
 
 impl AppState {
@@ -193,6 +195,7 @@ impl AppState {
             spectral: RwSignal::new(None),
             walk: RwSignal::new(None),
             cifar: super::cifar_state::CifarSignals::new(),
+            check: RwSignal::new(None),
         }
     }
 
@@ -334,6 +337,7 @@ impl AppState {
             Response::ConvMaps(info) => self.conv_maps.set(Some((info, bins))),
             Response::SpectralConv(info) => self.spectral.set(Some((info, bins))),
             Response::Walk(info) => self.walk.set(Some((info, bins))),
+            Response::Check(report) => self.check.set(Some(report)),
             Response::Ready => self.worker_ready.set(true),
             Response::Backend { kind, name, reason } => {
                 self.backend.set(Some(BackendInfo { kind, name, reason }))

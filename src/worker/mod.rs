@@ -342,8 +342,70 @@ async fn handle(state: &RefCell<State>, controls: &Rc<Controls>, req: Request, b
                 Err(message) => post(&Response::Error { job, message }),
             }
         }
+        Request::DeviceCheck { cases, map } => {
+            let device = current_device(state);
+            let backend = state.borrow().backend.clone();
+            let mut host = WorkerHost::new(job::CHECK, controls);
+            let job = job::CHECK.to_string();
+            match device_check(&mut host, &device, backend, &cases, map).await {
+                Ok(Some(report)) => {
+                    post(&Response::Check(report));
+                    post(&Response::Done {
+                        job,
+                        stopped: false,
+                    });
+                }
+                Ok(None) => post(&Response::Done { job, stopped: true }),
+                Err(message) => post(&Response::Error { job, message }),
+            }
+        }
         _ => {}
     }
+}
+
+/// Times each case (two steps after a warm-up) and estimates the map; `None` when stopped.
+async fn device_check(
+    host: &mut WorkerHost,
+    device: &Device,
+    backend: String,
+    cases: &[crate::messages::CheckCase],
+    map: Option<[usize; 2]>,
+) -> Result<Option<crate::messages::CheckReport>, String> {
+    use crate::train::bench::{BenchCase, map_seconds, throughput};
+    let total = cases.len() + usize::from(map.is_some());
+    let meter = crate::train::Meter::new(host.now_ms(), total);
+    let mut rows = Vec::new();
+    for (i, case) in cases.iter().enumerate() {
+        if crate::train::should_stop(host).await {
+            return Ok(None);
+        }
+        let model = ModelKind::from_id(&case.model)
+            .ok_or_else(|| format!("unknown model '{}'", case.model))?;
+        let bench = BenchCase {
+            model,
+            width: case.width,
+            batch: case.batch,
+        };
+        let t = throughput(host, device, bench, 2).await?;
+        rows.push(crate::messages::CheckRow {
+            case: case.clone(),
+            train_per_s: t.train_per_s,
+            infer_per_s: t.infer_per_s,
+        });
+        host.emit(meter.event(host.now_ms(), i + 1));
+    }
+    let map = match map {
+        Some([h, w]) => {
+            if crate::train::should_stop(host).await {
+                return Ok(None);
+            }
+            let secs = map_seconds(host, device, h, w).await?;
+            host.emit(meter.event(host.now_ms(), total));
+            Some(([h, w], secs))
+        }
+        None => None,
+    };
+    Ok(Some(crate::messages::CheckReport { backend, rows, map }))
 }
 
 fn current_device(state: &RefCell<State>) -> Device {

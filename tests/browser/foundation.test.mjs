@@ -50,6 +50,49 @@ for (const backend of ['webgpu', 'cpu']) {
       await page.close();
     });
 
+    test('the device check times each lab\'s model and estimates its runs, the page responsive', async () => {
+      // Small batches (set by link) keep the check short on the software WebGPU adapter; the
+      // check reads the labs' forms, so these are what it times.
+      const { page, errors } = await env.page('?c_batch=2&c_width=0.25&batch=2');
+      await page.locator(tid('backend-badge')).filter({ hasNotText: 'Loading' }).filter({ hasNotText: 'Starting' }).waitFor({ timeout: 120_000 });
+      const t0 = Date.now();
+      await page.locator(tid('check-start')).click();
+      const latencies = [];
+      const deadline = Date.now() + 600_000;
+      while ((await page.locator(tid('check-map')).count()) === 0) {
+        assert.ok(Date.now() < deadline, 'no device check result within 10 minutes');
+        latencies.push(await clickLatency(page, tid('ping'), tid('ping-count')));
+        await page.waitForTimeout(200);
+      }
+      assertResponsive(latencies, backend);
+      const rows = await page.locator(tid('check-row')).evaluateAll((els) =>
+        els.map((e) => ({
+          model: e.children[0].textContent,
+          batch: Number(e.children[2].textContent),
+          train: Number(e.querySelector('[data-testid="check-train"]').textContent),
+          infer: Number(e.querySelector('[data-testid="check-infer"]').textContent),
+        })),
+      );
+      assert.deepEqual(rows.map((r) => [r.model, r.batch]), [['mobilenetv1', 2], ['hybridsn', 2]]);
+      for (const r of rows) {
+        assert.ok(Number.isFinite(r.train) && r.train > 0, `${r.model} train ${r.train}`);
+        assert.ok(Number.isFinite(r.infer) && r.infer > 0, `${r.model} infer ${r.infer}`);
+      }
+      const runs = await page.locator(tid('check-estimate')).evaluateAll((els) => els.map((e) => Number(e.dataset.runS)));
+      assert.equal(runs.length, 2);
+      for (const s of runs) assert.ok(Number.isFinite(s) && s > 0, `estimate ${s}`);
+      const mapS = Number(await page.locator(tid('check-map')).getAttribute('data-map-s'));
+      assert.ok(Number.isFinite(mapS) && mapS > 0, `map estimate ${mapS}`);
+      assert.ok((await page.locator(tid('check-table')).textContent()).includes('train samples/s'));
+      assert.deepEqual(errors, []);
+      console.log(
+        `# ${backend}: device check in ${((Date.now() - t0) / 1000).toFixed(1)} s: ` +
+          rows.map((r) => `${r.model} b${r.batch} train ${r.train} / infer ${r.infer} samples/s`).join('; ') +
+          `; map ≈ ${mapS.toFixed(1)} s; runs ≈ ${runs.map((s) => s.toFixed(0)).join(', ')} s`,
+      );
+      await page.close();
+    });
+
     test('the worker smoke run streams finite losses while clicks are answered', async () => {
       const { page, errors } = await env.page();
       await page.locator(tid('backend-badge')).filter({ hasNotText: 'Loading' }).filter({ hasNotText: 'Starting' }).waitFor({ timeout: 120_000 });

@@ -1,0 +1,197 @@
+//! "Will this machine do?": a few timed training and inference steps of each lab's model on
+//! the visitor's backend, and what the labs' runs (with their forms' current settings, the
+//! defaults unless changed) would take here, so a teacher knows before class.
+
+use leptos::prelude::*;
+
+use super::cifar::CifarForm;
+use super::client::send;
+use super::hyperspectral::HsiForm;
+use super::smoke::{ProgressBar, format_eta};
+use super::state::AppState;
+use crate::messages::{CheckCase, CheckReport, Request, job};
+
+/// The bundled CIFAR-10 subset's training and test images.
+const CIFAR_TRAIN: usize = 4_000;
+const CIFAR_TEST: usize = 1_000;
+/// Indian Pines: labelled pixels and size.
+const INDIAN_PINES_LABELLED: usize = 10_249;
+const INDIAN_PINES: [usize; 2] = [145, 145];
+
+/// One estimate line: what, one epoch, the whole run.
+struct Estimate {
+    what: String,
+    epoch_s: f64,
+    run_s: f64,
+}
+
+fn estimates(r: &CheckReport, cifar: &CifarForm, hsi: &HsiForm) -> Vec<Estimate> {
+    let mut out = Vec::new();
+    if let Some(row) = r.rows.iter().find(|x| x.case.model != "hybridsn") {
+        let train = match cifar.max_train.get_untracked() {
+            0 => CIFAR_TRAIN,
+            n => n.min(CIFAR_TRAIN),
+        };
+        let test = match cifar.max_test.get_untracked() {
+            0 => CIFAR_TEST,
+            n => n.min(CIFAR_TEST),
+        };
+        let epoch_s = train as f64 / row.train_per_s + test as f64 / row.infer_per_s;
+        let epochs = cifar.epochs.get_untracked();
+        out.push(Estimate {
+            what: format!(
+                "CIFAR-10 lab: {} ×{} on {train} images, {epochs} epochs, batch {}",
+                row.case.model, row.case.width, row.case.batch
+            ),
+            epoch_s,
+            run_s: epoch_s * epochs as f64,
+        });
+    }
+    if let Some(row) = r.rows.iter().find(|x| x.case.model == "hybridsn") {
+        let pixels = (INDIAN_PINES_LABELLED as f64 * hsi.fraction.get_untracked()).round();
+        let epoch_s = pixels / row.train_per_s;
+        let epochs = hsi.epochs.get_untracked();
+        let map_s = r.map.map_or(0.0, |m| m.1);
+        out.push(Estimate {
+            what: format!(
+                "Hyperspectral lab: HybridSN on Indian Pines ({pixels} training patches), \
+                 {epochs} epochs, batch {}, then the whole-scene map",
+                row.case.batch
+            ),
+            epoch_s,
+            run_s: epoch_s * epochs as f64 + map_s,
+        });
+    }
+    out
+}
+
+#[component]
+pub fn DeviceCheck() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let cifar = expect_context::<CifarForm>();
+    let hsi = expect_context::<HsiForm>();
+    let running = move || {
+        state.job.get() == job::CHECK
+            && matches!(state.job_status.get().as_str(), "running" | "paused")
+    };
+    let start = move |_| {
+        state.check.set(None);
+        state.progress.set(None);
+        state.error.set(None);
+        state.job.set(job::CHECK.into());
+        state.job_status.set("running".into());
+        send(&Request::DeviceCheck {
+            cases: vec![
+                CheckCase {
+                    model: cifar.model.get_untracked(),
+                    width: cifar.width.get_untracked(),
+                    batch: cifar.batch.get_untracked(),
+                },
+                CheckCase {
+                    model: "hybridsn".into(),
+                    width: 1.0,
+                    batch: hsi.batch.get_untracked(),
+                },
+            ],
+            map: Some(INDIAN_PINES),
+        });
+    };
+    let busy = move || {
+        matches!(state.job_status.get().as_str(), "running" | "paused")
+            || state.backend.get().is_none()
+    };
+    view! {
+        <section data-testid="device-check">
+            <h2>"Will this machine do?"</h2>
+            <p>
+                "Times a few training and inference steps of each lab's model on this browser's backend "
+                "(the badge above says which) and estimates each lab's run with its current settings. "
+                "It takes about a minute on a laptop's CPU."
+            </p>
+            <div class="controls">
+                <button data-testid="check-start" disabled=busy on:click=start>
+                    "Check this machine"
+                </button>
+                <button
+                    data-testid="check-stop"
+                    disabled=move || !running()
+                    on:click=move |_| send(&Request::Stop)
+                >
+                    "Stop"
+                </button>
+            </div>
+            <Show when=move || state.job.get() == job::CHECK>
+                <ProgressBar />
+            </Show>
+            {move || {
+                state
+                    .check
+                    .get()
+                    .map(|r| {
+                        let rows = r
+                            .rows
+                            .iter()
+                            .map(|row| {
+                                view! {
+                                    <tr data-testid="check-row">
+                                        <td>{row.case.model.clone()}</td>
+                                        <td>{format!("×{}", row.case.width)}</td>
+                                        <td>{row.case.batch}</td>
+                                        <td data-testid="check-train">
+                                            {format!("{:.1}", row.train_per_s)}
+                                        </td>
+                                        <td data-testid="check-infer">
+                                            {format!("{:.1}", row.infer_per_s)}
+                                        </td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view();
+                        let lines = estimates(&r, &cifar, &hsi)
+                            .into_iter()
+                            .map(|e| {
+                                view! {
+                                    <li data-testid="check-estimate" data-run-s=e.run_s.to_string()>
+                                        {format!(
+                                            "{}: one epoch ≈ {}, the whole run ≈ {}",
+                                            e.what,
+                                            format_eta(e.epoch_s),
+                                            format_eta(e.run_s),
+                                        )}
+                                    </li>
+                                }
+                            })
+                            .collect_view();
+                        let map = r
+                            .map
+                            .map(|([h, w], s)| {
+                                view! {
+                                    <li data-testid="check-map" data-map-s=s.to_string()>
+                                        {format!(
+                                            "Whole-scene map of Indian Pines ({h}×{w} pixels) ≈ {}",
+                                            format_eta(s),
+                                        )}
+                                    </li>
+                                }
+                            });
+                        view! {
+                            <p>{format!("Measured on {}:", r.backend)}</p>
+                            <table data-testid="check-table">
+                                <thead>
+                                    <tr>
+                                        <th>"model"</th>
+                                        <th>"width"</th>
+                                        <th>"batch"</th>
+                                        <th>"train samples/s"</th>
+                                        <th>"inference samples/s"</th>
+                                    </tr>
+                                </thead>
+                                <tbody>{rows}</tbody>
+                            </table>
+                            <ul>{lines} {map}</ul>
+                        }
+                    })
+            }}
+        </section>
+    }
+}
