@@ -141,10 +141,10 @@ impl HybridSn {
 
     /// Conv stack only: `[B, 1, bands, p, p]` → `[B, 64, p-8, p-8]`, the same as
     /// [`conv_stages`](Self::conv_stages) with the first 3-D convolution computed depth-major
-    /// ([`conv3d_depth_major`]): with one input channel, burn's CPU backend computes that
-    /// layer's weight gradient ~40× faster as a 2-D convolution over spectral slabs than as a
-    /// `Conv3d` (profiled in the README; tested equal, gradients too). The later 3-D
-    /// convolutions stay `Conv3d`: as slabs they measured slower.
+    /// ([`conv3d_depth_major`]): with one input channel, burn's CPU backend runs that layer
+    /// (forward and backward) ~30 % faster as a 2-D convolution over spectral slabs than as a
+    /// `Conv3d` (`convlab bench --profile`, in the README; tested equal, gradients too). The
+    /// later 3-D convolutions stay `Conv3d`: as slabs their backward measured twice as slow.
     pub fn features(&self, x: Tensor<5>) -> Tensor<4> {
         let [b, _, d, h, w] = x.dims();
         let y = x.reshape([b, d, 1, h, w]); // depth-major: [B, D, C = 1, H, W]

@@ -11,7 +11,7 @@ use burn::nn::conv::{Conv2dConfig, Conv3d};
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::tensor::activation::relu;
 use burn::tensor::{Device, Distribution, Int, Tensor};
-use convlab::model::fast_conv::conv3d_depth_major;
+use convlab::model::fast_conv::{conv3d_depth_major, fast_conv2d};
 use convlab::model::{HybridSn, HybridSnConfig, ModelKind};
 use convlab::train::NativeHost;
 use convlab::train::bench::{BenchCase, median, throughput};
@@ -93,7 +93,7 @@ fn list<T>(s: &str, what: &str, parse: impl Fn(&str) -> Option<T>) -> Result<Vec
 /// The CPU threads burn's CPU backend uses (rayon's pool; `RAYON_NUM_THREADS` sets it).
 fn threads() -> String {
     format!(
-        "{} threads, RAYON_NUM_THREADS={}",
+        "{} thread(s), RAYON_NUM_THREADS={}",
         rayon_threads(),
         std::env::var("RAYON_NUM_THREADS").unwrap_or_else(|_| "unset".into())
     )
@@ -235,27 +235,27 @@ fn profile_hybridsn(device: &Device, b: usize, iters: usize) -> Result<(), Strin
     });
     row("dense 18496→256→128→16", dense, None);
 
-    // The MobileNets' two kinds of convolution, plain against fast.
+    // The MobileNets' two kinds of convolution: depthwise (burn's own; a sum of shifted views
+    // measured slower) and pointwise, plain against the matrix product.
     println!("\nMobileNet layers, batch {b}: milliseconds per batch (median of {iters})");
-    for (name, cin, cout, groups, k, stride, hw) in [
-        ("depthwise 3×3, 64 ch, 32×32", 64, 64, 64, 3, 1, 32),
-        ("depthwise 3×3 /2, 128 ch, 16×16", 128, 128, 128, 3, 2, 16),
-        ("depthwise 3×3, 512 ch, 4×4", 512, 512, 512, 3, 1, 4),
-        ("pointwise 64→128, 32×32", 64, 128, 1, 1, 1, 32),
-        ("pointwise 512→512, 4×4", 512, 512, 1, 1, 1, 4),
+    for (name, c, o, k, stride, hw) in [
+        ("depthwise 3×3, 64 ch, 32×32", 64, 64, 3, 1, 32),
+        ("depthwise 3×3 /2, 128 ch, 16×16", 128, 128, 3, 2, 16),
+        ("depthwise 3×3, 512 ch, 4×4", 512, 512, 3, 1, 4),
+        ("pointwise 64→128, 32×32", 64, 128, 1, 1, 32),
+        ("pointwise 512→512, 4×4", 512, 512, 1, 1, 4),
     ] {
         let p = k / 2;
-        let conv = Conv2dConfig::new([cin, cout], [k, k])
-            .with_groups(groups)
+        let conv = Conv2dConfig::new([c, o], [k, k])
+            .with_groups(if k == 3 { c } else { 1 })
             .with_stride([stride, stride])
             .with_padding(PaddingConfig2d::Explicit(p, p, p, p))
             .with_bias(false)
             .init(&ad);
-        let plain = layer_ms(&ad, [b, cin, hw, hw], true, iters, |x| conv.forward(x));
-        let fast = layer_ms(&ad, [b, cin, hw, hw], true, iters, |x| {
-            convlab::model::fast_conv::fast_conv2d(x, &conv)
-        });
-        row(name, plain, Some(fast));
+        let plain = layer_ms(&ad, [b, c, hw, hw], true, iters, |x| conv.forward(x));
+        let fast =
+            (k == 1).then(|| layer_ms(&ad, [b, c, hw, hw], true, iters, |x| fast_conv2d(x, &conv)));
+        row(name, plain, fast);
     }
 
     // The whole step, phase by phase, on real Indian Pines patches.
