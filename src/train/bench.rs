@@ -135,7 +135,6 @@ async fn time_model<H: Host, M: Benched>(
             infer_ms.push(host.now_ms() - t);
         }
     }
-    let _ = Module::num_params(&eval);
     Ok(Throughput {
         case,
         train_per_s: b as f64 / (median(train_ms) / 1000.0).max(1e-9),
