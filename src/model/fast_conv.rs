@@ -5,53 +5,13 @@
 //!
 //! Why: burn-flex computes the backward pass of a convolution as a transposed convolution
 //! (input gradient) and as a convolution whose "kernel" is the whole output gradient (weight
-//! gradient). For a `Conv3d` with one input channel that layer runs ~30 % faster as a 2-D
-//! convolution over spectral slabs; a 1×1 convolution's backward ~3× faster as two matrix
-//! products. `convlab bench --profile` measures each form against the plain one (README).
+//! gradient). A 1×1 convolution's backward runs ~3× faster as two matrix products.
+//! `convlab bench --profile` measures each form against the plain one (README). HybridSN's
+//! convolutions go further, with their own backward pass: [`super::host_conv_op`].
 
 use burn::nn::PaddingConfig2d;
-use burn::nn::conv::{Conv2d, Conv3d};
+use burn::nn::conv::Conv2d;
 use burn::tensor::Tensor;
-use burn::tensor::module::conv2d;
-use burn::tensor::ops::ConvOptions;
-
-/// A [`Conv3d`] (stride 1, no padding or dilation, one group) on a *depth-major* volume, as
-/// one 2-D convolution: each output depth reads a slab of `kd` input depths, so the slabs
-/// become the images of a batch and `kd × C` their channels.
-///
-/// Depth-major keeps the depth before the channels, so the output is the next layer's input
-/// as it is (no permutation between layers), and `[B·D, C, H, W]` is the layout batch norm
-/// reads (its statistics over batch, depth and space are the same as on `[B, C, D, H, W]`).
-///
-/// # Shapes
-/// - input: `[batch, depth, channels, height, width]`
-/// - output: `[batch, depth - kd + 1, out_channels, height - kh + 1, width - kw + 1]`
-pub fn conv3d_depth_major(x: Tensor<5>, conv: &Conv3d) -> Tensor<5> {
-    debug_assert!(
-        conv.stride == [1, 1, 1] && conv.dilation == [1, 1, 1] && conv.groups == 1,
-        "conv3d_depth_major: stride 1, dilation 1, one group"
-    );
-    let [b, d, c, h, w] = x.dims();
-    let weight = conv.weight.val(); // [O, C, kd, kh, kw]
-    let [o, _, kd, kh, kw] = weight.dims();
-    let dd = d + 1 - kd;
-    // Channel order (z, c): slab z holds depths z .. z + dd.
-    let slabs = if kd == 1 {
-        x
-    } else {
-        Tensor::cat((0..kd).map(|z| x.clone().narrow(1, z, dd)).collect(), 2)
-    }; // [B, D', kd·C, H, W]
-    let kernel = weight.permute([0, 2, 1, 3, 4]).reshape([o, kd * c, kh, kw]);
-    let bias = conv.bias.as_ref().map(|b| b.val());
-    let out = conv2d(
-        slabs.reshape([b * dd, kd * c, h, w]),
-        kernel,
-        bias,
-        ConvOptions::new([1, 1], [0, 0], [1, 1], 1),
-    ); // [B·D', O, H', W']
-    let [_, _, oh, ow] = out.dims();
-    out.reshape([b, dd, o, oh, ow])
-}
 
 /// The padding `(top, left, bottom, right)` of a convolution whose padding is explicit or
 /// valid (the models here use no `Same`).
@@ -103,7 +63,7 @@ pub fn fast_conv2d(x: Tensor<4>, conv: &Conv2d) -> Tensor<4> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use burn::nn::conv::{Conv2dConfig, Conv3dConfig};
+    use burn::nn::conv::Conv2dConfig;
     use burn::tensor::{Device, Distribution};
 
     fn close(a: Tensor<4>, b: Tensor<4>, what: &str) {
@@ -118,37 +78,6 @@ mod tests {
                 (x - y).abs() <= 1e-4 * scale,
                 "{what}: element {i}: {x} against {y}"
             );
-        }
-    }
-
-    /// Output and the gradients of input and weight equal the module's plain forward.
-    #[test]
-    fn conv3d_depth_major_equals_conv3d_with_gradients() {
-        let d = Device::flex().autodiff();
-        for (cin, cout, k, bias) in [(1, 8, [7, 3, 3], true), (3, 4, [2, 3, 1], false)] {
-            let conv = Conv3dConfig::new([cin, cout], k).with_bias(bias).init(&d);
-            let x = Tensor::<5>::random([2, cin, 9, 6, 5], Distribution::Normal(0.0, 1.0), &d)
-                .require_grad();
-            let plain = conv.forward(x.clone()); // [B, O, D', H', W']
-            let fast = conv3d_depth_major(x.clone().swap_dims(1, 2), &conv).swap_dims(1, 2);
-            let [b, o, dd, h, w] = plain.dims();
-            close(
-                fast.clone().reshape([b, o * dd, h, w]),
-                plain.clone().reshape([b, o * dd, h, w]),
-                "conv3d output",
-            );
-            let g_plain = (plain * 1.0).sum().backward();
-            let g_fast = fast.sum().backward();
-            let [_, _, xd, xh, xw] = x.dims();
-            let gx =
-                |g: &burn::tensor::Gradients| x.grad(g).unwrap().reshape([b, cin * xd, xh, xw]);
-            close(gx(&g_fast), gx(&g_plain), "conv3d input gradient");
-            let gw = |g: &burn::tensor::Gradients| {
-                let w = conv.weight.grad(g).unwrap();
-                let [o, c, a, bb, cc] = w.dims();
-                w.reshape([o, c * a, bb, cc])
-            };
-            close(gw(&g_fast), gw(&g_plain), "conv3d weight gradient");
         }
     }
 

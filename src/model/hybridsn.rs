@@ -10,7 +10,7 @@ use burn::tensor::module::conv2d;
 use burn::tensor::ops::ConvOptions;
 use burn::tensor::{Device, Tensor};
 
-use super::fast_conv::conv3d_depth_major;
+use super::host_conv_op::{valid_conv2d, valid_conv3d};
 use super::summary::{LayerInfo, ModelSummary, conv_macs, trainable_params};
 
 /// Spectral kernel depths of the three 3-D convolutions and their filter counts.
@@ -140,24 +140,18 @@ impl HybridSn {
     }
 
     /// Conv stack only: `[B, 1, bands, p, p]` → `[B, 64, p-8, p-8]`, the same as
-    /// [`conv_stages`](Self::conv_stages) with the first 3-D convolution computed depth-major
-    /// ([`conv3d_depth_major`]): with one input channel, burn's CPU backend runs that layer
-    /// (forward and backward) ~30 % faster as a 2-D convolution over spectral slabs than as a
-    /// `Conv3d` (`convlab bench --profile`, in the README; tested equal, gradients too). The
-    /// later 3-D convolutions stay `Conv3d`: as slabs their backward measured twice as slow.
+    /// [`conv_stages`](Self::conv_stages) with every convolution computed by
+    /// [`valid_conv3d`] / [`valid_conv2d`]: on the CPU one large matrix product per tile of
+    /// im2col (forward, and all three gradients in one backward node) instead of burn's
+    /// tiled convolution and transposed-convolution backward (`convlab bench --profile`, in the
+    /// README; tested equal, gradients too); on WebGPU burn's own.
     pub fn features(&self, x: Tensor<5>) -> Tensor<4> {
-        let [b, _, d, h, w] = x.dims();
-        let y = x.reshape([b, d, 1, h, w]); // depth-major: [B, D, C = 1, H, W]
-        let y = conv3d_depth_major(y, &self.conv1); // [B, 24, 8, 23, 23]
-        let [b, d, c, h, w] = y.dims();
-        // Batch norm reads [B·D, C, H, W]: the same statistics per channel.
-        let y = relu(maybe_bn(&self.bn1, y.reshape([b * d, c, h, w])));
-        let x1 = y.reshape([b, d, c, h, w]).swap_dims(1, 2); // [B, 8, 24, 23, 23]
-        let x2 = relu(maybe_bn(&self.bn2, self.conv2.forward(x1))); // [B, 16, 20, 21, 21]
-        let x3 = relu(maybe_bn(&self.bn3, self.conv3.forward(x2))); // [B, 32, 18, 19, 19]
+        let x1 = relu(maybe_bn(&self.bn1, valid_conv3d(x, &self.conv1))); // [B, 8, 24, 23, 23]
+        let x2 = relu(maybe_bn(&self.bn2, valid_conv3d(x1, &self.conv2))); // [B, 16, 20, 21, 21]
+        let x3 = relu(maybe_bn(&self.bn3, valid_conv3d(x2, &self.conv3))); // [B, 32, 18, 19, 19]
         let [b, c, d, h, w] = x3.dims();
         let flat: Tensor<4> = x3.reshape([b, c * d, h, w]); // [B, 576, 19, 19]
-        relu(maybe_bn(&self.bn4, self.conv4.forward(flat))) // [B, 64, 17, 17]
+        relu(maybe_bn(&self.bn4, valid_conv2d(flat, &self.conv4))) // [B, 64, 17, 17]
     }
 
     /// Logits of a batch of patches: `[B, 1, bands, patch, patch]` → `[B, classes]`.

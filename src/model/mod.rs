@@ -9,6 +9,8 @@ pub mod activations;
 pub mod blocks;
 pub mod conv_cost;
 pub mod fast_conv;
+pub mod host_conv;
+pub mod host_conv_op;
 pub mod hybridsn;
 pub mod mobilenet_v1;
 pub mod mobilenet_v2;

@@ -276,7 +276,8 @@ fn activations_follow_the_layer_tables() {
     check_activations(&m.summary(), &m.activations(x.clone()), m.forward(x));
 }
 
-/// The depth-major forward (what training runs) equals the plain `Conv3d` forward: logits in
+/// The fast forward (`host_conv_op`, what training and the map run) equals the plain
+/// `Conv3d`/`Conv2d` forward: logits in
 /// train mode (batch statistics) and eval mode, and the gradient of every parameter.
 #[test]
 fn hybridsn_fast_forward_equals_plain_forward_with_gradients() {

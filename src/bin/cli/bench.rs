@@ -6,11 +6,12 @@ use std::time::Instant;
 
 use burn::nn::BatchNorm;
 use burn::nn::PaddingConfig2d;
-use burn::nn::conv::{Conv2dConfig, Conv3d};
+use burn::nn::conv::Conv2dConfig;
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::tensor::activation::relu;
 use burn::tensor::{Device, Distribution, Int, Tensor};
-use convlab::model::fast_conv::{conv3d_depth_major, fast_conv2d};
+use convlab::model::fast_conv::fast_conv2d;
+use convlab::model::host_conv_op::{valid_conv2d, valid_conv3d};
 use convlab::model::{HybridSn, HybridSnConfig, ModelKind};
 use convlab::train::NativeHost;
 use convlab::train::bench::{BenchCase, median, throughput};
@@ -166,15 +167,9 @@ fn bn_relu<const D: usize>(bn: &Option<BatchNorm>, x: Tensor<D>) -> Tensor<D> {
     })
 }
 
-/// The depth-major stage as `HybridSn::features` runs it.
-fn fast_stage(x: Tensor<5>, conv: &Conv3d, bn: &Option<BatchNorm>) -> Tensor<5> {
-    let z = conv3d_depth_major(x, conv);
-    let [b, d, c, h, w] = z.dims();
-    bn_relu(bn, z.reshape([b * d, c, h, w])).reshape([b, d, c, h, w])
-}
-
 /// Where HybridSN's training step goes, per layer (forward, backward = both − forward) in the
-/// plain (`Conv3d`) and the fast (depth-major) formulation, then the whole step by phase.
+/// plain (burn's `Conv3d`/`Conv2d`) and the fast (`host_conv_op`) formulation, then the whole
+/// step by phase.
 fn profile_hybridsn(device: &Device, b: usize, iters: usize) -> Result<(), String> {
     let ad = device.clone().autodiff();
     let m: HybridSn = HybridSnConfig::new().init(&ad);
@@ -218,15 +213,18 @@ fn profile_hybridsn(device: &Device, b: usize, iters: usize) -> Result<(), Strin
         let plain = layer_ms(&ad, [b, c, d, h, w], grad_input, iters, |x| {
             bn_relu(bn, conv.forward(x))
         });
-        let fast = layer_ms(&ad, [b, d, c, h, w], grad_input, iters, |x| {
-            fast_stage(x, conv, bn)
+        let fast = layer_ms(&ad, [b, c, d, h, w], grad_input, iters, |x| {
+            bn_relu(bn, valid_conv3d(x, conv))
         });
         row(name, plain, Some(fast));
     }
     let conv2d = layer_ms(&ad, [b, 576, 19, 19], true, iters, |x| {
         bn_relu(&m.bn4, m.conv4.forward(x))
     });
-    row("conv2d 64@3×3 + BN + ReLU", conv2d, None);
+    let conv2d_fast = layer_ms(&ad, [b, 576, 19, 19], true, iters, |x| {
+        bn_relu(&m.bn4, valid_conv2d(x, &m.conv4))
+    });
+    row("conv2d 64@3×3 + BN + ReLU", conv2d, Some(conv2d_fast));
     let dense = layer_ms(&ad, [b, 64 * 17 * 17], true, iters, |x| {
         let h = m.dropout.forward(relu(m.fc1.forward(x)));
         let h = m.dropout.forward(relu(m.fc2.forward(h)));

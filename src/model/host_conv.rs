@@ -1,0 +1,466 @@
+//! A valid convolution (stride 1, no padding, dilation 1, one group) on host memory, forward
+//! and backward, each sample as one matrix product over its im2col matrix (`gemm`, the crate
+//! under burn's CPU backend).
+//!
+//! Why: burn's CPU backend computes a convolution in output tiles with one small matrix product
+//! per tile (M = output channels), and its input gradient as a transposed convolution; for the
+//! 3-D and 2-D convolutions of HybridSN that ran at 15–46 GFLOP/s where the same `gemm` reaches
+//! ~180 on whole matrices (`convlab bench --profile`, README). Here each sample's im2col matrix
+//! is built once, and forward, weight gradient and input gradient are one large product each.
+//!
+//! The kernels know nothing of burn: [`super::host_conv_op`] gives them to the autodiff graph.
+//! 2-D convolutions use depth 1.
+
+/// The sizes of a valid convolution.
+///
+/// # Shapes
+/// - input: `[batch, in_channels, in_dims[0], in_dims[1], in_dims[2]]`
+/// - weight: `[out_channels, in_channels, kernel[0], kernel[1], kernel[2]]`
+/// - output: `[batch, out_channels, in_dims[i] - kernel[i] + 1 …]`
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConvGeometry {
+    pub batch: usize,
+    pub in_channels: usize,
+    pub in_dims: [usize; 3],
+    pub out_channels: usize,
+    pub kernel: [usize; 3],
+}
+
+impl ConvGeometry {
+    /// The output's spatial sizes.
+    pub fn out_dims(&self) -> [usize; 3] {
+        std::array::from_fn(|i| self.in_dims[i] + 1 - self.kernel[i])
+    }
+
+    /// Rows of a sample's im2col matrix: one per weight of an output channel.
+    fn taps(&self) -> usize {
+        self.in_channels * self.kernel.iter().product::<usize>()
+    }
+
+    /// Columns of a sample's im2col matrix: one per output position.
+    fn positions(&self) -> usize {
+        self.out_dims().iter().product()
+    }
+
+    fn in_len(&self) -> usize {
+        self.in_channels * self.in_dims.iter().product::<usize>()
+    }
+
+    fn out_len(&self) -> usize {
+        self.out_channels * self.positions()
+    }
+
+    /// Whether the kernel fits the input.
+    pub fn is_valid(&self) -> bool {
+        (0..3).all(|i| self.kernel[i] >= 1 && self.kernel[i] <= self.in_dims[i])
+            && self.in_channels > 0
+            && self.out_channels > 0
+    }
+}
+
+/// Output rows `(z, y)` per tile: the tile's im2col matrix (`taps × rows·ow`) stays within
+/// about 1 MiB, so it is built, multiplied and read back in the core's L2 cache, but a tile
+/// has at least 256 positions, so that the matrix products stay efficient where the taps are
+/// many (HybridSN's 2-D convolution has 5,184).
+fn rows_per_tile(g: &ConvGeometry) -> usize {
+    const TILE_FLOATS: usize = 256 * 1024;
+    const MIN_POSITIONS: usize = 256;
+    let ow = g.out_dims()[2];
+    (TILE_FLOATS / (g.taps() * ow)).max(MIN_POSITIONS.div_ceil(ow))
+}
+
+/// For each row of a tile's im2col matrix (channel, kernel offset) and each output row
+/// `(z, y)` of the tile `rows`, the run of `ow` contiguous input values: calls
+/// `f(row, input offset, offset in the matrix row)`.
+fn for_each_run(
+    g: &ConvGeometry,
+    rows: std::ops::Range<usize>,
+    mut f: impl FnMut(usize, usize, usize),
+) {
+    let w = g.in_dims[2];
+    let [kd, kh, kw] = g.kernel;
+    let [_, oh, ow] = g.out_dims();
+    let plane = g.in_dims[1] * w;
+    let volume = g.in_dims[0] * plane;
+    // Where each output row of the tile starts in the input, and in the matrix row.
+    let starts: Vec<(usize, usize)> = rows
+        .enumerate()
+        .map(|(i, r)| ((r / oh) * plane + (r % oh) * w, i * ow))
+        .collect();
+    let mut row = 0;
+    for c in 0..g.in_channels {
+        for a in 0..kd {
+            for b in 0..kh {
+                for e in 0..kw {
+                    let base = c * volume + a * plane + b * w + e;
+                    for &(src, dst) in &starts {
+                        f(row, base + src, dst);
+                    }
+                    row += 1;
+                }
+            }
+        }
+    }
+    debug_assert_eq!(row, g.taps());
+}
+
+/// A tile of one sample's im2col matrix, `[taps, rows·ow]` row-major.
+fn im2col(g: &ConvGeometry, x: &[f32], rows: std::ops::Range<usize>, cols: &mut [f32]) {
+    let ow = g.out_dims()[2];
+    let t = rows.len() * ow;
+    let cols = &mut cols[..g.taps() * t];
+    for_each_run(g, rows, |row, src, dst| {
+        let at = row * t + dst;
+        cols[at..at + ow].copy_from_slice(&x[src..src + ow]);
+    });
+}
+
+/// Adds a tile of an im2col-shaped gradient back onto the sample's input gradient.
+fn col2im_add(g: &ConvGeometry, cols: &[f32], rows: std::ops::Range<usize>, gx: &mut [f32]) {
+    let ow = g.out_dims()[2];
+    let t = rows.len() * ow;
+    for_each_run(g, rows, |row, src, dst| {
+        let at = row * t + dst;
+        for (t, s) in gx[src..src + ow].iter_mut().zip(&cols[at..at + ow]) {
+            *t += s;
+        }
+    });
+}
+
+/// A strided matrix for [`matmul`].
+#[derive(Clone, Copy)]
+struct View {
+    ptr: *const f32,
+    row_stride: isize,
+    col_stride: isize,
+}
+
+// SAFETY: a view only reads, from slices that outlive the matrix products using it.
+unsafe impl Send for View {}
+unsafe impl Sync for View {}
+
+impl View {
+    /// A row-major matrix whose rows are `row_stride` apart.
+    fn rows(data: &[f32], row_stride: usize) -> Self {
+        Self {
+            ptr: data.as_ptr(),
+            row_stride: row_stride as isize,
+            col_stride: 1,
+        }
+    }
+
+    /// The transpose of a row-major matrix whose rows are `row_stride` apart.
+    fn transposed(data: &[f32], row_stride: usize) -> Self {
+        Self {
+            ptr: data.as_ptr(),
+            row_stride: 1,
+            col_stride: row_stride as isize,
+        }
+    }
+}
+
+/// `dst (m × n, rows dst_stride apart) = [dst +] lhs (m × k) · rhs (k × n)`,
+/// single-threaded (the jobs run in parallel instead).
+///
+/// # Safety
+/// The views must cover `m × k` and `k × n` elements of live buffers, `dst` must point to `m`
+/// rows of `n` writable elements `dst_stride` apart, and no other thread may use those
+/// elements meanwhile.
+unsafe fn matmul(
+    dst: *mut f32,
+    dst_stride: usize,
+    [m, n, k]: [usize; 3],
+    lhs: View,
+    rhs: View,
+    accumulate: bool,
+) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            dst,
+            1,
+            dst_stride as isize,
+            accumulate,
+            lhs.ptr,
+            lhs.col_stride,
+            lhs.row_stride,
+            rhs.ptr,
+            rhs.col_stride,
+            rhs.row_stride,
+            if accumulate { 1.0 } else { 0.0 },
+            1.0,
+            false,
+            false,
+            false,
+            gemm::Parallelism::None,
+        );
+    }
+}
+
+/// The tiles of output rows of one sample.
+fn tiles(g: &ConvGeometry) -> impl Iterator<Item = std::ops::Range<usize>> {
+    let [od, oh, _] = g.out_dims();
+    let (rows, step) = (od * oh, rows_per_tile(g));
+    (0..rows)
+        .step_by(step)
+        .map(move |r| r..(r + step).min(rows))
+}
+
+/// Runs `f(job, state)` for every job in `0..jobs`, in parallel natively (rayon, the pool
+/// burn's CPU backend uses), one after the other in the browser; each thread runs one
+/// contiguous run of jobs with its own `state` from `init` (allocated once), and the states
+/// are returned for reduction.
+#[cfg(not(target_arch = "wasm32"))]
+fn in_parallel<S: Send>(
+    jobs: usize,
+    init: impl Fn() -> S + Sync + Send,
+    f: impl Fn(usize, &mut S) + Sync + Send,
+) -> Vec<S> {
+    use rayon::prelude::*;
+    let runs = rayon::current_num_threads().clamp(1, jobs.max(1));
+    (0..runs)
+        .into_par_iter()
+        .map(|r| {
+            let mut s = init();
+            for n in (r * jobs / runs)..((r + 1) * jobs / runs) {
+                f(n, &mut s);
+            }
+            s
+        })
+        .collect()
+}
+
+#[cfg(target_arch = "wasm32")]
+fn in_parallel<S: Send>(
+    jobs: usize,
+    init: impl Fn() -> S + Sync + Send,
+    f: impl Fn(usize, &mut S) + Sync + Send,
+) -> Vec<S> {
+    let mut s = init();
+    for n in 0..jobs {
+        f(n, &mut s);
+    }
+    vec![s]
+}
+
+/// A raw pointer that may cross threads: each job writes only its own part.
+#[derive(Clone, Copy)]
+struct Chunks(*mut f32);
+// SAFETY: used only to hand disjoint per-sample chunks of one buffer to worker threads.
+unsafe impl Send for Chunks {}
+unsafe impl Sync for Chunks {}
+
+impl Chunks {
+    fn ptr(&self) -> *mut f32 {
+        self.0
+    }
+
+    /// # Safety
+    /// `n·len .. (n+1)·len` must be in bounds, and no other thread may use that chunk.
+    #[allow(clippy::mut_from_ref)]
+    unsafe fn chunk(&self, n: usize, len: usize) -> &mut [f32] {
+        unsafe { std::slice::from_raw_parts_mut(self.0.add(n * len), len) }
+    }
+}
+
+/// The convolution's output, `[batch, out_channels, out_dims…]` row-major.
+pub fn forward(g: &ConvGeometry, x: &[f32], weight: &[f32], bias: Option<&[f32]>) -> Vec<f32> {
+    assert!(g.is_valid(), "host_conv::forward: {g:?}");
+    let (k, p, o) = (g.taps(), g.positions(), g.out_channels);
+    assert_eq!(x.len(), g.batch * g.in_len());
+    assert_eq!(weight.len(), o * k);
+    let ow = g.out_dims()[2];
+    let tile_len = k * rows_per_tile(g) * ow;
+    // Every (sample, tile) pair is a job: a whole-scene strip (one sample) still uses every core.
+    let tiles: Vec<_> = tiles(g).collect();
+    let mut out = vec![0.0f32; g.batch * g.out_len()];
+    let dst = Chunks(out.as_mut_ptr());
+    in_parallel(
+        g.batch * tiles.len(),
+        || vec![0.0f32; tile_len],
+        |job, cols| {
+            let (n, rows) = (job / tiles.len(), tiles[job % tiles.len()].clone());
+            let t = rows.len() * ow;
+            im2col(
+                g,
+                &x[n * g.in_len()..(n + 1) * g.in_len()],
+                rows.clone(),
+                cols,
+            );
+            let at = n * o * p + rows.start * ow;
+            // SAFETY: this job alone writes columns `rows` of sample n's `o` rows (of `p`),
+            // inside `out`; `weight` is `o × k` and `cols` `k × t`.
+            unsafe {
+                matmul(
+                    dst.ptr().add(at),
+                    p,
+                    [o, t, k],
+                    View::rows(weight, k),
+                    View::rows(cols, t),
+                    false,
+                );
+                if let Some(bias) = bias {
+                    for (c, b) in bias.iter().enumerate() {
+                        let row = std::slice::from_raw_parts_mut(dst.ptr().add(at + c * p), t);
+                        row.iter_mut().for_each(|v| *v += b);
+                    }
+                }
+            }
+        },
+    );
+    out
+}
+
+/// The gradients of a convolution's input, weight and bias given the gradient of its output.
+pub struct ConvGrads {
+    pub input: Vec<f32>,
+    pub weight: Vec<f32>,
+    pub bias: Vec<f32>,
+}
+
+/// The backward pass: `grad_out` is `[batch, out_channels, out_dims…]`.
+pub fn backward(g: &ConvGeometry, x: &[f32], weight: &[f32], grad_out: &[f32]) -> ConvGrads {
+    assert!(g.is_valid(), "host_conv::backward: {g:?}");
+    let (k, p, o) = (g.taps(), g.positions(), g.out_channels);
+    assert_eq!(x.len(), g.batch * g.in_len());
+    assert_eq!(weight.len(), o * k);
+    assert_eq!(grad_out.len(), g.batch * g.out_len());
+    let ow = g.out_dims()[2];
+    let tile_len = k * rows_per_tile(g) * ow;
+    let mut input = vec![0.0f32; g.batch * g.in_len()];
+    let dst = Chunks(input.as_mut_ptr());
+    let states = in_parallel(
+        g.batch,
+        || {
+            (
+                vec![0.0f32; tile_len], // a tile of im2col
+                vec![0.0f32; tile_len], // its gradient
+                vec![0.0f32; o * k],    // weight gradient
+                vec![0.0f32; o],        // bias gradient
+            )
+        },
+        |n, (cols, gcols, gw, gb)| {
+            let go = &grad_out[n * o * p..(n + 1) * o * p];
+            let x_n = &x[n * g.in_len()..(n + 1) * g.in_len()];
+            // SAFETY: sample n owns its chunk of `input`.
+            let gx = unsafe { dst.chunk(n, g.in_len()) };
+            for rows in tiles(g) {
+                let t = rows.len() * ow;
+                let go_tile = &go[rows.start * ow..];
+                im2col(g, x_n, rows.clone(), cols);
+                // SAFETY: `gw` (o × k) and `gcols` (k × t) are this thread's own; `go_tile` holds
+                // `o` rows `p` apart from column `rows.start·ow`, `cols` is `k × t`.
+                unsafe {
+                    // dW += dY · cols^T  (o × t by t × k)
+                    matmul(
+                        gw.as_mut_ptr(),
+                        k,
+                        [o, k, t],
+                        View::rows(go_tile, p),
+                        View::transposed(cols, t),
+                        true,
+                    );
+                    // dcols = W^T · dY  (k × o by o × t), then back onto the input.
+                    matmul(
+                        gcols.as_mut_ptr(),
+                        t,
+                        [k, t, o],
+                        View::transposed(weight, k),
+                        View::rows(go_tile, p),
+                        false,
+                    );
+                }
+                col2im_add(g, gcols, rows, gx);
+            }
+            for (b, row) in gb.iter_mut().zip(go.chunks(p)) {
+                *b += row.iter().sum::<f32>();
+            }
+        },
+    );
+    let mut weight_grad = vec![0.0f32; o * k];
+    let mut bias_grad = vec![0.0f32; o];
+    for (_, _, gw, gb) in states {
+        weight_grad.iter_mut().zip(&gw).for_each(|(t, s)| *t += s);
+        bias_grad.iter_mut().zip(&gb).for_each(|(t, s)| *t += s);
+    }
+    ConvGrads {
+        input,
+        weight: weight_grad,
+        bias: bias_grad,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use burn::nn::conv::Conv3dConfig;
+    use burn::tensor::{Device, Distribution, Tensor};
+
+    fn vec_of<const D: usize>(t: Tensor<D>) -> Vec<f32> {
+        t.into_data().try_to_vec::<f32>().unwrap()
+    }
+
+    fn assert_close(a: &[f32], b: &[f32], what: &str) {
+        assert_eq!(a.len(), b.len(), "{what}: sizes");
+        let scale = b.iter().fold(0f32, |m, v| m.max(v.abs())).max(1.0);
+        for (i, (x, y)) in a.iter().zip(b).enumerate() {
+            assert!(
+                (x - y).abs() <= 1e-4 * scale,
+                "{what}: element {i}: {x} against {y}"
+            );
+        }
+    }
+
+    /// Output and all three gradients equal burn's `Conv3d` (autodiff) for a random upstream
+    /// gradient, on shapes with every kernel extent ≠ 1 and = 1, with and without bias.
+    #[test]
+    fn forward_and_backward_equal_burn_conv3d() {
+        let d = Device::flex().autodiff();
+        for (batch, cin, cout, dims, k, bias) in [
+            (3, 2, 5, [6, 7, 5], [3, 2, 3], true),
+            (2, 1, 8, [9, 6, 6], [7, 3, 3], false),
+            (1, 4, 3, [1, 5, 6], [1, 3, 3], true),
+            (2, 3, 4, [4, 4, 4], [1, 1, 1], true),
+        ] {
+            let conv = Conv3dConfig::new([cin, cout], k).with_bias(bias).init(&d);
+            let x = Tensor::<5>::random(
+                [batch, cin, dims[0], dims[1], dims[2]],
+                Distribution::Normal(0.0, 1.0),
+                &d,
+            )
+            .require_grad();
+            let y = conv.forward(x.clone());
+            let upstream = Tensor::<5>::random(y.dims(), Distribution::Normal(0.0, 1.0), &d);
+            let grads = (y.clone() * upstream.clone()).sum().backward();
+
+            let g = ConvGeometry {
+                batch,
+                in_channels: cin,
+                in_dims: dims,
+                out_channels: cout,
+                kernel: k,
+            };
+            let (xv, wv) = (vec_of(x.clone().inner()), vec_of(conv.weight.val().inner()));
+            let bv = conv.bias.as_ref().map(|b| vec_of(b.val().inner()));
+            let out = forward(&g, &xv, &wv, bv.as_deref());
+            assert_close(&out, &vec_of(y.inner()), "output");
+            let got = backward(&g, &xv, &wv, &vec_of(upstream.inner()));
+            assert_close(
+                &got.input,
+                &vec_of(x.grad(&grads).unwrap()),
+                "input gradient",
+            );
+            assert_close(
+                &got.weight,
+                &vec_of(conv.weight.grad(&grads).unwrap()),
+                "weight gradient",
+            );
+            if let Some(b) = &conv.bias {
+                assert_close(&got.bias, &vec_of(b.grad(&grads).unwrap()), "bias gradient");
+            }
+        }
+    }
+}

@@ -1,0 +1,323 @@
+//! [`valid_conv3d`]: a `Conv3d` (stride 1, no padding, dilation 1, one group, with bias) that
+//! runs [`super::host_conv`]'s kernels on burn's CPU backend, forward and backward, and burn's
+//! own convolution on WebGPU. A burn backend extension: the op is routed per backend by burn's
+//! dispatch, and its backward pass is written here for the autodiff graph (one call computes
+//! all three gradients from one im2col matrix per tile).
+//!
+//! Tested equal to the module's `forward`, gradients included, at the bottom and through the
+//! whole of HybridSN (`model::tests`).
+
+use burn::backend::autodiff::NodeId;
+use burn::backend::autodiff::checkpoint::base::Checkpointer;
+use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
+use burn::backend::autodiff::grads::Gradients;
+use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
+use burn::backend::ops::{ConvOptions, ModuleOps};
+use burn::backend::tensor::FloatTensor;
+use burn::backend::{Autodiff, Backend, Cube, Dispatch, Flex, TensorMetadata, backend_extension};
+use burn::nn::conv::{Conv2d, Conv3d};
+use burn::nn::{PaddingConfig2d, PaddingConfig3d};
+use burn::tensor::{DType, Tensor, TensorData};
+
+use super::host_conv::{self, ConvGeometry};
+
+fn valid_options() -> ConvOptions<3> {
+    ConvOptions::new([1, 1, 1], [0, 0, 0], [1, 1, 1], 1)
+}
+
+/// A valid 3-D convolution with bias, and its backward pass.
+#[backend_extension(Flex, Cube, Autodiff)]
+pub trait ValidConv3d: Backend {
+    /// # Shapes
+    /// - x: `[batch, in, d, h, w]`, weight: `[out, in, kd, kh, kw]`, bias: `[out]`
+    /// - output: `[batch, out, d - kd + 1, h - kh + 1, w - kw + 1]`
+    fn valid_conv3d(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        bias: FloatTensor<Self>,
+    ) -> FloatTensor<Self> {
+        Self::conv3d(x, weight, Some(bias), valid_options())
+    }
+
+    /// The gradients of input, weight and bias given the output's.
+    fn valid_conv3d_backward(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        output_grad: FloatTensor<Self>,
+    ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>) {
+        burn_backward::<Self>(x, weight, output_grad)
+    }
+}
+
+/// burn's own backward pass of the convolution (what its autodiff computes for `Conv3d`).
+fn burn_backward<B: Backend>(
+    x: FloatTensor<B>,
+    weight: FloatTensor<B>,
+    output_grad: FloatTensor<B>,
+) -> (FloatTensor<B>, FloatTensor<B>, FloatTensor<B>) {
+    let channels = output_grad.shape()[1];
+    let per_channel = B::float_reshape(
+        B::float_swap_dims(output_grad.clone(), 0, 1),
+        [channels, output_grad.shape().num_elements() / channels].into(),
+    );
+    let bias = B::float_reshape(B::float_sum_dim(per_channel, 1), [channels].into());
+    (
+        B::conv3d_x_backward(
+            x.clone(),
+            weight.clone(),
+            output_grad.clone(),
+            valid_options(),
+        ),
+        B::conv3d_weight_backward(x, weight, output_grad, valid_options()),
+        bias,
+    )
+}
+
+/// WebGPU: burn's own convolution (the trait's bodies).
+impl ValidConv3d for Cube {}
+
+/// The sizes of the convolution, when the host kernels can run it (f32, valid).
+fn geometry(x: &FloatTensor<Flex>, weight: &FloatTensor<Flex>) -> Option<ConvGeometry> {
+    if x.dtype() != DType::F32 || weight.dtype() != DType::F32 {
+        return None;
+    }
+    let (xs, ws) = (x.shape(), weight.shape());
+    let g = ConvGeometry {
+        batch: xs[0],
+        in_channels: xs[1],
+        in_dims: [xs[2], xs[3], xs[4]],
+        out_channels: ws[0],
+        kernel: [ws[2], ws[3], ws[4]],
+    };
+    (ws[1] == g.in_channels && g.is_valid()).then_some(g)
+}
+
+fn f32s(t: &FloatTensor<Flex>) -> std::borrow::Cow<'_, [f32]> {
+    match t.as_slice::<f32>() {
+        Some(s) => s.into(),
+        None => t
+            .to_contiguous()
+            .as_slice::<f32>()
+            .expect("f32")
+            .to_vec()
+            .into(),
+    }
+}
+
+fn flex(values: Vec<f32>, shape: Vec<usize>) -> FloatTensor<Flex> {
+    FloatTensor::<Flex>::from_data(TensorData::new(values, shape))
+}
+
+/// The CPU backend: [`host_conv`]'s kernels.
+impl ValidConv3d for Flex {
+    fn valid_conv3d(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        bias: FloatTensor<Self>,
+    ) -> FloatTensor<Self> {
+        let Some(g) = geometry(&x, &weight) else {
+            return <Self as ModuleOps<Self>>::conv3d(x, weight, Some(bias), valid_options());
+        };
+        let out = host_conv::forward(&g, &f32s(&x), &f32s(&weight), Some(&f32s(&bias)));
+        let [od, oh, ow] = g.out_dims();
+        flex(out, vec![g.batch, g.out_channels, od, oh, ow])
+    }
+
+    fn valid_conv3d_backward(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        output_grad: FloatTensor<Self>,
+    ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>) {
+        let Some(g) = geometry(&x, &weight) else {
+            return burn_backward::<Self>(x, weight, output_grad);
+        };
+        let grads = host_conv::backward(&g, &f32s(&x), &f32s(&weight), &f32s(&output_grad));
+        (
+            flex(grads.input, x.shape().to_vec()),
+            flex(grads.weight, weight.shape().to_vec()),
+            flex(grads.bias, vec![g.out_channels]),
+        )
+    }
+}
+
+/// The autodiff graph: forward on the inner backend, and one backward node for all three
+/// gradients.
+impl<B: ValidConv3d, C: CheckpointStrategy> ValidConv3d for Autodiff<B, C> {
+    fn valid_conv3d(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        bias: FloatTensor<Self>,
+    ) -> FloatTensor<Self> {
+        #[derive(Debug)]
+        struct Node;
+
+        impl<B: ValidConv3d> Backward<B, 3> for Node {
+            type State = (NodeId, NodeId);
+
+            fn backward(
+                self,
+                ops: Ops<Self::State, 3>,
+                grads: &mut Gradients,
+                checkpointer: &mut Checkpointer,
+            ) {
+                let [node_x, node_weight, node_bias] = ops.parents;
+                let grad = grads.consume::<B>(&ops.node);
+                let (x_state, weight_state) = ops.state;
+                let x = checkpointer.retrieve_node_output::<FloatTensor<B>>(x_state);
+                let weight = checkpointer.retrieve_node_output::<FloatTensor<B>>(weight_state);
+                let (gx, gw, gb) = B::valid_conv3d_backward(x, weight, grad);
+                for (node, g) in [(node_x, gx), (node_weight, gw), (node_bias, gb)] {
+                    if let Some(node) = node {
+                        grads.register::<B>(node.id, g);
+                    }
+                }
+            }
+        }
+
+        match Node
+            .prepare::<C>([x.node(), weight.node(), bias.node()])
+            .compute_bound()
+            .stateful()
+        {
+            OpsKind::Tracked(mut prep) => {
+                let x_state = prep.checkpoint(&x);
+                let weight_state = prep.checkpoint(&weight);
+                prep.finish(
+                    (x_state, weight_state),
+                    B::valid_conv3d(
+                        x.into_primitive(),
+                        weight.into_primitive(),
+                        bias.into_primitive(),
+                    ),
+                )
+            }
+            OpsKind::UnTracked(prep) => prep.finish(B::valid_conv3d(
+                x.into_primitive(),
+                weight.into_primitive(),
+                bias.into_primitive(),
+            )),
+        }
+    }
+}
+
+/// `conv.forward(x)` for a valid `Conv3d` with bias, through [`ValidConv3d`]; any other
+/// `Conv3d` goes to its own `forward`.
+///
+/// # Shapes
+/// - input: `[batch, in, d, h, w]`
+/// - output: `[batch, out, d - kd + 1, h - kh + 1, w - kw + 1]`
+pub fn valid_conv3d(x: Tensor<5>, conv: &Conv3d) -> Tensor<5> {
+    let plain = conv.stride == [1, 1, 1]
+        && conv.dilation == [1, 1, 1]
+        && conv.groups == 1
+        && matches!(conv.padding, PaddingConfig3d::Valid);
+    match conv.bias.as_ref().filter(|_| plain) {
+        Some(bias) => run(x, conv.weight.val(), bias.val()),
+        None => conv.forward(x),
+    }
+}
+
+/// `conv.forward(x)` for a valid `Conv2d` with bias (a 3-D convolution of depth 1), through
+/// [`ValidConv3d`]; any other `Conv2d` goes to its own `forward`.
+///
+/// # Shapes
+/// - input: `[batch, in, h, w]`
+/// - output: `[batch, out, h - kh + 1, w - kw + 1]`
+pub fn valid_conv2d(x: Tensor<4>, conv: &Conv2d) -> Tensor<4> {
+    let plain = conv.stride == [1, 1]
+        && conv.dilation == [1, 1]
+        && conv.groups == 1
+        && matches!(
+            conv.padding,
+            PaddingConfig2d::Valid | PaddingConfig2d::Explicit(0, 0, 0, 0)
+        );
+    match conv.bias.as_ref().filter(|_| plain) {
+        Some(bias) => run(
+            x.unsqueeze_dim(2),
+            conv.weight.val().unsqueeze_dim(2),
+            bias.val(),
+        )
+        .squeeze_dim(2),
+        None => conv.forward(x),
+    }
+}
+
+fn run(x: Tensor<5>, weight: Tensor<5>, bias: Tensor<1>) -> Tensor<5> {
+    Tensor::from_dispatch(Dispatch::valid_conv3d(
+        x.into_dispatch(),
+        weight.into_dispatch(),
+        bias.into_dispatch(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use burn::nn::conv::{Conv2dConfig, Conv3dConfig};
+    use burn::tensor::{Device, Distribution, Gradients};
+
+    fn assert_close<const D: usize>(a: Tensor<D>, b: Tensor<D>, what: &str) {
+        let (a, b) = (
+            a.into_data().try_to_vec::<f32>().unwrap(),
+            b.into_data().try_to_vec::<f32>().unwrap(),
+        );
+        assert_eq!(a.len(), b.len(), "{what}: sizes");
+        let scale = b.iter().fold(0f32, |m, v| m.max(v.abs())).max(1.0);
+        for (i, (x, y)) in a.iter().zip(&b).enumerate() {
+            assert!(
+                (x - y).abs() <= 1e-4 * scale,
+                "{what}: element {i}: {x} against {y}"
+            );
+        }
+    }
+
+    /// Through the autodiff graph (CPU): output and the gradients of input, weight and bias
+    /// equal the module's `forward`; without autodiff the output too.
+    #[test]
+    fn valid_conv3d_equals_conv3d_forward_with_gradients() {
+        for (device, autodiff) in [(Device::flex().autodiff(), true), (Device::flex(), false)] {
+            let conv = Conv3dConfig::new([3, 5], [3, 2, 3]).init(&device);
+            let x = Tensor::<5>::random([2, 3, 6, 5, 7], Distribution::Normal(0.0, 1.0), &device);
+            let x = if autodiff { x.require_grad() } else { x };
+            let plain = conv.forward(x.clone());
+            let fast = valid_conv3d(x.clone(), &conv);
+            assert_close(fast.clone(), plain.clone(), "output");
+            if !autodiff {
+                continue;
+            }
+            let upstream =
+                Tensor::<5>::random(plain.dims(), Distribution::Normal(0.0, 1.0), &device);
+            let gp = (plain * upstream.clone()).sum().backward();
+            let gf = (fast * upstream).sum().backward();
+            let check =
+                |what, f: &dyn Fn(&Gradients) -> Tensor<5>| assert_close(f(&gf), f(&gp), what);
+            check("input gradient", &|g| x.grad(g).unwrap());
+            check("weight gradient", &|g| conv.weight.grad(g).unwrap());
+            let bias = conv.bias.as_ref().unwrap();
+            assert_close(
+                bias.grad(&gf).unwrap(),
+                bias.grad(&gp).unwrap(),
+                "bias gradient",
+            );
+        }
+    }
+
+    #[test]
+    fn valid_conv2d_equals_conv2d_forward_with_gradients() {
+        let device = Device::flex().autodiff();
+        let conv = Conv2dConfig::new([4, 6], [3, 3]).init(&device);
+        let x = Tensor::<4>::random([3, 4, 7, 6], Distribution::Normal(0.0, 1.0), &device)
+            .require_grad();
+        let plain = conv.forward(x.clone());
+        let fast = valid_conv2d(x.clone(), &conv);
+        assert_close(fast.clone(), plain.clone(), "output");
+        let gp = (plain * 1.5).sum().backward();
+        let gf = (fast * 1.5).sum().backward();
+        assert_close(x.grad(&gf).unwrap(), x.grad(&gp).unwrap(), "input gradient");
+        assert_close(
+            conv.weight.grad(&gf).unwrap(),
+            conv.weight.grad(&gp).unwrap(),
+            "weight gradient",
+        );
+    }
+}
