@@ -112,7 +112,7 @@ impl DepthwiseSeparableConfig {
 impl DepthwiseSeparable {
     /// Depthwise stage only (after BN and ReLU).
     pub fn forward_depthwise(&self, x: Tensor<4>) -> Tensor<4> {
-        relu(self.bn1.forward(self.depthwise.forward(x)))
+        relu(self.bn1.forward(fast_conv2d(x, &self.depthwise)))
     }
 
     pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {

@@ -12,6 +12,10 @@
 use burn::nn::PaddingConfig2d;
 use burn::nn::conv::Conv2d;
 use burn::tensor::Tensor;
+use burn::tensor::ops::PadMode;
+
+use super::host_conv::MIN_POSITIONS;
+use super::host_conv_op::{depthwise_conv2d, plain_convolutions, valid_conv2d_weights};
 
 /// The padding `(top, left, bottom, right)` of a convolution whose padding is explicit or
 /// valid (the models here use no `Same`).
@@ -44,19 +48,44 @@ pub fn pointwise_conv2d(x: Tensor<4>, conv: &Conv2d) -> Tensor<4> {
 }
 
 /// A [`Conv2d`] in its fastest form here: a 1×1 convolution (stride 1, no padding, one
-/// group) as a matrix product, any other through the module. (A depthwise convolution as a
-/// sum of shifted views measured slower than burn's own and is not used.)
+/// group) as a matrix product; any other with one group, stride 1 and at least
+/// [`MIN_POSITIONS`] outputs per channel, and any depthwise one
+/// (groups = channels, any stride), on the zero-padded input through
+/// [`super::host_conv_op`] (its own kernels and backward pass on the CPU, burn's convolution
+/// on WebGPU); anything else (dilation, other groupings) through the module.
 pub fn fast_conv2d(x: Tensor<4>, conv: &Conv2d) -> Tensor<4> {
-    let [_, _, kh, kw] = conv.weight.lazy_shape().dims::<4>();
-    if conv.groups == 1
-        && [kh, kw] == [1, 1]
-        && conv.stride == [1, 1]
-        && conv.dilation == [1, 1]
-        && explicit_padding(conv) == [0; 4]
-    {
-        pointwise_conv2d(x, conv)
+    let [o, per_group, kh, kw] = conv.weight.lazy_shape().dims::<4>();
+    let pad = explicit_padding(conv);
+    if conv.dilation != [1, 1] || plain_convolutions() {
+        return conv.forward(x);
+    }
+    if conv.groups == 1 && [kh, kw] == [1, 1] && conv.stride == [1, 1] && pad == [0; 4] {
+        return pointwise_conv2d(x, conv);
+    }
+    let [_, c, h, w] = x.dims();
+    let [t, l, b, r] = pad;
+    let positions = (h + t + b + 1).saturating_sub(kh) * (w + l + r + 1).saturating_sub(kw);
+    // The host kernels multiply per sample: on small maps (MobileNet's 8×8 and below) burn's
+    // own, batched over the samples, is faster.
+    let standard = conv.groups == 1 && conv.stride == [1, 1] && positions >= MIN_POSITIONS;
+    let depthwise =
+        conv.groups == o && per_group == 1 && c == o && conv.stride[0] == conv.stride[1];
+    if !(standard || depthwise) {
+        return conv.forward(x);
+    }
+    let x = if pad == [0; 4] {
+        x
     } else {
-        conv.forward(x)
+        x.pad((l, r, t, b), PadMode::Constant(0.0))
+    };
+    let bias = conv.bias.as_ref().map(|b| b.val());
+    if conv.groups == 1 {
+        return valid_conv2d_weights(x, conv.weight.val(), bias);
+    }
+    let out = depthwise_conv2d(x, conv.weight.val(), conv.stride[0]);
+    match bias {
+        Some(bias) => out + bias.reshape([1, o, 1, 1]),
+        None => out,
     }
 }
 
@@ -102,6 +131,52 @@ mod tests {
                 conv.weight.grad(&gp).unwrap(),
                 "pointwise weight gradient",
             );
+        }
+    }
+
+    /// Every kind `fast_conv2d` routes (3×3 padded, stride 1 and 2, depthwise with stride,
+    /// with and without bias) equals the module's `forward`, gradients included.
+    #[test]
+    fn fast_conv2d_equals_conv2d_with_gradients() {
+        let d = Device::flex().autodiff();
+        for (cin, cout, k, stride, groups, pad, bias) in [
+            (3, 5, 3, 1, 1, 1, false),
+            (3, 5, 3, 1, 1, 1, true),
+            (4, 6, 3, 2, 1, 1, false),
+            (6, 6, 3, 1, 6, 1, false),
+            (6, 6, 3, 2, 6, 1, true),
+            (4, 4, 5, 1, 4, 2, false),
+        ] {
+            let conv = Conv2dConfig::new([cin, cout], [k, k])
+                .with_stride([stride, stride])
+                .with_groups(groups)
+                .with_padding(PaddingConfig2d::Explicit(pad, pad, pad, pad))
+                .with_bias(bias)
+                .init(&d);
+            // 18×16 outputs: at least MIN_POSITIONS, so the host kernels run.
+            let x = Tensor::<4>::random([2, cin, 18, 16], Distribution::Normal(0.0, 1.0), &d)
+                .require_grad();
+            let plain = conv.forward(x.clone());
+            let fast = fast_conv2d(x.clone(), &conv);
+            let what = format!("{cin}->{cout} k{k} s{stride} g{groups} bias {bias}");
+            close(fast.clone(), plain.clone(), &what);
+            let upstream = Tensor::<4>::random(plain.dims(), Distribution::Normal(0.0, 1.0), &d);
+            let gp = (plain * upstream.clone()).sum().backward();
+            let gf = (fast * upstream).sum().backward();
+            close(x.grad(&gf).unwrap(), x.grad(&gp).unwrap(), &what);
+            close(
+                conv.weight.grad(&gf).unwrap(),
+                conv.weight.grad(&gp).unwrap(),
+                &what,
+            );
+            if let Some(b) = &conv.bias {
+                let (bf, bp) = (b.grad(&gf).unwrap(), b.grad(&gp).unwrap());
+                close(
+                    bf.reshape([1, cout, 1, 1]),
+                    bp.reshape([1, cout, 1, 1]),
+                    &what,
+                );
+            }
         }
     }
 }

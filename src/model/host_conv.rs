@@ -58,13 +58,17 @@ impl ConvGeometry {
     }
 }
 
+/// The fewest output positions per sample worth a matrix product of their own (below, the
+/// weights would be packed again for a handful of columns): the smallest tile, and the
+/// threshold under which [`super::fast_conv::fast_conv2d`] leaves a convolution to burn.
+pub const MIN_POSITIONS: usize = 256;
+
 /// Output rows `(z, y)` per tile: the tile's im2col matrix (`taps × rows·ow`) stays within
 /// about 1 MiB, so it is built, multiplied and read back in the core's L2 cache, but a tile
 /// has at least 256 positions, so that the matrix products stay efficient where the taps are
 /// many (HybridSN's 2-D convolution has 5,184).
 fn rows_per_tile(g: &ConvGeometry) -> usize {
     const TILE_FLOATS: usize = 256 * 1024;
-    const MIN_POSITIONS: usize = 256;
     let ow = g.out_dims()[2];
     (TILE_FLOATS / (g.taps() * ow)).max(MIN_POSITIONS.div_ceil(ow))
 }
@@ -393,6 +397,146 @@ pub fn backward(g: &ConvGeometry, x: &[f32], weight: &[f32], grad_out: &[f32]) -
     }
 }
 
+/// The sizes of a depthwise convolution (one `kh × kw` filter per channel, stride `stride`, no
+/// padding: pad the input first).
+///
+/// # Shapes
+/// - input: `[batch, channels, in_dims[0], in_dims[1]]`
+/// - weight: `[channels, 1, kernel[0], kernel[1]]`
+/// - output: `[batch, channels, (in_dims[i] - kernel[i]) / stride + 1 …]`
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DepthwiseGeometry {
+    pub batch: usize,
+    pub channels: usize,
+    pub in_dims: [usize; 2],
+    pub kernel: [usize; 2],
+    pub stride: usize,
+}
+
+impl DepthwiseGeometry {
+    pub fn out_dims(&self) -> [usize; 2] {
+        std::array::from_fn(|i| (self.in_dims[i] - self.kernel[i]) / self.stride + 1)
+    }
+
+    pub fn is_valid(&self) -> bool {
+        self.stride >= 1
+            && self.channels > 0
+            && (0..2).all(|i| self.kernel[i] >= 1 && self.kernel[i] <= self.in_dims[i])
+    }
+
+    fn plane(&self) -> usize {
+        self.in_dims[0] * self.in_dims[1]
+    }
+
+    fn out_plane(&self) -> usize {
+        self.out_dims().iter().product()
+    }
+}
+
+/// A depthwise convolution's output, `[batch, channels, out_dims…]` row-major.
+pub fn depthwise_forward(g: &DepthwiseGeometry, x: &[f32], weight: &[f32]) -> Vec<f32> {
+    assert!(g.is_valid(), "host_conv::depthwise_forward: {g:?}");
+    let [kh, kw] = g.kernel;
+    let [oh, ow] = g.out_dims();
+    let (w_in, s) = (g.in_dims[1], g.stride);
+    assert_eq!(x.len(), g.batch * g.channels * g.plane());
+    assert_eq!(weight.len(), g.channels * kh * kw);
+    let mut out = vec![0.0f32; g.batch * g.channels * g.out_plane()];
+    let dst = Chunks(out.as_mut_ptr());
+    in_parallel(
+        g.batch * g.channels,
+        || (),
+        |plane, _| {
+            let c = plane % g.channels;
+            let xp = &x[plane * g.plane()..(plane + 1) * g.plane()];
+            // SAFETY: this job alone writes output plane `plane`.
+            let op = unsafe { dst.chunk(plane, g.out_plane()) };
+            let wc = &weight[c * kh * kw..(c + 1) * kh * kw];
+            for y in 0..oh {
+                let orow = &mut op[y * ow..(y + 1) * ow];
+                for a in 0..kh {
+                    let irow = &xp[(y * s + a) * w_in..(y * s + a + 1) * w_in];
+                    for b in 0..kw {
+                        let wv = wc[a * kw + b];
+                        if s == 1 {
+                            for (o, i) in orow.iter_mut().zip(&irow[b..b + ow]) {
+                                *o += wv * i;
+                            }
+                        } else {
+                            for (o, i) in orow.iter_mut().zip(irow[b..].iter().step_by(s)) {
+                                *o += wv * i;
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    );
+    out
+}
+
+/// The gradients of a depthwise convolution's input and weight given its output's.
+pub fn depthwise_backward(
+    g: &DepthwiseGeometry,
+    x: &[f32],
+    weight: &[f32],
+    grad_out: &[f32],
+) -> (Vec<f32>, Vec<f32>) {
+    assert!(g.is_valid(), "host_conv::depthwise_backward: {g:?}");
+    let [kh, kw] = g.kernel;
+    let [oh, ow] = g.out_dims();
+    let (w_in, s) = (g.in_dims[1], g.stride);
+    assert_eq!(x.len(), g.batch * g.channels * g.plane());
+    assert_eq!(weight.len(), g.channels * kh * kw);
+    assert_eq!(grad_out.len(), g.batch * g.channels * g.out_plane());
+    let mut gx = vec![0.0f32; x.len()];
+    let mut gw = vec![0.0f32; weight.len()];
+    let (gx_dst, gw_dst) = (Chunks(gx.as_mut_ptr()), Chunks(gw.as_mut_ptr()));
+    // One job per channel (over the whole batch), so each job owns its filter's gradient.
+    in_parallel(
+        g.channels,
+        || (),
+        |c, _| {
+            let wc = &weight[c * kh * kw..(c + 1) * kh * kw];
+            // SAFETY: this job alone writes channel c's filter gradient and input planes.
+            let gwc = unsafe { gw_dst.chunk(c, kh * kw) };
+            for n in 0..g.batch {
+                let plane = n * g.channels + c;
+                let xp = &x[plane * g.plane()..(plane + 1) * g.plane()];
+                let gop = &grad_out[plane * g.out_plane()..(plane + 1) * g.out_plane()];
+                // SAFETY: as above.
+                let gxp = unsafe { gx_dst.chunk(plane, g.plane()) };
+                for y in 0..oh {
+                    let grow = &gop[y * ow..(y + 1) * ow];
+                    for a in 0..kh {
+                        let at = (y * s + a) * w_in;
+                        for b in 0..kw {
+                            let wv = wc[a * kw + b];
+                            let mut dot = 0.0f32;
+                            if s == 1 {
+                                let irow = &xp[at + b..at + b + ow];
+                                let girow = &mut gxp[at + b..at + b + ow];
+                                for ((gi, i), go) in girow.iter_mut().zip(irow).zip(grow) {
+                                    *gi += wv * go;
+                                    dot += go * i;
+                                }
+                            } else {
+                                for (xo, go) in grow.iter().enumerate() {
+                                    let i = at + b + xo * s;
+                                    gxp[i] += wv * go;
+                                    dot += go * xp[i];
+                                }
+                            }
+                            gwc[a * kw + b] += dot;
+                        }
+                    }
+                }
+            }
+        },
+    );
+    (gx, gw)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -461,6 +605,54 @@ mod tests {
             if let Some(b) = &conv.bias {
                 assert_close(&got.bias, &vec_of(b.grad(&grads).unwrap()), "bias gradient");
             }
+        }
+    }
+
+    /// Output and both gradients equal burn's grouped `Conv2d` (groups = channels), strides
+    /// 1 and 2.
+    #[test]
+    fn depthwise_equals_burn_grouped_conv2d() {
+        use burn::nn::conv::Conv2dConfig;
+        let d = Device::flex().autodiff();
+        for (batch, c, dims, k, stride) in [
+            (2, 3, [7, 6], [3, 3], 1),
+            (3, 4, [9, 8], [3, 3], 2),
+            (1, 2, [5, 5], [2, 3], 1),
+        ] {
+            let conv = Conv2dConfig::new([c, c], k)
+                .with_groups(c)
+                .with_stride([stride, stride])
+                .with_bias(false)
+                .init(&d);
+            let x = Tensor::<4>::random(
+                [batch, c, dims[0], dims[1]],
+                Distribution::Normal(0.0, 1.0),
+                &d,
+            )
+            .require_grad();
+            let y = conv.forward(x.clone());
+            let upstream = Tensor::<4>::random(y.dims(), Distribution::Normal(0.0, 1.0), &d);
+            let grads = (y.clone() * upstream.clone()).sum().backward();
+            let g = DepthwiseGeometry {
+                batch,
+                channels: c,
+                in_dims: dims,
+                kernel: k,
+                stride,
+            };
+            let (xv, wv) = (vec_of(x.clone().inner()), vec_of(conv.weight.val().inner()));
+            assert_close(
+                &depthwise_forward(&g, &xv, &wv),
+                &vec_of(y.inner()),
+                "output",
+            );
+            let (gx, gw) = depthwise_backward(&g, &xv, &wv, &vec_of(upstream.inner()));
+            assert_close(&gx, &vec_of(x.grad(&grads).unwrap()), "input gradient");
+            assert_close(
+                &gw,
+                &vec_of(conv.weight.grad(&grads).unwrap()),
+                "weight gradient",
+            );
         }
     }
 }

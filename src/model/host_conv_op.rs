@@ -18,8 +18,23 @@ use burn::backend::{Autodiff, Backend, Cube, Dispatch, Flex, TensorMetadata, bac
 use burn::nn::conv::{Conv2d, Conv3d};
 use burn::nn::{PaddingConfig2d, PaddingConfig3d};
 use burn::tensor::{DType, Tensor, TensorData};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::host_conv::{self, ConvGeometry};
+
+/// When set, [`valid_conv3d`], [`valid_conv2d`] and [`super::fast_conv::fast_conv2d`] run
+/// burn's modules instead (`convlab bench --plain` measures the gain in one binary).
+static PLAIN: AtomicBool = AtomicBool::new(false);
+
+/// Runs every convolution through burn's own modules (`true`) or the fast forms (`false`, the
+/// default).
+pub fn use_plain_convolutions(plain: bool) {
+    PLAIN.store(plain, Ordering::Relaxed);
+}
+
+pub(crate) fn plain_convolutions() -> bool {
+    PLAIN.load(Ordering::Relaxed)
+}
 
 fn valid_options() -> ConvOptions<3> {
     ConvOptions::new([1, 1, 1], [0, 0, 0], [1, 1, 1], 1)
@@ -47,6 +62,53 @@ pub trait ValidConv3d: Backend {
     ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>) {
         burn_backward::<Self>(x, weight, output_grad)
     }
+
+    /// A depthwise 2-D convolution without padding (pad the input first) or bias.
+    ///
+    /// # Shapes
+    /// - x: `[batch, c, h, w]`, weight: `[c, 1, kh, kw]`
+    /// - output: `[batch, c, (h - kh) / stride + 1, (w - kw) / stride + 1]`
+    fn depthwise_conv2d(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        stride: usize,
+    ) -> FloatTensor<Self> {
+        let options = depthwise_options::<Self>(&weight, stride);
+        Self::conv2d(x, weight, None, options)
+    }
+
+    /// The gradients of input and weight given the output's.
+    fn depthwise_conv2d_backward(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        output_grad: FloatTensor<Self>,
+        stride: usize,
+    ) -> (FloatTensor<Self>, FloatTensor<Self>) {
+        burn_depthwise_backward::<Self>(x, weight, output_grad, stride)
+    }
+}
+
+fn depthwise_options<B: Backend>(weight: &FloatTensor<B>, stride: usize) -> ConvOptions<2> {
+    ConvOptions::new([stride, stride], [0, 0], [1, 1], weight.shape()[0])
+}
+
+/// burn's own backward pass of a depthwise convolution.
+fn burn_depthwise_backward<B: Backend>(
+    x: FloatTensor<B>,
+    weight: FloatTensor<B>,
+    output_grad: FloatTensor<B>,
+    stride: usize,
+) -> (FloatTensor<B>, FloatTensor<B>) {
+    let options = depthwise_options::<B>(&weight, stride);
+    (
+        B::conv2d_x_backward(
+            x.clone(),
+            weight.clone(),
+            output_grad.clone(),
+            options.clone(),
+        ),
+        B::conv2d_weight_backward(x, weight, output_grad, options),
+    )
 }
 
 /// burn's own backward pass of the convolution (what its autodiff computes for `Conv3d`).
@@ -138,6 +200,57 @@ impl ValidConv3d for Flex {
             flex(grads.bias, vec![g.out_channels]),
         )
     }
+
+    fn depthwise_conv2d(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        stride: usize,
+    ) -> FloatTensor<Self> {
+        let Some(g) = depthwise_geometry(&x, &weight, stride) else {
+            let options = depthwise_options::<Self>(&weight, stride);
+            return <Self as ModuleOps<Self>>::conv2d(x, weight, None, options);
+        };
+        let out = host_conv::depthwise_forward(&g, &f32s(&x), &f32s(&weight));
+        let [oh, ow] = g.out_dims();
+        flex(out, vec![g.batch, g.channels, oh, ow])
+    }
+
+    fn depthwise_conv2d_backward(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        output_grad: FloatTensor<Self>,
+        stride: usize,
+    ) -> (FloatTensor<Self>, FloatTensor<Self>) {
+        let Some(g) = depthwise_geometry(&x, &weight, stride) else {
+            return burn_depthwise_backward::<Self>(x, weight, output_grad, stride);
+        };
+        let (gx, gw) =
+            host_conv::depthwise_backward(&g, &f32s(&x), &f32s(&weight), &f32s(&output_grad));
+        (
+            flex(gx, x.shape().to_vec()),
+            flex(gw, weight.shape().to_vec()),
+        )
+    }
+}
+
+/// The sizes of a depthwise convolution, when the host kernels can run it (f32).
+fn depthwise_geometry(
+    x: &FloatTensor<Flex>,
+    weight: &FloatTensor<Flex>,
+    stride: usize,
+) -> Option<host_conv::DepthwiseGeometry> {
+    if x.dtype() != DType::F32 || weight.dtype() != DType::F32 {
+        return None;
+    }
+    let (xs, ws) = (x.shape(), weight.shape());
+    let g = host_conv::DepthwiseGeometry {
+        batch: xs[0],
+        channels: xs[1],
+        in_dims: [xs[2], xs[3]],
+        kernel: [ws[2], ws[3]],
+        stride,
+    };
+    (ws[0] == g.channels && ws[1] == 1 && g.is_valid()).then_some(g)
 }
 
 /// The autodiff graph: forward on the inner backend, and one backward node for all three
@@ -198,10 +311,62 @@ impl<B: ValidConv3d, C: CheckpointStrategy> ValidConv3d for Autodiff<B, C> {
             )),
         }
     }
+
+    fn depthwise_conv2d(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        stride: usize,
+    ) -> FloatTensor<Self> {
+        #[derive(Debug)]
+        struct Node;
+
+        impl<B: ValidConv3d> Backward<B, 2> for Node {
+            type State = (NodeId, NodeId, usize);
+
+            fn backward(
+                self,
+                ops: Ops<Self::State, 2>,
+                grads: &mut Gradients,
+                checkpointer: &mut Checkpointer,
+            ) {
+                let [node_x, node_weight] = ops.parents;
+                let grad = grads.consume::<B>(&ops.node);
+                let (x_state, weight_state, stride) = ops.state;
+                let x = checkpointer.retrieve_node_output::<FloatTensor<B>>(x_state);
+                let weight = checkpointer.retrieve_node_output::<FloatTensor<B>>(weight_state);
+                let (gx, gw) = B::depthwise_conv2d_backward(x, weight, grad, stride);
+                for (node, g) in [(node_x, gx), (node_weight, gw)] {
+                    if let Some(node) = node {
+                        grads.register::<B>(node.id, g);
+                    }
+                }
+            }
+        }
+
+        match Node
+            .prepare::<C>([x.node(), weight.node()])
+            .compute_bound()
+            .stateful()
+        {
+            OpsKind::Tracked(mut prep) => {
+                let x_state = prep.checkpoint(&x);
+                let weight_state = prep.checkpoint(&weight);
+                prep.finish(
+                    (x_state, weight_state, stride),
+                    B::depthwise_conv2d(x.into_primitive(), weight.into_primitive(), stride),
+                )
+            }
+            OpsKind::UnTracked(prep) => prep.finish(B::depthwise_conv2d(
+                x.into_primitive(),
+                weight.into_primitive(),
+                stride,
+            )),
+        }
+    }
 }
 
-/// `conv.forward(x)` for a valid `Conv3d` with bias, through [`ValidConv3d`]; any other
-/// `Conv3d` goes to its own `forward`.
+/// `conv.forward(x)` for a valid `Conv3d`, through [`ValidConv3d`]; a `Conv3d` with stride,
+/// padding, dilation or groups goes to its own `forward`.
 ///
 /// # Shapes
 /// - input: `[batch, in, d, h, w]`
@@ -211,13 +376,13 @@ pub fn valid_conv3d(x: Tensor<5>, conv: &Conv3d) -> Tensor<5> {
         && conv.dilation == [1, 1, 1]
         && conv.groups == 1
         && matches!(conv.padding, PaddingConfig3d::Valid);
-    match conv.bias.as_ref().filter(|_| plain) {
-        Some(bias) => run(x, conv.weight.val(), bias.val()),
-        None => conv.forward(x),
+    if !plain || plain_convolutions() {
+        return conv.forward(x);
     }
+    run(x, conv.weight.val(), conv.bias.as_ref().map(|b| b.val()))
 }
 
-/// `conv.forward(x)` for a valid `Conv2d` with bias (a 3-D convolution of depth 1), through
+/// `conv.forward(x)` for a valid `Conv2d` (a 3-D convolution of depth 1), through
 /// [`ValidConv3d`]; any other `Conv2d` goes to its own `forward`.
 ///
 /// # Shapes
@@ -231,18 +396,34 @@ pub fn valid_conv2d(x: Tensor<4>, conv: &Conv2d) -> Tensor<4> {
             conv.padding,
             PaddingConfig2d::Valid | PaddingConfig2d::Explicit(0, 0, 0, 0)
         );
-    match conv.bias.as_ref().filter(|_| plain) {
-        Some(bias) => run(
-            x.unsqueeze_dim(2),
-            conv.weight.val().unsqueeze_dim(2),
-            bias.val(),
-        )
-        .squeeze_dim(2),
-        None => conv.forward(x),
+    if !plain {
+        return conv.forward(x);
     }
+    valid_conv2d_weights(x, conv.weight.val(), conv.bias.as_ref().map(|b| b.val()))
 }
 
-fn run(x: Tensor<5>, weight: Tensor<5>, bias: Tensor<1>) -> Tensor<5> {
+/// A valid 2-D convolution (stride 1, one group) of `x` by `weight` `[out, in, kh, kw]`.
+pub fn valid_conv2d_weights(x: Tensor<4>, weight: Tensor<4>, bias: Option<Tensor<1>>) -> Tensor<4> {
+    run(x.unsqueeze_dim(2), weight.unsqueeze_dim(2), bias).squeeze_dim(2)
+}
+
+/// A depthwise convolution of `x` (already padded) by `weight` `[c, 1, kh, kw]`, through
+/// [`ValidConv3d`].
+///
+/// # Shapes
+/// - input: `[batch, c, h, w]`
+/// - output: `[batch, c, (h - kh) / stride + 1, (w - kw) / stride + 1]`
+pub fn depthwise_conv2d(x: Tensor<4>, weight: Tensor<4>, stride: usize) -> Tensor<4> {
+    Tensor::from_dispatch(Dispatch::depthwise_conv2d(
+        x.into_dispatch(),
+        weight.into_dispatch(),
+        stride,
+    ))
+}
+
+fn run(x: Tensor<5>, weight: Tensor<5>, bias: Option<Tensor<1>>) -> Tensor<5> {
+    // Without a bias the op adds zeros (a constant: no gradient is kept for it).
+    let bias = bias.unwrap_or_else(|| Tensor::zeros([weight.dims()[0]], &weight.device()));
     Tensor::from_dispatch(Dispatch::valid_conv3d(
         x.into_dispatch(),
         weight.into_dispatch(),

@@ -83,7 +83,7 @@ impl InvertedResidualConfig {
 impl InvertedResidual {
     pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
         let out = relu(self.bn1.forward(fast_conv2d(x.clone(), &self.expand)));
-        let out = relu(self.bn2.forward(self.depthwise.forward(out)));
+        let out = relu(self.bn2.forward(fast_conv2d(out, &self.depthwise)));
         let out = self.bn3.forward(fast_conv2d(out, &self.project));
         if self.stride != 1 {
             return out;

@@ -21,8 +21,10 @@ use super::Opts;
 
 pub fn run(opts: &Opts) -> Result<(), String> {
     opts.only(&[
-        "batch", "iters", "models", "width", "profile", "device", "no-map",
+        "batch", "iters", "models", "width", "profile", "device", "no-map", "plain",
     ])?;
+    // `--plain`: burn's own convolutions everywhere, to measure the fast forms against.
+    convlab::model::host_conv_op::use_plain_convolutions(opts.flag("plain"));
     let device = opts.device()?;
     let iters: usize = opts.num("iters", 3)?;
     let width: f64 = opts.num("width", 1.0)?;
@@ -37,9 +39,14 @@ pub fn run(opts: &Opts) -> Result<(), String> {
     )?;
     let gpu = device != Device::flex();
     println!(
-        "# convlab bench on {} ({}), {iters} timed steps after one warm-up",
+        "# convlab bench on {} ({}), {iters} timed steps after one warm-up, {} convolutions",
         if gpu { "wgpu" } else { "the CPU (flex)" },
-        threads()
+        threads(),
+        if opts.flag("plain") {
+            "burn's plain"
+        } else {
+            "convlab's fast"
+        }
     );
     let mut host = NativeHost::new(|_| {});
     if opts.flag("profile") {

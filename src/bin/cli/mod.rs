@@ -18,10 +18,11 @@ USAGE:
   convlab cost [--in 3] [--out 64] [--kernel 3] [--height 32] [--width 32] [--stride 1]
         [--padding k/2] [--groups 1]   params and MACs: standard, depthwise, pointwise, separable
   convlab bench [--batch 16,64] [--iters 3] [--models plaincnn,…] [--width 1.0] [--no-map]
-        [--device cpu|wgpu] [--profile]
+        [--device cpu|wgpu] [--profile] [--plain]
                                  train and inference samples/s per model (medians), the thread
                                  count and the whole-scene map; --profile: where HybridSN's
-                                 training step goes, per layer, plain against fast formulation
+                                 training step goes, per layer, plain against fast formulation;
+                                 --plain: burn's own convolutions (to measure the fast ones)
   convlab inspect FILE           arrays in a .mat/.npy file, or records of a CIFAR-10 .bin batch
   convlab train hybridsn [--epochs 20] [--train-fraction 0.1] [--seed 0] [--pca 30] [--patch 25]
         [--batch 32] [--lr 0.001] [--constant-lr] [--spatial] [--paper] [--max-train N] [--eval-every N] [--augment] [--smoothing 0.0] [--min-per-class N] [--init WEIGHTS]
