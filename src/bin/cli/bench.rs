@@ -239,27 +239,29 @@ fn profile_hybridsn(device: &Device, b: usize, iters: usize) -> Result<(), Strin
     });
     row("dense 18496→256→128→16", dense, None);
 
-    // The MobileNets' two kinds of convolution: depthwise (burn's own; a sum of shifted views
-    // measured slower) and pointwise, plain against the matrix product.
-    println!("\nMobileNet layers, batch {b}: milliseconds per batch (median of {iters})");
+    // The MobileNets' two kinds of convolution, plain against `fast_conv2d`: depthwise (host
+    // kernels) and pointwise (a matrix product).
+    println!(
+        "\nMobileNet and PlainCNN layers, batch {b}: milliseconds per batch (median of {iters})"
+    );
     for (name, c, o, k, stride, hw) in [
         ("depthwise 3×3, 64 ch, 32×32", 64, 64, 3, 1, 32),
         ("depthwise 3×3 /2, 128 ch, 16×16", 128, 128, 3, 2, 16),
         ("depthwise 3×3, 512 ch, 4×4", 512, 512, 3, 1, 4),
         ("pointwise 64→128, 32×32", 64, 128, 1, 1, 32),
         ("pointwise 512→512, 4×4", 512, 512, 1, 1, 4),
+        ("standard 3×3 32→64, 32×32", 32, 64, 3, 1, 32),
     ] {
         let p = k / 2;
         let conv = Conv2dConfig::new([c, o], [k, k])
-            .with_groups(if k == 3 { c } else { 1 })
+            .with_groups(if name.starts_with("depthwise") { c } else { 1 })
             .with_stride([stride, stride])
             .with_padding(PaddingConfig2d::Explicit(p, p, p, p))
             .with_bias(false)
             .init(&ad);
         let plain = layer_ms(&ad, [b, c, hw, hw], true, iters, |x| conv.forward(x));
-        let fast =
-            (k == 1).then(|| layer_ms(&ad, [b, c, hw, hw], true, iters, |x| fast_conv2d(x, &conv)));
-        row(name, plain, fast);
+        let fast = layer_ms(&ad, [b, c, hw, hw], true, iters, |x| fast_conv2d(x, &conv));
+        row(name, plain, Some(fast));
     }
 
     // The whole step, phase by phase, on real Indian Pines patches.
