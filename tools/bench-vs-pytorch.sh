@@ -24,6 +24,8 @@ for round in $(seq "$ROUNDS"); do
   for b in $BATCHES; do
     echo "## round $round, batch $b: convlab"
     RAYON_NUM_THREADS=$THREADS "$CONVLAB" bench --batch "$b" --no-map
+    echo "## round $round, batch $b: convlab with burn's plain convolutions"
+    RAYON_NUM_THREADS=$THREADS "$CONVLAB" bench --batch "$b" --no-map --plain
     echo "## round $round, batch $b: PyTorch"
     "$PY" "$REF/bench.py" --threads "$THREADS" --train-batch "$b" --infer-batch "$b" \
       --infer-batch2 "$b" --no-scene --min-time 2 --out "/tmp/convlab-ref-b$b-r$round.json"

@@ -433,6 +433,36 @@ impl DepthwiseGeometry {
     }
 }
 
+/// Planes `[n, h, w]` (row-major, any `n`) zero-padded by `p` on every side.
+pub fn pad_planes(x: &[f32], [h, w]: [usize; 2], p: usize) -> Vec<f32> {
+    if p == 0 {
+        return x.to_vec();
+    }
+    let (ph, pw) = (h + 2 * p, w + 2 * p);
+    let mut out = vec![0.0f32; x.len() / (h * w) * ph * pw];
+    for (src, dst) in x.chunks_exact(h * w).zip(out.chunks_exact_mut(ph * pw)) {
+        for (row, d) in src.chunks_exact(w).zip(dst.chunks_exact_mut(pw).skip(p)) {
+            d[p..p + w].copy_from_slice(row);
+        }
+    }
+    out
+}
+
+/// The inverse of [`pad_planes`]: planes of `padded` dims without their `p`-wide border.
+pub fn crop_planes(x: &[f32], [ph, pw]: [usize; 2], p: usize) -> Vec<f32> {
+    if p == 0 {
+        return x.to_vec();
+    }
+    let (h, w) = (ph - 2 * p, pw - 2 * p);
+    let mut out = Vec::with_capacity(x.len() / (ph * pw) * h * w);
+    for plane in x.chunks_exact(ph * pw) {
+        for row in plane.chunks_exact(pw).skip(p).take(h) {
+            out.extend_from_slice(&row[p..p + w]);
+        }
+    }
+    out
+}
+
 /// `a · b` in 8 independent partial sums (which the compiler can vectorise; one running sum
 /// it cannot reorder).
 fn dot_lanes(a: &[f32], b: &[f32]) -> f32 {

@@ -63,17 +63,18 @@ pub trait ValidConv3d: Backend {
         burn_backward::<Self>(x, weight, output_grad)
     }
 
-    /// A depthwise 2-D convolution without padding (pad the input first) or bias.
+    /// A depthwise 2-D convolution without bias, zero-padded by `padding` on every side.
     ///
     /// # Shapes
     /// - x: `[batch, c, h, w]`, weight: `[c, 1, kh, kw]`
-    /// - output: `[batch, c, (h - kh) / stride + 1, (w - kw) / stride + 1]`
+    /// - output: `[batch, c, (h + 2·padding - kh) / stride + 1, (w + 2·padding - kw) / stride + 1]`
     fn depthwise_conv2d(
         x: FloatTensor<Self>,
         weight: FloatTensor<Self>,
         stride: usize,
+        padding: usize,
     ) -> FloatTensor<Self> {
-        let options = depthwise_options::<Self>(&weight, stride);
+        let options = depthwise_options::<Self>(&weight, stride, padding);
         Self::conv2d(x, weight, None, options)
     }
 
@@ -83,13 +84,23 @@ pub trait ValidConv3d: Backend {
         weight: FloatTensor<Self>,
         output_grad: FloatTensor<Self>,
         stride: usize,
+        padding: usize,
     ) -> (FloatTensor<Self>, FloatTensor<Self>) {
-        burn_depthwise_backward::<Self>(x, weight, output_grad, stride)
+        burn_depthwise_backward::<Self>(x, weight, output_grad, stride, padding)
     }
 }
 
-fn depthwise_options<B: Backend>(weight: &FloatTensor<B>, stride: usize) -> ConvOptions<2> {
-    ConvOptions::new([stride, stride], [0, 0], [1, 1], weight.shape()[0])
+fn depthwise_options<B: Backend>(
+    weight: &FloatTensor<B>,
+    stride: usize,
+    padding: usize,
+) -> ConvOptions<2> {
+    ConvOptions::new(
+        [stride, stride],
+        [padding, padding],
+        [1, 1],
+        weight.shape()[0],
+    )
 }
 
 /// burn's own backward pass of a depthwise convolution.
@@ -98,8 +109,9 @@ fn burn_depthwise_backward<B: Backend>(
     weight: FloatTensor<B>,
     output_grad: FloatTensor<B>,
     stride: usize,
+    padding: usize,
 ) -> (FloatTensor<B>, FloatTensor<B>) {
-    let options = depthwise_options::<B>(&weight, stride);
+    let options = depthwise_options::<B>(&weight, stride, padding);
     (
         B::conv2d_x_backward(
             x.clone(),
@@ -207,16 +219,17 @@ impl ValidConv3d for Flex {
         weight: FloatTensor<Self>,
         output_grad: FloatTensor<Self>,
         stride: usize,
+        padding: usize,
     ) -> (FloatTensor<Self>, FloatTensor<Self>) {
-        let Some(g) = depthwise_geometry(&x, &weight, stride) else {
-            return burn_depthwise_backward::<Self>(x, weight, output_grad, stride);
+        let Some(g) = depthwise_geometry(&x, &weight, stride, padding) else {
+            return burn_depthwise_backward::<Self>(x, weight, output_grad, stride, padding);
         };
+        let xs = x.shape().to_vec();
+        let padded = host_conv::pad_planes(&f32s(&x), [xs[2], xs[3]], padding);
         let (gx, gw) =
-            host_conv::depthwise_backward(&g, &f32s(&x), &f32s(&weight), &f32s(&output_grad));
-        (
-            flex(gx, x.shape().to_vec()),
-            flex(gw, weight.shape().to_vec()),
-        )
+            host_conv::depthwise_backward(&g, &padded, &f32s(&weight), &f32s(&output_grad));
+        let gx = host_conv::crop_planes(&gx, g.in_dims, padding);
+        (flex(gx, xs), flex(gw, weight.shape().to_vec()))
     }
 }
 
@@ -225,6 +238,7 @@ fn depthwise_geometry(
     x: &FloatTensor<Flex>,
     weight: &FloatTensor<Flex>,
     stride: usize,
+    padding: usize,
 ) -> Option<host_conv::DepthwiseGeometry> {
     if x.dtype() != DType::F32 || weight.dtype() != DType::F32 {
         return None;
@@ -233,7 +247,7 @@ fn depthwise_geometry(
     let g = host_conv::DepthwiseGeometry {
         batch: xs[0],
         channels: xs[1],
-        in_dims: [xs[2], xs[3]],
+        in_dims: [xs[2] + 2 * padding, xs[3] + 2 * padding],
         kernel: [ws[2], ws[3]],
         stride,
     };
@@ -303,12 +317,13 @@ impl<B: ValidConv3d, C: CheckpointStrategy> ValidConv3d for Autodiff<B, C> {
         x: FloatTensor<Self>,
         weight: FloatTensor<Self>,
         stride: usize,
+        padding: usize,
     ) -> FloatTensor<Self> {
         #[derive(Debug)]
         struct Node;
 
         impl<B: ValidConv3d> Backward<B, 2> for Node {
-            type State = (NodeId, NodeId, usize);
+            type State = (NodeId, NodeId, usize, usize);
 
             fn backward(
                 self,
@@ -318,10 +333,10 @@ impl<B: ValidConv3d, C: CheckpointStrategy> ValidConv3d for Autodiff<B, C> {
             ) {
                 let [node_x, node_weight] = ops.parents;
                 let grad = grads.consume::<B>(&ops.node);
-                let (x_state, weight_state, stride) = ops.state;
+                let (x_state, weight_state, stride, padding) = ops.state;
                 let x = checkpointer.retrieve_node_output::<FloatTensor<B>>(x_state);
                 let weight = checkpointer.retrieve_node_output::<FloatTensor<B>>(weight_state);
-                let (gx, gw) = B::depthwise_conv2d_backward(x, weight, grad, stride);
+                let (gx, gw) = B::depthwise_conv2d_backward(x, weight, grad, stride, padding);
                 for (node, g) in [(node_x, gx), (node_weight, gw)] {
                     if let Some(node) = node {
                         grads.register::<B>(node.id, g);
@@ -339,14 +354,20 @@ impl<B: ValidConv3d, C: CheckpointStrategy> ValidConv3d for Autodiff<B, C> {
                 let x_state = prep.checkpoint(&x);
                 let weight_state = prep.checkpoint(&weight);
                 prep.finish(
-                    (x_state, weight_state, stride),
-                    B::depthwise_conv2d(x.into_primitive(), weight.into_primitive(), stride),
+                    (x_state, weight_state, stride, padding),
+                    B::depthwise_conv2d(
+                        x.into_primitive(),
+                        weight.into_primitive(),
+                        stride,
+                        padding,
+                    ),
                 )
             }
             OpsKind::UnTracked(prep) => prep.finish(B::depthwise_conv2d(
                 x.into_primitive(),
                 weight.into_primitive(),
                 stride,
+                padding,
             )),
         }
     }
@@ -394,17 +415,23 @@ pub fn valid_conv2d_weights(x: Tensor<4>, weight: Tensor<4>, bias: Option<Tensor
     run(x.unsqueeze_dim(2), weight.unsqueeze_dim(2), bias).squeeze_dim(2)
 }
 
-/// A depthwise convolution of `x` (already padded) by `weight` `[c, 1, kh, kw]`, through
-/// [`ValidConv3d`].
+/// A depthwise convolution of `x` by `weight` `[c, 1, kh, kw]`, zero-padded by `padding` on
+/// every side, through [`ValidConv3d`] (burn's forward; on the CPU the backward's kernels).
 ///
 /// # Shapes
 /// - input: `[batch, c, h, w]`
-/// - output: `[batch, c, (h - kh) / stride + 1, (w - kw) / stride + 1]`
-pub fn depthwise_conv2d(x: Tensor<4>, weight: Tensor<4>, stride: usize) -> Tensor<4> {
+/// - output: `[batch, c, (h + 2·padding - kh) / stride + 1, (w + 2·padding - kw) / stride + 1]`
+pub fn depthwise_conv2d(
+    x: Tensor<4>,
+    weight: Tensor<4>,
+    stride: usize,
+    padding: usize,
+) -> Tensor<4> {
     Tensor::from_dispatch(Dispatch::depthwise_conv2d(
         x.into_dispatch(),
         weight.into_dispatch(),
         stride,
+        padding,
     ))
 }
 
