@@ -153,6 +153,11 @@ describe('faults on the CPU backend', () => {
     await set('epochs', 2);
     await set('max-train', 40);
     await set('batch', 8);
+    // Memory is compared from cycle 5 on: the first cycles raise the high-water mark once (each
+    // model variant's first runs allocate their largest buffers; measured: 111 MiB after cycle
+    // 1, 184 MiB from cycle 4 to 20, flat), while a leak grows with every cycle.
+    const WARM = 5;
+    let start;
     let first;
     for (let i = 0; i < 20; i++) {
       // Switch the model too: HybridSN with batch norm, then the paper's, and back.
@@ -165,13 +170,15 @@ describe('faults on the CPU backend', () => {
       await page.locator(tid('nav-conv')).click();
       await page.locator(tid('nav-hyperspectral')).click();
       await page.locator(tid('scene-summary')).filter({ hasText: '24×24 pixels' }).waitFor({ timeout: 30_000 });
-      if (i === 0) first = await workerStats(page);
+      if (i === 0) start = await workerStats(page);
+      if (i === WARM - 1) first = await workerStats(page);
     }
     const last = await workerStats(page);
     assert.equal(page.workers().length, 1, 'one worker, however many runs');
     const grown = (last.wasmBytes - first.wasmBytes) / 2 ** 20;
-    console.log(`# worker wasm memory after cycle 1: ${(first.wasmBytes / 2 ** 20).toFixed(1)} MiB, after 20: ${(last.wasmBytes / 2 ** 20).toFixed(1)} MiB (${last.jobs} jobs)`);
-    assert.ok(grown <= 64, `worker memory grew by ${grown.toFixed(1)} MiB over 19 cycles`);
+    const mib = (stats) => (stats.wasmBytes / 2 ** 20).toFixed(1);
+    console.log(`# worker wasm memory after cycle 1: ${mib(start)} MiB, after ${WARM}: ${mib(first)} MiB, after 20: ${mib(last)} MiB (${last.jobs} jobs)`);
+    assert.ok(grown <= 32, `worker memory grew by ${grown.toFixed(1)} MiB over the last ${20 - WARM} cycles`);
     // A last run, stopped before its first epoch: no rows from the earlier runs are painted.
     await page.locator(tid('train')).click();
     assert.equal(await page.locator(tid('epoch-row')).count(), 0);
