@@ -95,20 +95,7 @@ mod tests {
     use burn::nn::conv::Conv2dConfig;
     use burn::tensor::{Device, Distribution};
 
-    fn close(a: Tensor<4>, b: Tensor<4>, what: &str) {
-        let (a, b) = (
-            a.into_data().try_to_vec::<f32>().unwrap(),
-            b.into_data().try_to_vec::<f32>().unwrap(),
-        );
-        assert_eq!(a.len(), b.len(), "{what}: sizes");
-        let scale = b.iter().fold(0f32, |m, v| m.max(v.abs())).max(1.0);
-        for (i, (x, y)) in a.iter().zip(&b).enumerate() {
-            assert!(
-                (x - y).abs() <= 1e-4 * scale,
-                "{what}: element {i}: {x} against {y}"
-            );
-        }
-    }
+    use crate::model::host_conv::tests::assert_close_tensors as close;
 
     #[test]
     fn pointwise_equals_conv2d_with_gradients() {

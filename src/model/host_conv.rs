@@ -545,16 +545,21 @@ pub fn depthwise_backward(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use burn::nn::conv::Conv3dConfig;
     use burn::tensor::{Device, Distribution, Tensor};
 
-    fn vec_of<const D: usize>(t: Tensor<D>) -> Vec<f32> {
+    pub(crate) fn vec_of<const D: usize>(t: Tensor<D>) -> Vec<f32> {
         t.into_data().try_to_vec::<f32>().unwrap()
     }
 
-    fn assert_close(a: &[f32], b: &[f32], what: &str) {
+    /// Two tensors hold the same values up to float rounding (1e-4 of the largest magnitude).
+    pub(crate) fn assert_close_tensors<const D: usize>(a: Tensor<D>, b: Tensor<D>, what: &str) {
+        assert_close(&vec_of(a), &vec_of(b), what);
+    }
+
+    pub(crate) fn assert_close(a: &[f32], b: &[f32], what: &str) {
         assert_eq!(a.len(), b.len(), "{what}: sizes");
         let scale = b.iter().fold(0f32, |m, v| m.max(v.abs())).max(1.0);
         for (i, (x, y)) in a.iter().zip(b).enumerate() {

@@ -451,20 +451,7 @@ mod tests {
     use burn::nn::conv::{Conv2dConfig, Conv3dConfig};
     use burn::tensor::{Device, Distribution, Gradients};
 
-    fn assert_close<const D: usize>(a: Tensor<D>, b: Tensor<D>, what: &str) {
-        let (a, b) = (
-            a.into_data().try_to_vec::<f32>().unwrap(),
-            b.into_data().try_to_vec::<f32>().unwrap(),
-        );
-        assert_eq!(a.len(), b.len(), "{what}: sizes");
-        let scale = b.iter().fold(0f32, |m, v| m.max(v.abs())).max(1.0);
-        for (i, (x, y)) in a.iter().zip(&b).enumerate() {
-            assert!(
-                (x - y).abs() <= 1e-4 * scale,
-                "{what}: element {i}: {x} against {y}"
-            );
-        }
-    }
+    use crate::model::host_conv::tests::assert_close_tensors as assert_close;
 
     /// Through the autodiff graph (CPU): output and the gradients of input, weight and bias
     /// equal the module's `forward`; without autodiff the output too.
