@@ -49,10 +49,10 @@ pub fn pointwise_conv2d(x: Tensor<4>, conv: &Conv2d) -> Tensor<4> {
 
 /// A [`Conv2d`] in its fastest form here: a 1×1 convolution (stride 1, no padding, one
 /// group) as a matrix product; any other with one group, stride 1 and at least
-/// [`MIN_POSITIONS`] outputs per channel, and any depthwise one
-/// (groups = channels, any stride), on the zero-padded input through
+/// [`MIN_POSITIONS`] outputs per channel (on the zero-padded input), and any depthwise one with
+/// the same padding on every side (groups = channels, any stride), through
 /// [`super::host_conv_op`] (its own kernels and backward pass on the CPU, burn's convolution
-/// on WebGPU); anything else (dilation, other groupings) through the module.
+/// on WebGPU); anything else (dilation, other groupings, small maps) through the module.
 pub fn fast_conv2d(x: Tensor<4>, conv: &Conv2d) -> Tensor<4> {
     let [o, per_group, kh, kw] = conv.weight.lazy_shape().dims::<4>();
     let pad = explicit_padding(conv);

@@ -1,11 +1,14 @@
-//! [`valid_conv3d`]: a `Conv3d` (stride 1, no padding, dilation 1, one group, with bias) that
-//! runs [`super::host_conv`]'s kernels on burn's CPU backend, forward and backward, and burn's
-//! own convolution on WebGPU. A burn backend extension: the op is routed per backend by burn's
-//! dispatch, and its backward pass is written here for the autodiff graph (one call computes
-//! all three gradients from one im2col matrix per tile).
+//! [`FastConv`]: convolutions that run [`super::host_conv`]'s kernels on burn's CPU backend
+//! and burn's own convolution on WebGPU. A burn backend extension: each op is routed per
+//! backend by burn's dispatch, and its backward pass is written here for the autodiff graph.
+//! - a valid convolution (stride 1, no padding, dilation 1, one group; bias zero when the
+//!   module has none): [`valid_conv3d`], [`valid_conv2d`], [`valid_conv2d_weights`]; one
+//!   backward call computes all three gradients from one im2col matrix per tile;
+//! - a depthwise convolution with symmetric padding and any stride: [`depthwise_conv2d`]
+//!   (burn's forward everywhere, the host backward on the CPU).
 //!
-//! Tested equal to the module's `forward`, gradients included, at the bottom and through the
-//! whole of HybridSN (`model::tests`).
+//! Tested equal to the modules' `forward`, gradients included, at the bottom, in
+//! `fast_conv.rs` and through the whole of HybridSN (`model::tests`).
 
 use burn::backend::autodiff::NodeId;
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
@@ -40,9 +43,10 @@ fn valid_options() -> ConvOptions<3> {
     ConvOptions::new([1, 1, 1], [0, 0, 0], [1, 1, 1], 1)
 }
 
-/// A valid 3-D convolution with bias, and its backward pass.
+/// Convolutions with their own backward pass: a valid 3-D convolution with bias (2-D as depth
+/// 1) and a depthwise 2-D convolution.
 #[backend_extension(Flex, Cube, Autodiff)]
-pub trait ValidConv3d: Backend {
+pub trait FastConv: Backend {
     /// # Shapes
     /// - x: `[batch, in, d, h, w]`, weight: `[out, in, kd, kh, kw]`, bias: `[out]`
     /// - output: `[batch, out, d - kd + 1, h - kh + 1, w - kw + 1]`
@@ -148,7 +152,7 @@ fn burn_backward<B: Backend>(
 }
 
 /// WebGPU: burn's own convolution (the trait's bodies).
-impl ValidConv3d for Cube {}
+impl FastConv for Cube {}
 
 /// The sizes of the convolution, when the host kernels can run it (f32, valid).
 fn geometry(x: &FloatTensor<Flex>, weight: &FloatTensor<Flex>) -> Option<ConvGeometry> {
@@ -184,7 +188,7 @@ fn flex(values: Vec<f32>, shape: Vec<usize>) -> FloatTensor<Flex> {
 
 /// The CPU backend: [`host_conv`]'s kernels (a depthwise convolution's forward is burn's
 /// own, the trait's body: it measured faster than a plain loop per plane).
-impl ValidConv3d for Flex {
+impl FastConv for Flex {
     fn valid_conv3d(
         x: FloatTensor<Self>,
         weight: FloatTensor<Self>,
@@ -256,7 +260,7 @@ fn depthwise_geometry(
 
 /// The autodiff graph: forward on the inner backend, and one backward node for all three
 /// gradients.
-impl<B: ValidConv3d, C: CheckpointStrategy> ValidConv3d for Autodiff<B, C> {
+impl<B: FastConv, C: CheckpointStrategy> FastConv for Autodiff<B, C> {
     fn valid_conv3d(
         x: FloatTensor<Self>,
         weight: FloatTensor<Self>,
@@ -265,7 +269,7 @@ impl<B: ValidConv3d, C: CheckpointStrategy> ValidConv3d for Autodiff<B, C> {
         #[derive(Debug)]
         struct Node;
 
-        impl<B: ValidConv3d> Backward<B, 3> for Node {
+        impl<B: FastConv> Backward<B, 3> for Node {
             type State = (NodeId, NodeId);
 
             fn backward(
@@ -322,7 +326,7 @@ impl<B: ValidConv3d, C: CheckpointStrategy> ValidConv3d for Autodiff<B, C> {
         #[derive(Debug)]
         struct Node;
 
-        impl<B: ValidConv3d> Backward<B, 2> for Node {
+        impl<B: FastConv> Backward<B, 2> for Node {
             type State = (NodeId, NodeId, usize, usize);
 
             fn backward(
@@ -373,7 +377,7 @@ impl<B: ValidConv3d, C: CheckpointStrategy> ValidConv3d for Autodiff<B, C> {
     }
 }
 
-/// `conv.forward(x)` for a valid `Conv3d`, through [`ValidConv3d`]; a `Conv3d` with stride,
+/// `conv.forward(x)` for a valid `Conv3d`, through [`FastConv`]; a `Conv3d` with stride,
 /// padding, dilation or groups goes to its own `forward`.
 ///
 /// # Shapes
@@ -391,7 +395,7 @@ pub fn valid_conv3d(x: Tensor<5>, conv: &Conv3d) -> Tensor<5> {
 }
 
 /// `conv.forward(x)` for a valid `Conv2d` (a 3-D convolution of depth 1), through
-/// [`ValidConv3d`]; any other `Conv2d` goes to its own `forward`.
+/// [`FastConv`]; any other `Conv2d` goes to its own `forward`.
 ///
 /// # Shapes
 /// - input: `[batch, in, h, w]`
@@ -416,7 +420,7 @@ pub fn valid_conv2d_weights(x: Tensor<4>, weight: Tensor<4>, bias: Option<Tensor
 }
 
 /// A depthwise convolution of `x` by `weight` `[c, 1, kh, kw]`, zero-padded by `padding` on
-/// every side, through [`ValidConv3d`] (burn's forward; on the CPU the backward's kernels).
+/// every side, through [`FastConv`] (burn's forward; on the CPU the backward's kernels).
 ///
 /// # Shapes
 /// - input: `[batch, c, h, w]`
