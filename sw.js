@@ -1,28 +1,35 @@
 // convlab's service worker: after a first visit the app works without a network.
-// On install it caches every file of the build (listed in sw-manifest.json, written by
-// tools/sw-manifest.mjs as a Trunk post-build hook): app shell, worker, data and weights.
-// Requests go to the network first (so a new build is picked up at once) and fall back to
-// the cache when the network is down.
-const CACHE = 'convlab';
+//
+// - On install it caches the app shell only (HTML, JS, CSS, both wasm files: the SHELL list,
+//   written into this file with the build's VERSION by tools/sw-manifest.mjs, a Trunk
+//   post-build hook), so a first visit transfers the shell and nothing else.
+// - Data and weights are cached when first used (the labs a visitor opened work offline).
+// - Each build has its own shell cache (`convlab-<VERSION>`); on activate the old ones are
+//   deleted. Data and weights live in one cache across builds (`convlab-data`; the compute
+//   worker also puts what it downloads there, see src/worker/fetch.rs, since on a first
+//   visit it starts before this worker controls it); each online fetch refreshes them.
+// - Requests go to the network first (a new build is picked up at once) and fall back to the
+//   cache when the network is down.
+const VERSION = 'dev';
+const SHELL = ['./'];
+const CACHE = `convlab-${VERSION}`;
+/// Data and weights (fetched when a lab needs them) and their cache, kept across builds.
+const DATA_FILES = /\/public\//;
+const DATA = 'convlab-data';
 
 self.addEventListener('install', (event) => {
   event.waitUntil(
     (async () => {
       const cache = await caches.open(CACHE);
-      let files = ['./'];
-      try {
-        const r = await fetch('./sw-manifest.json', { cache: 'no-store' });
-        if (r.ok) files = files.concat((await r.json()).files);
-      } catch (_) {
-        // No manifest: cache what is fetched from now on.
-      }
+      // 'no-cache': revalidate with the server, so the page's own copies (just downloaded)
+      // cost a 304 and not a second transfer, and a stale HTTP cache never enters this build.
       await Promise.all(
-        files.map(async (f) => {
+        SHELL.map(async (f) => {
           try {
-            const r = await fetch(f, { cache: 'no-store' });
+            const r = await fetch(f, { cache: 'no-cache' });
             if (r.ok) await cache.put(f, r);
           } catch (_) {
-            // One missing file must not stop the others.
+            // One missing file must not stop the others; the fetch handler fills gaps.
           }
         }),
       );
@@ -31,7 +38,16 @@ self.addEventListener('install', (event) => {
   );
 });
 
-self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    (async () => {
+      for (const name of await caches.keys()) {
+        if (name.startsWith('convlab') && name !== CACHE && name !== DATA) await caches.delete(name);
+      }
+      await self.clients.claim();
+    })(),
+  );
+});
 
 self.addEventListener('fetch', (event) => {
   const req = event.request;
@@ -40,9 +56,10 @@ self.addEventListener('fetch', (event) => {
     (async () => {
       try {
         const r = await fetch(req);
-        if (r.ok) {
+        if (r.status === 200) {
           const copy = r.clone();
-          caches.open(CACHE).then((c) => c.put(req, copy)).catch(() => {});
+          const name = DATA_FILES.test(new URL(req.url).pathname) ? DATA : CACHE;
+          caches.open(name).then((c) => c.put(req, copy)).catch(() => {});
         }
         return r;
       } catch (err) {

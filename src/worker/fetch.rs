@@ -21,6 +21,7 @@ pub async fn fetch_bytes(url: &str, job: &str) -> Result<Vec<u8>, String> {
     if !resp.ok() {
         return Err(format!("could not fetch {url}: HTTP {}", resp.status()));
     }
+    keep_for_offline(url, &resp);
     let total = resp
         .headers()
         .get("content-length")
@@ -70,4 +71,46 @@ pub async fn fetch_bytes(url: &str, job: &str) -> Result<Vec<u8>, String> {
         });
     }
     Ok(out)
+}
+
+/// The cache the service worker (`sw.js`) keeps data and weights in across builds.
+const DATA_CACHE: &str = "convlab-data";
+
+/// Puts a copy of a bundled data or weights file (`./public/…`) in the offline cache. On a
+/// first visit this worker starts before the service worker controls it, so its downloads
+/// would not pass through it; this keeps the labs a visitor opened usable offline all the
+/// same. Best effort: without the Cache API (or with storage refused) nothing happens.
+fn keep_for_offline(url: &str, resp: &web_sys::Response) {
+    use js_sys::{Function, Promise, Reflect};
+    if !url.contains("/public/") {
+        return;
+    }
+    let Ok(copy) = resp.clone() else { return };
+    let Ok(caches) = Reflect::get(&js_sys::global(), &"caches".into()) else {
+        return;
+    };
+    let Some(open) = Reflect::get(&caches, &"open".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok())
+    else {
+        return;
+    };
+    let Ok(opened) = open.call1(&caches, &DATA_CACHE.into()) else {
+        return;
+    };
+    let url = url.to_string();
+    wasm_bindgen_futures::spawn_local(async move {
+        let Ok(cache) = JsFuture::from(Promise::from(opened)).await else {
+            return;
+        };
+        let Some(put) = Reflect::get(&cache, &"put".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<Function>().ok())
+        else {
+            return;
+        };
+        if let Ok(p) = put.call2(&cache, &url.into(), &copy) {
+            let _ = JsFuture::from(Promise::from(p)).await;
+        }
+    });
 }

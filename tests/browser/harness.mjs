@@ -16,10 +16,11 @@ export function chromiumPath() {
   return found;
 }
 
-/// Starts the server and a browser. `webgpu`: pass --enable-unsafe-webgpu.
-export async function launch({ webgpu }) {
+/// Starts the server and a browser. `webgpu`: pass --enable-unsafe-webgpu. `base`: the URL
+/// path the app is served under ("/", or a sub-path such as "/convlab/").
+export async function launch({ webgpu, base: basePath = '/' }) {
   if (!fs.existsSync(path.join(DIST, 'index.html'))) throw new Error('dist/ is missing: run trunk build --release');
-  const server = await startServer(DIST, 0);
+  const server = await startServer(DIST, 0, basePath);
   const args = [
     '--headless=new',
     '--no-sandbox',
@@ -32,10 +33,11 @@ export async function launch({ webgpu }) {
   if (webgpu) args.push('--enable-unsafe-webgpu', '--enable-unsafe-swiftshader', '--use-angle=swiftshader');
   else args.push('--disable-gpu');
   const browser = await chromium.launch({ executablePath: chromiumPath(), args });
-  const base = `http://127.0.0.1:${server.address().port}/`;
+  const base = `http://127.0.0.1:${server.address().port}${basePath}`;
   return {
     base,
     browser,
+    server,
     async page(query = '') {
       const page = await browser.newPage();
       const errors = [];
@@ -100,6 +102,18 @@ export async function clickLatency(page, button, watched) {
 }
 
 export const tid = (id) => `[data-testid="${id}"]`;
+
+/// Waits until the async `fn(arg)`, run in the page, resolves truthy (polling every
+/// `interval` ms). Playwright's waitForFunction does not await a promise: an async predicate
+/// would pass at once.
+export async function waitForAsync(page, fn, arg, { timeout = 60_000, interval = 500 } = {}) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    if (await page.evaluate(fn, arg)) return;
+    if (Date.now() > deadline) throw new Error(`waitForAsync: not true after ${timeout} ms`);
+    await page.waitForTimeout(interval);
+  }
+}
 
 /// A signature of a canvas's pixels (size and a hash), read in the page; null before drawing.
 export function canvasSig(page, id) {

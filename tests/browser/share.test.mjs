@@ -332,38 +332,12 @@ describe('links that restore a view', () => {
     for (const key of ['page', 'pca', 'patch', 'lr', 'view', 'backend']) {
       assert.match(text, new RegExp(`Ignored ${key}=`), text);
     }
-    // The default page (the lab bench) is shown, and the markup stayed text.
-    await page.locator(tid('smoke-start')).waitFor({ timeout: 30_000 });
+    // The default page (home) is shown, and the markup stayed text.
+    await page.locator(tid('home')).waitFor({ timeout: 30_000 });
     assert.equal(await page.locator('img[src="x"]').count(), 0);
     assert.equal(dialogs, 0);
     assert.deepEqual(errors, []);
     await page.close();
   });
 
-  test('after a first visit the app reloads and loads its data with the server stopped', async () => {
-    const own = await launch({ webgpu: false });
-    try {
-      const { page } = await own.page('?page=hyperspectral');
-      await page.locator(tid('scene-summary')).waitFor({ timeout: 180_000 });
-      // The service worker has taken the page and cached every file of the build.
-      await page.waitForFunction(
-        async () => {
-          if (!navigator.serviceWorker.controller) return false;
-          const m = await (await fetch('./sw-manifest.json')).json();
-          const keys = await (await caches.open('convlab')).keys();
-          const have = new Set(keys.map((k) => new URL(k.url).pathname));
-          return m.files.every((f) => have.has(new URL(f, location.href).pathname));
-        },
-        null,
-        { timeout: 180_000, polling: 1000 },
-      );
-      await own.stopServer();
-      await page.reload();
-      await page.locator(tid('scene-summary')).waitFor({ timeout: 180_000 });
-      assert.match(await page.locator(tid('scene-summary')).textContent(), /Indian Pines: 145×145 pixels/);
-      await page.close();
-    } finally {
-      await own.close();
-    }
-  });
 });
