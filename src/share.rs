@@ -280,6 +280,39 @@ pub fn confusion_csv(names: &[String], confusion: &[u64], n: usize) -> String {
     csv(&h, &rows)
 }
 
+/// The page a query names (`page=`; the last one when repeated), `"home"` when none.
+pub fn page_id(raw: &str) -> String {
+    Query::parse(raw)
+        .get("page")
+        .unwrap_or(HOME_PAGE)
+        .to_string()
+}
+
+/// The id of the page a URL without `page=` shows.
+pub const HOME_PAGE: &str = "home";
+
+/// `raw` (a query such as `?page=conv&cin=32`) with its page set to `id`: `page=` first (none
+/// for the home page), every other parameter kept as it was written. What the address bar
+/// shows after moving between pages, so Back, Forward and reload keep the page.
+pub fn with_page(raw: &str, id: &str) -> String {
+    let raw = raw.strip_prefix('?').unwrap_or(raw);
+    let mut parts: Vec<String> = Vec::new();
+    if id != HOME_PAGE {
+        parts.push(format!("page={}", percent_encode(id)));
+    }
+    parts.extend(
+        raw.split('&')
+            .filter(|p| !p.is_empty())
+            .filter(|p| percent_decode(p.split_once('=').map_or(*p, |(k, _)| k)) != "page")
+            .map(str::to_string),
+    );
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", parts.join("&"))
+    }
+}
+
 /// Writes `(key, value)` pairs as a query string (`?a=1&b=x%20y`).
 pub fn to_query(pairs: &[(&str, String)]) -> String {
     let body: Vec<String> = pairs
@@ -329,6 +362,27 @@ fn percent_decode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn moving_between_pages_rewrites_only_the_page() {
+        assert_eq!(with_page("", "conv"), "?page=conv");
+        assert_eq!(with_page("?page=conv", "home"), "");
+        assert_eq!(
+            with_page("?cin=32&page=conv&k=5&page=x", "cifar"),
+            "?page=cifar&cin=32&k=5"
+        );
+        assert_eq!(
+            with_page("?presenter=1&view=a%20b", "home"),
+            "?presenter=1&view=a%20b"
+        );
+        // An encoded key is still the page parameter.
+        assert_eq!(with_page("?%70age=conv", "runs"), "?page=runs");
+        for (raw, id) in [("", "home"), ("?page=cifar&x=1", "cifar"), ("?x=1", "home")] {
+            assert_eq!(page_id(raw), id);
+            assert_eq!(page_id(&with_page(raw, "models")), "models");
+            assert_eq!(page_id(&with_page(raw, "home")), "home");
+        }
+    }
 
     #[test]
     fn good_values_are_read_and_bad_ones_fall_back_with_a_notice() {

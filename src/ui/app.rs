@@ -7,6 +7,7 @@ use super::badge::BackendBadge;
 use super::cifar::{CifarForm, CifarLab};
 use super::client;
 use super::conv_lab::{ConvForm, ConvLab};
+use super::home::Home;
 use super::hyperspectral::{HsiForm, HyperspectralLab};
 use super::job_indicator::JobIndicator;
 use super::models::ModelsPage;
@@ -22,7 +23,8 @@ pub fn App() -> impl IntoView {
     // The link's parameters, read strictly: a bad value falls back with a notice.
     let mut q = url::query();
     let ids: Vec<&str> = Page::ALL.iter().map(|p| p.id()).collect();
-    let page = Page::from_id(&q.choice("page", &ids, "home")).unwrap_or(Page::Home);
+    let page =
+        Page::from_id(&q.choice("page", &ids, crate::share::HOME_PAGE)).unwrap_or(Page::Home);
     let backend = match q.choice("backend", &["auto", "cpu"], "auto").as_str() {
         "cpu" => BackendChoice::Cpu,
         _ => BackendChoice::Auto,
@@ -41,6 +43,17 @@ pub fn App() -> impl IntoView {
     provide_context(conv);
     provide_context(cifar);
     client::spawn(state, backend);
+
+    // Each page is a URL: moving between pages adds a history entry (the first page shown
+    // only rewrites its own, dropping a page name that was ignored), and Back and Forward
+    // move between them.
+    let first = StoredValue::new(true);
+    Effect::new(move |_| {
+        let id = state.page.get().id();
+        url::show_page(id, first.get_value());
+        first.set_value(false);
+    });
+    url::on_history_move(move |id| state.page.set(Page::from_id(&id).unwrap_or(Page::Home)));
 
     let nav = Page::ALL
         .into_iter()
@@ -81,7 +94,8 @@ pub fn App() -> impl IntoView {
         </Show>
         <main>
             {move || match state.page.get() {
-                Page::Home => view! { <SmokePanel /> }.into_any(),
+                Page::Home => view! { <Home /> }.into_any(),
+                Page::Bench => view! { <SmokePanel /> }.into_any(),
                 Page::Hyperspectral => view! { <HyperspectralLab /> }.into_any(),
                 Page::ConvLab => view! { <ConvLab /> }.into_any(),
                 Page::Cifar => view! { <CifarLab /> }.into_any(),
