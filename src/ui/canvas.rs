@@ -37,6 +37,14 @@ pub fn paint(canvas: &web_sys::HtmlCanvasElement, width: u32, height: u32, pixel
     }
 }
 
+/// The image pixel (of `pixels` along one axis) under a click `offset` CSS pixels into a
+/// canvas shown `shown` CSS pixels wide (or high).
+fn picked(offset: i32, shown: i32, pixels: u32) -> usize {
+    let shown = shown.max(1) as f64;
+    let i = (offset.max(0) as f64 * pixels as f64 / shown).floor() as u32;
+    i.min(pixels.saturating_sub(1)) as usize
+}
+
 /// A canvas bound to a signal of `(width, height, rgba)`; `on_pick` receives the clicked
 /// image pixel `(row, col)`.
 #[component]
@@ -60,9 +68,11 @@ pub fn ImageCanvas(
             node_ref=node
             data-testid=testid
             on:click=move |ev| {
-                if let (Some(cb), Some((w, h, _))) = (on_pick, image.get_untracked()) {
-                    let col = (ev.offset_x().max(0) as u32 / scale).min(w - 1) as usize;
-                    let row = (ev.offset_y().max(0) as u32 / scale).min(h - 1) as usize;
+                if let (Some(cb), Some((w, h, _)), Some(c)) = (on_pick, image.get_untracked(), node.get_untracked()) {
+                    // Through the size the canvas is shown at (CSS may have shrunk it to fit a
+                    // phone), not the drawing scale.
+                    let col = picked(ev.offset_x(), c.client_width(), w);
+                    let row = picked(ev.offset_y(), c.client_height(), h);
                     cb.run((row, col));
                 }
             }
