@@ -16,6 +16,7 @@ mod conv_spectral;
 mod device_check;
 mod download;
 mod form;
+mod home;
 mod hooks;
 mod hyperspectral;
 mod job_indicator;

@@ -85,7 +85,6 @@ pub fn SmokePanel() -> impl IntoView {
     let running = move || matches!(state.job_status.get().as_str(), "running" | "paused");
 
     view! {
-        <super::device_check::DeviceCheck />
         <section>
             <h2>"Lab bench"</h2>
             <p>
@@ -171,7 +170,7 @@ pub fn SmokePanel() -> impl IntoView {
                 </button>
             </div>
             <p data-testid="job-status">"Status: " {move || state.job_status.get()}</p>
-            // The device check above shows its own progress.
+            // The device check (on the home page) shows its own progress.
             <Show when=move || state.job.get() != job::CHECK>
                 <ProgressBar />
             </Show>

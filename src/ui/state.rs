@@ -12,6 +12,7 @@ use crate::messages::{
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Page {
     Home,
+    Bench,
     Hyperspectral,
     ConvLab,
     Cifar,
@@ -21,19 +22,21 @@ pub enum Page {
 }
 
 impl Page {
-    pub const ALL: [Page; 7] = [
+    pub const ALL: [Page; 8] = [
         Page::Home,
         Page::ConvLab,
         Page::Cifar,
         Page::Hyperspectral,
         Page::Models,
         Page::Runs,
+        Page::Bench,
         Page::About,
     ];
 
     pub fn id(self) -> &'static str {
         match self {
-            Page::Home => "home",
+            Page::Home => crate::share::HOME_PAGE,
+            Page::Bench => "bench",
             Page::Hyperspectral => "hyperspectral",
             Page::ConvLab => "conv",
             Page::Cifar => "cifar",
@@ -45,7 +48,8 @@ impl Page {
 
     pub fn title(self) -> &'static str {
         match self {
-            Page::Home => "Lab bench",
+            Page::Home => "Home",
+            Page::Bench => "Lab bench",
             Page::Hyperspectral => "Hyperspectral lab",
             Page::ConvLab => "Conv lab",
             Page::Cifar => "CIFAR-10 lab",

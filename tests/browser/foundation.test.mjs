@@ -96,7 +96,7 @@ for (const backend of ['webgpu', 'cpu']) {
     });
 
     test('the worker smoke run streams finite losses while clicks are answered', async () => {
-      const { page, errors } = await env.page();
+      const { page, errors } = await env.page('?page=bench');
       await page.locator(tid('backend-badge')).filter({ hasNotText: 'Loading' }).filter({ hasNotText: 'Starting' }).waitFor({ timeout: 120_000 });
       // Three steps of two images: the three losses the test needs, and the run's end (a
       // MobileNetV1 ×1 step takes half a minute on the software WebGPU adapter).

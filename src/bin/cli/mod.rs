@@ -6,6 +6,7 @@ mod cost;
 mod hsi;
 mod inspect;
 mod models;
+mod pictures;
 mod samples;
 
 use burn::tensor::Device;
@@ -37,6 +38,7 @@ USAGE:
         `--data cats-dogs` trains on the 400 cats and dogs photos (320 train / 80 test) instead
   convlab pack-cifar [--src DIR] [--out FILE]   (re)build public/data/cifar10_subset.clcf
   convlab map [--weights FILE] [--scene FILE [--gt FILE]] [--out map.png] [--device cpu|wgpu]
+  convlab pictures [--out public/home]   (re)draw the home page's pictures from the shipped files
   convlab pack-scene [--src DIR] [--out FILE]   (re)build public/data/indian_pines.clhs
   convlab pack-cats-dogs [--src ../shared/data/cats_dogs/train] [--out public/data/cats_dogs.cljp]
                                  (re)build the cats and dogs photos archive
@@ -175,6 +177,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             None => Err("train needs a model: plaincnn, mobilenetv1, mobilenetv2, hybridsn".into()),
         },
         "map" => hsi::map(&opts),
+        "pictures" => pictures::run(&opts),
         "pack-scene" => hsi::pack(&opts),
         "pack-samples" => samples::run(&opts),
         "pack-cats-dogs" => samples::pack_cats_dogs(&opts),
