@@ -1,5 +1,7 @@
 # convlab task file. `make serve` builds the release app and serves it on
-# http://127.0.0.1:8080; `make test` runs every check. Both install missing tools first.
+# http://127.0.0.1:8080; `make test` runs every check; `make dist` writes the deployable
+# folder. Each checks its prerequisites first (tools/prereqs.sh) and installs the missing
+# tools it can.
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 
@@ -17,23 +19,38 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/convlab/target
 WASM_TARGET_DIR ?= $(CARGO_TARGET_DIR)-wasm
 WASM_ENV := CARGO_TARGET_DIR=$(WASM_TARGET_DIR)
 
-.PHONY: tools build serve test fmt clippy native-test server-test wasm-build browser-test size bench
+.PHONY: prereqs prereqs-test tools build-tools serve dist test fmt clippy native-test server-test wasm-build browser-test size bench
+# Serve under a sub-path, as a project site would be: `make serve BASE=/convlab/`.
+BASE ?= /
 
-## Install what is missing, at the pinned versions (idempotent; reuses what is present).
-tools:
+## What cannot be installed here (Rust, a C compiler, Node.js): one line each when missing.
+prereqs:
+	@tools/prereqs.sh serve
+prereqs-test:
+	@tools/prereqs.sh test
+
+## What building the app needs, at the pinned versions (idempotent; reuses what is present).
+build-tools: prereqs
 	@rustup target list --installed | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 	@trunk --version 2>/dev/null | grep -q "$(TRUNK_VERSION)" || cargo install trunk --version $(TRUNK_VERSION) --locked
 	@wasm-bindgen --version 2>/dev/null | grep -q "$(WASM_BINDGEN_VERSION)" || cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
 	@[ -x node_modules/.bin/wasm-opt ] && [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund
+
+## Everything the tests need besides: Debian's Chromium.
+tools: prereqs-test build-tools
 	@[ -x $(CHROMIUM) ] || { $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium chromium-driver; }
 
 ## The release app (UI wasm + worker wasm + data) in dist/.
-build: tools
+build: build-tools
 	cargo fetch
 	$(WASM_ENV) trunk build --release
 
 serve: build
-	node tests/serve.mjs dist $(PORT)
+	node tests/serve.mjs dist $(PORT) $(BASE)
+
+## dist/ is the whole site: copy it to any static host, at any path (all URLs are relative).
+dist: build
+	@du -sh dist | awk '{print "dist/: " $$1 " to upload (any static host, any path; .nojekyll included for GitHub Pages)"}'
 
 fmt:
 	cargo fmt --all -- --check
