@@ -390,6 +390,9 @@ pub async fn train_cifar<H: CifarHost>(
             });
             host.emit(meter.event(host.now_ms(), done));
         }
+        if !super::weights_finite(&model).await? {
+            return Err(super::non_finite_weights(epoch, steps_per_epoch));
+        }
         let train_seconds = (host.now_ms() - t0) / 1000.0;
         let test_acc = if cfg.eval_every > 0 && epoch % cfg.eval_every == 0 && epoch < cfg.epochs {
             Some(

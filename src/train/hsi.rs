@@ -303,6 +303,9 @@ pub async fn train_hybridsn<H: Host>(
             });
             host.emit(meter.event(host.now_ms(), done));
         }
+        if !super::weights_finite(&model).await? {
+            return Err(super::non_finite_weights(epoch, steps_per_epoch));
+        }
         let test_oa = if cfg.eval_every > 0 && epoch % cfg.eval_every == 0 && epoch < cfg.epochs {
             let map = scene_map(host, &model.valid(), prep, false).await?;
             Some(Evaluation::of(&map, &prep.gt, &prep.split.test, prep.num_classes).oa)
@@ -851,6 +854,39 @@ mod tests {
                 t.evaluation.map_or(f64::NAN, |e| e.oa)
             ),
         }
+    }
+
+    #[test]
+    fn weights_made_non_finite_by_an_epochs_last_step_stop_the_run() {
+        // One step an epoch: its loss is computed before the step, so it is finite; the step
+        // with an infinite learning rate (1e39 is beyond f32) makes the weights infinite or
+        // NaN, which only the end-of-epoch check sees. Without it this run "succeeded" with
+        // an epoch of garbage weights reported and mapped.
+        let scene = small_scene();
+        let cfg = small_cfg()
+            .with_lr(1e39)
+            .with_epochs(1)
+            .with_max_train(8)
+            .with_batch_size(8)
+            .with_min_per_class(0);
+        let prep = prepare(&scene, &cfg).unwrap();
+        assert_eq!(training_pixels(&prep, &cfg).len(), 8, "one step an epoch");
+        let mut host = NativeHost::new(|_| {});
+        let device = Device::flex();
+        match pollster::block_on(train_hybridsn(&mut host, &device, &prep, &cfg, None)) {
+            Err(msg) => assert!(
+                msg.contains("weights became NaN or infinite at epoch 1, step 1 of 1"),
+                "{msg}"
+            ),
+            Ok(_) => panic!("an epoch with non-finite weights was reported as done"),
+        }
+        // A sound model passes the check.
+        let model = HybridSnConfig::new()
+            .with_bands(prep.padded.bands)
+            .with_patch(prep.patch)
+            .with_num_classes(prep.num_classes)
+            .init(&device);
+        assert!(pollster::block_on(super::super::weights_finite(&model)).unwrap());
     }
 
     #[test]

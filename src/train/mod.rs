@@ -81,6 +81,37 @@ pub trait Host {
     }
 }
 
+/// Whether every float parameter of `module` is finite, with one read-back (the sum of each
+/// parameter's sum: a NaN or an infinity anywhere makes it non-finite). A non-finite weight
+/// from the last optimiser step of an epoch shows in none of that epoch's losses, which are
+/// computed before each step.
+pub async fn weights_finite<M: burn::module::Module>(module: &M) -> Result<bool, String> {
+    use burn::module::{ModuleVisitor, Param};
+    use burn::tensor::Tensor;
+    struct Sums(Vec<Tensor<1>>);
+    impl ModuleVisitor for Sums {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            self.0.push(param.val().detach().sum());
+        }
+    }
+    let mut sums = Sums(Vec::new());
+    module.visit(&mut sums);
+    if sums.0.is_empty() {
+        return Ok(true);
+    }
+    let total = Tensor::cat(sums.0, 0).sum();
+    Ok(read_f32(total, "the weights").await?[0].is_finite())
+}
+
+/// The message of a run whose weights became NaN or infinite in the last step of `epoch`
+/// (`steps` steps an epoch).
+pub fn non_finite_weights(epoch: usize, steps: usize) -> String {
+    format!(
+        "Training stopped: the weights became NaN or infinite at epoch {epoch}, step {steps} of \
+         {steps} (the epoch's last); try a smaller learning rate."
+    )
+}
+
 /// Reads a tensor back as `f32` values: the one read-back allowed on wasm (async). `what`
 /// names it in the error ("the feature maps", "a tensor").
 pub async fn read_f32<const D: usize>(
