@@ -8,6 +8,8 @@ use super::scene::{INDIAN_PINES_CLASSES, Scene, pick_arrays, read_arrays};
 
 /// The bundled scene's file name under `public/data/`.
 pub const INDIAN_PINES_FILE: &str = "indian_pines.clhs";
+/// The bundled scene's name (as `Scene::name` and the UI show it).
+pub const INDIAN_PINES_NAME: &str = "Indian Pines";
 
 /// Decodes the bundled Indian Pines container into a [`Scene`] with its 16 class names.
 pub fn indian_pines(packed: &[u8]) -> Result<Scene, DataError> {
@@ -18,7 +20,7 @@ pub fn indian_pines(packed: &[u8]) -> Result<Scene, DataError> {
         Values::U16(cube),
     )?;
     let gt = NdArray::new("indian_pines_gt", vec![h, w], Values::U8(gt))?;
-    let mut scene = Scene::from_arrays("Indian Pines", &cube, &gt, Some(16))?;
+    let mut scene = Scene::from_arrays(INDIAN_PINES_NAME, &cube, &gt, Some(16))?;
     scene.class_names = INDIAN_PINES_CLASSES.iter().map(|s| s.to_string()).collect();
     Ok(scene)
 }

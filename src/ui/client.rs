@@ -1,7 +1,8 @@
 //! The UI's handle on the worker: starts it, sends typed requests, feeds responses to the
-//! state.
+//! state, and starts a new worker when one dies (a panic or out-of-memory aborts a release
+//! worker), keeping everything on screen.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -9,6 +10,8 @@ use wasm_bindgen::prelude::*;
 use web_sys::{MessageEvent, Worker};
 
 use super::state::AppState;
+use crate::data::load::INDIAN_PINES_NAME;
+use crate::messages::cifar::{CIFAR_DATA, CifarRequest};
 use crate::messages::{BackendChoice, Request, Response};
 use crate::wire::unpack;
 
@@ -20,7 +23,13 @@ thread_local! {
     /// Requests made before the worker said it is ready (its wasm loads asynchronously and
     /// would drop them), sent in order once it is.
     static PENDING: RefCell<Option<Queued>> = const { RefCell::new(Some(Vec::new())) };
+    /// Workers started after one died.
+    static RESTARTS: Cell<u32> = const { Cell::new(0) };
 }
+
+/// A worker that dies this many times is not started again (something on this machine keeps
+/// killing it; the page says to reload).
+const MAX_RESTARTS: u32 = 3;
 
 /// Starts the worker (Trunk's loader shim) and wires its messages to `state`. Once it says
 /// it is ready, asks for the backend and the model tables.
@@ -55,14 +64,68 @@ pub fn spawn(state: AppState, backend: BackendChoice) {
     worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
     onmessage.forget();
     let onerror = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |ev: web_sys::ErrorEvent| {
-        state.job_status.set("error".into());
-        state
-            .error
-            .set(Some(format!("The compute worker failed: {}", ev.message())));
+        restart(state, backend, &ev.message());
     });
     worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
     onerror.forget();
     WORKER.with(|w| *w.borrow_mut() = Some(worker));
+}
+
+/// The worker died (`why`, the browser's words): ends it, says so, and starts a new one on
+/// the same backend choice. Requests sent meanwhile wait for the new worker; what the labs
+/// had loaded into the old one is asked for again (the bundled scene and CIFAR-10 data, whose
+/// answers keep the maps, metrics and curves on screen); what cannot be (an uploaded file) is
+/// named in the message.
+fn restart(state: AppState, backend: BackendChoice, why: &str) {
+    if let Some(old) = WORKER.with(|w| w.borrow_mut().take()) {
+        old.terminate();
+    }
+    state.job_status.set("error".into());
+    state.progress.set(None);
+    state.worker_ready.set(false);
+    let n = RESTARTS.with(|r| r.get()) + 1;
+    if n > MAX_RESTARTS {
+        PENDING.with(|p| *p.borrow_mut() = None);
+        state.error.set(Some(format!(
+            "The compute worker stopped again ({why}), {MAX_RESTARTS} times already; it is not \
+             started again. What is on this page stays; reload the page to go on."
+        )));
+        return;
+    }
+    RESTARTS.with(|r| r.set(n));
+    PENDING.with(|p| *p.borrow_mut() = Some(Vec::new()));
+    let mut lost = Vec::new();
+    match state
+        .scene
+        .with_untracked(|s| s.as_ref().map(|s| s.name == INDIAN_PINES_NAME))
+    {
+        Some(true) => {
+            state.restoring_scene.set(true);
+            send(&Request::LoadBundledScene);
+        }
+        Some(false) => {
+            lost.push("the hyperspectral scene you loaded (load it again to train or map it)")
+        }
+        None => {}
+    }
+    if let Some(data) = state.cifar.data.get_untracked() {
+        send(&Request::Cifar(CifarRequest::LoadBundled));
+        if data.dataset == CIFAR_DATA[1] {
+            send(&Request::Cifar(CifarRequest::UseCatsDogs(true)));
+        } else if data.uploaded > 0 {
+            lost.push("the CIFAR-10 batches you uploaded");
+        }
+    }
+    let lost = if lost.is_empty() {
+        String::new()
+    } else {
+        format!(" It could not keep {}.", lost.join(" or "))
+    };
+    state.error.set(Some(format!(
+        "The compute worker stopped ({why}). A new one has started on the same backend and \
+         everything on this page is kept; a run that was going must be started again.{lost}"
+    )));
+    spawn(state, backend);
 }
 
 /// Sends a request with binary attachments (files), transferring their buffers; queued

@@ -48,7 +48,7 @@ pub fn Home() -> impl IntoView {
             let page = c.page;
             view! {
                 <article class="card" data-testid=format!("home-card-{}", page.id())>
-                    <img src=c.picture alt=c.alt loading="lazy" />
+                    <img src=c.picture alt=c.alt />
                     <h3>{page.title()}</h3>
                     <p>{c.lesson}</p>
                     <button data-testid=format!("home-open-{}", page.id())

@@ -4,6 +4,8 @@
 
 use leptos::prelude::*;
 
+use crate::data::load::INDIAN_PINES_NAME;
+
 use super::canvas::ImageCanvas;
 use super::client::{send, send_with};
 use super::download::{download, download_png, read_file};
@@ -142,7 +144,7 @@ pub fn HyperspectralLab() -> impl IntoView {
     Effect::new(move |_| {
         let bundled = state
             .scene
-            .with(|s| s.as_ref().is_some_and(|s| s.name == "Indian Pines"));
+            .with(|s| s.as_ref().is_some_and(|s| s.name == INDIAN_PINES_NAME));
         let idle = !matches!(state.job_status.get().as_str(), "running" | "paused");
         if bundled
             && idle
@@ -193,26 +195,28 @@ pub fn HyperspectralLab() -> impl IntoView {
         pretrained: _,
     } = form;
 
-    // Reads a chosen file into `slot`, then asks the worker which arrays the files hold.
+    // Reads a chosen file into `slot` (an emptied input empties it), then asks the worker
+    // which arrays the chosen files hold.
     let pick_file = move |slot: RwSignal<Option<(String, Vec<u8>)>>| {
         move |ev: leptos::ev::Event| {
-            let Some(f) = files_of(&ev).into_iter().next() else {
-                return;
-            };
+            let picked = files_of(&ev).into_iter().next();
             leptos::task::spawn_local(async move {
-                match read_file(&f).await {
-                    Ok(b) => {
-                        slot.set(Some((f.name(), b)));
-                        cube_var.set(None);
-                        gt_var.set(None);
-                        state.arrays.set(None);
-                        let (names, bins): (Vec<String>, Vec<Vec<u8>>) = [scene_file, gt_file]
-                            .iter()
-                            .filter_map(|s| s.get_untracked())
-                            .unzip();
-                        send_with(&Request::InspectFiles { names }, bins);
+                slot.set(None);
+                if let Some(f) = picked {
+                    match read_file(&f).await {
+                        Ok(b) => slot.set(Some((f.name(), b))),
+                        Err(e) => state.error.set(Some(e)),
                     }
-                    Err(e) => state.error.set(Some(e)),
+                }
+                cube_var.set(None);
+                gt_var.set(None);
+                state.arrays.set(None);
+                let (names, bins): (Vec<String>, Vec<Vec<u8>>) = [scene_file, gt_file]
+                    .iter()
+                    .filter_map(|s| s.get_untracked())
+                    .unzip();
+                if !names.is_empty() {
+                    send_with(&Request::InspectFiles { names }, bins);
                 }
             });
         }

@@ -85,6 +85,9 @@ pub fn SmokePanel() -> impl IntoView {
     let running = move || matches!(state.job_status.get().as_str(), "running" | "paused");
 
     view! {
+        // The device check is on the home page too; here it sits beside the smoke run's
+        // responsiveness counter.
+        <super::device_check::DeviceCheck />
         <section>
             <h2>"Lab bench"</h2>
             <p>
@@ -170,7 +173,7 @@ pub fn SmokePanel() -> impl IntoView {
                 </button>
             </div>
             <p data-testid="job-status">"Status: " {move || state.job_status.get()}</p>
-            // The device check (on the home page) shows its own progress.
+            // The device check above shows its own progress.
             <Show when=move || state.job.get() != job::CHECK>
                 <ProgressBar />
             </Show>

@@ -115,6 +115,9 @@ pub struct PreparedInfo {
 pub struct AppState {
     pub page: RwSignal<Page>,
     pub worker_ready: RwSignal<bool>,
+    /// A restarted worker is reloading the scene on screen: its `Scene` answer keeps the
+    /// maps and metrics shown (see [`super::client`]).
+    pub restoring_scene: RwSignal<bool>,
     pub backend: RwSignal<Option<BackendInfo>>,
     pub models: RwSignal<Vec<ModelTable>>,
     pub losses: RwSignal<Vec<(usize, f32)>>,
@@ -170,6 +173,7 @@ impl AppState {
         Self {
             page: RwSignal::new(page),
             worker_ready: RwSignal::new(false),
+            restoring_scene: RwSignal::new(false),
             backend: RwSignal::new(None),
             models: RwSignal::new(Vec::new()),
             losses: RwSignal::new(Vec::new()),
@@ -245,12 +249,22 @@ impl AppState {
     pub fn apply(&self, resp: Response, bins: Vec<Vec<u8>>) {
         match resp {
             Response::Scene(info) => {
-                self.map.set(vec![0; info.height * info.width]);
-                self.evaluation.set(None);
-                self.prepared.set(None);
-                self.epochs.set(Vec::new());
-                self.spectrum.set(None);
-                self.band_image.set(None);
+                // The same scene, reloaded by a restarted worker: what is on screen stays.
+                let restored = self.restoring_scene.get_untracked()
+                    && self.scene.with_untracked(|s| {
+                        s.as_ref().is_some_and(|s| {
+                            (&s.name, s.height, s.width) == (&info.name, info.height, info.width)
+                        })
+                    });
+                self.restoring_scene.set(false);
+                if !restored {
+                    self.map.set(vec![0; info.height * info.width]);
+                    self.evaluation.set(None);
+                    self.prepared.set(None);
+                    self.epochs.set(Vec::new());
+                    self.spectrum.set(None);
+                    self.band_image.set(None);
+                }
                 self.scene.set(Some(info));
             }
             Response::Arrays(files) => self.arrays.set(Some(files)),

@@ -27,6 +27,13 @@ for (const backend of ['webgpu', 'cpu']) {
       const badge = page.locator(tid('backend-badge'));
       await badge.filter({ hasText: backend === 'webgpu' ? 'WebGPU' : 'CPU (WebAssembly)' }).waitFor({ timeout: 120_000 });
       const text = await badge.textContent();
+      // The home page: the three labs, each with its picture, and the device check.
+      for (const lab of ['conv', 'cifar', 'hyperspectral']) {
+        const img = page.locator(`${tid(`home-card-${lab}`)} img`);
+        await img.waitFor({ timeout: 30_000 });
+        assert.ok(await img.evaluate((el) => el.complete && el.naturalWidth > 100), `${lab} picture`);
+      }
+      await page.locator(tid('check-start')).waitFor({ timeout: 30_000 });
       if (backend === 'webgpu') {
         assert.match(text, /^WebGPU · .+/);
       } else {
@@ -55,7 +62,7 @@ for (const backend of ['webgpu', 'cpu']) {
       // reads the labs' forms, so these are what it times. Its map strips are the default
       // HybridSN's across the whole 145-pixel width: the only full-size strips on WebGPU (the
       // hyperspectral suite maps the whole scene on the CPU only).
-      const { page, errors } = await env.page('?c_batch=1&c_width=0.25&batch=1');
+      const { page, errors } = await env.page('?page=bench&c_batch=1&c_width=0.25&batch=1');
       await page.locator(tid('backend-badge')).filter({ hasNotText: 'Loading' }).filter({ hasNotText: 'Starting' }).waitFor({ timeout: 120_000 });
       const t0 = Date.now();
       await page.locator(tid('check-start')).click();
