@@ -205,6 +205,7 @@ pub fn start() {
 
     let state = Rc::new(RefCell::new(State::default()));
     let (st, ctl) = (state.clone(), controls.clone());
+    let watched = state.clone();
     wasm_bindgen_futures::spawn_local(async move {
         post(&Response::Ready);
         while let Some((req, bins)) = rx.next().await {
@@ -212,6 +213,7 @@ pub fn start() {
             ctl.stop.set(false);
             ctl.paused.set(false);
             st.borrow_mut().jobs += 1;
+            switch_to_cpu_if_lost(&st);
             handle(&st, &ctl, req, bins).await;
             if init {
                 ctl.pending_inits.set(ctl.pending_inits.get() - 1);
@@ -225,8 +227,15 @@ pub fn start() {
                 sleep_ms(20).await;
             }
             state.borrow_mut().jobs += 1;
+            switch_to_cpu_if_lost(&state);
             handle(&state, &controls, req, bins).await;
             switch_to_cpu_if_lost(&state);
+        }
+    });
+    wasm_bindgen_futures::spawn_local(async move {
+        loop {
+            sleep_ms(500).await;
+            switch_to_cpu_if_lost(&watched);
         }
     });
 }
@@ -250,7 +259,7 @@ async fn handle(state: &RefCell<State>, controls: &Rc<Controls>, req: Request, b
         if let Err(message) = result {
             post(&Response::Error {
                 job: job::LAB.into(),
-                message,
+                message: name_device_loss(message, &backend, "the Conv lab's request").await,
             });
         }
         return;
@@ -268,7 +277,7 @@ async fn handle(state: &RefCell<State>, controls: &Rc<Controls>, req: Request, b
         if let Err(message) = result {
             post(&Response::Error {
                 job: job::HSI.into(),
-                message,
+                message: name_device_loss(message, &backend, "the hyperspectral lab's job").await,
             });
         }
         return;
@@ -285,7 +294,7 @@ async fn handle(state: &RefCell<State>, controls: &Rc<Controls>, req: Request, b
         if let Err(message) = result {
             post(&Response::Error {
                 job: job::CIFAR.into(),
-                message,
+                message: name_device_loss(message, &backend, "the CIFAR-10 lab's job").await,
             });
         }
         return;
@@ -502,6 +511,25 @@ fn watch_gpu_device() {
     }
 }
 
+/// A request that failed on WebGPU because the device was lost says so in words: a destroyed
+/// device fails the next read-back ("the staging buffer could not be mapped") before its
+/// `lost` promise settles, so an error on WebGPU waits up to a second for that promise.
+async fn name_device_loss(message: String, backend: &str, what: &str) -> String {
+    if backend == CPU || message.starts_with("The WebGPU device was lost") {
+        return message;
+    }
+    for _ in 0..20 {
+        if let Some(why) = gpu_lost() {
+            return format!(
+                "The WebGPU device was lost ({why}), which stopped {what}. The lab continues on \
+                 the CPU: start it again to run it there."
+            );
+        }
+        sleep_ms(50).await;
+    }
+    message
+}
+
 /// Why the WebGPU device was lost, once it has been.
 pub(crate) fn gpu_lost() -> Option<String> {
     js_sys::Reflect::get(&js_sys::global(), &"__convlabLost".into())
@@ -528,6 +556,9 @@ fn inject_fault(kind: &str) {
                 }),
             }
         }
+        // A release worker aborts on a panic, as on an out-of-memory or a wgpu error: the UI
+        // must start a new one and keep its state (tests/browser/restart.test.mjs).
+        "panic" => panic!("a deliberate panic from the test hook"),
         other => post(&Response::Error {
             job: "fault".into(),
             message: format!("Unknown fault '{other}'."),
@@ -538,12 +569,17 @@ fn inject_fault(kind: &str) {
 /// After a lost WebGPU device the worker carries on with the CPU backend. The other labs'
 /// models and data lived on the lost device, so they are dropped (they reload on demand);
 /// the hyperspectral lab keeps the CPU copy of its last checkpoint.
+/// Runs before and after every request, and every half second while idle (a device lost
+/// with no job running switches at once, and the badge says so). A job that holds the state
+/// is left alone: the check after it switches.
 fn switch_to_cpu_if_lost(state: &RefCell<State>) {
     let Some(why) = gpu_lost() else { return };
-    if state.borrow().backend == CPU {
+    let Ok(mut st) = state.try_borrow_mut() else {
+        return;
+    };
+    if st.backend == CPU {
         return;
     }
-    let mut st = state.borrow_mut();
     st.device = Some(Device::flex());
     st.backend = CPU.into();
     st.conv = Default::default();
