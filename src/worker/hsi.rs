@@ -11,8 +11,8 @@ use crate::messages::{
 };
 use crate::model::{HybridSn, HybridSnConfig};
 use crate::train::hsi::{
-    CPU_STEP_BYTES, Evaluation, HsiTrainConfig, Prepared, WEBGPU_BINDING_BYTES, activation_floats,
-    fit_batch, load_hybridsn, prepare, save_hybridsn, scene_map, train_hybridsn,
+    CPU_STEP_BYTES, Evaluation, HsiTrainConfig, Prepared, Scores, WEBGPU_BINDING_BYTES,
+    activation_floats, fit_batch, load_hybridsn, prepare, save_hybridsn, scene_map, train_hybridsn,
 };
 use crate::train::weights::Precision;
 use crate::viz;
@@ -81,6 +81,8 @@ fn settings_to_config(s: &HsiSettings) -> HsiTrainConfig {
         .with_batch_norm(s.batch_norm)
         .with_max_train(s.max_train)
         .with_eval_every(s.eval_every)
+        // The page has no place for per-epoch validation scores yet: don't compute them.
+        .with_val_every(0)
         .with_augment(s.augment)
         .with_min_per_class(s.min_per_class)
 }
@@ -157,11 +159,7 @@ async fn keep_checkpoint(
 
 /// Preprocessing is the same when PCA, patch and split settings agree.
 fn same_prep(a: &HsiTrainConfig, b: &HsiTrainConfig) -> bool {
-    a.pca == b.pca
-        && a.patch == b.patch
-        && a.train_fraction == b.train_fraction
-        && a.spatial == b.spatial
-        && a.seed == b.seed
+    a.same_split(b)
 }
 
 fn scene_info(scene: &Scene) -> SceneInfo {
@@ -247,7 +245,7 @@ fn eval_info(e: &Evaluation, prep: &Prepared, source: &str) -> EvalInfo {
         per_class: e.per_class.clone(),
         confusion: e.confusion.clone(),
         num_classes: e.num_classes,
-        test_pixels: e.test_pixels,
+        test_pixels: e.pixels,
         source: source.into(),
         train_pixels: prep.split.train.iter().map(|&i| i as u32).collect(),
         test_pixels_list: prep.split.test.iter().map(|&i| i as u32).collect(),
@@ -508,8 +506,11 @@ pub async fn handle(
                 .as_ref()
                 .map(|s| s.name.clone())
                 .unwrap_or_default();
-            let bytes =
-                save_hybridsn(model, cfg, &name, st.evaluation.as_ref(), Precision::F32).await?;
+            let scores = Scores {
+                validation: None,
+                test: st.evaluation.as_ref(),
+            };
+            let bytes = save_hybridsn(model, cfg, &name, scores, Precision::F32).await?;
             post_with(
                 &Response::WeightsFile {
                     name: "hybridsn.clw".into(),
