@@ -625,11 +625,25 @@ pub async fn scene_map<H: Host>(
     report: bool,
 ) -> Result<Vec<u16>, String> {
     let device = model.conv1.weight.val().device();
+    let rows = strip_rows(prep.width, prep.patch, strip_budget(&device));
+    scene_map_in_strips(host, model, prep, report, rows).await
+}
+
+/// [`scene_map`] with strips of `rows` rows (at least 1): each strip convolves its rows and
+/// a halo of `patch − 1` padded rows, so every pixel sees its whole window.
+pub async fn scene_map_in_strips<H: Host>(
+    host: &mut H,
+    model: &HybridSn,
+    prep: &Prepared,
+    report: bool,
+    rows: usize,
+) -> Result<Vec<u16>, String> {
+    let device = model.conv1.weight.val().device();
     let (h, w) = (prep.height, prep.width);
     let (ph, pw) = (prep.padded.padded_height(), prep.padded.padded_width());
     let k = prep.padded.bands;
     let p = prep.patch;
-    let rows = strip_rows(w, p, strip_budget(&device));
+    let rows = rows.max(1);
     let vol = prep.padded.volume();
     let meter = Meter::new(host.now_ms(), h * w);
     let mut labels = vec![0u16; h * w];
@@ -1200,5 +1214,77 @@ mod tests {
         );
         assert_eq!(HsiTrainConfig::new().guard, Guard::NoSharedInput);
         assert!(!HsiTrainConfig::new().same_split(&cfg));
+    }
+
+    /// `prep` cut to rows `r0..r0 + h` and columns `c0..c0 + w` (PCA kept; the crop is
+    /// zero-padded at its own borders, for the map and the patches alike).
+    fn crop(prep: &Prepared, r0: usize, c0: usize, h: usize, w: usize) -> Prepared {
+        let (k, m) = (prep.padded.bands, prep.padded.margin);
+        let (ph, pw) = (prep.padded.padded_height(), prep.padded.padded_width());
+        let vol = prep.padded.volume();
+        let mut pixels = Vec::with_capacity(h * w * k);
+        let mut gt = Vec::with_capacity(h * w);
+        for r in r0..r0 + h {
+            for c in c0..c0 + w {
+                for b in 0..k {
+                    pixels.push(vol[b * ph * pw + (r + m) * pw + c + m]);
+                }
+                gt.push(prep.gt[r * prep.width + c]);
+            }
+        }
+        Prepared {
+            padded: PaddedCube::new(&pixels, h, w, k, prep.patch).unwrap(),
+            split: Split::default(),
+            gt,
+            height: h,
+            width: w,
+            num_classes: prep.num_classes,
+            patch: prep.patch,
+            explained: prep.explained.clone(),
+        }
+    }
+
+    /// The real case of the whole-scene map: the shipped weights (patch 25, so the first
+    /// dense layer becomes a 17 × 17 convolution), a 24 × 20 window of Indian Pines mapped
+    /// in strips of 5 rows (5 strips, each with its 24 halo rows), compared pixel by pixel
+    /// with patch-by-patch inference on all 480 pixels, which get several labels.
+    ///
+    /// Checked once to fail: with the halo lost (the 12 padded rows above each strip but the
+    /// first zeroed, as if every strip were its own scene), 141 of the 480 pixels differ,
+    /// from row 5 (the second strip) on, while the patch-9 one-strip test above still passed.
+    #[test]
+    fn scene_map_in_strips_with_halos_equals_patch_by_patch_with_the_shipped_weights() {
+        let scene = crate::data::load::indian_pines(&shipped(&format!(
+            "data/{}",
+            crate::data::load::INDIAN_PINES_FILE
+        )))
+        .unwrap();
+        let device = Device::flex();
+        let (model, cfg) = load_hybridsn(&shipped("weights/hybridsn.clw"), &device).unwrap();
+        assert_eq!(cfg.patch, 25);
+        let full = prepare(&scene, &cfg).unwrap();
+        let (h, w) = (24, 20);
+        let prep = crop(&full, 60, 40, h, w);
+        let mut host = NativeHost::new(|_| {});
+        let rows = 5;
+        assert!(h.div_ceil(rows) >= 4, "several strips");
+        let map =
+            pollster::block_on(scene_map_in_strips(&mut host, &model, &prep, false, rows)).unwrap();
+        let all: Vec<usize> = (0..h * w).collect();
+        let reference = pollster::block_on(patch_labels(&model, &prep, &all)).unwrap();
+        let labels: std::collections::BTreeSet<u16> = reference.iter().copied().collect();
+        eprintln!("labels predicted in the window: {labels:?}");
+        assert!(labels.len() >= 2, "one label only: {labels:?}");
+        let wrong: Vec<(usize, usize)> = all
+            .iter()
+            .filter(|&&i| map[i] != reference[i])
+            .map(|&i| (i / w, i % w))
+            .collect();
+        assert!(
+            wrong.is_empty(),
+            "{} pixels differ, first {:?}",
+            wrong.len(),
+            &wrong[..wrong.len().min(8)]
+        );
     }
 }
