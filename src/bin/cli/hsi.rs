@@ -193,6 +193,8 @@ fn seed_path(path: &str, seed: u64, several: bool) -> String {
 /// What one run of `train hybridsn` leaves for the summary of `--splits`.
 struct RunScores {
     seed: u64,
+    /// The split's training and validation pixels, sorted (to find seeds that coincide).
+    seen: Vec<usize>,
     validation: Option<Evaluation>,
     test: Evaluation,
     classes: String,
@@ -288,6 +290,22 @@ fn print_summary(cfg: &HsiTrainConfig, runs: &[RunScores]) {
             r.test.pixels,
             r.classes
         );
+    }
+    // The spatial split's blocks are few: different seeds can pick the same ones.
+    for (i, r) in runs.iter().enumerate() {
+        let same: Vec<String> = runs[i + 1..]
+            .iter()
+            .filter(|o| o.seen == r.seen)
+            .map(|o| o.seed.to_string())
+            .collect();
+        if !same.is_empty() && !runs[..i].iter().any(|o| o.seen == r.seen) {
+            println!(
+                "note: seeds {} and {} give the same training blocks, hence the same test \
+                 pixels (validation is drawn differently within them): not independent splits",
+                r.seed,
+                same.join(", ")
+            );
+        }
     }
     let vals: Vec<&Evaluation> = runs.iter().filter_map(|r| r.validation.as_ref()).collect();
     let tests: Vec<&Evaluation> = runs.iter().map(|r| &r.test).collect();
@@ -451,8 +469,17 @@ fn train_one(
         let path = seed_path(path, cfg.seed, several);
         write_map_png(&path, scene, &trained.map, evaluation, cfg)?;
     }
+    let mut seen: Vec<usize> = prep
+        .split
+        .train
+        .iter()
+        .chain(&prep.split.validation)
+        .copied()
+        .collect();
+    seen.sort_unstable();
     Ok(RunScores {
         seed: cfg.seed,
+        seen,
         validation: trained.validation.clone(),
         test: evaluation.clone(),
         classes: classes_line(&prep, scene),
