@@ -207,6 +207,7 @@ pub fn train(opts: &Opts) -> Result<(), String> {
         "val-fraction",
         "seed",
         "splits",
+        "seeds",
         "pca",
         "patch",
         "batch",
@@ -234,42 +235,69 @@ pub fn train(opts: &Opts) -> Result<(), String> {
     let scene = load_scene(opts)?;
     let cfg = config(opts)?;
     let device = opts.device()?;
-    let splits: u64 = opts.num("splits", 1)?;
-    if splits == 0 {
-        return Err("--splits must be at least 1".into());
-    }
-    if splits > 1 && opts.flag("init") {
+    let seeds = split_seeds(opts, cfg.seed)?;
+    let several = seeds.len() > 1;
+    if several && opts.flag("init") {
         return Err("--init continues one run on its own split; it cannot start --splits".into());
     }
-    let seeds = cfg.seed..cfg.seed + splits;
     let mut runs = Vec::new();
-    for seed in seeds.clone() {
-        if splits > 1 {
-            println!(
-                "── split seed {seed} ({} of {splits}) ──",
-                seed - cfg.seed + 1
-            );
+    for (i, &seed) in seeds.iter().enumerate() {
+        if several {
+            println!("── split seed {seed} ({} of {}) ──", i + 1, seeds.len());
         }
         runs.push(train_one(
             opts,
             &scene,
             &cfg.clone().with_seed(seed),
             &device,
-            splits > 1,
+            several,
         )?);
     }
-    if splits > 1 {
+    if several {
         print_summary(&cfg, &runs);
     }
     Ok(())
 }
 
+/// The split seeds to run: `--seeds a,b,c`, else `--splits N` from `--seed` on (one run by
+/// default).
+fn split_seeds(opts: &Opts, first: u64) -> Result<Vec<u64>, String> {
+    if let Some(list) = opts.get("seeds") {
+        if opts.flag("splits") || opts.flag("seed") {
+            return Err("--seeds lists the split seeds: leave out --splits and --seed".into());
+        }
+        let seeds = list
+            .split(',')
+            .map(|v| {
+                v.trim()
+                    .parse::<u64>()
+                    .map_err(|_| format!("--seeds: '{v}' is not a seed"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut unique = seeds.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        if unique.len() != seeds.len() {
+            return Err("--seeds: a seed is listed twice".into());
+        }
+        return Ok(seeds);
+    }
+    if opts.flag("seeds") {
+        return Err("--seeds needs a list, e.g. --seeds 0,1,3,8,11".into());
+    }
+    let splits: u64 = opts.num("splits", 1)?;
+    if splits == 0 {
+        return Err("--splits must be at least 1".into());
+    }
+    Ok((first..first + splits).collect())
+}
+
 fn print_summary(cfg: &HsiTrainConfig, runs: &[RunScores]) {
-    let (first, last) = (runs[0].seed, runs[runs.len() - 1].seed);
+    let seeds: Vec<String> = runs.iter().map(|r| r.seed.to_string()).collect();
     println!(
-        "\n{} splits (seeds {first}–{last}): {}; each run the last epoch of a fixed {}-epoch \
-         recipe",
+        "\n{} splits (seeds {}): {}; each run the last epoch of a fixed {}-epoch recipe",
         runs.len(),
+        seeds.join(", "),
         cfg.split_settings(),
         cfg.epochs
     );
