@@ -408,7 +408,7 @@ fn train_one(
     let t = Instant::now();
     let mut last_rate = 0.0;
     let mut printed = 0;
-    let val_px = prep.split.validation.len();
+    let (val_px, test_px) = (prep.split.validation.len(), prep.split.test.len());
     let mut host = NativeHost::new(|ev| match ev {
         // The last epoch comes again with its scores once the whole-scene map is done (the
         // progress rate is then the map's pixels/s, not training samples/s).
@@ -431,7 +431,10 @@ fn train_one(
                 ));
             }
             if let Some(v) = m.test_oa {
-                scores.push_str(&format!("test OA {:6.2} % (shown, not used)  ", 100.0 * v));
+                scores.push_str(&format!(
+                    "test OA {:6.2} % ({test_px} px; shown, not used)  ",
+                    100.0 * v
+                ));
             }
             println!(
                 "epoch {:>3}  loss {:.4}  train acc {:6.2} %  {scores}{:.1} s  {last_rate:.1} samples/s",
