@@ -7,12 +7,16 @@
 //! has largely seen, with labels it has been told for the neighbours. Scores of 99 % on
 //! Indian Pines come largely from this leakage and say little about new fields.
 //! [`spatial_split`] trains on whole blocks of the scene and keeps for testing only pixels
-//! whose window does not reach into any training block, which gives an honest (and lower)
-//! number. [`stratified_split`] is still provided, as papers report it.
+//! far enough from every training block that their window shares no pixel with any training
+//! window, which gives an honest (and lower) number. [`stratified_split`] is still
+//! provided, as papers report it (the paper's protocol).
 //!
 //! ## Validation
 //! [`hold_out_validation`] moves a stratified share of the *training* pixels to a validation
 //! set: every choice (epochs, recipe, which run ships) is made on it, never on test pixels.
+//! In a spatial split the validation pixels lie inside training blocks, so their windows
+//! overlap training windows: a validation score there is closer to the random split's than
+//! to the spatial test score.
 //!
 //! ## How far apart
 //! [`Guard`] says how wide the band between training blocks and test pixels is. By default
