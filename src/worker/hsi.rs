@@ -26,7 +26,9 @@ pub struct HsiState {
     bundled: bool,
     prepared: Option<(HsiTrainConfig, Prepared)>,
     model: Option<(HybridSn, HsiTrainConfig)>,
+    /// The current model's test scores, and its validation scores (what its file records).
     evaluation: Option<Evaluation>,
+    validation: Option<Evaluation>,
     /// What a failed run left: its settings, the epochs it completed and their weights file.
     kept: Option<Kept>,
 }
@@ -261,6 +263,7 @@ fn set_scene(st: &mut HsiState, scene: Scene, bundled: bool) -> Result<(), Strin
     st.prepared = None;
     st.model = None;
     st.evaluation = None;
+    st.validation = None;
     Ok(())
 }
 
@@ -304,6 +307,8 @@ async fn map_and_score(
     post(&Response::Evaluation(eval_info(&e, &prep, source)));
     st.model = Some((model, cfg));
     st.evaluation = Some(e);
+    st.validation = (!prep.split.validation.is_empty())
+        .then(|| Evaluation::of(&map, &prep.gt, &prep.split.validation, prep.num_classes));
     post(&Response::Done {
         job: job::MAP.into(),
         stopped: false,
@@ -462,6 +467,9 @@ pub async fn handle(
             host.keep_checkpoints = false;
             host.checkpoint = None;
             let stopped = trained.stopped;
+            // Scores of an earlier model must not be saved with this one.
+            st.validation = trained.validation;
+            st.evaluation = None;
             match trained.evaluation {
                 Some(e) => {
                     post(&Response::Evaluation(eval_info(&e, &prep, "your run")));
@@ -507,7 +515,7 @@ pub async fn handle(
                 .map(|s| s.name.clone())
                 .unwrap_or_default();
             let scores = Scores {
-                validation: None,
+                validation: st.validation.as_ref(),
                 test: st.evaluation.as_ref(),
             };
             let bytes = save_hybridsn(model, cfg, &name, scores, Precision::F32).await?;
