@@ -698,3 +698,63 @@ pub fn pack(opts: &Opts) -> Result<(), String> {
     println!("packed {h}×{w}×{b} into {out}: {} bytes", packed.len());
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(args: &str) -> Opts {
+        let args: Vec<String> = args.split_whitespace().map(String::from).collect();
+        Opts::parse(&args).unwrap()
+    }
+
+    #[test]
+    fn split_seeds_from_splits_or_a_list() {
+        assert_eq!(split_seeds(&opts(""), 0).unwrap(), vec![0]);
+        assert_eq!(
+            split_seeds(&opts("--splits 5"), 0).unwrap(),
+            vec![0, 1, 2, 3, 4]
+        );
+        assert_eq!(split_seeds(&opts("--splits 3"), 7).unwrap(), vec![7, 8, 9]);
+        assert_eq!(
+            split_seeds(&opts("--seeds 0,1,3,8,11"), 0).unwrap(),
+            vec![0, 1, 3, 8, 11]
+        );
+        for bad in [
+            "--splits 0",
+            "--seeds 1,1",
+            "--seeds 1,x",
+            "--seeds",
+            "--seeds 1 --seed 2",
+        ] {
+            assert!(split_seeds(&opts(bad), 0).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn each_split_writes_its_own_files() {
+        assert_eq!(seed_path("runs/a.clw", 3, true), "runs/a.seed3.clw");
+        assert_eq!(seed_path("runs/a.clw", 3, false), "runs/a.clw");
+        assert_eq!(seed_path("map", 0, true), "map.seed0");
+    }
+
+    #[test]
+    fn the_guard_needs_the_spatial_split_and_a_known_name() {
+        let cfg = config(&opts("--spatial --guard labels-apart")).unwrap();
+        assert_eq!(cfg.guard, Guard::LabelsApart);
+        assert_eq!(
+            config(&opts("--spatial")).unwrap().guard,
+            Guard::NoSharedInput
+        );
+        assert!(config(&opts("--guard labels-apart")).is_err());
+        let err = config(&opts("--spatial --guard wide")).unwrap_err();
+        assert!(err.contains("labels apart, inputs shared"), "{err}");
+        // One source for each default.
+        let d = HsiTrainConfig::new();
+        let c = config(&opts("")).unwrap();
+        assert_eq!(
+            (c.val_fraction, c.train_fraction, c.pca),
+            (d.val_fraction, d.train_fraction, d.pca)
+        );
+    }
+}
