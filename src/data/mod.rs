@@ -38,4 +38,7 @@ pub use packed::{fnv1a64, pack_scene, unpack_scene};
 pub use patches::PaddedCube;
 pub use pca::Pca;
 pub use scene::{INDIAN_PINES_CLASSES, Scene, class_counts, pick_arrays, read_arrays};
-pub use split::{Rng, Split, oversample_small_classes, spatial_split, stratified_split};
+pub use split::{
+    Guard, Rng, Split, VALIDATION_FRACTION, hold_out_validation, oversample_small_classes,
+    spatial_split, stratified_split,
+};

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{Event, Host, Meter, read_f32, read_i64, should_stop};
 use crate::data::{
-    Confusion, PaddedCube, Rng, Scene, Split, oversample_small_classes, pca, spatial_split,
-    stratified_split,
+    Confusion, Guard, PaddedCube, Rng, Scene, Split, VALIDATION_FRACTION, hold_out_validation,
+    oversample_small_classes, pca, spatial_split, stratified_split,
 };
 use crate::model::{HybridSn, HybridSnConfig};
 
@@ -23,12 +23,19 @@ pub struct HsiTrainConfig {
     /// Patch size (odd).
     #[config(default = 25)]
     pub patch: usize,
-    /// Fraction of each class's labelled pixels used for training.
+    /// Fraction of each class's labelled pixels used for training (validation included).
     #[config(default = 0.1)]
     pub train_fraction: f64,
+    /// Share of each class's training pixels held out for validation: what runs and epochs
+    /// are compared on, never the test pixels (0 = no validation set).
+    #[config(default = "VALIDATION_FRACTION")]
+    pub val_fraction: f64,
     /// Spatially disjoint train/test blocks instead of a random split.
     #[config(default = false)]
     pub spatial: bool,
+    /// The spatial split's guard band between training blocks and test pixels.
+    #[config(default = "Guard::NoSharedInput")]
+    pub guard: Guard,
     #[config(default = 0)]
     pub seed: u64,
     #[config(default = 20)]
@@ -46,9 +53,14 @@ pub struct HsiTrainConfig {
     /// Use at most this many training pixels (0 = all): for quick demos and tests.
     #[config(default = 0)]
     pub max_train: usize,
-    /// Evaluate test OA every this many epochs (0 = only at the end).
+    /// Evaluate test OA every this many epochs (0 = only at the end). Shown only: nothing
+    /// is chosen by it.
     #[config(default = 1)]
     pub eval_every: usize,
+    /// Evaluate validation OA every this many epochs (0 = only at the end; patch by patch on
+    /// the validation pixels, far cheaper than a test evaluation's whole-scene map).
+    #[config(default = 1)]
+    pub val_every: usize,
     /// Random flips and 90° rotations of the training patches.
     #[config(default = false)]
     pub augment: bool,
@@ -59,6 +71,49 @@ pub struct HsiTrainConfig {
     /// up to this many per epoch (0 = off; see [`oversample_small_classes`]).
     #[config(default = 0)]
     pub min_per_class: usize,
+}
+
+impl HsiTrainConfig {
+    /// The split these settings give, in words: kind, guard, fractions and seed.
+    pub fn split_name(&self) -> String {
+        format!("{}, seed {}", self.split_settings(), self.seed)
+    }
+
+    /// The split's kind, guard and fractions in words (without the seed).
+    pub fn split_settings(&self) -> String {
+        let kind = if self.spatial {
+            format!(
+                "spatial blocks, {}-pixel guard ({})",
+                self.guard.pixels(self.patch),
+                self.guard.describe()
+            )
+        } else {
+            "random stratified (the paper's protocol; test patches overlap training patches)"
+                .to_string()
+        };
+        format!(
+            "{kind}, {} % of each class for training, {} % of those held out for validation",
+            100.0 * self.train_fraction,
+            100.0 * self.val_fraction,
+        )
+    }
+
+    /// Whether `other` gives the same PCA, padding and split (train, validation and test).
+    pub fn same_split(&self, other: &HsiTrainConfig) -> bool {
+        self.pca == other.pca
+            && self.patch == other.patch
+            && self.train_fraction == other.train_fraction
+            && self.val_fraction == other.val_fraction
+            && self.spatial == other.spatial
+            && (!self.spatial || self.guard == other.guard)
+            && self.seed == other.seed
+    }
+
+    /// Settings that files written before they existed were trained with: no validation set,
+    /// and the spatial split's narrow guard.
+    pub fn legacy_settings() -> serde_json::Value {
+        serde_json::json!({ "val_fraction": 0.0, "guard": Guard::LabelsApart })
+    }
 }
 
 /// The scene after PCA, padded, with its split: everything training and mapping read.
@@ -89,6 +144,12 @@ pub fn prepare(scene: &Scene, cfg: &HsiTrainConfig) -> Result<Prepared, String> 
             cfg.train_fraction
         ));
     }
+    if !(0.0..1.0).contains(&cfg.val_fraction) {
+        return Err(format!(
+            "The validation fraction must be at least 0 and below 1; got {}",
+            cfg.val_fraction
+        ));
+    }
     let n = scene.height * scene.width;
     let p = pca::fit(&scene.cube, n, scene.bands, k, true).map_err(|e| e.to_string())?;
     let reduced = p.transform(&scene.cube, n);
@@ -102,11 +163,19 @@ pub fn prepare(scene: &Scene, cfg: &HsiTrainConfig) -> Result<Prepared, String> 
             scene.num_classes,
             cfg.train_fraction,
             cfg.patch,
+            cfg.guard,
             cfg.seed,
         )
     } else {
         stratified_split(&scene.gt, scene.num_classes, cfg.train_fraction, cfg.seed)
     };
+    let split = hold_out_validation(
+        split,
+        &scene.gt,
+        scene.num_classes,
+        cfg.val_fraction,
+        cfg.seed,
+    );
     if split.train.is_empty() || split.test.is_empty() {
         return Err("The split left no training or no test pixels; change the fraction".into());
     }
@@ -130,10 +199,32 @@ pub struct EpochMetrics {
     pub train_acc: f64,
     /// Overall accuracy on the test pixels (None when not evaluated this epoch).
     pub test_oa: Option<f64>,
+    /// Overall accuracy on the validation pixels (None when not evaluated this epoch or
+    /// without a validation set).
+    #[serde(default)]
+    pub val_oa: Option<f64>,
     pub seconds: f64,
 }
 
-/// OA, AA, Kappa and the confusion matrix on the test pixels.
+/// Which pixels a score was measured on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Subset {
+    /// Held out of the training pixels: what selection may use.
+    Validation,
+    /// Never used for any choice.
+    Test,
+}
+
+impl Subset {
+    pub fn name(self) -> &'static str {
+        match self {
+            Subset::Validation => "validation",
+            Subset::Test => "test",
+        }
+    }
+}
+
+/// OA, AA, Kappa and the confusion matrix on some pixels (validation or test).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Evaluation {
     pub oa: f64,
@@ -142,7 +233,8 @@ pub struct Evaluation {
     pub per_class: Vec<Option<f64>>,
     pub confusion: Vec<u64>,
     pub num_classes: usize,
-    pub test_pixels: usize,
+    /// Pixels scored.
+    pub pixels: usize,
 }
 
 impl Evaluation {
@@ -162,8 +254,70 @@ impl Evaluation {
             per_class: c.per_class_accuracy(),
             confusion: c.counts.clone(),
             num_classes,
-            test_pixels: pixels.len(),
+            pixels: pixels.len(),
         }
+    }
+
+    /// Scores labels predicted for `pixels` only (`labels[j]` for `pixels[j]`, 1-based).
+    pub fn of_listed(
+        labels: &[u16],
+        gt: &[u16],
+        pixels: &[usize],
+        num_classes: usize,
+    ) -> Evaluation {
+        let mut pred = vec![0u16; gt.len()];
+        for (&i, &l) in pixels.iter().zip(labels) {
+            pred[i] = l;
+        }
+        Evaluation::of(&pred, gt, pixels, num_classes)
+    }
+}
+
+/// Mean and sample standard deviation (n − 1 in the denominator) of some runs' scores.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Spread {
+    pub mean: f64,
+    /// Sample standard deviation; 0 for a single run.
+    pub sd: f64,
+    pub runs: usize,
+}
+
+impl Spread {
+    /// The spread of `values`; None when there are none.
+    pub fn of(values: &[f64]) -> Option<Spread> {
+        let n = values.len();
+        if n == 0 {
+            return None;
+        }
+        let mean = values.iter().sum::<f64>() / n as f64;
+        let sd = if n < 2 {
+            0.0
+        } else {
+            (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt()
+        };
+        Some(Spread { mean, sd, runs: n })
+    }
+}
+
+/// OA, AA and Kappa over several runs (one per split seed), each as mean ± sd.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SpreadScores {
+    pub oa: Spread,
+    pub aa: Spread,
+    pub kappa: Spread,
+}
+
+impl SpreadScores {
+    /// Mean ± sd of the evaluations' OA, AA and Kappa; None when there are none.
+    pub fn of(evaluations: &[&Evaluation]) -> Option<SpreadScores> {
+        let pick = |f: fn(&Evaluation) -> f64| {
+            Spread::of(&evaluations.iter().map(|e| f(e)).collect::<Vec<_>>())
+        };
+        Some(SpreadScores {
+            oa: pick(|e| e.oa)?,
+            aa: pick(|e| e.aa)?,
+            kappa: pick(|e| e.kappa)?,
+        })
     }
 }
 
@@ -175,6 +329,8 @@ pub struct Trained {
     pub map: Vec<u16>,
     /// Scores on the test pixels (None when stopped).
     pub evaluation: Option<Evaluation>,
+    /// Scores on the validation pixels (None when stopped or without a validation set).
+    pub validation: Option<Evaluation>,
     pub stopped: bool,
 }
 
@@ -312,11 +468,23 @@ pub async fn train_hybridsn<H: Host>(
         } else {
             None
         };
+        let val = &prep.split.validation;
+        let val_oa = if !val.is_empty()
+            && cfg.val_every > 0
+            && epoch % cfg.val_every == 0
+            && epoch < cfg.epochs
+        {
+            let labels = patch_labels(&model.valid(), prep, val).await?;
+            Some(Evaluation::of_listed(&labels, &prep.gt, val, prep.num_classes).oa)
+        } else {
+            None
+        };
         let m = EpochMetrics {
             epoch,
             loss: loss_sum / seen.max(1) as f64,
             train_acc: correct as f64 / seen.max(1) as f64,
             test_oa,
+            val_oa,
             seconds: (host.now_ms() - t0) / 1000.0,
         };
         // The weights are copied out before the epoch is reported, so an epoch on screen is
@@ -326,7 +494,7 @@ pub async fn train_hybridsn<H: Host>(
                 &model.valid(),
                 cfg,
                 "checkpoint",
-                None,
+                Scores::default(),
                 super::weights::Precision::F32,
             )
             .await?;
@@ -353,14 +521,18 @@ pub async fn train_hybridsn<H: Host>(
             history,
             map: Vec::new(),
             evaluation: None,
+            validation: None,
             stopped: true,
         });
     };
     let evaluation = Evaluation::of(&map, &prep.gt, &prep.split.test, prep.num_classes);
+    let validation = (!prep.split.validation.is_empty())
+        .then(|| Evaluation::of(&map, &prep.gt, &prep.split.validation, prep.num_classes));
     if let Some(last) = history.last_mut()
         && last.test_oa.is_none()
     {
         last.test_oa = Some(evaluation.oa);
+        last.val_oa = validation.as_ref().map(|v| v.oa);
         host.emit(Event::Epoch(last.clone()));
     }
     let evaluation = Some(evaluation);
@@ -369,6 +541,7 @@ pub async fn train_hybridsn<H: Host>(
         history,
         map,
         evaluation,
+        validation,
         stopped,
     })
 }
@@ -455,11 +628,25 @@ pub async fn scene_map<H: Host>(
     report: bool,
 ) -> Result<Vec<u16>, String> {
     let device = model.conv1.weight.val().device();
+    let rows = strip_rows(prep.width, prep.patch, strip_budget(&device));
+    scene_map_in_strips(host, model, prep, report, rows).await
+}
+
+/// [`scene_map`] with strips of `rows` rows (at least 1): each strip convolves its rows and
+/// a halo of `patch − 1` padded rows, so every pixel sees its whole window.
+pub async fn scene_map_in_strips<H: Host>(
+    host: &mut H,
+    model: &HybridSn,
+    prep: &Prepared,
+    report: bool,
+    rows: usize,
+) -> Result<Vec<u16>, String> {
+    let device = model.conv1.weight.val().device();
     let (h, w) = (prep.height, prep.width);
     let (ph, pw) = (prep.padded.padded_height(), prep.padded.padded_width());
     let k = prep.padded.bands;
     let p = prep.patch;
-    let rows = strip_rows(w, p, strip_budget(&device));
+    let rows = rows.max(1);
     let vol = prep.padded.volume();
     let meter = Meter::new(host.now_ms(), h * w);
     let mut labels = vec![0u16; h * w];
@@ -518,20 +705,36 @@ pub async fn patch_labels(
     Ok(out)
 }
 
-/// Saves a trained HybridSN with its preprocessing and metrics in a convlab weights file.
+/// How a saved run was chosen, recorded in its weights file.
+pub const SELECTION: &str = "the last epoch of a fixed recipe; runs are compared on their \
+                             validation scores only, never on test pixels";
+
+/// Saves a trained HybridSN with its preprocessing (the split settings included) and
+/// metrics in a convlab weights file. The metrics keep the test scores at the top level as
+/// earlier files did (`oa`, `aa`, `kappa`, `test_pixels`), and add the validation scores
+/// (`validation`: `oa`, `aa`, `kappa`, `pixels`), the split in words and how the run was
+/// chosen ([`SELECTION`]).
 pub async fn save_hybridsn(
     model: &HybridSn,
     cfg: &HsiTrainConfig,
     scene: &str,
-    evaluation: Option<&Evaluation>,
+    scores: Scores<'_>,
     precision: super::weights::Precision,
 ) -> Result<Vec<u8>, String> {
-    let metrics = match evaluation {
-        Some(e) => serde_json::json!({
-            "scene": scene, "oa": e.oa, "aa": e.aa, "kappa": e.kappa, "test_pixels": e.test_pixels,
-        }),
-        None => serde_json::json!({ "scene": scene }),
-    };
+    let mut metrics = serde_json::json!({
+        "scene": scene, "split": cfg.split_name(), "selection": SELECTION,
+    });
+    if let Some(e) = scores.test {
+        metrics["oa"] = e.oa.into();
+        metrics["aa"] = e.aa.into();
+        metrics["kappa"] = e.kappa.into();
+        metrics["test_pixels"] = e.pixels.into();
+    }
+    if let Some(v) = scores.validation {
+        metrics["validation"] = serde_json::json!({
+            "oa": v.oa, "aa": v.aa, "kappa": v.kappa, "pixels": v.pixels,
+        });
+    }
     super::weights::save(
         model,
         "HybridSN",
@@ -541,6 +744,39 @@ pub async fn save_hybridsn(
         precision,
     )
     .await
+}
+
+/// The scores saved with a model.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Scores<'a> {
+    pub validation: Option<&'a Evaluation>,
+    pub test: Option<&'a Evaluation>,
+}
+
+/// A score recorded in a weights file's header.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RecordedScore {
+    pub oa: f64,
+    pub aa: f64,
+    pub kappa: f64,
+    pub pixels: usize,
+}
+
+/// The validation and test scores a HybridSN weights file records (either may be absent:
+/// files written before validation sets existed hold test scores only).
+pub fn recorded_scores(
+    metrics: &serde_json::Value,
+) -> (Option<RecordedScore>, Option<RecordedScore>) {
+    let score = |m: &serde_json::Value, pixels: &str| {
+        Some(RecordedScore {
+            oa: m.get("oa")?.as_f64()?,
+            aa: m.get("aa")?.as_f64()?,
+            kappa: m.get("kappa")?.as_f64()?,
+            pixels: m.get(pixels)?.as_u64()? as usize,
+        })
+    };
+    let validation = metrics.get("validation").and_then(|v| score(v, "pixels"));
+    (validation, score(metrics, "test_pixels"))
 }
 
 /// Reads a HybridSN weights file: the model (eval mode) and the settings it was trained with.
@@ -556,11 +792,14 @@ pub fn load_hybridsn(bytes: &[u8], device: &Device) -> Result<(HybridSn, HsiTrai
     let model_cfg: HybridSnConfig = serde_json::from_value(header.config.clone())
         .map_err(|e| format!("The weights' model config is malformed: {e}"))?;
     model_cfg.validate()?;
-    // Settings added after a file was written take their defaults.
+    // Settings added after a file was written take their defaults, except those that
+    // changed what earlier files did (no validation set, the narrow spatial guard).
     let mut merged = serde_json::to_value(HsiTrainConfig::new()).map_err(|e| e.to_string())?;
-    if let (Some(into), Some(from)) = (merged.as_object_mut(), header.preprocessing.as_object()) {
-        for (k, v) in from {
-            into.insert(k.clone(), v.clone());
+    for layer in [&HsiTrainConfig::legacy_settings(), &header.preprocessing] {
+        if let (Some(into), Some(from)) = (merged.as_object_mut(), layer.as_object()) {
+            for (k, v) in from {
+                into.insert(k.clone(), v.clone());
+            }
         }
     }
     let cfg: HsiTrainConfig = serde_json::from_value(merged)
@@ -659,7 +898,7 @@ mod tests {
             &trained.model,
             &cfg,
             "balanced",
-            None,
+            Scores::default(),
             Precision::F32,
         ))
         .unwrap();
@@ -707,18 +946,47 @@ mod tests {
         assert!(oa > 0.6, "OA {oa}");
         assert!(events.iter().any(|e| matches!(e, Event::Epoch(_))));
         assert!(events.iter().any(|e| matches!(e, Event::MapRows { .. })));
+        // Validation is scored every epoch, on its own pixels, apart from the test pixels.
+        let val = trained.validation.as_ref().expect("a validation score");
+        assert_eq!(val.pixels, prep.split.validation.len());
+        assert!(val.pixels > 0);
+        assert!(trained.history.iter().all(|m| m.val_oa.is_some()));
+        assert_eq!(trained.history.last().unwrap().val_oa, Some(val.oa));
+        let test: std::collections::HashSet<_> = prep.split.test.iter().collect();
+        assert!(prep.split.validation.iter().all(|i| !test.contains(i)));
+        assert!(
+            prep.split
+                .validation
+                .iter()
+                .all(|i| !prep.split.train.contains(i))
+        );
 
         // f32 file: reloaded weights give bit-identical logits.
         let bytes = pollster::block_on(save_hybridsn(
             &trained.model,
             &cfg,
             "small",
-            trained.evaluation.as_ref(),
+            Scores {
+                validation: trained.validation.as_ref(),
+                test: trained.evaluation.as_ref(),
+            },
             Precision::F32,
         ))
         .unwrap();
         let (reloaded, cfg2) = load_hybridsn(&bytes, &device).unwrap();
         assert_eq!(cfg2, cfg);
+        // The header records the validation score the run is chosen by, and the test score.
+        let (header, _) = crate::train::weights::read_header(&bytes).unwrap();
+        let (v, t) = recorded_scores(&header.metrics);
+        let (v, t) = (v.unwrap(), t.unwrap());
+        assert_eq!(
+            (v.oa, v.aa, v.kappa, v.pixels),
+            (val.oa, val.aa, val.kappa, val.pixels)
+        );
+        let e = trained.evaluation.as_ref().unwrap();
+        assert_eq!((t.oa, t.pixels), (e.oa, e.pixels));
+        assert_eq!(header.metrics["selection"], SELECTION);
+        assert_eq!(header.preprocessing["val_fraction"], 0.1);
         let mut buf = Vec::new();
         let px: Vec<usize> = (0..20).collect();
         let a = trained
@@ -762,7 +1030,7 @@ mod tests {
             &first.model,
             &cfg,
             "small",
-            None,
+            Scores::default(),
             Precision::F32,
         ))
         .unwrap();
@@ -820,7 +1088,7 @@ mod tests {
             &trained.model,
             &cfg,
             "small",
-            None,
+            Scores::default(),
             Precision::F16,
         ))
         .unwrap();
@@ -925,5 +1193,134 @@ mod tests {
         let native = strip_rows(145, 25, NATIVE_CPU_STRIP_BYTES);
         assert!(native > 4 * rows && native * 145 * 64 * 17 * 17 * 4 <= 512 << 20);
         assert_eq!(strip_rows(10, 9, NATIVE_CPU_STRIP_BYTES), 48);
+    }
+
+    #[test]
+    fn spread_is_the_mean_and_sample_standard_deviation() {
+        let s = Spread::of(&[0.97, 0.98, 0.99]).unwrap();
+        assert!((s.mean - 0.98).abs() < 1e-12);
+        assert!((s.sd - 0.01).abs() < 1e-12, "{}", s.sd);
+        assert_eq!(s.runs, 3);
+        // n − 1: two runs 2 apart have sd √2, not 1.
+        let two = Spread::of(&[1.0, 3.0]).unwrap();
+        assert_eq!(two.mean, 2.0);
+        assert!((two.sd - 2f64.sqrt()).abs() < 1e-12);
+        assert_eq!(Spread::of(&[0.5]).unwrap().sd, 0.0);
+        assert!(Spread::of(&[]).is_none());
+        // OA, AA and Kappa are each aggregated from their own field.
+        let eval = |oa: f64, aa: f64, kappa: f64| Evaluation {
+            oa,
+            aa,
+            kappa,
+            per_class: Vec::new(),
+            confusion: Vec::new(),
+            num_classes: 2,
+            pixels: 10,
+        };
+        let (a, b) = (eval(0.9, 0.8, 0.7), eval(1.0, 0.6, 0.5));
+        let s = SpreadScores::of(&[&a, &b]).unwrap();
+        assert!((s.oa.mean - 0.95).abs() < 1e-12 && (s.aa.mean - 0.7).abs() < 1e-12);
+        assert!((s.kappa.mean - 0.6).abs() < 1e-12);
+        assert!((s.oa.sd - 0.1 / 2f64.sqrt()).abs() < 1e-12);
+        assert!((s.aa.sd - 0.2 / 2f64.sqrt()).abs() < 1e-12);
+        assert!(SpreadScores::of(&[]).is_none());
+    }
+
+    fn shipped(file: &str) -> Vec<u8> {
+        let path = format!("{}/public/{file}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{path} is needed by this test: {e}"))
+    }
+
+    #[test]
+    fn files_written_before_validation_sets_read_as_such() {
+        // The shipped weights predate validation sets and the wide spatial guard.
+        let bytes = shipped("weights/hybridsn.clw");
+        let (_, cfg) = load_hybridsn(&bytes, &Device::flex()).unwrap();
+        assert_eq!(cfg.val_fraction, 0.0);
+        assert_eq!(cfg.guard, Guard::LabelsApart);
+        assert_eq!((cfg.seed, cfg.min_per_class, cfg.spatial), (2, 32, false));
+        let (header, _) = crate::train::weights::read_header(&bytes).unwrap();
+        let (v, t) = recorded_scores(&header.metrics);
+        assert_eq!(v, None);
+        assert_eq!(t.unwrap().pixels, 9222);
+        // A new file's settings are its own, not the legacy ones.
+        assert_eq!(
+            HsiTrainConfig::new().val_fraction,
+            crate::data::VALIDATION_FRACTION
+        );
+        assert_eq!(HsiTrainConfig::new().guard, Guard::NoSharedInput);
+        assert!(!HsiTrainConfig::new().same_split(&cfg));
+    }
+
+    /// `prep` cut to rows `r0..r0 + h` and columns `c0..c0 + w` (PCA kept; the crop is
+    /// zero-padded at its own borders, for the map and the patches alike).
+    fn crop(prep: &Prepared, r0: usize, c0: usize, h: usize, w: usize) -> Prepared {
+        let (k, m) = (prep.padded.bands, prep.padded.margin);
+        let (ph, pw) = (prep.padded.padded_height(), prep.padded.padded_width());
+        let vol = prep.padded.volume();
+        let mut pixels = Vec::with_capacity(h * w * k);
+        let mut gt = Vec::with_capacity(h * w);
+        for r in r0..r0 + h {
+            for c in c0..c0 + w {
+                for b in 0..k {
+                    pixels.push(vol[b * ph * pw + (r + m) * pw + c + m]);
+                }
+                gt.push(prep.gt[r * prep.width + c]);
+            }
+        }
+        Prepared {
+            padded: PaddedCube::new(&pixels, h, w, k, prep.patch).unwrap(),
+            split: Split::default(),
+            gt,
+            height: h,
+            width: w,
+            num_classes: prep.num_classes,
+            patch: prep.patch,
+            explained: prep.explained.clone(),
+        }
+    }
+
+    /// The real case of the whole-scene map: the shipped weights (patch 25, so the first
+    /// dense layer becomes a 17 × 17 convolution), a 24 × 20 window of Indian Pines mapped
+    /// in strips of 5 rows (5 strips, each with its 24 halo rows), compared pixel by pixel
+    /// with patch-by-patch inference on all 480 pixels, which get several labels.
+    ///
+    /// Checked once to fail: with the halo lost (the 12 padded rows above each strip but the
+    /// first zeroed, as if every strip were its own scene), 141 of the 480 pixels differ,
+    /// from row 5 (the second strip) on, while the patch-9 one-strip test above still passed.
+    #[test]
+    fn scene_map_in_strips_with_halos_equals_patch_by_patch_with_the_shipped_weights() {
+        let scene = crate::data::load::indian_pines(&shipped(&format!(
+            "data/{}",
+            crate::data::load::INDIAN_PINES_FILE
+        )))
+        .unwrap();
+        let device = Device::flex();
+        let (model, cfg) = load_hybridsn(&shipped("weights/hybridsn.clw"), &device).unwrap();
+        assert_eq!(cfg.patch, 25);
+        let full = prepare(&scene, &cfg).unwrap();
+        let (h, w) = (24, 20);
+        let prep = crop(&full, 60, 40, h, w);
+        let mut host = NativeHost::new(|_| {});
+        let rows = 5;
+        assert!(h.div_ceil(rows) >= 4, "several strips");
+        let map =
+            pollster::block_on(scene_map_in_strips(&mut host, &model, &prep, false, rows)).unwrap();
+        let all: Vec<usize> = (0..h * w).collect();
+        let reference = pollster::block_on(patch_labels(&model, &prep, &all)).unwrap();
+        let labels: std::collections::BTreeSet<u16> = reference.iter().copied().collect();
+        eprintln!("labels predicted in the window: {labels:?}");
+        assert!(labels.len() >= 2, "one label only: {labels:?}");
+        let wrong: Vec<(usize, usize)> = all
+            .iter()
+            .filter(|&&i| map[i] != reference[i])
+            .map(|&i| (i / w, i % w))
+            .collect();
+        assert!(
+            wrong.is_empty(),
+            "{} pixels differ, first {:?}",
+            wrong.len(),
+            &wrong[..wrong.len().min(8)]
+        );
     }
 }

@@ -522,7 +522,9 @@ pub fn HyperspectralLab() -> impl IntoView {
                     "A random split puts training and test pixels side by side, and their 25×25 patches overlap: "
                     "the network has literally seen most of every test patch during training, which flatters the "
                     "score. The spatially disjoint split trains on whole blocks of the scene and tests only on "
-                    "pixels whose patch touches no training block, so the score measures generalisation."
+                    "pixels at least a patch width (25 pixels for 25×25 patches) from every training block, so no "
+                    "test patch shares a single input pixel with a training patch. Its score is lower and closer "
+                    "to what new fields would get; classes found in few blocks may have no test pixels."
                 </p>
             </Show>
             {move || state.prepared.get().map(|p| {

@@ -11,8 +11,8 @@ use crate::messages::{
 };
 use crate::model::{HybridSn, HybridSnConfig};
 use crate::train::hsi::{
-    CPU_STEP_BYTES, Evaluation, HsiTrainConfig, Prepared, WEBGPU_BINDING_BYTES, activation_floats,
-    fit_batch, load_hybridsn, prepare, save_hybridsn, scene_map, train_hybridsn,
+    CPU_STEP_BYTES, Evaluation, HsiTrainConfig, Prepared, Scores, WEBGPU_BINDING_BYTES,
+    activation_floats, fit_batch, load_hybridsn, prepare, save_hybridsn, scene_map, train_hybridsn,
 };
 use crate::train::weights::Precision;
 use crate::viz;
@@ -26,7 +26,9 @@ pub struct HsiState {
     bundled: bool,
     prepared: Option<(HsiTrainConfig, Prepared)>,
     model: Option<(HybridSn, HsiTrainConfig)>,
+    /// The current model's test scores, and its validation scores (what its file records).
     evaluation: Option<Evaluation>,
+    validation: Option<Evaluation>,
     /// What a failed run left: its settings, the epochs it completed and their weights file.
     kept: Option<Kept>,
 }
@@ -81,6 +83,8 @@ fn settings_to_config(s: &HsiSettings) -> HsiTrainConfig {
         .with_batch_norm(s.batch_norm)
         .with_max_train(s.max_train)
         .with_eval_every(s.eval_every)
+        // The page has no place for per-epoch validation scores yet: don't compute them.
+        .with_val_every(0)
         .with_augment(s.augment)
         .with_min_per_class(s.min_per_class)
 }
@@ -157,11 +161,7 @@ async fn keep_checkpoint(
 
 /// Preprocessing is the same when PCA, patch and split settings agree.
 fn same_prep(a: &HsiTrainConfig, b: &HsiTrainConfig) -> bool {
-    a.pca == b.pca
-        && a.patch == b.patch
-        && a.train_fraction == b.train_fraction
-        && a.spatial == b.spatial
-        && a.seed == b.seed
+    a.same_split(b)
 }
 
 fn scene_info(scene: &Scene) -> SceneInfo {
@@ -247,7 +247,7 @@ fn eval_info(e: &Evaluation, prep: &Prepared, source: &str) -> EvalInfo {
         per_class: e.per_class.clone(),
         confusion: e.confusion.clone(),
         num_classes: e.num_classes,
-        test_pixels: e.test_pixels,
+        test_pixels: e.pixels,
         source: source.into(),
         train_pixels: prep.split.train.iter().map(|&i| i as u32).collect(),
         test_pixels_list: prep.split.test.iter().map(|&i| i as u32).collect(),
@@ -263,6 +263,7 @@ fn set_scene(st: &mut HsiState, scene: Scene, bundled: bool) -> Result<(), Strin
     st.prepared = None;
     st.model = None;
     st.evaluation = None;
+    st.validation = None;
     Ok(())
 }
 
@@ -306,6 +307,8 @@ async fn map_and_score(
     post(&Response::Evaluation(eval_info(&e, &prep, source)));
     st.model = Some((model, cfg));
     st.evaluation = Some(e);
+    st.validation = (!prep.split.validation.is_empty())
+        .then(|| Evaluation::of(&map, &prep.gt, &prep.split.validation, prep.num_classes));
     post(&Response::Done {
         job: job::MAP.into(),
         stopped: false,
@@ -464,6 +467,9 @@ pub async fn handle(
             host.keep_checkpoints = false;
             host.checkpoint = None;
             let stopped = trained.stopped;
+            // Scores of an earlier model must not be saved with this one.
+            st.validation = trained.validation;
+            st.evaluation = None;
             match trained.evaluation {
                 Some(e) => {
                     post(&Response::Evaluation(eval_info(&e, &prep, "your run")));
@@ -508,8 +514,11 @@ pub async fn handle(
                 .as_ref()
                 .map(|s| s.name.clone())
                 .unwrap_or_default();
-            let bytes =
-                save_hybridsn(model, cfg, &name, st.evaluation.as_ref(), Precision::F32).await?;
+            let scores = Scores {
+                validation: st.validation.as_ref(),
+                test: st.evaluation.as_ref(),
+            };
+            let bytes = save_hybridsn(model, cfg, &name, scores, Precision::F32).await?;
             post_with(
                 &Response::WeightsFile {
                     name: "hybridsn.clw".into(),

@@ -3,11 +3,11 @@
 use std::time::Instant;
 
 use burn::tensor::Device;
-use convlab::data::{Scene, load, pack_scene, read_npy};
+use convlab::data::{Guard, Scene, load, pack_scene, read_npy};
 use convlab::model::HybridSn;
 use convlab::train::hsi::{
-    Evaluation, HsiTrainConfig, Prepared, load_hybridsn, prepare, save_hybridsn, scene_map,
-    train_hybridsn, training_pixels,
+    Evaluation, HsiTrainConfig, Prepared, Scores, SpreadScores, Subset, load_hybridsn, prepare,
+    recorded_scores, save_hybridsn, scene_map, train_hybridsn, training_pixels,
 };
 use convlab::train::weights::Precision;
 use convlab::train::{Event, NativeHost};
@@ -53,55 +53,172 @@ pub fn load_scene(opts: &Opts) -> Result<Scene, String> {
 }
 
 pub fn config(opts: &Opts) -> Result<HsiTrainConfig, String> {
+    // Defaults come from the config; the CLI's own choices (batch 32, no per-epoch test
+    // evaluation) are marked.
+    let d = HsiTrainConfig::new();
+    let guard = match opts.get("guard") {
+        None if opts.flag("guard") => return Err("--guard needs a value".into()),
+        None => d.guard,
+        Some(id) => Guard::from_id(id).ok_or_else(|| {
+            format!(
+                "--guard: '{id}' ({})",
+                Guard::ALL
+                    .iter()
+                    .map(|g| format!("{}: {}", g.id(), g.describe()))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )
+        })?,
+    };
+    if opts.flag("guard") && !opts.flag("spatial") {
+        return Err("--guard sets the spatial split's guard band: add --spatial".into());
+    }
     Ok(HsiTrainConfig::new()
-        .with_pca(opts.num("pca", 30)?)
-        .with_patch(opts.num("patch", 25)?)
-        .with_train_fraction(opts.num("train-fraction", 0.1)?)
+        .with_pca(opts.num("pca", d.pca)?)
+        .with_patch(opts.num("patch", d.patch)?)
+        .with_train_fraction(opts.num("train-fraction", d.train_fraction)?)
+        .with_val_fraction(opts.num("val-fraction", d.val_fraction)?)
         .with_spatial(opts.flag("spatial"))
-        .with_seed(opts.num("seed", 0)?)
-        .with_epochs(opts.num("epochs", 20)?)
+        .with_guard(guard)
+        .with_seed(opts.num("seed", d.seed)?)
+        .with_epochs(opts.num("epochs", d.epochs)?)
+        // The CLI's batch (the README's runs use it).
         .with_batch_size(opts.num("batch", 32)?)
-        .with_lr(opts.num("lr", 1e-3)?)
+        .with_lr(opts.num("lr", d.lr)?)
         .with_batch_norm(!opts.flag("paper"))
         .with_cosine(!opts.flag("constant-lr"))
-        .with_max_train(opts.num("max-train", 0)?)
+        .with_max_train(opts.num("max-train", d.max_train)?)
+        // Natively the test OA is scored once, at the end, unless asked.
         .with_eval_every(opts.num("eval-every", 0)?)
+        .with_val_every(opts.num("val-every", d.val_every)?)
         .with_augment(opts.flag("augment"))
-        .with_label_smoothing(opts.num("smoothing", 0.0)?)
-        .with_min_per_class(opts.num("min-per-class", 0)?))
+        .with_label_smoothing(opts.num("smoothing", d.label_smoothing)?)
+        .with_min_per_class(opts.num("min-per-class", d.min_per_class)?))
 }
 
-fn print_eval(e: &Evaluation, scene: &Scene) {
-    println!(
-        "OA {:.2} %  AA {:.2} %  Kappa {:.4}  ({} test pixels)",
+/// How a run's weights were chosen, for every score printed about them.
+fn chosen(cfg: &HsiTrainConfig) -> String {
+    format!(
+        "split seed {}, the last epoch of a fixed {}-epoch recipe",
+        cfg.seed, cfg.epochs
+    )
+}
+
+/// One line of scores naming the pixels they were measured on and how the run was chosen.
+fn score_line(subset: Subset, e: &Evaluation, how: &str) -> String {
+    format!(
+        "{:<10} OA {:6.2} %  AA {:6.2} %  Kappa {:.4}  ({} {} pixels; {how})",
+        subset.name(),
         100.0 * e.oa,
         100.0 * e.aa,
         e.kappa,
-        e.test_pixels
-    );
+        e.pixels,
+        subset.name(),
+    )
+}
+
+fn print_per_class(subset: Subset, e: &Evaluation, scene: &Scene) {
+    println!("per class ({} pixels):", subset.name());
     for (i, acc) in e.per_class.iter().enumerate() {
         let name = scene.class_names.get(i).map(String::as_str).unwrap_or("?");
         match acc {
             Some(a) => println!("  {:>2} {name:<30} {:6.2} %", i + 1, 100.0 * a),
-            None => println!("  {:>2} {name:<30}      – (no test pixels)", i + 1),
+            None => println!(
+                "  {:>2} {name:<30}      – (no {} pixels)",
+                i + 1,
+                subset.name()
+            ),
         }
     }
+}
+
+/// Which classes have test pixels: `(present, names of the absent)`.
+fn test_classes(prep: &Prepared, scene: &Scene) -> (usize, Vec<String>) {
+    let mut has = vec![false; prep.num_classes];
+    for &i in &prep.split.test {
+        if let Some(h) = (prep.gt[i] as usize)
+            .checked_sub(1)
+            .and_then(|c| has.get_mut(c))
+        {
+            *h = true;
+        }
+    }
+    let absent = has
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| !**h)
+        .map(|(c, _)| {
+            scene
+                .class_names
+                .get(c)
+                .cloned()
+                .unwrap_or_else(|| format!("class {}", c + 1))
+        })
+        .collect();
+    (has.iter().filter(|h| **h).count(), absent)
+}
+
+fn classes_line(prep: &Prepared, scene: &Scene) -> String {
+    let (present, absent) = test_classes(prep, scene);
+    let none = if absent.is_empty() {
+        String::new()
+    } else {
+        format!(" (none for {})", absent.join(", "))
+    };
+    format!(
+        "classes with test pixels: {present} of {}{none}",
+        prep.num_classes
+    )
+}
+
+/// `path` with `.seedN` before its extension, for the runs of `--splits`.
+fn seed_path(path: &str, seed: u64, several: bool) -> String {
+    if !several {
+        return path.to_string();
+    }
+    let p = std::path::Path::new(path);
+    match (p.file_stem(), p.extension()) {
+        (Some(stem), Some(ext)) => p
+            .with_file_name(format!(
+                "{}.seed{seed}.{}",
+                stem.to_string_lossy(),
+                ext.to_string_lossy()
+            ))
+            .to_string_lossy()
+            .into_owned(),
+        _ => format!("{path}.seed{seed}"),
+    }
+}
+
+/// What one run of `train hybridsn` leaves for the summary of `--splits`.
+struct RunScores {
+    seed: u64,
+    /// The split's training and validation pixels, sorted (to find seeds that coincide).
+    seen: Vec<usize>,
+    validation: Option<Evaluation>,
+    test: Evaluation,
+    classes: String,
 }
 
 pub fn train(opts: &Opts) -> Result<(), String> {
     opts.only(&[
         "epochs",
         "train-fraction",
+        "val-fraction",
         "seed",
+        "splits",
+        "seeds",
         "pca",
         "patch",
         "batch",
         "lr",
         "constant-lr",
         "spatial",
+        "guard",
         "paper",
         "max-train",
         "eval-every",
+        "val-every",
         "scene",
         "gt",
         "cube-var",
@@ -118,14 +235,152 @@ pub fn train(opts: &Opts) -> Result<(), String> {
     let scene = load_scene(opts)?;
     let cfg = config(opts)?;
     let device = opts.device()?;
+    let seeds = split_seeds(opts, cfg.seed)?;
+    let several = seeds.len() > 1;
+    if several && opts.flag("init") {
+        return Err("--init continues one run on its own split; it cannot start --splits".into());
+    }
+    let mut runs = Vec::new();
+    for (i, &seed) in seeds.iter().enumerate() {
+        if several {
+            println!("── split seed {seed} ({} of {}) ──", i + 1, seeds.len());
+        }
+        runs.push(train_one(
+            opts,
+            &scene,
+            &cfg.clone().with_seed(seed),
+            &device,
+            several,
+        )?);
+    }
+    if several {
+        print_summary(&cfg, &runs);
+    }
+    Ok(())
+}
+
+/// The split seeds to run: `--seeds a,b,c`, else `--splits N` from `--seed` on (one run by
+/// default).
+fn split_seeds(opts: &Opts, first: u64) -> Result<Vec<u64>, String> {
+    if let Some(list) = opts.get("seeds") {
+        if opts.flag("splits") || opts.flag("seed") {
+            return Err("--seeds lists the split seeds: leave out --splits and --seed".into());
+        }
+        let seeds = list
+            .split(',')
+            .map(|v| {
+                v.trim()
+                    .parse::<u64>()
+                    .map_err(|_| format!("--seeds: '{v}' is not a seed"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut unique = seeds.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        if unique.len() != seeds.len() {
+            return Err("--seeds: a seed is listed twice".into());
+        }
+        return Ok(seeds);
+    }
+    if opts.flag("seeds") {
+        return Err("--seeds needs a list, e.g. --seeds 0,1,3,8,11".into());
+    }
+    let splits: u64 = opts.num("splits", 1)?;
+    if splits == 0 {
+        return Err("--splits must be at least 1".into());
+    }
+    Ok((first..first + splits).collect())
+}
+
+fn print_summary(cfg: &HsiTrainConfig, runs: &[RunScores]) {
+    let seeds: Vec<String> = runs.iter().map(|r| r.seed.to_string()).collect();
+    println!(
+        "\n{} splits (seeds {}): {}; each run the last epoch of a fixed {}-epoch recipe",
+        runs.len(),
+        seeds.join(", "),
+        cfg.split_settings(),
+        cfg.epochs
+    );
+    println!("seed  val OA  val AA   val κ   (px)  test OA test AA  test κ    (px)  test classes");
+    for r in runs {
+        let v = r.validation.as_ref();
+        let pct = |x: Option<f64>| x.map_or("     –".into(), |x| format!("{:6.2}", 100.0 * x));
+        println!(
+            "{:>4}  {}  {}  {}  {:>5}  {:6.2}  {:6.2}  {:.4}  {:>6}  {}",
+            r.seed,
+            pct(v.map(|e| e.oa)),
+            pct(v.map(|e| e.aa)),
+            v.map_or("     –".into(), |e| format!("{:.4}", e.kappa)),
+            v.map_or(0, |e| e.pixels),
+            100.0 * r.test.oa,
+            100.0 * r.test.aa,
+            r.test.kappa,
+            r.test.pixels,
+            r.classes
+        );
+    }
+    // The spatial split's blocks are few: different seeds can pick the same ones.
+    for (i, r) in runs.iter().enumerate() {
+        let same: Vec<String> = runs[i + 1..]
+            .iter()
+            .filter(|o| o.seen == r.seen)
+            .map(|o| o.seed.to_string())
+            .collect();
+        if !same.is_empty() && !runs[..i].iter().any(|o| o.seen == r.seen) {
+            println!(
+                "note: seeds {} and {} give the same training blocks, hence the same test \
+                 pixels (validation is drawn differently within them): not independent splits",
+                r.seed,
+                same.join(", ")
+            );
+        }
+    }
+    let vals: Vec<&Evaluation> = runs.iter().filter_map(|r| r.validation.as_ref()).collect();
+    let tests: Vec<&Evaluation> = runs.iter().map(|r| &r.test).collect();
+    println!("mean ± sd (sample, n − 1) over {} splits:", runs.len());
+    for (subset, evals) in [(Subset::Validation, vals), (Subset::Test, tests)] {
+        let Some(s) = SpreadScores::of(&evals) else {
+            println!("  {:<10} none (no validation set)", subset.name());
+            continue;
+        };
+        let lo = evals.iter().map(|e| e.pixels).min().unwrap_or(0);
+        let hi = evals.iter().map(|e| e.pixels).max().unwrap_or(0);
+        let px = if lo == hi {
+            format!("{lo}")
+        } else {
+            format!("{lo}–{hi}")
+        };
+        println!(
+            "  {:<10} OA {:.2} ± {:.2} %  AA {:.2} ± {:.2} %  Kappa {:.4} ± {:.4}  ({px} {} \
+             pixels per split)",
+            subset.name(),
+            100.0 * s.oa.mean,
+            100.0 * s.oa.sd,
+            100.0 * s.aa.mean,
+            100.0 * s.aa.sd,
+            s.kappa.mean,
+            s.kappa.sd,
+            subset.name()
+        );
+    }
+}
+
+fn train_one(
+    opts: &Opts,
+    scene: &Scene,
+    cfg: &HsiTrainConfig,
+    device: &Device,
+    several: bool,
+) -> Result<RunScores, String> {
     let start = match opts.get("init") {
-        Some(path) => Some((init_from(path, &cfg, &device)?, 0)),
+        Some(path) => Some((init_from(path, cfg, device)?, 0)),
         None => None,
     };
     let t = Instant::now();
-    let prep = prepare(&scene, &cfg)?;
+    let prep = prepare(scene, cfg)?;
     println!(
-        "{}: {}×{}×{} bands, {} classes; PCA {} components ({:.1} % variance) in {:.2} s; {} train / {} test pixels ({})",
+        "{}: {}×{}×{} bands, {} classes; PCA {} components ({:.1} % variance, fitted on the \
+         whole scene, which it sees without labels) in {:.2} s",
         scene.name,
         scene.height,
         scene.width,
@@ -134,57 +389,79 @@ pub fn train(opts: &Opts) -> Result<(), String> {
         prep.padded.bands,
         100.0 * prep.explained.iter().sum::<f64>(),
         t.elapsed().as_secs_f64(),
+    );
+    println!("split: {}", cfg.split_name());
+    println!(
+        "{} train / {} validation / {} test pixels; {}",
         prep.split.train.len(),
+        prep.split.validation.len(),
         prep.split.test.len(),
-        if cfg.spatial {
-            "spatially disjoint blocks"
-        } else {
-            "stratified random"
-        }
+        classes_line(&prep, scene)
     );
     if cfg.min_per_class > 0 {
         println!(
             "class balancing: classes under {n} training pixels repeated to {n}, {} samples per epoch",
-            training_pixels(&prep, &cfg).len(),
+            training_pixels(&prep, cfg).len(),
             n = cfg.min_per_class,
         );
     }
     let t = Instant::now();
     let mut last_rate = 0.0;
     let mut printed = 0;
+    let (val_px, test_px) = (prep.split.validation.len(), prep.split.test.len());
     let mut host = NativeHost::new(|ev| match ev {
-        // The last epoch comes again with its test OA once the whole-scene map is done (the
+        // The last epoch comes again with its scores once the whole-scene map is done (the
         // progress rate is then the map's pixels/s, not training samples/s).
         Event::Epoch(m) if m.epoch == printed => {
-            if let Some(oa) = m.test_oa {
-                println!("epoch {:>3}  test OA {:6.2} %", m.epoch, 100.0 * oa);
+            if let Some(v) = m.val_oa {
+                println!(
+                    "epoch {:>3}  validation OA {:6.2} % ({val_px} px, on the final map)",
+                    m.epoch,
+                    100.0 * v
+                );
             }
         }
         Event::Epoch(m) => {
             printed = m.epoch;
+            let mut scores = String::new();
+            if let Some(v) = m.val_oa {
+                scores.push_str(&format!(
+                    "validation OA {:6.2} % ({val_px} px)  ",
+                    100.0 * v
+                ));
+            }
+            if let Some(v) = m.test_oa {
+                scores.push_str(&format!(
+                    "test OA {:6.2} % ({test_px} px; shown, not used)  ",
+                    100.0 * v
+                ));
+            }
             println!(
-                "{}",
-                super::epoch_line(
-                    m.epoch,
-                    m.loss,
-                    m.train_acc,
-                    m.test_oa.map(|oa| ("OA", oa)),
-                    m.seconds,
-                    last_rate
-                )
+                "epoch {:>3}  loss {:.4}  train acc {:6.2} %  {scores}{:.1} s  {last_rate:.1} samples/s",
+                m.epoch,
+                m.loss,
+                100.0 * m.train_acc,
+                m.seconds,
             )
         }
         Event::Progress { rate, .. } => last_rate = rate,
         _ => {}
     });
-    let trained = pollster::block_on(train_hybridsn(&mut host, &device, &prep, &cfg, start))?;
+    let trained = pollster::block_on(train_hybridsn(&mut host, device, &prep, cfg, start))?;
     println!("trained in {:.1} s", t.elapsed().as_secs_f64());
     let evaluation = trained
         .evaluation
         .as_ref()
         .ok_or("training stopped before the final map")?;
-    print_eval(evaluation, &scene);
+    let how = chosen(cfg);
+    match &trained.validation {
+        Some(v) => println!("{}", score_line(Subset::Validation, v, &how)),
+        None => println!("validation: none (--val-fraction 0): nothing to choose runs by"),
+    }
+    println!("{}", score_line(Subset::Test, evaluation, &how));
+    print_per_class(Subset::Test, evaluation, scene);
     if let Some(path) = opts.get("save") {
+        let path = seed_path(path, cfg.seed, several);
         let precision = if opts.flag("f32") {
             Precision::F32
         } else {
@@ -192,31 +469,52 @@ pub fn train(opts: &Opts) -> Result<(), String> {
         };
         let bytes = pollster::block_on(save_hybridsn(
             &trained.model,
-            &cfg,
+            cfg,
             &scene.name,
-            Some(evaluation),
+            Scores {
+                validation: trained.validation.as_ref(),
+                test: Some(evaluation),
+            },
             precision,
         ))?;
-        std::fs::write(path, &bytes).map_err(|e| format!("cannot write {path}: {e}"))?;
+        std::fs::write(&path, &bytes).map_err(|e| format!("cannot write {path}: {e}"))?;
         println!(
             "weights saved to {path} ({:.1} MB)",
             bytes.len() as f64 / 1e6
         );
         // The saved file must give the same evaluation (f16 rounding may move a few pixels).
-        let reloaded = load_weights(&bytes, &device)?.0;
+        let reloaded = load_weights(&bytes, device)?.0;
         let map = map_of(&reloaded, &prep)?;
-        let e = Evaluation::of(&map, &prep.gt, &prep.split.test, prep.num_classes);
-        println!(
-            "reloaded from the file: OA {:.2} %  AA {:.2} %  Kappa {:.4}",
-            100.0 * e.oa,
-            100.0 * e.aa,
-            e.kappa
-        );
+        let how = format!("{how}, reloaded from {path}");
+        for (subset, pixels) in [
+            (Subset::Validation, &prep.split.validation),
+            (Subset::Test, &prep.split.test),
+        ] {
+            if !pixels.is_empty() {
+                let e = Evaluation::of(&map, &prep.gt, pixels, prep.num_classes);
+                println!("{}", score_line(subset, &e, &how));
+            }
+        }
     }
     if let Some(path) = opts.get("png") {
-        write_map_png(path, &scene, &trained.map, evaluation)?;
+        let path = seed_path(path, cfg.seed, several);
+        write_map_png(&path, scene, &trained.map, evaluation, cfg)?;
     }
-    Ok(())
+    let mut seen: Vec<usize> = prep
+        .split
+        .train
+        .iter()
+        .chain(&prep.split.validation)
+        .copied()
+        .collect();
+    seen.sort_unstable();
+    Ok(RunScores {
+        seed: cfg.seed,
+        seen,
+        validation: trained.validation.clone(),
+        test: evaluation.clone(),
+        classes: classes_line(&prep, scene),
+    })
 }
 
 /// Weights to continue training from. Their split must be the one asked for: weights that
@@ -224,21 +522,14 @@ pub fn train(opts: &Opts) -> Result<(), String> {
 fn init_from(path: &str, cfg: &HsiTrainConfig, device: &Device) -> Result<HybridSn, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
     let (model, old) = load_weights(&bytes, device)?;
-    let same = old.pca == cfg.pca
-        && old.patch == cfg.patch
-        && old.batch_norm == cfg.batch_norm
-        && old.seed == cfg.seed
-        && old.spatial == cfg.spatial
-        && old.train_fraction == cfg.train_fraction;
+    let same = old.same_split(cfg) && old.batch_norm == cfg.batch_norm;
     if !same {
         return Err(format!(
-            "{path} was trained with PCA {}, patch {}, {} split of {} at seed {}{}; \
-             continuing needs the same settings (give them as options)",
+            "{path} was trained with PCA {}, patch {}, split {}{}; continuing needs the same \
+             settings (give them as options)",
             old.pca,
             old.patch,
-            if old.spatial { "a spatial" } else { "a random" },
-            old.train_fraction,
-            old.seed,
+            old.split_name(),
             if old.batch_norm {
                 ""
             } else {
@@ -274,6 +565,31 @@ pub fn map(opts: &Opts) -> Result<(), String> {
         .unwrap_or_else(|| format!("{}/public/weights/hybridsn.clw", env!("CARGO_MANIFEST_DIR")));
     let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {path}: {e}"))?;
     let (model, cfg) = load_weights(&bytes, &device)?;
+    let (header, _) = convlab::train::weights::read_header(&bytes)?;
+    let (rec_val, rec_test) = recorded_scores(&header.metrics);
+    println!("{path}: split {}", cfg.split_name());
+    let recorded = |s: Subset, r: Option<convlab::train::hsi::RecordedScore>| match r {
+        Some(r) => println!(
+            "  recorded in the file: {} OA {:.2} %  AA {:.2} %  Kappa {:.4} ({} {} pixels)",
+            s.name(),
+            100.0 * r.oa,
+            100.0 * r.aa,
+            r.kappa,
+            r.pixels,
+            s.name()
+        ),
+        None => println!("  recorded in the file: no {} score", s.name()),
+    };
+    recorded(Subset::Validation, rec_val);
+    recorded(Subset::Test, rec_test);
+    if let Some(how) = header.metrics.get("selection").and_then(|v| v.as_str()) {
+        println!("  chosen as: {how}");
+    } else {
+        println!(
+            "  chosen as: not recorded (written before validation sets; earlier runs were \
+             compared on test scores)"
+        );
+    }
     let t = Instant::now();
     let prep = prepare(&scene, &cfg)?;
     let t_prep = t.elapsed().as_secs_f64();
@@ -287,13 +603,26 @@ pub fn map(opts: &Opts) -> Result<(), String> {
         scene.height * scene.width,
         (scene.height * scene.width) as f64 / secs
     );
+    let how = format!("the weights in {path}, as recorded above");
+    if !prep.split.validation.is_empty() {
+        let v = Evaluation::of(&map, &prep.gt, &prep.split.validation, prep.num_classes);
+        println!("{}", score_line(Subset::Validation, &v, &how));
+    }
     let e = Evaluation::of(&map, &prep.gt, &prep.split.test, prep.num_classes);
-    print_eval(&e, &scene);
+    println!("{}", score_line(Subset::Test, &e, &how));
+    println!("{}", classes_line(&prep, &scene));
+    print_per_class(Subset::Test, &e, &scene);
     let out = opts.get("out").unwrap_or("map.png");
-    write_map_png(out, &scene, &map, &e)
+    write_map_png(out, &scene, &map, &e, &cfg)
 }
 
-fn write_map_png(path: &str, scene: &Scene, map: &[u16], e: &Evaluation) -> Result<(), String> {
+fn write_map_png(
+    path: &str,
+    scene: &Scene,
+    map: &[u16],
+    e: &Evaluation,
+    cfg: &HsiTrainConfig,
+) -> Result<(), String> {
     let (w, h) = (scene.width as u32, scene.height as u32);
     let pred = viz::palette::labels_to_rgba(map, w, h);
     let gt = viz::palette::labels_to_rgba(&scene.gt, w, h);
@@ -303,13 +632,31 @@ fn write_map_png(path: &str, scene: &Scene, map: &[u16], e: &Evaluation) -> Resu
         .enumerate()
         .map(|(i, n)| (n.clone(), viz::palette::class_colour(i + 1)))
         .collect();
-    let caption = vec![format!(
-        "{} · HybridSN · OA {:.2} % · AA {:.2} % · Kappa {:.4}",
-        scene.name,
-        100.0 * e.oa,
-        100.0 * e.aa,
-        e.kappa
-    )];
+    let caption = vec![
+        format!(
+            "{} · HybridSN · test OA {:.2} % · AA {:.2} % · Kappa {:.4} on {} test pixels",
+            scene.name,
+            100.0 * e.oa,
+            100.0 * e.aa,
+            e.kappa,
+            e.pixels
+        ),
+        format!(
+            "{} split, {} % train ({} % of it validation), seed {}",
+            if cfg.spatial {
+                format!(
+                    "spatial ({}-pixel guard: {})",
+                    cfg.guard.pixels(cfg.patch),
+                    cfg.guard.describe()
+                )
+            } else {
+                "random (test patches overlap training ones)".into()
+            },
+            100.0 * cfg.train_fraction,
+            100.0 * cfg.val_fraction,
+            cfg.seed
+        ),
+    ];
     let fig = viz::figure::map_figure(
         &[("Classification map", &pred), ("Ground truth", &gt)],
         &legend,
@@ -350,4 +697,64 @@ pub fn pack(opts: &Opts) -> Result<(), String> {
     std::fs::write(&out, &packed).map_err(|e| format!("cannot write {out}: {e}"))?;
     println!("packed {h}×{w}×{b} into {out}: {} bytes", packed.len());
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(args: &str) -> Opts {
+        let args: Vec<String> = args.split_whitespace().map(String::from).collect();
+        Opts::parse(&args).unwrap()
+    }
+
+    #[test]
+    fn split_seeds_from_splits_or_a_list() {
+        assert_eq!(split_seeds(&opts(""), 0).unwrap(), vec![0]);
+        assert_eq!(
+            split_seeds(&opts("--splits 5"), 0).unwrap(),
+            vec![0, 1, 2, 3, 4]
+        );
+        assert_eq!(split_seeds(&opts("--splits 3"), 7).unwrap(), vec![7, 8, 9]);
+        assert_eq!(
+            split_seeds(&opts("--seeds 0,1,3,8,11"), 0).unwrap(),
+            vec![0, 1, 3, 8, 11]
+        );
+        for bad in [
+            "--splits 0",
+            "--seeds 1,1",
+            "--seeds 1,x",
+            "--seeds",
+            "--seeds 1 --seed 2",
+        ] {
+            assert!(split_seeds(&opts(bad), 0).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn each_split_writes_its_own_files() {
+        assert_eq!(seed_path("runs/a.clw", 3, true), "runs/a.seed3.clw");
+        assert_eq!(seed_path("runs/a.clw", 3, false), "runs/a.clw");
+        assert_eq!(seed_path("map", 0, true), "map.seed0");
+    }
+
+    #[test]
+    fn the_guard_needs_the_spatial_split_and_a_known_name() {
+        let cfg = config(&opts("--spatial --guard labels-apart")).unwrap();
+        assert_eq!(cfg.guard, Guard::LabelsApart);
+        assert_eq!(
+            config(&opts("--spatial")).unwrap().guard,
+            Guard::NoSharedInput
+        );
+        assert!(config(&opts("--guard labels-apart")).is_err());
+        let err = config(&opts("--spatial --guard wide")).unwrap_err();
+        assert!(err.contains("labels apart, inputs shared"), "{err}");
+        // One source for each default.
+        let d = HsiTrainConfig::new();
+        let c = config(&opts("")).unwrap();
+        assert_eq!(
+            (c.val_fraction, c.train_fraction, c.pca),
+            (d.val_fraction, d.train_fraction, d.pca)
+        );
+    }
 }

@@ -25,10 +25,22 @@ USAGE:
                                  training step goes, per layer, plain against fast formulation;
                                  --plain: burn's own convolutions (to measure the fast ones)
   convlab inspect FILE           arrays in a .mat/.npy file, or records of a CIFAR-10 .bin batch
-  convlab train hybridsn [--epochs 20] [--train-fraction 0.1] [--seed 0] [--pca 30] [--patch 25]
-        [--batch 32] [--lr 0.001] [--constant-lr] [--spatial] [--paper] [--max-train N] [--eval-every N] [--augment] [--smoothing 0.0] [--min-per-class N] [--init WEIGHTS]
+  convlab train hybridsn [--epochs 20] [--train-fraction 0.1] [--val-fraction 0.1] [--seed 0]
+        [--splits 1 | --seeds 0,1,…] [--spatial [--guard no-shared-input|labels-apart]] [--pca 30] [--patch 25]
+        [--batch 32] [--lr 0.001] [--constant-lr] [--paper] [--max-train N] [--val-every 1]
+        [--eval-every N] [--augment] [--smoothing 0.0] [--min-per-class N] [--init WEIGHTS]
         [--scene FILE [--gt FILE] [--cube-var NAME] [--gt-var NAME]] [--save FILE [--f32]] [--png FILE]
         [--device cpu|wgpu]
+                                 prints validation and test OA/AA/Kappa separately, each with its
+                                 pixel count; --val-fraction: share of each class's training
+                                 pixels held out for validation (what runs are compared on);
+                                 --splits N: runs split seeds seed..seed+N−1, prints each and the
+                                 mean ± sd (--save/--png files get .seedK); --seeds: these split
+                                 seeds instead; --spatial: train on blocks, test beyond a guard
+                                 band: no-shared-input (default, patch − 1 pixels: no test patch
+                                 shares an input pixel with a training patch) or labels-apart
+                                 ((patch − 1)/2 pixels: labels apart, inputs shared);
+                                 --eval-every N: test OA every N epochs, shown only
   convlab train <plaincnn|mobilenetv1|mobilenetv2> [--epochs 10] [--seed 0] [--augment]
         [--recipe reference|convlab] [--width 1.0] [--batch 128] [--lr 0.001] [--schedule constant|cosine]
         [--warmup N] [--smoothing 0.1] [--wd 0.0005] [--max-train N] [--max-test N] [--eval-every N]
