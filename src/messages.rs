@@ -407,6 +407,10 @@ pub enum Request {
         names: Vec<String>,
         cube_var: Option<String>,
         gt_var: Option<String>,
+        /// How label values become classes (default: a value that looks like no-data is
+        /// refused, naming the choices).
+        #[serde(default)]
+        labels: crate::data::LabelChoice,
     },
     /// List the arrays in uploaded files (binary attachments named `names`) so the visitor
     /// can choose the cube and the ground truth. Answered by [`Response::Arrays`].

@@ -53,7 +53,13 @@ fn decoders_never_panic_on_found_or_hostile_inputs() {
             let _ = convlab::data::read_mat(b);
         }),
         ("scene", |b| {
-            let _ = convlab::data::load::scene_from_files(("f", b), None, None, None);
+            let _ = convlab::data::load::scene_from_files(
+                ("f", b),
+                None,
+                None,
+                None,
+                &Default::default(),
+            );
         }),
         ("cifar", |b| {
             let _ = convlab::data::read_cifar_bin(b);

@@ -3,5 +3,11 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = convlab::data::load::scene_from_files(("upload", data), None, None, None);
+    let _ = convlab::data::load::scene_from_files(
+        ("upload", data),
+        None,
+        None,
+        None,
+        &Default::default(),
+    );
 });

@@ -8,10 +8,12 @@
 //! the bytes present and against the documented caps (`MAX_*` constants) first.
 
 pub mod array;
+pub mod budget;
 pub mod cats_dogs;
 pub mod cifar;
 pub mod cifar_pack;
 pub mod error;
+pub mod labels;
 pub mod load;
 pub mod mat;
 pub mod metrics;
@@ -31,6 +33,7 @@ pub use cifar::{
 };
 pub use cifar_pack::{CifarBundle, pack_cifar, unpack_cifar};
 pub use error::DataError;
+pub use labels::{LabelChoice, LabelMap};
 pub use mat::{MatContents, read_mat, read_mat_detailed};
 pub use metrics::Confusion;
 pub use npy::{read_npy, write_npy};

@@ -424,6 +424,7 @@ pub fn HyperspectralLab() -> impl IntoView {
                                 names,
                                 cube_var: cube_var.get_untracked(),
                                 gt_var: gt_var.get_untracked(),
+                                labels: Default::default(),
                             },
                             bins,
                         );

@@ -333,6 +333,7 @@ pub async fn handle(
             names,
             cube_var,
             gt_var,
+            labels,
         } => {
             let scene_file = names
                 .first()
@@ -344,6 +345,7 @@ pub async fn handle(
                 gt_file.map(|(n, b)| (n.as_str(), b.as_slice())),
                 cube_var.as_deref(),
                 gt_var.as_deref(),
+                &labels,
             )
             .map_err(|e| format!("{}: {e}", scene_file.0))?;
             set_scene(st, scene, false)?;

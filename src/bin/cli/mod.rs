@@ -26,7 +26,8 @@ USAGE:
   convlab inspect FILE           arrays in a .mat/.npy file, or records of a CIFAR-10 .bin batch
   convlab train hybridsn [--epochs 20] [--train-fraction 0.1] [--seed 0] [--pca 30] [--patch 25]
         [--batch 32] [--lr 0.001] [--constant-lr] [--spatial] [--paper] [--max-train N] [--eval-every N] [--augment] [--smoothing 0.0] [--min-per-class N] [--init WEIGHTS]
-        [--scene FILE [--gt FILE] [--cube-var NAME] [--gt-var NAME]] [--save FILE [--f32]] [--png FILE]
+        [--scene FILE [--gt FILE] [--cube-var NAME] [--gt-var NAME] [--unlabelled V,…] [--renumber-labels]]
+        [--save FILE [--f32]] [--png FILE]
         [--device cpu|wgpu]
   convlab train <plaincnn|mobilenetv1|mobilenetv2> [--epochs 10] [--seed 0] [--augment]
         [--recipe reference|convlab] [--width 1.0] [--batch 128] [--lr 0.001] [--schedule constant|cosine]
@@ -36,7 +37,10 @@ USAGE:
         convlab's 30-epoch recipe (cosine, warm-up, label smoothing, weight decay, crop + flip);
         `--data cats-dogs` trains on the 400 cats and dogs photos (320 train / 80 test) instead
   convlab pack-cifar [--src DIR] [--out FILE]   (re)build public/data/cifar10_subset.clcf
-  convlab map [--weights FILE] [--scene FILE [--gt FILE]] [--out map.png] [--device cpu|wgpu]
+  convlab map [--weights FILE] [--scene FILE [--gt FILE] [--unlabelled V,…] [--renumber-labels]]
+        [--out map.png] [--device cpu|wgpu]
+                                 a label value that looks like no-data (255 among 0–16, say) is
+                                 refused until --unlabelled V or --renumber-labels says what it is
   convlab pack-scene [--src DIR] [--out FILE]   (re)build public/data/indian_pines.clhs
   convlab pack-cats-dogs [--src ../shared/data/cats_dogs/train] [--out public/data/cats_dogs.cljp]
                                  (re)build the cats and dogs photos archive
@@ -118,6 +122,15 @@ impl Opts {
                 .map_err(|_| format!("--{key}: '{v}' is not a valid number")),
         }
     }
+}
+
+/// Reads a file the user named, refusing one beyond the upload budget before reading it.
+pub fn read_upload(path: &str) -> Result<Vec<u8>, String> {
+    let len = std::fs::metadata(path)
+        .map_err(|e| format!("cannot read {path}: {e}"))?
+        .len();
+    convlab::data::budget::check_upload(path, len).map_err(|e| e.to_string())?;
+    std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))
 }
 
 /// The native wgpu device (Vulkan, Metal, DX12), or why there is none.
