@@ -40,5 +40,5 @@ pub use npy::{read_npy, write_npy};
 pub use packed::{fnv1a64, pack_scene, unpack_scene};
 pub use patches::PaddedCube;
 pub use pca::Pca;
-pub use scene::{INDIAN_PINES_CLASSES, Scene, class_counts, pick_arrays, read_arrays};
+pub use scene::{INDIAN_PINES_CLASSES, Scene, SceneId, class_counts, pick_arrays, read_arrays};
 pub use split::{Rng, Split, oversample_small_classes, spatial_split, stratified_split};

@@ -107,6 +107,31 @@ pub struct Scene {
     pub label_map: LabelMap,
 }
 
+/// A scene's identity: size, classes, and the FNV-1a hash of its `f32` values and labels.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SceneId {
+    /// Rows.
+    pub height: usize,
+    /// Columns.
+    pub width: usize,
+    /// Bands.
+    pub bands: usize,
+    /// Classes.
+    pub classes: usize,
+    /// 16 hex digits.
+    pub hash: String,
+}
+
+impl std::fmt::Display for SceneId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}×{}×{}, {} classes, data hash {}",
+            self.height, self.width, self.bands, self.classes, self.hash
+        )
+    }
+}
+
 /// Counts pixels per label: index 0 = unlabelled, index `c` = class `c`; labels above
 /// `num_classes` are not counted.
 pub fn class_counts(gt: &[u16], num_classes: usize) -> Vec<usize> {
@@ -308,6 +333,25 @@ impl Scene {
             class_names,
             label_map,
         })
+    }
+
+    /// What identifies the scene's data: its size, classes and a hash of its values and
+    /// labels (kept in weights files, so continued training can tell another scene apart).
+    pub fn id(&self) -> SceneId {
+        let mut bytes = Vec::with_capacity(4 * self.cube.len() + 2 * self.gt.len());
+        self.cube
+            .iter()
+            .for_each(|v| bytes.extend_from_slice(&v.to_le_bytes()));
+        self.gt
+            .iter()
+            .for_each(|v| bytes.extend_from_slice(&v.to_le_bytes()));
+        SceneId {
+            height: self.height,
+            width: self.width,
+            bands: self.bands,
+            classes: self.num_classes,
+            hash: format!("{:016x}", super::packed::fnv1a64(&bytes)),
+        }
     }
 
     /// Pixels per label: index 0 = unlabelled, index `c` = class `c`.

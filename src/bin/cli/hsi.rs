@@ -6,8 +6,8 @@ use burn::tensor::Device;
 use convlab::data::{DataError, LabelChoice, Scene, load, pack_scene, read_npy};
 use convlab::model::HybridSn;
 use convlab::train::hsi::{
-    Evaluation, HsiTrainConfig, Prepared, load_hybridsn, prepare, save_hybridsn, scene_map,
-    train_hybridsn, training_pixels,
+    Evaluation, HsiTrainConfig, Prepared, load_hybridsn, prepare, save_hybridsn_for, scene_map,
+    train_hybridsn, training_pixels, weights_scene,
 };
 use convlab::train::weights::Precision;
 use convlab::train::{Event, NativeHost};
@@ -170,7 +170,7 @@ pub fn train(opts: &Opts) -> Result<(), String> {
     let cfg = config(opts)?;
     let device = opts.device()?;
     let start = match opts.get("init") {
-        Some(path) => Some((init_from(path, &cfg, &device)?, 0)),
+        Some(path) => Some((init_from(path, &cfg, &scene, &device)?, 0)),
         None => None,
     };
     let t = Instant::now();
@@ -241,10 +241,10 @@ pub fn train(opts: &Opts) -> Result<(), String> {
         } else {
             Precision::F16
         };
-        let bytes = pollster::block_on(save_hybridsn(
+        let bytes = pollster::block_on(save_hybridsn_for(
             &trained.model,
             &cfg,
-            &scene.name,
+            &scene,
             Some(evaluation),
             precision,
         ))?;
@@ -270,11 +270,41 @@ pub fn train(opts: &Opts) -> Result<(), String> {
     Ok(())
 }
 
-/// Weights to continue training from. Their split must be the one asked for: weights that
-/// saw other pixels would be scored on their own training data.
-fn init_from(path: &str, cfg: &HsiTrainConfig, device: &Device) -> Result<HybridSn, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+/// Weights to continue training from. Their scene and split must be the ones asked for:
+/// weights that saw other pixels would be scored on their own training data.
+fn init_from(
+    path: &str,
+    cfg: &HsiTrainConfig,
+    scene: &Scene,
+    device: &Device,
+) -> Result<HybridSn, String> {
+    let bytes = super::read_upload(path)?;
     let (model, old) = load_weights(&bytes, device)?;
+    let here = scene.id();
+    match weights_scene(&bytes)? {
+        (_, Some(id)) if id == here => {}
+        (name, Some(id)) => {
+            return Err(format!(
+                "{path} was trained on another scene (“{name}”: {id}); this one is “{}”: {here}. \
+                 Its test pixels could include pixels the weights trained on, so continuing is \
+                 refused: train from scratch, or give the scene the weights were trained on.",
+                scene.name
+            ));
+        }
+        // Files saved before scenes were identified: the name is all there is.
+        (name, None) if name == scene.name => println!(
+            "notice: {path} does not record its scene's data (saved by an older convlab); its \
+             name “{name}” matches, so it is taken to be this scene."
+        ),
+        (name, None) => {
+            return Err(format!(
+                "{path} does not record its scene's data and names “{name}”, not “{}”: its \
+                 training pixels cannot be told apart from this scene's test pixels, so \
+                 continuing is refused.",
+                scene.name
+            ));
+        }
+    }
     let same = old.pca == cfg.pca
         && old.patch == cfg.patch
         && old.batch_norm == cfg.batch_norm
