@@ -186,15 +186,17 @@ for (const backend of ['webgpu', 'cpu']) {
       const summary = await page.locator(tid('scene-summary')).textContent();
       const f = (n) => path.join(FIX, n);
       const cases = [
-        [[f('mat_v73.mat')], /v7\.3/],
-        [[f('bad_truncated.mat')], /ends early|truncated|corrupt/i],
-        [[f('bad_empty.npy')], /empty/i],
-        [[f('bad_cube_2d.npy')], /3-D/],
-        [[f('bad_cube_nan.npy'), f('ok_gt_6x7.npy')], /NaN|infinite/],
-        [[f('ok_cube_6x7x5.npy'), f('bad_gt_5x5.npy')], /5×5|6×7/],
-        [[f('ok_cube_6x7x5.npy'), f('bad_gt_labels.npy')], /5000|label|class/i],
-        [[f('npy_complex.npy')], /complex|unsupported|type/i],
-        [[f('not_an_image.txt')], /not a \.mat or \.npy|MAT|NPY/i],
+        // Each pattern is the reader's own sentence for that file (as `convlab train hybridsn
+        // --scene FILE` prints it), so a different refusal cannot pass for the right one.
+        [[f('mat_v73.mat')], /This is a MATLAB v7\.3 \(HDF5\) file, which convlab cannot read/],
+        [[f('bad_truncated.mat')], /The file ends early: data element 3 announces 274 bytes but only 47 remain/],
+        [[f('bad_empty.npy')], /bad_empty\.npy: The file is empty\./],
+        [[f('bad_cube_2d.npy')], /holds no 3-D array to use as the cube \(rows × cols × bands\)/],
+        [[f('bad_cube_nan.npy'), f('ok_gt_6x7.npy')], /The cube holds NaN or infinite values \(first at row 2, col 3, band 1\)/],
+        [[f('ok_cube_6x7x5.npy'), f('bad_gt_5x5.npy')], /The ground truth is 5×5 but the cube is 6×7/],
+        [[f('ok_cube_6x7x5.npy'), f('bad_gt_labels.npy')], /label 5000 \(at row 0, col 0\); convlab handles at most 1024 classes/],
+        [[f('npy_complex.npy')], /Unsupported data type '<c8' \(complex numbers\)/],
+        [[f('not_an_image.txt')], /“not_an_image\.txt” is not a \.mat or \.npy file/],
       ];
       for (const [files, pattern] of cases) {
         assert.ok(files.every((x) => fs.existsSync(x)), `fixture missing: ${files}`);
