@@ -142,17 +142,17 @@ pub fn suspicious_text(flagged: &[u32], census: &[(u32, usize)], classes: usize)
         })
         .collect::<Vec<_>>()
         .join(", ");
-    let (one, verb) = if flagged.len() == 1 {
-        ("value", "looks")
+    let (one, verb, kept) = if flagged.len() == 1 {
+        ("value", "looks", "a class")
     } else {
-        ("values", "look")
+        ("values", "look", "classes")
     };
     let listed = join(flagged);
     format!(
         "The ground truth holds the {one} {which}, far above the other labels or apart from \
          them with a handful of pixels: it {verb} like a no-data value, not a class. Its values \
          and pixel counts: {}. Choose: treat {listed} as unlabelled, or renumber the classes \
-         1..{classes} in order of value (keeping {listed} as classes).",
+         1..{classes} in order of value (keeping {listed} as {kept}).",
         census_text(census)
     )
 }
