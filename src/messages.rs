@@ -101,6 +101,10 @@ pub struct SceneInfo {
     pub class_means: Vec<Vec<f32>>,
     /// Default false-colour bands (r, g, b).
     pub rgb_bands: [usize; 3],
+    /// How the classes map to the file's label values, in words (empty when they are the
+    /// values; see `data::LabelMap::describe`).
+    #[serde(default)]
+    pub label_map: String,
 }
 
 /// The arrays found in one uploaded file, and which of them can be the cube or the ground truth.

@@ -205,6 +205,7 @@ fn scene_info(scene: &Scene) -> SceneInfo {
         gt: scene.gt.clone(),
         class_means,
         rgb_bands,
+        label_map: scene.label_map.describe(),
     }
 }
 

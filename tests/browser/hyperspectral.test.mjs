@@ -211,6 +211,40 @@ for (const backend of ['webgpu', 'cpu']) {
       // A valid small upload replaces the scene.
       await upload(page, [f('ok_cube_6x7x5.npy'), f('ok_gt_6x7.npy')]);
       await page.locator(tid('scene-summary')).filter({ hasText: '6×7 pixels, 5 bands, 3 classes' }).waitFor({ timeout: 30_000 });
+
+      // Labels 1–3 plus the no-data value 255 at two pixels: refused with the values and
+      // counts until the visitor chooses; either choice loads, and says what it did.
+      const loaded = await page.locator(tid('scene-summary')).textContent();
+      await upload(page, [f('ok_cube_6x7x5.npy'), f('gt_6x7_255.npy')]);
+      const err = page.locator(tid('error'));
+      await err.waitFor({ timeout: 30_000 });
+      const said = await err.textContent();
+      for (const want of [/the value 255 \(2 pixels\)/, /1: 14 pixels, 2: 13 pixels, 3: 13 pixels, 255: 2 pixels/,
+        /treat 255 as unlabelled, or renumber the classes 1\.\.4/]) {
+        assert.match(said, want);
+      }
+      assert.equal(await page.locator(tid('scene-summary')).textContent(), loaded);
+      await err.locator('button').click();
+      await setInput(page, 'upload-unlabelled', '255');
+      await page.locator(tid('upload-load')).click();
+      await page.locator(tid('scene-summary'))
+        .filter({ hasText: '6×7 pixels, 5 bands, 3 classes, 40 labelled pixels (value 255 unlabelled)' })
+        .waitFor({ timeout: 30_000 });
+      await setInput(page, 'upload-unlabelled', '');
+      await page.locator(tid('upload-renumber')).setChecked(true);
+      await page.locator(tid('upload-load')).click();
+      await page.locator(tid('scene-summary'))
+        .filter({ hasText: '4 classes, 42 labelled pixels (classes 1..4 = values 1, 2, 3, 255)' })
+        .waitFor({ timeout: 30_000 });
+      await page.locator(tid('upload-renumber')).setChecked(false);
+
+      // Emptying the ground-truth input drops that file: the cube alone has no ground truth.
+      await page.locator(tid('upload-gt')).setInputFiles([]);
+      await page.waitForTimeout(300);
+      await page.locator(tid('upload-load')).click();
+      await err.waitFor({ timeout: 30_000 });
+      assert.match(await err.textContent(), /No ground truth found/);
+      await err.locator('button').click();
       await page.close();
     });
   });
