@@ -17,7 +17,7 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/convlab/target
 WASM_TARGET_DIR ?= $(CARGO_TARGET_DIR)-wasm
 WASM_ENV := CARGO_TARGET_DIR=$(WASM_TARGET_DIR)
 
-.PHONY: tools build serve test fmt clippy native-test server-test wasm-build browser-test size bench
+.PHONY: tools build serve test fmt clippy native-test server-test wasm-build browser-test size bench fuzz
 
 ## Install what is missing, at the pinned versions (idempotent; reuses what is present).
 tools:
@@ -64,3 +64,9 @@ test: tools fmt clippy native-test server-test wasm-build size browser-test
 
 bench:
 	cargo run -- bench
+
+## A short fuzz smoke: every cargo-fuzz target for FUZZ_SECONDS each from its committed seeds
+## (fuzz/seeds/), with cargo-fuzz 0.13.1 (installed if missing) on nightly flags. Not in `test`.
+FUZZ_SECONDS ?= 10
+fuzz:
+	tools/fuzz.sh $(FUZZ_SECONDS)
