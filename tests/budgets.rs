@@ -199,6 +199,32 @@ fn npy_40000_bands_is_refused_before_pca() {
 }
 
 #[test]
+fn a_cifar_batch_beyond_the_record_budget_is_refused_before_copying() {
+    use convlab::data::budget::MAX_CIFAR_RECORDS;
+    use convlab::data::{CIFAR_RECORD, read_cifar_bin};
+    let bytes = vec![0u8; (MAX_CIFAR_RECORDS + 1) * CIFAR_RECORD];
+    let e = read_cifar_bin(&bytes).unwrap_err();
+    assert_eq!(
+        e,
+        DataError::TooManyRecords {
+            records: MAX_CIFAR_RECORDS + 1,
+            cap: MAX_CIFAR_RECORDS
+        }
+    );
+    assert!(
+        e.to_string().starts_with(
+            "The CIFAR-10 batch holds 50001 records; one upload may hold at most 50000"
+        )
+    );
+    assert_eq!(
+        read_cifar_bin(&bytes[..MAX_CIFAR_RECORDS * CIFAR_RECORD])
+            .unwrap()
+            .len(),
+        MAX_CIFAR_RECORDS
+    );
+}
+
+#[test]
 fn cli_refuses_both_bombs_in_seconds() {
     let mat = fixture("bomb_7.9gib.mat", &mat_bomb());
     let (cube, gt) = npy_40000_bands();
