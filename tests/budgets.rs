@@ -13,7 +13,11 @@
 //!   (`memory allocation of 8589934592 bytes failed`); with only the precheck removed, the
 //!   same message comes after inflating 1 GiB and the time assertion fails.
 //! - `npy_40000_bands_*`: with `check_scene` removed from `Scene::from_arrays` and
-//!   `scene_from_files`, the 40,000-band scene loads and the test fails there.
+//!   `scene_from_files`, the 40,000-band scene loads and the test fails there; with only
+//!   `pca::fit`'s band check removed, PCA aborts allocating its covariance
+//!   (`memory allocation of 12800000000 bytes failed`).
+//! - `a_cifar_batch_*`: with the record check removed from `read_cifar_bin`, the 50,001
+//!   records are read and the test fails.
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -203,7 +207,9 @@ fn a_cifar_batch_beyond_the_record_budget_is_refused_before_copying() {
     use convlab::data::budget::MAX_CIFAR_RECORDS;
     use convlab::data::{CIFAR_RECORD, read_cifar_bin};
     let bytes = vec![0u8; (MAX_CIFAR_RECORDS + 1) * CIFAR_RECORD];
-    let e = read_cifar_bin(&bytes).unwrap_err();
+    let Err(e) = read_cifar_bin(&bytes) else {
+        panic!("a batch of {} records was read", MAX_CIFAR_RECORDS + 1);
+    };
     assert_eq!(
         e,
         DataError::TooManyRecords {
