@@ -271,6 +271,26 @@ fn cli_refuses_both_bombs_in_seconds() {
 }
 
 #[test]
+fn cli_refuses_a_file_beyond_the_upload_budget_before_reading_it() {
+    use convlab::data::budget::MAX_UPLOAD_BYTES;
+    // A sparse file: its length is over the budget, its blocks are not on the disk.
+    let path = format!("{}/sparse_over_budget.npy", env!("CARGO_TARGET_TMPDIR"));
+    let f = std::fs::File::create(&path).unwrap();
+    f.set_len(MAX_UPLOAD_BYTES + 1).unwrap();
+    drop(f);
+    let (ok, text, secs) = convlab(&["inspect", &path]);
+    std::fs::remove_file(&path).ok();
+    assert!(!ok);
+    assert!(
+        text.contains(
+            "sparse_over_budget.npy” is 1.0 GiB (1073741825 bytes); uploads may be at most 1 GiB."
+        ),
+        "{text}"
+    );
+    assert!(secs < QUICK.as_secs_f64(), "took {secs:.1} s");
+}
+
+#[test]
 fn cli_refuses_scene_options_without_a_scene_and_names_label_choices() {
     let (ok, text, _) = convlab(&["train", "hybridsn", "--gt", "whatever.npy"]);
     assert!(!ok);

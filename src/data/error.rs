@@ -112,7 +112,11 @@ pub enum DataError {
     },
 
     /// An uploaded file longer than [`crate::data::budget::MAX_UPLOAD_BYTES`].
-    #[error("“{name}” is {}; uploads may be at most {}.", bytes_text(*.size), bytes_text(*.cap))]
+    #[error(
+        "“{name}” is {} ({size} bytes); uploads may be at most {}.",
+        bytes_text(*.size),
+        bytes_text(*.cap)
+    )]
     FileTooLarge {
         /// The file name.
         name: String,
