@@ -19,7 +19,7 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/convlab/target
 WASM_TARGET_DIR ?= $(CARGO_TARGET_DIR)-wasm
 WASM_ENV := CARGO_TARGET_DIR=$(WASM_TARGET_DIR)
 
-.PHONY: prereqs prereqs-test tools build-tools serve dist test fmt clippy native-test server-test wasm-build browser-test size bench
+.PHONY: prereqs prereqs-test tools build-tools serve dist test fmt clippy native-test server-test wasm-build browser-test size bench fuzz
 # Serve under a sub-path, as a project site would be: `make serve BASE=/convlab/`.
 BASE ?= /
 
@@ -81,3 +81,9 @@ test: tools fmt clippy native-test server-test wasm-build size browser-test
 
 bench:
 	cargo run -- bench
+
+## A short fuzz smoke: every cargo-fuzz target for FUZZ_SECONDS each from its committed seeds
+## (fuzz/seeds/), with cargo-fuzz 0.13.1 (installed if missing) on nightly flags. Not in `test`.
+FUZZ_SECONDS ?= 10
+fuzz:
+	tools/fuzz.sh $(FUZZ_SECONDS)

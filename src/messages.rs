@@ -101,6 +101,10 @@ pub struct SceneInfo {
     pub class_means: Vec<Vec<f32>>,
     /// Default false-colour bands (r, g, b).
     pub rgb_bands: [usize; 3],
+    /// How the classes map to the file's label values, in words (empty when they are the
+    /// values; see `data::LabelMap::describe`).
+    #[serde(default)]
+    pub label_map: String,
 }
 
 /// The arrays found in one uploaded file, and which of them can be the cube or the ground truth.
@@ -407,6 +411,10 @@ pub enum Request {
         names: Vec<String>,
         cube_var: Option<String>,
         gt_var: Option<String>,
+        /// How label values become classes (default: a value that looks like no-data is
+        /// refused, naming the choices).
+        #[serde(default)]
+        labels: crate::data::LabelChoice,
     },
     /// List the arrays in uploaded files (binary attachments named `names`) so the visitor
     /// can choose the cube and the ground truth. Answered by [`Response::Arrays`].

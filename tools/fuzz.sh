@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every fuzz target (fuzz/fuzz_targets/*.rs) for a bounded time each, with a corpus
-# seeded from the real fixtures, and prints each target's run time and outcome. Not in CI.
+# Runs every fuzz target (fuzz/fuzz_targets/*.rs) for a bounded time each, from its committed
+# seed corpus, and prints each target's run time and outcome. Not in CI; `make fuzz` runs it
+# for FUZZ_SECONDS (10) per target.
 #
 #   tools/fuzz.sh [seconds-per-target, default 60] [target ...]
 #
@@ -15,23 +16,13 @@ TARGETS=${*:-npy mat scene cifar png packed weights url photos}
 export RUSTC_BOOTSTRAP=1
 cargo fuzz --version >/dev/null 2>&1 || cargo install cargo-fuzz --version 0.13.1 --locked
 
-seed() {
-  local t=$1
-  shift
+# Each target starts from its committed seeds (fuzz/seeds/<target>/, rewritten by
+# fuzz/seeds/make_seeds.py) plus what earlier runs left in fuzz/corpus/<target>/ (ignored).
+for t in $TARGETS; do
+  [ -d "fuzz/seeds/$t" ] || { echo "fuzz/seeds/$t is missing" >&2; exit 1; }
   mkdir -p "fuzz/corpus/$t"
-  for f in "$@"; do [ -f "$f" ] && cp -n "$f" "fuzz/corpus/$t/" || true; done
-}
-F=tests/fixtures/data
-seed npy $F/*.npy
-seed mat $F/*.mat
-seed scene $F/ok_*.npy $F/mat_scene_*.mat $F/bad_*
-seed cifar tests/fixtures/cifar/*.bin
-seed png tests/fixtures/images/*.png public/data/conv_samples/*.png
-seed weights tests/fixtures/weights/*.clw
-seed packed tests/fixtures/packed/*.clhs
-seed photos tests/fixtures/photos/*.cljp
-mkdir -p fuzz/corpus/url
-printf '?page=hyperspectral&pca=20&patch=21&lr=0.001&spatial=1&view=errors' > fuzz/corpus/url/link
+  cp -n fuzz/seeds/"$t"/* "fuzz/corpus/$t/"
+done
 
 printf '%-8s %8s  %s\n' target seconds outcome
 for t in $TARGETS; do

@@ -4,6 +4,7 @@
 //! 32 × 32 image row by row, then the 1024 green, then the 1024 blue. The images are kept in
 //! exactly that channel-first layout.
 
+use super::budget::MAX_CIFAR_RECORDS;
 use super::error::DataError;
 
 /// Bytes per record: 1 label + 3 × 32 × 32 pixels.
@@ -93,6 +94,12 @@ pub fn read_cifar_bin(bytes: &[u8]) -> Result<CifarSet, DataError> {
         });
     }
     let n = bytes.len() / CIFAR_RECORD;
+    if n > MAX_CIFAR_RECORDS {
+        return Err(DataError::TooManyRecords {
+            records: n,
+            cap: MAX_CIFAR_RECORDS,
+        });
+    }
     let mut set = CifarSet {
         images: Vec::with_capacity(n * CIFAR_IMAGE),
         labels: Vec::with_capacity(n),

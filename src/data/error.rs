@@ -5,6 +5,8 @@
 
 use thiserror::Error;
 
+use super::budget::bytes_text;
+
 /// Everything that can go wrong while reading, checking or packing data.
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum DataError {
@@ -73,6 +75,54 @@ pub enum DataError {
         /// The declared or reached size.
         size: u64,
         /// The cap it exceeds.
+        cap: u64,
+    },
+
+    /// A decoded size over one of the budgets of [`crate::data::budget`], found from the
+    /// declared sizes before anything that large was allocated.
+    #[error(
+        "{what} would need {} as {as_type}; the limit is {}. {advice}.",
+        bytes_text(*.need),
+        bytes_text(*.limit)
+    )]
+    OverBudget {
+        /// What was measured, with its shape (“The cube (2×2×40000)”).
+        what: String,
+        /// The type it would be held as (`f32`, `float64`…).
+        as_type: String,
+        /// Bytes it would take.
+        need: u64,
+        /// The budget.
+        limit: u64,
+        /// What to do about it.
+        advice: String,
+    },
+
+    /// More spectral bands than [`crate::data::budget::MAX_BANDS`].
+    #[error(
+        "The cube has {bands} bands; convlab handles at most {cap} (PCA builds a bands × bands \
+         covariance and its eigensolver's work grows as bands³). Is the band axis last (rows × \
+         cols × bands)?"
+    )]
+    TooManyBands {
+        /// Bands of the cube.
+        bands: usize,
+        /// The cap.
+        cap: usize,
+    },
+
+    /// An uploaded file longer than [`crate::data::budget::MAX_UPLOAD_BYTES`].
+    #[error(
+        "“{name}” is {} ({size} bytes); uploads may be at most {}.",
+        bytes_text(*.size),
+        bytes_text(*.cap)
+    )]
+    FileTooLarge {
+        /// The file name.
+        name: String,
+        /// Its length in bytes.
+        size: u64,
+        /// The cap.
         cap: u64,
     },
 
@@ -166,6 +216,17 @@ pub enum DataError {
         cap: usize,
     },
 
+    /// Label values that look like no-data rather than classes (see [`crate::data::labels`]).
+    #[error("{}", super::labels::suspicious_text(.flagged, .census, *.classes))]
+    SuspiciousLabels {
+        /// The values flagged.
+        flagged: Vec<u32>,
+        /// Every value with its pixel count, in increasing order.
+        census: Vec<(u32, usize)>,
+        /// The classes there would be if every non-zero value were kept and renumbered.
+        classes: usize,
+    },
+
     /// Not-a-number or infinite samples in the cube.
     #[error(
         "The cube holds NaN or infinite values (first at row {row}, col {col}, band {band}). \
@@ -201,6 +262,18 @@ pub enum DataError {
         len: usize,
         /// Extra hint (e.g. that it looks like CIFAR-100).
         hint: String,
+    },
+
+    /// A CIFAR-10 batch with more records than [`crate::data::budget::MAX_CIFAR_RECORDS`].
+    #[error(
+        "The CIFAR-10 batch holds {records} records; one upload may hold at most {cap} (the \
+         whole training set). Upload the batches one at a time."
+    )]
+    TooManyRecords {
+        /// Records in the file.
+        records: usize,
+        /// The cap.
+        cap: usize,
     },
 
     /// A CIFAR-10 label byte ≥ 10.

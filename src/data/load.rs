@@ -2,7 +2,9 @@
 //! uploaded `.mat`/`.npy` files with an optional separate ground-truth file.
 
 use super::array::{NdArray, Values};
+use super::budget::check_scene;
 use super::error::DataError;
+use super::labels::LabelChoice;
 use super::packed::unpack_scene;
 use super::scene::{INDIAN_PINES_CLASSES, Scene, pick_arrays, read_arrays};
 
@@ -41,12 +43,14 @@ pub fn array_choices(arrays: &[NdArray]) -> (Vec<String>, Vec<String>) {
 ///
 /// The first 3-D array is the cube. The ground truth is the first 2-D integer array of the
 /// ground-truth file when given, else of the scene file. `cube_name`/`gt_name` pick other
-/// arrays by name when a file holds several.
+/// arrays by name when a file holds several. `labels` says how label values become classes
+/// (by default a value that looks like no-data is refused, naming the choices).
 pub fn scene_from_files(
     scene_file: (&str, &[u8]),
     gt_file: Option<(&str, &[u8])>,
     cube_name: Option<&str>,
     gt_name: Option<&str>,
+    labels: &LabelChoice,
 ) -> Result<Scene, DataError> {
     let arrays = read_arrays(scene_file.0, scene_file.1)?;
     let (cube_idx, gt_in_scene) = pick_arrays(&arrays);
@@ -63,6 +67,10 @@ pub fn scene_from_files(
             scene_file.0
         )));
     };
+    // The budgets, before a ground-truth file is read or anything is copied.
+    if let [h, w, b] = cube.shape[..] {
+        check_scene(h, w, b)?;
+    }
     let gt_arrays;
     let (pool, candidates): (&[NdArray], Vec<usize>) = match gt_file {
         Some((name, bytes)) => {
@@ -90,7 +98,7 @@ pub fn scene_from_files(
         .next()
         .unwrap_or(scene_file.0)
         .to_string();
-    Scene::from_arrays(&stem, cube, gt, None)
+    Scene::from_arrays_with(&stem, cube, gt, labels)
 }
 
 #[cfg(test)]
@@ -126,15 +134,22 @@ mod tests {
             Some(("ok_gt_6x7.npy", &f("ok_gt_6x7.npy"))),
             None,
             None,
+            &LabelChoice::default(),
         )
         .unwrap();
         assert_eq!(
             (scene.height, scene.width, scene.bands, scene.num_classes),
             (6, 7, 5, 3)
         );
-        let err = scene_from_files(("bad_cube_2d.npy", &f("bad_cube_2d.npy")), None, None, None)
-            .unwrap_err()
-            .to_string();
+        let err = scene_from_files(
+            ("bad_cube_2d.npy", &f("bad_cube_2d.npy")),
+            None,
+            None,
+            None,
+            &LabelChoice::default(),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("3-D"), "{err}");
     }
 
@@ -147,8 +162,9 @@ mod tests {
         assert_eq!(cubes, ["cube_f32", "cube_u16", "cube_i16", "cube_f64"]);
         assert_eq!(gts, ["gt", "gt_i32"]);
         let file = ("mat_scene_z.mat", bytes.as_slice());
-        let default = scene_from_files(file, None, None, None).unwrap();
-        let chosen = scene_from_files(file, None, Some("cube_i16"), Some("gt_i32")).unwrap();
+        let ok = LabelChoice::default();
+        let default = scene_from_files(file, None, None, None, &LabelChoice::default()).unwrap();
+        let chosen = scene_from_files(file, None, Some("cube_i16"), Some("gt_i32"), &ok).unwrap();
         assert_eq!((chosen.height, chosen.width, chosen.bands), (6, 5, 4));
         let i16 = arrays
             .iter()
@@ -157,11 +173,11 @@ mod tests {
             .to_f32();
         assert_eq!(chosen.cube, i16);
         assert_ne!(chosen.cube, default.cube);
-        let err = scene_from_files(file, None, Some("nope"), None)
+        let err = scene_from_files(file, None, Some("nope"), None, &ok)
             .unwrap_err()
             .to_string();
         assert!(err.contains("no array named 'nope'"), "{err}");
-        let err = scene_from_files(file, None, None, Some("scale"))
+        let err = scene_from_files(file, None, None, Some("scale"), &ok)
             .unwrap_err()
             .to_string();
         assert!(!err.is_empty());

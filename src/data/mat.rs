@@ -13,13 +13,14 @@
 //! are HDF5 containers and get [`DataError::MatV73`].
 
 use super::array::{DType, NdArray, Values, decode_values, shape_text};
+use super::budget::{MAX_ARRAY_BYTES, check_array};
 use super::error::DataError;
 
 /// The HDF5 superblock signature (found at offset 512 in MATLAB v7.3 files).
 pub const HDF5_SIGNATURE: &[u8; 8] = b"\x89HDF\r\n\x1a\n";
 
 /// Most bytes that all `miCOMPRESSED` elements of one file may decompress to, together.
-pub const MAX_MAT_DECOMPRESSED_BYTES: usize = 1 << 30;
+pub const MAX_MAT_DECOMPRESSED_BYTES: usize = MAX_ARRAY_BYTES as usize;
 
 /// Largest number of dimensions accepted for one variable.
 pub const MAX_MAT_RANK: usize = 32;
@@ -250,6 +251,7 @@ impl Reader {
             match tag.ty {
                 MI_MATRIX => self.matrix(tag.data)?,
                 MI_COMPRESSED if depth < MAX_DEPTH => {
+                    precheck_compressed(tag.data, self.little)?;
                     let inflated = self.inflate(tag.data)?;
                     self.elements(&inflated, depth + 1)?;
                 }
@@ -286,67 +288,23 @@ impl Reader {
             return Ok(());
         }
         let little = self.little;
-        // 1. Array flags.
-        let flags_tag = read_tag(buf, 0, little, "the array flags")?;
-        if !matches!(flags_tag.ty, MI_UINT32 | MI_INT32) || flags_tag.data.len() < 4 {
-            return Err(DataError::BadMat("a variable lacks its array flags".into()));
-        }
-        let flags = u32_at(flags_tag.data, 0, little).unwrap_or(0);
-        let class = flags & 0xff;
-        let complex = flags & 0x0800 != 0;
-        let logical = flags & 0x0200 != 0;
-        if class == 16 || class == 17 {
-            self.out
-                .skipped
-                .push("a MATLAB function handle or object, skipped".into());
-            return Ok(());
-        }
-        // 2. Dimensions.
-        let dims_tag = read_tag(buf, flags_tag.next, little, "the dimensions")?;
-        if dims_tag.ty != MI_INT32 || dims_tag.data.len() % 4 != 0 {
-            return Err(DataError::BadMat(
-                "a variable's dimensions are malformed".into(),
-            ));
-        }
-        let rank = dims_tag.data.len() / 4;
-        if rank > MAX_MAT_RANK {
-            return Err(DataError::TooLarge {
-                what: "The number of dimensions".into(),
-                size: rank as u64,
-                cap: MAX_MAT_RANK as u64,
-            });
-        }
-        let mut dims = Vec::with_capacity(rank);
-        for i in 0..rank {
-            let d = u32_at(dims_tag.data, 4 * i, little).unwrap_or(0) as i32;
-            if d < 0 {
-                return Err(DataError::BadMat(format!("a dimension is negative ({d})")));
-            }
-            dims.push(d as usize);
-        }
-        // 3. Name.
-        let name_tag = read_tag(buf, dims_tag.next, little, "the variable name")?;
-        if !matches!(name_tag.ty, MI_INT8 | MI_UINT8 | MI_UTF8) {
-            return Err(DataError::BadMat("a variable's name is malformed".into()));
-        }
-        let name = String::from_utf8_lossy(name_tag.data).into_owned();
-        let label = if name.is_empty() { "(unnamed)" } else { &name };
-        let class_type = match class_dtype(class) {
-            Ok(d) => d,
-            Err(what) => {
-                self.out.skipped.push(format!("{label}: {what}, skipped"));
+        let head = match matrix_head(buf, little)? {
+            Head::Skip(note) => {
+                self.out.skipped.push(note);
                 return Ok(());
             }
+            Head::Numeric(h) => h,
         };
-        if complex {
-            self.out
-                .skipped
-                .push(format!("{label}: complex numbers, skipped"));
-            return Ok(());
-        }
+        let VarHead {
+            name,
+            dims,
+            target,
+            data_pos,
+        } = head;
+        let label = if name.is_empty() { "(unnamed)" } else { &name };
         // 4. Real part.
         let what = format!("the data of variable '{label}'");
-        let data_tag = read_tag(buf, name_tag.next, little, &what)?;
+        let data_tag = read_tag(buf, data_pos, little, &what)?;
         let stored = mi_dtype(data_tag.ty).ok_or_else(|| {
             DataError::BadMat(format!(
                 "{what} has element type {}, which is not numeric",
@@ -370,8 +328,9 @@ impl Reader {
                 shape_text(&dims)
             )));
         }
+        // The values are held in the variable's class, often wider than they are stored.
+        check_array(&variable_text(label, stored, target), &dims, target)?;
         let mut values: Values = decode_values(data_tag.data, stored, little);
-        let target = if logical { DType::U8 } else { class_type };
         if values.dtype() != target {
             values = values.cast(target);
         }
@@ -379,6 +338,145 @@ impl Reader {
         self.out.arrays.push(NdArray::new(&name, dims, values)?);
         Ok(())
     }
+}
+
+/// How a variable is named in a budget refusal: `The variable 'x' (stored as uint8)`.
+fn variable_text(label: &str, stored: DType, target: DType) -> String {
+    if stored == target {
+        format!("The variable '{label}'")
+    } else {
+        format!("The variable '{label}' (stored as {stored})")
+    }
+}
+
+/// The flags, dimensions and name of a numeric variable, and where its data tag starts.
+struct VarHead {
+    name: String,
+    dims: Vec<usize>,
+    /// The type its values are held as (its class; `uint8` for logical arrays).
+    target: DType,
+    data_pos: usize,
+}
+
+enum Head {
+    /// A numeric variable.
+    Numeric(VarHead),
+    /// A variable that is skipped, with the note saying why.
+    Skip(String),
+}
+
+/// Parses the start of an `miMATRIX` element (flags, dimensions, name): everything needed to
+/// know what its values will cost, without touching the values.
+fn matrix_head(buf: &[u8], little: bool) -> Result<Head, DataError> {
+    // 1. Array flags.
+    let flags_tag = read_tag(buf, 0, little, "the array flags")?;
+    if !matches!(flags_tag.ty, MI_UINT32 | MI_INT32) || flags_tag.data.len() < 4 {
+        return Err(DataError::BadMat("a variable lacks its array flags".into()));
+    }
+    let flags = u32_at(flags_tag.data, 0, little).unwrap_or(0);
+    let class = flags & 0xff;
+    let complex = flags & 0x0800 != 0;
+    let logical = flags & 0x0200 != 0;
+    if class == 16 || class == 17 {
+        return Ok(Head::Skip(
+            "a MATLAB function handle or object, skipped".into(),
+        ));
+    }
+    // 2. Dimensions.
+    let dims_tag = read_tag(buf, flags_tag.next, little, "the dimensions")?;
+    if dims_tag.ty != MI_INT32 || dims_tag.data.len() % 4 != 0 {
+        return Err(DataError::BadMat(
+            "a variable's dimensions are malformed".into(),
+        ));
+    }
+    let rank = dims_tag.data.len() / 4;
+    if rank > MAX_MAT_RANK {
+        return Err(DataError::TooLarge {
+            what: "The number of dimensions".into(),
+            size: rank as u64,
+            cap: MAX_MAT_RANK as u64,
+        });
+    }
+    let mut dims = Vec::with_capacity(rank);
+    for i in 0..rank {
+        let d = u32_at(dims_tag.data, 4 * i, little).unwrap_or(0) as i32;
+        if d < 0 {
+            return Err(DataError::BadMat(format!("a dimension is negative ({d})")));
+        }
+        dims.push(d as usize);
+    }
+    // 3. Name.
+    let name_tag = read_tag(buf, dims_tag.next, little, "the variable name")?;
+    if !matches!(name_tag.ty, MI_INT8 | MI_UINT8 | MI_UTF8) {
+        return Err(DataError::BadMat("a variable's name is malformed".into()));
+    }
+    let name = String::from_utf8_lossy(name_tag.data).into_owned();
+    let label = if name.is_empty() { "(unnamed)" } else { &name };
+    let class_type = match class_dtype(class) {
+        Ok(d) => d,
+        Err(what) => return Ok(Head::Skip(format!("{label}: {what}, skipped"))),
+    };
+    if complex {
+        return Ok(Head::Skip(format!("{label}: complex numbers, skipped")));
+    }
+    Ok(Head::Numeric(VarHead {
+        name,
+        dims,
+        target: if logical { DType::U8 } else { class_type },
+        data_pos: name_tag.next,
+    }))
+}
+
+/// Bytes of a compressed element inflated to read the variable's head before the rest.
+const PEEK_BYTES: usize = 4096;
+
+/// Up to `n` bytes of the start of a zlib stream (fewer when the stream is shorter or damaged
+/// there: the full inflation reports the damage).
+fn inflate_prefix(data: &[u8], n: usize) -> Vec<u8> {
+    use miniz_oxide::inflate::stream::{InflateState, inflate};
+    use miniz_oxide::{DataFormat, MZFlush};
+    let mut state = InflateState::new_boxed(DataFormat::Zlib);
+    let mut out = vec![0u8; n];
+    let r = inflate(&mut state, data, &mut out, MZFlush::None);
+    out.truncate(r.bytes_written);
+    out
+}
+
+/// Refuses a compressed variable whose values would exceed the array budget, from the head
+/// at the start of its stream, before the stream is inflated. Anything that cannot be read
+/// from the first bytes is left to the full inflation, which the decompression budget bounds.
+fn precheck_compressed(data: &[u8], little: bool) -> Result<(), DataError> {
+    let prefix = inflate_prefix(data, PEEK_BYTES);
+    let (Some(ty), Some(_)) = (u32_at(&prefix, 0, little), u32_at(&prefix, 4, little)) else {
+        return Ok(());
+    };
+    if ty != MI_MATRIX {
+        return Ok(());
+    }
+    let Ok(Head::Numeric(head)) = matrix_head(&prefix[8..], little) else {
+        return Ok(());
+    };
+    let label = if head.name.is_empty() {
+        "(unnamed)"
+    } else {
+        &head.name
+    };
+    // The stored type is in the data tag, which may lie beyond the peeked bytes.
+    let stored = read_tag(&prefix[8..], head.data_pos, little, "")
+        .ok()
+        .and_then(|t| mi_dtype(t.ty))
+        .or_else(|| {
+            u32_at(&prefix[8..], head.data_pos, little).and_then(|w| {
+                let ty = if w >> 16 != 0 { w & 0xffff } else { w };
+                mi_dtype(ty)
+            })
+        })
+        .unwrap_or(head.target);
+    check_array(
+        &variable_text(label, stored, head.target),
+        &head.dims,
+        head.target,
+    )
 }
 
 #[cfg(test)]

@@ -8,10 +8,12 @@
 //! the bytes present and against the documented caps (`MAX_*` constants) first.
 
 pub mod array;
+pub mod budget;
 pub mod cats_dogs;
 pub mod cifar;
 pub mod cifar_pack;
 pub mod error;
+pub mod labels;
 pub mod load;
 pub mod mat;
 pub mod metrics;
@@ -31,13 +33,14 @@ pub use cifar::{
 };
 pub use cifar_pack::{CifarBundle, pack_cifar, unpack_cifar};
 pub use error::DataError;
+pub use labels::{LabelChoice, LabelMap};
 pub use mat::{MatContents, read_mat, read_mat_detailed};
 pub use metrics::Confusion;
 pub use npy::{read_npy, write_npy};
 pub use packed::{fnv1a64, pack_scene, unpack_scene};
 pub use patches::PaddedCube;
 pub use pca::Pca;
-pub use scene::{INDIAN_PINES_CLASSES, Scene, class_counts, pick_arrays, read_arrays};
+pub use scene::{INDIAN_PINES_CLASSES, Scene, SceneId, class_counts, pick_arrays, read_arrays};
 pub use split::{
     Guard, Rng, Split, VALIDATION_FRACTION, hold_out_validation, oversample_small_classes,
     spatial_split, stratified_split,

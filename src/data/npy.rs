@@ -7,6 +7,7 @@
 //! convlab runs on) are accepted; `fortran_order: True` data is reordered to C order.
 
 use super::array::{DType, NdArray, Values, decode_values, shape_text};
+use super::budget::check_array;
 use super::error::DataError;
 
 /// The NPY magic string.
@@ -365,6 +366,12 @@ pub fn read_npy(bytes: &[u8], name: &str) -> Result<NdArray, DataError> {
             shape_text(&shape)
         )));
     }
+    // Half floats are widened to f32 on load: the budget counts what is held.
+    let held = match stored {
+        Stored::Plain(d) => d,
+        Stored::Half => DType::F32,
+    };
+    check_array(&format!("The array of “{name}”"), &shape, held)?;
     let raw = &bytes[data_start..data_start + data_len];
     let mut values = match stored {
         Stored::Plain(d) => decode_values(raw, d, little),

@@ -6,6 +6,7 @@
 //! bands. Each component's sign is fixed so that its largest-magnitude entry is positive (the
 //! same rule as scikit-learn ≥ 1.5), so results are deterministic.
 
+use super::budget::MAX_BANDS;
 use super::error::DataError;
 
 /// A fitted PCA.
@@ -275,7 +276,7 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 
 /// Fits a PCA with `k` components to `cube` (`[pixel][band]`, `n_pixels × bands` values).
 ///
-/// Needs at least 2 pixels, `1 ≤ k ≤ bands` and finite values.
+/// Needs at least 2 pixels, `1 ≤ k ≤ bands ≤` [`MAX_BANDS`] and finite values.
 pub fn fit(
     cube: &[f32],
     n_pixels: usize,
@@ -289,6 +290,13 @@ pub fn fit(
             n_pixels.saturating_mul(bands),
             cube.len()
         )));
+    }
+    // Before the bands² covariance and its O(bands³) eigensolve are started.
+    if bands > MAX_BANDS {
+        return Err(DataError::TooManyBands {
+            bands,
+            cap: MAX_BANDS,
+        });
     }
     if n_pixels < 2 {
         return Err(DataError::InvalidInput(

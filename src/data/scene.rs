@@ -5,7 +5,9 @@
 //! [`Scene::from_arrays`] validates the pair and converts it to `f32` / `u16`.
 
 use super::array::{DType, NdArray, Values, shape_text, with_values};
+use super::budget::check_scene;
 use super::error::DataError;
+use super::labels::{self, LabelChoice, LabelMap};
 use super::mat::{is_v73, looks_like_mat, read_mat};
 use super::npy::{NPY_MAGIC, read_npy};
 
@@ -100,6 +102,34 @@ pub struct Scene {
     pub num_classes: usize,
     /// One name per class (`class_names[0]` for label 1).
     pub class_names: Vec<String>,
+    /// What the classes are in the file's own label values (identity unless the visitor
+    /// renumbered them or made values unlabelled).
+    pub label_map: LabelMap,
+}
+
+/// A scene's identity: size, classes, and the FNV-1a hash of its `f32` values and labels.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SceneId {
+    /// Rows.
+    pub height: usize,
+    /// Columns.
+    pub width: usize,
+    /// Bands.
+    pub bands: usize,
+    /// Classes.
+    pub classes: usize,
+    /// 16 hex digits.
+    pub hash: String,
+}
+
+impl std::fmt::Display for SceneId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}×{}×{}, {} classes, data hash {}",
+            self.height, self.width, self.bands, self.classes, self.hash
+        )
+    }
 }
 
 /// Counts pixels per label: index 0 = unlabelled, index `c` = class `c`; labels above
@@ -124,10 +154,11 @@ pub fn default_class_names(height: usize, width: usize, num_classes: usize) -> V
     }
 }
 
-/// Turns a ground-truth array into labels, refusing negative, fractional and huge values.
-fn gt_labels(gt: &NdArray, width: usize) -> Result<Vec<u16>, DataError> {
+/// The ground truth's values, refusing negative, fractional and non-finite ones (and values
+/// beyond `u32`, which no class map holds).
+fn gt_values(gt: &NdArray, width: usize) -> Result<Vec<u32>, DataError> {
     let pos = |i: usize| (i / width.max(1), i % width.max(1));
-    let check = |i: usize, v: f64| -> Result<u16, DataError> {
+    let check = |i: usize, v: f64| -> Result<u32, DataError> {
         if !(v.is_finite() && v >= 0.0 && v.fract() == 0.0) {
             let (row, col) = pos(i);
             return Err(DataError::GtNotInteger {
@@ -136,7 +167,7 @@ fn gt_labels(gt: &NdArray, width: usize) -> Result<Vec<u16>, DataError> {
                 col,
             });
         }
-        if v > MAX_CLASSES as f64 {
+        if v > u32::MAX as f64 {
             let (row, col) = pos(i);
             return Err(DataError::TooManyClasses {
                 label: v as u64,
@@ -145,28 +176,21 @@ fn gt_labels(gt: &NdArray, width: usize) -> Result<Vec<u16>, DataError> {
                 cap: MAX_CLASSES,
             });
         }
-        Ok(v as u16)
+        Ok(v as u32)
     };
     match &gt.data {
-        Values::U8(v) => v
-            .iter()
-            .enumerate()
-            .map(|(i, &x)| check(i, x as f64))
-            .collect(),
-        Values::U16(v) => v
-            .iter()
-            .enumerate()
-            .map(|(i, &x)| check(i, x as f64))
-            .collect(),
+        Values::U8(v) => Ok(v.iter().map(|&x| x as u32).collect()),
+        Values::U16(v) => Ok(v.iter().map(|&x| x as u32).collect()),
+        Values::U32(v) => Ok(v.clone()),
         Values::U64(v) => v
             .iter()
             .enumerate()
-            .map(|(i, &x)| check(i, x.min(u32::MAX as u64) as f64))
+            .map(|(i, &x)| check(i, x.min(u32::MAX as u64 + 1) as f64))
             .collect(),
         Values::I64(v) => v
             .iter()
             .enumerate()
-            .map(|(i, &x)| check(i, x.clamp(i32::MIN as i64, i32::MAX as i64) as f64))
+            .map(|(i, &x)| check(i, x.clamp(i32::MIN as i64, u32::MAX as i64 + 1) as f64))
             .collect(),
         other => with_values!(other, v => v
             .iter()
@@ -184,11 +208,40 @@ impl Scene {
     /// (floats with integral values are accepted) and the same rows × cols; labels are at
     /// most `num_classes` when given (otherwise `num_classes` is the largest label); the cube
     /// holds no NaN or infinity; at least 2 classes have labelled pixels.
+    ///
+    /// Without `num_classes`, label values that look like no-data are refused
+    /// ([`DataError::SuspiciousLabels`]); [`Scene::from_arrays_with`] takes the visitor's
+    /// choice instead.
     pub fn from_arrays(
         name: &str,
         cube: &NdArray,
         gt: &NdArray,
         num_classes: Option<usize>,
+    ) -> Result<Scene, DataError> {
+        match num_classes {
+            Some(n) => Scene::build(name, cube, gt, Ok(n)),
+            None => Scene::build(name, cube, gt, Err(&LabelChoice::default())),
+        }
+    }
+
+    /// Like [`Scene::from_arrays`] without a declared class count: the label values become
+    /// classes as `choice` says (values made unlabelled, classes renumbered 1..K), and the
+    /// mapping is kept in [`Scene::label_map`].
+    pub fn from_arrays_with(
+        name: &str,
+        cube: &NdArray,
+        gt: &NdArray,
+        choice: &LabelChoice,
+    ) -> Result<Scene, DataError> {
+        Scene::build(name, cube, gt, Err(choice))
+    }
+
+    /// `classes`: a declared class count, or the visitor's label choice.
+    fn build(
+        name: &str,
+        cube: &NdArray,
+        gt: &NdArray,
+        classes: Result<usize, &LabelChoice>,
     ) -> Result<Scene, DataError> {
         if cube.ndim() != 3 {
             return Err(DataError::CubeNot3D {
@@ -202,6 +255,8 @@ impl Scene {
                 shape_text(&cube.shape)
             )));
         }
+        // The budgets, before the labels and the f32 copy are made.
+        check_scene(cube.shape[0], cube.shape[1], cube.shape[2])?;
         if gt.ndim() != 2 {
             return Err(DataError::GtNot2D {
                 ndim: gt.ndim(),
@@ -217,27 +272,28 @@ impl Scene {
                 cube_cols: width,
             });
         }
-        let labels = gt_labels(gt, width)?;
-        let max_label = labels.iter().copied().max().unwrap_or(0) as usize;
-        let num_classes = match num_classes {
-            Some(n) => {
+        let values = gt_values(gt, width)?;
+        let (labels, num_classes, label_map) = match classes {
+            Ok(n) => {
                 if n > MAX_CLASSES {
                     return Err(DataError::InvalidInput(format!(
                         "{n} classes requested; at most {MAX_CLASSES} are supported"
                     )));
                 }
-                if let Some(i) = labels.iter().position(|&l| l as usize > n) {
+                if let Some(i) = values.iter().position(|&l| l as usize > n) {
                     return Err(DataError::LabelOutOfRange {
-                        label: labels[i] as u64,
+                        label: values[i] as u64,
                         row: i / width,
                         col: i % width,
                         num_classes: n,
                     });
                 }
-                n
+                let labels = values.iter().map(|&v| v as u16).collect();
+                (labels, n, LabelMap::default())
             }
-            None => max_label,
+            Err(choice) => labels::apply(&values, width, choice)?,
         };
+        drop(values);
         // Finite check on the source values (f64 catches values that overflow f32 too).
         let data = cube.to_f32();
         let bad = match &cube.data {
@@ -259,6 +315,13 @@ impl Scene {
         if present < 2 {
             return Err(DataError::TooFewClasses(present));
         }
+        let class_names = if label_map.values.is_empty() {
+            default_class_names(height, width, num_classes)
+        } else {
+            (label_map.values.iter().enumerate())
+                .map(|(i, v)| format!("Class {} (value {v})", i + 1))
+                .collect()
+        };
         Ok(Scene {
             name: name.to_string(),
             height,
@@ -267,8 +330,28 @@ impl Scene {
             cube: data,
             gt: labels,
             num_classes,
-            class_names: default_class_names(height, width, num_classes),
+            class_names,
+            label_map,
         })
+    }
+
+    /// What identifies the scene's data: its size, classes and a hash of its values and
+    /// labels (kept in weights files, so continued training can tell another scene apart).
+    pub fn id(&self) -> SceneId {
+        let mut bytes = Vec::with_capacity(4 * self.cube.len() + 2 * self.gt.len());
+        self.cube
+            .iter()
+            .for_each(|v| bytes.extend_from_slice(&v.to_le_bytes()));
+        self.gt
+            .iter()
+            .for_each(|v| bytes.extend_from_slice(&v.to_le_bytes()));
+        SceneId {
+            height: self.height,
+            width: self.width,
+            bands: self.bands,
+            classes: self.num_classes,
+            hash: format!("{:016x}", super::packed::fnv1a64(&bytes)),
+        }
     }
 
     /// Pixels per label: index 0 = unlabelled, index `c` = class `c`.
@@ -463,11 +546,37 @@ mod tests {
             Scene::from_arrays("x", &cube, &neg, None).unwrap_err(),
             DataError::GtNotInteger { row: 1, col: 0, .. }
         ));
+        // A value far above the others is no class until the visitor says so.
         let huge = arr(vec![2, 2], Values::U32(vec![0, 1, 2, 9604]));
         assert!(matches!(
             Scene::from_arrays("x", &cube, &huge, None).unwrap_err(),
+            DataError::SuspiciousLabels { flagged, .. } if flagged == [9604]
+        ));
+        let choice = LabelChoice {
+            unlabelled: vec![9604],
+            renumber: false,
+        };
+        let s = Scene::from_arrays_with("x", &cube, &huge, &choice).unwrap();
+        assert_eq!((s.gt.clone(), s.num_classes), (vec![0, 1, 2, 0], 2));
+        let renumber = LabelChoice {
+            unlabelled: vec![],
+            renumber: true,
+        };
+        let s = Scene::from_arrays_with("x", &cube, &huge, &renumber).unwrap();
+        assert_eq!((s.gt.clone(), s.num_classes), (vec![0, 1, 2, 3], 3));
+        assert_eq!(s.class_names[2], "Class 3 (value 9604)");
+        assert_eq!(s.label_map.values, [1, 2, 9604]);
+        // Beyond the class cap, even when kept on purpose.
+        let many = arr(vec![2, 2], Values::U32(vec![0, 1, 2, 2000]));
+        assert!(matches!(
+            Scene::from_arrays_with("x", &cube, &many, &LabelChoice::default()).unwrap_err(),
+            DataError::SuspiciousLabels { .. }
+        ));
+        let many = arr(vec![2, 2], Values::U32(vec![0, 1025, 1026, 1027]));
+        assert!(matches!(
+            Scene::from_arrays("x", &cube, &many, None).unwrap_err(),
             DataError::TooManyClasses {
-                label: 9604,
+                label: 1027,
                 row: 1,
                 col: 1,
                 ..

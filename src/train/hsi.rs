@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{Event, Host, Meter, read_f32, read_i64, should_stop};
 use crate::data::{
-    Confusion, Guard, PaddedCube, Rng, Scene, Split, VALIDATION_FRACTION, hold_out_validation,
-    oversample_small_classes, pca, spatial_split, stratified_split,
+    Confusion, Guard, PaddedCube, Rng, Scene, SceneId, Split, VALIDATION_FRACTION,
+    hold_out_validation, oversample_small_classes, pca, spatial_split, stratified_split,
 };
 use crate::model::{HybridSn, HybridSnConfig};
 
@@ -721,9 +721,36 @@ pub async fn save_hybridsn(
     scores: Scores<'_>,
     precision: super::weights::Precision,
 ) -> Result<Vec<u8>, String> {
+    save_with_id(model, cfg, scene, None, scores, precision).await
+}
+
+/// Like [`save_hybridsn`], recording the scene's identity ([`Scene::id`]) as well, so that
+/// continuing from the file can refuse another scene ([`weights_scene`]).
+pub async fn save_hybridsn_for(
+    model: &HybridSn,
+    cfg: &HsiTrainConfig,
+    scene: &Scene,
+    scores: Scores<'_>,
+    precision: super::weights::Precision,
+) -> Result<Vec<u8>, String> {
+    let id = scene.id();
+    save_with_id(model, cfg, &scene.name, Some(&id), scores, precision).await
+}
+
+async fn save_with_id(
+    model: &HybridSn,
+    cfg: &HsiTrainConfig,
+    scene: &str,
+    id: Option<&SceneId>,
+    scores: Scores<'_>,
+    precision: super::weights::Precision,
+) -> Result<Vec<u8>, String> {
     let mut metrics = serde_json::json!({
         "scene": scene, "split": cfg.split_name(), "selection": SELECTION,
     });
+    if let Some(id) = id {
+        metrics["scene_id"] = serde_json::to_value(id).map_err(|e| e.to_string())?;
+    }
     if let Some(e) = scores.test {
         metrics["oa"] = e.oa.into();
         metrics["aa"] = e.aa.into();
@@ -777,6 +804,15 @@ pub fn recorded_scores(
     };
     let validation = metrics.get("validation").and_then(|v| score(v, "pixels"));
     (validation, score(metrics, "test_pixels"))
+}
+
+/// The scene a weights file was trained on: its name, and its identity when the file records
+/// one (files saved before identities were recorded, and checkpoints, have none).
+pub fn weights_scene(bytes: &[u8]) -> Result<(String, Option<SceneId>), String> {
+    let (header, _) = super::weights::read_header(bytes)?;
+    let name = header.metrics["scene"].as_str().unwrap_or("").to_string();
+    let id = serde_json::from_value(header.metrics["scene_id"].clone()).ok();
+    Ok((name, id))
 }
 
 /// Reads a HybridSN weights file: the model (eval mode) and the settings it was trained with.
@@ -904,6 +940,56 @@ mod tests {
         .unwrap();
         let (_, cfg2) = load_hybridsn(&bytes, &Device::flex()).unwrap();
         assert_eq!(cfg2.min_per_class, 40);
+    }
+
+    #[test]
+    fn weights_record_the_scene_they_were_trained_on() {
+        let scene = small_scene();
+        let model = HybridSnConfig::new()
+            .with_bands(14)
+            .with_patch(9)
+            .with_num_classes(scene.num_classes)
+            .init(&Device::flex())
+            .valid();
+        let cfg = small_cfg();
+        let with_id = pollster::block_on(save_hybridsn_for(
+            &model,
+            &cfg,
+            &scene,
+            Scores::default(),
+            Precision::F16,
+        ))
+        .unwrap();
+        assert_eq!(
+            weights_scene(&with_id).unwrap(),
+            ("small".to_string(), Some(scene.id()))
+        );
+        let without = pollster::block_on(save_hybridsn(
+            &model,
+            &cfg,
+            "small",
+            Scores::default(),
+            Precision::F16,
+        ))
+        .unwrap();
+        assert_eq!(
+            weights_scene(&without).unwrap(),
+            ("small".to_string(), None)
+        );
+        // One changed value or label is another scene; the same data is the same one.
+        let mut other = scene.clone();
+        other.cube[5] += 1.0;
+        assert_ne!(other.id(), scene.id());
+        let mut relabelled = scene.clone();
+        relabelled.gt[0] = if relabelled.gt[0] == 1 { 2 } else { 1 };
+        assert_ne!(relabelled.id(), scene.id());
+        assert_eq!(small_scene().id(), scene.id());
+        assert!(
+            scene
+                .id()
+                .to_string()
+                .starts_with("11×12×16, 3 classes, data hash ")
+        );
     }
 
     #[test]

@@ -271,7 +271,7 @@ pub fn ConvLab() -> impl IntoView {
                                         <td data-testid="params">{thousands(r.params)}</td>
                                         <td data-testid="params-bias">{thousands(r.params_bias)}</td>
                                         <td data-testid="macs">{thousands(r.macs)}</td>
-                                        <td>{format!("{}×{}×{}", r.output[0], r.output[1], r.output[2])}</td>
+                                        <td data-testid="output">{format!("{}×{}×{}", r.output[0], r.output[1], r.output[2])}</td>
                                         <td class="formula">{r.formula.clone()}</td>
                                     </tr>
                                 }

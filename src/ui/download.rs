@@ -27,8 +27,12 @@ pub fn download(name: &str, bytes: &[u8], mime: &str) {
     let _ = web_sys::Url::revoke_object_url(&url);
 }
 
-/// Reads a chosen file's bytes.
+/// Reads a chosen file's bytes, refusing one beyond [`crate::data::budget::MAX_UPLOAD_BYTES`]
+/// first.
 pub async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, String> {
+    // The upload budget, checked on the file's length before it is read (and copied) whole.
+    crate::data::budget::check_upload(&file.name(), file.size() as u64)
+        .map_err(|e| e.to_string())?;
     let buf = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
         .await
         .map_err(|e| format!("could not read {}: {e:?}", file.name()))?;

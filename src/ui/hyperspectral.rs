@@ -43,6 +43,10 @@ pub struct HsiForm {
     /// The arrays chosen as cube and ground truth (None = the first candidate).
     pub cube_var: RwSignal<Option<String>>,
     pub gt_var: RwSignal<Option<String>>,
+    /// Label values of the uploaded ground truth to treat as unlabelled (e.g. `255`).
+    pub unlabelled: RwSignal<String>,
+    /// Renumber the uploaded ground truth's values as classes 1..K.
+    pub renumber: RwSignal<bool>,
     /// Show the pretrained map as soon as the bundled scene is in (a link can ask for it).
     pub pretrained: RwSignal<bool>,
 }
@@ -76,6 +80,8 @@ impl HsiForm {
             gt_file: RwSignal::new(None),
             cube_var: RwSignal::new(None),
             gt_var: RwSignal::new(None),
+            unlabelled: RwSignal::new(String::new()),
+            renumber: RwSignal::new(false),
             pretrained: RwSignal::new(false),
         }
     }
@@ -192,31 +198,40 @@ pub fn HyperspectralLab() -> impl IntoView {
         gt_file,
         cube_var,
         gt_var,
+        unlabelled,
+        renumber,
         pretrained: _,
     } = form;
 
-    // Reads a chosen file into `slot` (an emptied input empties it), then asks the worker
-    // which arrays the chosen files hold.
+    // Asks the worker which arrays the chosen files hold (after a file changed).
+    let inspect = move || {
+        cube_var.set(None);
+        gt_var.set(None);
+        state.arrays.set(None);
+        let (names, bins): (Vec<String>, Vec<Vec<u8>>) = [scene_file, gt_file]
+            .iter()
+            .filter_map(|s| s.get_untracked())
+            .unzip();
+        if !names.is_empty() {
+            send_with(&Request::InspectFiles { names }, bins);
+        }
+    };
+    // Reads a chosen file into `slot`, then inspects the files; an emptied input clears its
+    // slot, so a file chosen before does not go with the next upload.
     let pick_file = move |slot: RwSignal<Option<(String, Vec<u8>)>>| {
         move |ev: leptos::ev::Event| {
-            let picked = files_of(&ev).into_iter().next();
-            leptos::task::spawn_local(async move {
+            let Some(f) = files_of(&ev).into_iter().next() else {
                 slot.set(None);
-                if let Some(f) = picked {
-                    match read_file(&f).await {
-                        Ok(b) => slot.set(Some((f.name(), b))),
-                        Err(e) => state.error.set(Some(e)),
+                inspect();
+                return;
+            };
+            leptos::task::spawn_local(async move {
+                match read_file(&f).await {
+                    Ok(b) => {
+                        slot.set(Some((f.name(), b)));
+                        inspect();
                     }
-                }
-                cube_var.set(None);
-                gt_var.set(None);
-                state.arrays.set(None);
-                let (names, bins): (Vec<String>, Vec<Vec<u8>>) = [scene_file, gt_file]
-                    .iter()
-                    .filter_map(|s| s.get_untracked())
-                    .unzip();
-                if !names.is_empty() {
-                    send_with(&Request::InspectFiles { names }, bins);
+                    Err(e) => state.error.set(Some(e)),
                 }
             });
         }
@@ -396,9 +411,10 @@ pub fn HyperspectralLab() -> impl IntoView {
             {move || state.scene.get().map(|s| view! {
                 <p data-testid="scene-summary">
                     {format!(
-                        "{}: {}×{} pixels, {} bands, {} classes, {} labelled pixels",
+                        "{}: {}×{} pixels, {} bands, {} classes, {} labelled pixels{}",
                         s.name, s.height, s.width, s.bands, s.num_classes,
-                        s.class_counts.iter().skip(1).sum::<usize>()
+                        s.class_counts.iter().skip(1).sum::<usize>(),
+                        if s.label_map.is_empty() { String::new() } else { format!(" ({})", s.label_map) }
                     )}
                 </p>
             })}
@@ -413,9 +429,24 @@ pub fn HyperspectralLab() -> impl IntoView {
                     <input type="file" accept=".mat,.npy" data-testid="upload-gt"
                         on:change=pick_file(gt_file) />
                 </label>
+                <label title="A ground-truth value that marks pixels without data (255 is common): \
+                              its pixels become unlabelled instead of a class">
+                    "No-data labels "
+                    <input type="text" size="6" placeholder="e.g. 255" data-testid="upload-unlabelled"
+                        prop:value=move || unlabelled.get()
+                        on:change=move |ev| unlabelled.set(event_target_value(&ev)) />
+                </label>
+                {check_input("Renumber classes 1..K", "upload-renumber", renumber)}
                 <button data-testid="upload-load" disabled=move || scene_file.get().is_none() || busy()
                     on:click=move |_| {
                         let Some((name, bytes)) = scene_file.get_untracked() else { return };
+                        let labels = match label_choice(&unlabelled.get_untracked(), renumber.get_untracked()) {
+                            Ok(l) => l,
+                            Err(e) => {
+                                state.error.set(Some(e));
+                                return;
+                            }
+                        };
                         let mut names = vec![name];
                         let mut bins = vec![bytes];
                         if let Some((n, b)) = gt_file.get_untracked() {
@@ -428,6 +459,7 @@ pub fn HyperspectralLab() -> impl IntoView {
                                 names,
                                 cube_var: cube_var.get_untracked(),
                                 gt_var: gt_var.get_untracked(),
+                                labels,
                             },
                             bins,
                         );
@@ -935,4 +967,24 @@ fn Metrics() -> impl IntoView {
         }
         .into_any()
     }
+}
+
+/// The label choice of the upload form: comma-separated no-data values and the renumber box.
+fn label_choice(unlabelled: &str, renumber: bool) -> Result<crate::data::LabelChoice, String> {
+    let unlabelled = unlabelled
+        .split(',')
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(|v| {
+            v.parse::<u32>().map_err(|_| {
+                format!(
+                    "No-data labels: “{v}” is not a label value (whole numbers, comma-separated)"
+                )
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(crate::data::LabelChoice {
+        unlabelled,
+        renumber,
+    })
 }

@@ -205,6 +205,7 @@ fn scene_info(scene: &Scene) -> SceneInfo {
         gt: scene.gt.clone(),
         class_means,
         rgb_bands,
+        label_map: scene.label_map.describe(),
     }
 }
 
@@ -336,6 +337,7 @@ pub async fn handle(
             names,
             cube_var,
             gt_var,
+            labels,
         } => {
             let scene_file = names
                 .first()
@@ -347,6 +349,7 @@ pub async fn handle(
                 gt_file.map(|(n, b)| (n.as_str(), b.as_slice())),
                 cube_var.as_deref(),
                 gt_var.as_deref(),
+                &labels,
             )
             .map_err(|e| format!("{}: {e}", scene_file.0))?;
             set_scene(st, scene, false)?;

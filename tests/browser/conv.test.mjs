@@ -55,7 +55,10 @@ for (const backend of ['webgpu', 'cpu']) {
       assert.equal(await text(page, `${tid('cost-row-depthwise')} ${tid('params')}`), '27');
       assert.equal(await text(page, `${tid('cost-row-pointwise')} ${tid('params')}`), '192');
       assert.equal(await text(page, `${tid('cost-row-standard')} ${tid('params-bias')}`), '1,792');
-      assert.match(await page.locator(tid('cost-table')).textContent(), /burn|64×32×32/);
+      // Output shapes (channels × height × width) of 3 → 64 channels on 32×32, padding k/2.
+      assert.equal(await text(page, `${tid('cost-row-standard')} ${tid('output')}`), '64×32×32');
+      assert.equal(await text(page, `${tid('cost-row-depthwise')} ${tid('output')}`), '3×32×32');
+      assert.equal(await text(page, `${tid('cost-row-pointwise')} ${tid('output')}`), '64×32×32');
 
       // 32 → 64 channels: 18,432 against 288 + 2,048 = 2,336.
       await setNumber(page, 'cost-in', 32);
@@ -237,10 +240,10 @@ for (const backend of ['webgpu', 'cpu']) {
       await page.locator(tid('upload-picture')).setInputFiles(PETS_PNG);
       await page.locator(tid('maps-summary')).filter({ hasText: /your picture cats_dogs4\.png \(64×256\) at 64×64/ }).waitFor({ timeout: 180_000 });
       assert.equal(await page.locator(`${tid('grid-std')} canvas[data-testid^="map-"]`).count(), 8);
-      if (fs.existsSync(CAT_JPG)) {
-        await page.locator(tid('upload-picture')).setInputFiles(CAT_JPG);
-        await page.locator(tid('maps-summary')).filter({ hasText: /your picture cat\.5\.jpg/ }).waitFor({ timeout: 180_000 });
-      }
+      // A real photo from ../shared/data: its absence is a broken checkout, not a pass.
+      assert.ok(fs.existsSync(CAT_JPG), `${CAT_JPG} is missing: these tests need ../shared/data`);
+      await page.locator(tid('upload-picture')).setInputFiles(CAT_JPG);
+      await page.locator(tid('maps-summary')).filter({ hasText: /your picture cat\.5\.jpg/ }).waitFor({ timeout: 180_000 });
       await page.close();
     });
   });

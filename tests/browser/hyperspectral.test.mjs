@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
+import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { launch, clickLatency, tid, canvasSig, setInput, loadCrop, assertResponsive } from './harness.mjs';
 
@@ -28,6 +29,75 @@ async function upload(page, files) {
   await page.locator(tid('upload-load')).click();
 }
 
+/// The worker's wasm memory (needs `test-hooks=1`): it only grows, so a file that was inflated
+/// or widened before being refused would show here.
+async function workerStats(page) {
+  await page.evaluate(() => {
+    window.convlabLastStats = undefined;
+    window.convlabStats();
+  });
+  await page.waitForFunction(() => window.convlabLastStats !== undefined, null, { timeout: 120_000 });
+  return page.evaluate(() => window.convlabLastStats);
+}
+
+/// A .npy file (version 1.0, C order) of `descr` values.
+function npy(descr, shape, data) {
+  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${shape.join(', ')}), }`;
+  header += ' '.repeat((64 - ((10 + header.length + 1) % 64)) % 64) + '\n';
+  const pre = Buffer.alloc(10);
+  pre[0] = 0x93;
+  pre.write('NUMPY', 1, 'latin1');
+  pre[6] = 1;
+  pre.writeUInt16LE(header.length, 8);
+  return Buffer.concat([pre, Buffer.from(header, 'latin1'), data]);
+}
+
+/// The MAT bomb of tests/budgets.rs: ~1 MB holding a variable of class double, 1024×1024×1008,
+/// stored as compressed uint8 zeros (1008 MiB inflated, 7.9 GiB as float64). The zlib stream
+/// is a stored block with the variable's head, 63 copies of one sync-flushed deflate block of
+/// 16 MiB of zeros, an empty final block and the Adler-32.
+function matBomb() {
+  const ZEROS = 16 << 20;
+  const COPIES = 63;
+  const dataLen = ZEROS * COPIES;
+  const el = (ty, data) => {
+    const b = Buffer.alloc(8 + Math.ceil(data.length / 8) * 8);
+    b.writeUInt32LE(ty, 0);
+    b.writeUInt32LE(data.length, 4);
+    data.copy(b, 8);
+    return b;
+  };
+  const dims = Buffer.alloc(12);
+  [1024, 1024, 1008].forEach((d, i) => dims.writeUInt32LE(d, 4 * i));
+  const dataTag = Buffer.alloc(8);
+  dataTag.writeUInt32LE(2, 0); // miUINT8
+  dataTag.writeUInt32LE(dataLen, 4);
+  const head = Buffer.concat([el(6, Buffer.from([6, 0, 0, 0, 0, 0, 0, 0])), el(5, dims), el(1, Buffer.from('bomb')), dataTag]);
+  const tag = Buffer.alloc(8);
+  tag.writeUInt32LE(14, 0); // miMATRIX
+  tag.writeUInt32LE(head.length + dataLen, 4);
+  const inflatedHead = Buffer.concat([tag, head]);
+  const block = zlib.deflateRawSync(Buffer.alloc(ZEROS), { level: 9, finishFlush: zlib.constants.Z_SYNC_FLUSH });
+  const stored = Buffer.alloc(5);
+  stored.writeUInt16LE(inflatedHead.length, 1);
+  stored.writeUInt16LE(~inflatedHead.length & 0xffff, 3);
+  let a = 1;
+  let b = 0;
+  for (const x of inflatedHead) {
+    a = (a + x) % 65521;
+    b = (b + a) % 65521;
+  }
+  b = (b + a * (dataLen % 65521)) % 65521;
+  const adler = Buffer.alloc(4);
+  adler.writeUInt32BE(((b << 16) | a) >>> 0, 0);
+  const z = Buffer.concat([Buffer.from([0x78, 0x01]), stored, inflatedHead, ...Array(COPIES).fill(block), Buffer.from([0x03, 0x00]), adler]);
+  const text = Buffer.alloc(116, ' ');
+  text.write("MATLAB 5.0 MAT-file, written by convlab's budget test");
+  const ztag = Buffer.alloc(8);
+  ztag.writeUInt32LE(15, 0); // miCOMPRESSED
+  ztag.writeUInt32LE(z.length, 4);
+  return Buffer.concat([text, Buffer.alloc(8), Buffer.from([0x00, 0x01, 0x49, 0x4d]), ztag, z]);
+}
 
 async function waitChange(page, id, before, what) {
   const deadline = Date.now() + 60_000;
@@ -181,20 +251,61 @@ for (const backend of ['webgpu', 'cpu']) {
       await page.close();
     });
 
+    // Checked against a build without the budgets by reasoning only (a wasm build without
+    // them was not made): the issue saw "The compute worker failed: Uncaught RuntimeError:
+    // unreachable" within 5 s for both files, which fails every assertion below.
+    test('a 1 MB file that would widen to 7.9 GiB, and a 40,000-band cube, are refused at once; the worker stays small and alive', { timeout: 600_000 }, async () => {
+      const { page } = await openLab(env, '&test-hooks=1');
+      const summary = await page.locator(tid('scene-summary')).textContent();
+      const before = await workerStats(page);
+      const cube = new Float32Array(2 * 2 * 40_000).map((_, i) => i % 97);
+      const cases = [
+        [[{ name: 'bomb.mat', mimeType: 'application/octet-stream', buffer: matBomb() }],
+          /bomb\.mat: The variable 'bomb' \(stored as uint8\), 1024×1024×1008 would need 7\.9 GiB as float64; the limit is 1 GiB\./],
+        [[{ name: 'cube_2x2x40000.npy', mimeType: 'application/octet-stream', buffer: npy('<f4', [2, 2, 40000], Buffer.from(cube.buffer)) },
+          { name: 'gt_2x2.npy', mimeType: 'application/octet-stream', buffer: npy('|u1', [2, 2], Buffer.from([1, 2, 1, 2])) }],
+          /The cube has 40000 bands; convlab handles at most 1024 \(PCA builds a bands × bands covariance/],
+      ];
+      for (const [files, pattern] of cases) {
+        assert.ok(files[0].buffer.length < 2 << 20, `${files[0].name}: ${files[0].buffer.length} bytes`);
+        if (await page.locator(tid('error')).isVisible()) await page.locator(`${tid('error')} button`).click();
+        const t0 = Date.now();
+        await upload(page, files);
+        const err = page.locator(tid('error')).filter({ hasText: pattern });
+        await err.waitFor({ timeout: 30_000 });
+        const secs = (Date.now() - t0) / 1000;
+        console.log(`# ${files[0].name} refused in ${secs.toFixed(1)} s: ${await err.textContent()}`);
+        assert.ok(secs < 15, `${files[0].name} took ${secs} s`);
+        assert.equal(await page.locator(tid('scene-summary')).textContent(), summary);
+        await err.locator('button').click();
+      }
+      const after = await workerStats(page);
+      const mib = (s) => (s.wasmBytes / 2 ** 20).toFixed(1);
+      console.log(`# worker wasm memory before the two files: ${mib(before)} MiB, after: ${mib(after)} MiB`);
+      assert.ok(after.wasmBytes - before.wasmBytes < 64 * 2 ** 20, `the worker grew from ${mib(before)} to ${mib(after)} MiB`);
+      assert.equal(page.workers().length, 1);
+      // The same worker goes on: a real upload loads.
+      await upload(page, [path.join(FIX, 'ok_cube_6x7x5.npy'), path.join(FIX, 'ok_gt_6x7.npy')]);
+      await page.locator(tid('scene-summary')).filter({ hasText: '6×7 pixels, 5 bands, 3 classes' }).waitFor({ timeout: 30_000 });
+      await page.close();
+    });
+
     test('bad uploads are refused in words and the loaded scene stays', async () => {
       const { page } = await openLab(env);
       const summary = await page.locator(tid('scene-summary')).textContent();
       const f = (n) => path.join(FIX, n);
       const cases = [
-        [[f('mat_v73.mat')], /v7\.3/],
-        [[f('bad_truncated.mat')], /ends early|truncated|corrupt/i],
-        [[f('bad_empty.npy')], /empty/i],
-        [[f('bad_cube_2d.npy')], /3-D/],
-        [[f('bad_cube_nan.npy'), f('ok_gt_6x7.npy')], /NaN|infinite/],
-        [[f('ok_cube_6x7x5.npy'), f('bad_gt_5x5.npy')], /5×5|6×7/],
-        [[f('ok_cube_6x7x5.npy'), f('bad_gt_labels.npy')], /5000|label|class/i],
-        [[f('npy_complex.npy')], /complex|unsupported|type/i],
-        [[f('not_an_image.txt')], /not a \.mat or \.npy|MAT|NPY/i],
+        // Each pattern is the reader's own sentence for that file (as `convlab train hybridsn
+        // --scene FILE` prints it), so a different refusal cannot pass for the right one.
+        [[f('mat_v73.mat')], /This is a MATLAB v7\.3 \(HDF5\) file, which convlab cannot read/],
+        [[f('bad_truncated.mat')], /The file ends early: data element 3 announces 274 bytes but only 47 remain/],
+        [[f('bad_empty.npy')], /bad_empty\.npy: The file is empty\./],
+        [[f('bad_cube_2d.npy')], /holds no 3-D array to use as the cube \(rows × cols × bands\)/],
+        [[f('bad_cube_nan.npy'), f('ok_gt_6x7.npy')], /The cube holds NaN or infinite values \(first at row 2, col 3, band 1\)/],
+        [[f('ok_cube_6x7x5.npy'), f('bad_gt_5x5.npy')], /The ground truth is 5×5 but the cube is 6×7/],
+        [[f('ok_cube_6x7x5.npy'), f('bad_gt_labels.npy')], /label 5000 \(at row 0, col 0\); convlab handles at most 1024 classes/],
+        [[f('npy_complex.npy')], /Unsupported data type '<c8' \(complex numbers\)/],
+        [[f('not_an_image.txt')], /“not_an_image\.txt” is not a \.mat or \.npy file/],
       ];
       for (const [files, pattern] of cases) {
         assert.ok(files.every((x) => fs.existsSync(x)), `fixture missing: ${files}`);
@@ -209,6 +320,40 @@ for (const backend of ['webgpu', 'cpu']) {
       // A valid small upload replaces the scene.
       await upload(page, [f('ok_cube_6x7x5.npy'), f('ok_gt_6x7.npy')]);
       await page.locator(tid('scene-summary')).filter({ hasText: '6×7 pixels, 5 bands, 3 classes' }).waitFor({ timeout: 30_000 });
+
+      // Labels 1–3 plus the no-data value 255 at two pixels: refused with the values and
+      // counts until the visitor chooses; either choice loads, and says what it did.
+      const loaded = await page.locator(tid('scene-summary')).textContent();
+      await upload(page, [f('ok_cube_6x7x5.npy'), f('gt_6x7_255.npy')]);
+      const err = page.locator(tid('error'));
+      await err.waitFor({ timeout: 30_000 });
+      const said = await err.textContent();
+      for (const want of [/the value 255 \(2 pixels\)/, /1: 14 pixels, 2: 13 pixels, 3: 13 pixels, 255: 2 pixels/,
+        /treat 255 as unlabelled, or renumber the classes 1\.\.4/]) {
+        assert.match(said, want);
+      }
+      assert.equal(await page.locator(tid('scene-summary')).textContent(), loaded);
+      await err.locator('button').click();
+      await setInput(page, 'upload-unlabelled', '255');
+      await page.locator(tid('upload-load')).click();
+      await page.locator(tid('scene-summary'))
+        .filter({ hasText: '6×7 pixels, 5 bands, 3 classes, 40 labelled pixels (value 255 unlabelled)' })
+        .waitFor({ timeout: 30_000 });
+      await setInput(page, 'upload-unlabelled', '');
+      await page.locator(tid('upload-renumber')).setChecked(true);
+      await page.locator(tid('upload-load')).click();
+      await page.locator(tid('scene-summary'))
+        .filter({ hasText: '4 classes, 42 labelled pixels (classes 1..4 = values 1, 2, 3, 255)' })
+        .waitFor({ timeout: 30_000 });
+      await page.locator(tid('upload-renumber')).setChecked(false);
+
+      // Emptying the ground-truth input drops that file: the cube alone has no ground truth.
+      await page.locator(tid('upload-gt')).setInputFiles([]);
+      await page.waitForTimeout(300);
+      await page.locator(tid('upload-load')).click();
+      await err.waitFor({ timeout: 30_000 });
+      assert.match(await err.textContent(), /No ground truth found/);
+      await err.locator('button').click();
       await page.close();
     });
   });

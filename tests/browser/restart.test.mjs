@@ -69,34 +69,3 @@ for (const backend of ['webgpu', 'cpu']) {
     });
   });
 }
-
-describe('file inputs', () => {
-  let env;
-  before(async () => {
-    env = await launch({ webgpu: false });
-  });
-  after(async () => {
-    await env?.close();
-  });
-
-  // Seen failing before the fix: the emptied ground-truth input kept its file, and the scene
-  // loaded again with its 24×24 window's labels, without a word.
-  test('emptying the ground-truth input detaches that file from the next upload', async () => {
-    const { page, errors } = await env.page('?page=hyperspectral');
-    await page.locator(tid('scene-summary')).waitFor({ timeout: 180_000 });
-    const summary = page.locator(tid('scene-summary'));
-    // With its ground truth first.
-    await loadCrop(page);
-    const labelled = await summary.textContent();
-    assert.doesNotMatch(labelled, / 0 labelled pixels/);
-    // Then the ground-truth input emptied and the scene file alone (it holds no labels):
-    // refused in words, and the loaded scene stays.
-    await page.locator(tid('upload-gt')).setInputFiles([]);
-    await page.waitForTimeout(300);
-    await page.locator(tid('upload-load')).click();
-    await page.locator(tid('error')).filter({ hasText: /No ground truth found/ }).waitFor({ timeout: 60_000 });
-    assert.equal(await summary.textContent(), labelled);
-    assert.deepEqual(errors, []);
-    await page.close();
-  });
-});

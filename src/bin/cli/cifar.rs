@@ -48,7 +48,7 @@ pub fn load_data(opts: &Opts) -> Result<CifarBundle, String> {
     let mut bundle = unpack_cifar(&bytes).map_err(|e| format!("{path}: {e}"))?;
     if let Some(list) = opts.get("bins") {
         for file in list.split(',').filter(|s| !s.is_empty()) {
-            let b = std::fs::read(file).map_err(|e| format!("cannot read {file}: {e}"))?;
+            let b = super::read_upload(file)?;
             let set = read_cifar_bin(&b).map_err(|e| format!("{file}: {e}"))?;
             println!("{file}: {} records added to the training images", set.len());
             bundle.train.extend(&set);

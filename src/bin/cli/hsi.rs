@@ -3,11 +3,11 @@
 use std::time::Instant;
 
 use burn::tensor::Device;
-use convlab::data::{Guard, Scene, load, pack_scene, read_npy};
+use convlab::data::{DataError, Guard, LabelChoice, Scene, load, pack_scene, read_npy};
 use convlab::model::HybridSn;
 use convlab::train::hsi::{
     Evaluation, HsiTrainConfig, Prepared, Scores, SpreadScores, Subset, load_hybridsn, prepare,
-    recorded_scores, save_hybridsn, scene_map, train_hybridsn, training_pixels,
+    recorded_scores, save_hybridsn_for, scene_map, train_hybridsn, training_pixels, weights_scene,
 };
 use convlab::train::weights::Precision;
 use convlab::train::{Event, NativeHost};
@@ -24,21 +24,51 @@ pub fn bundled_path() -> String {
     )
 }
 
-/// `--scene FILE [--gt FILE]`, else the bundled Indian Pines.
+/// Options that describe an uploaded `--scene` and mean nothing without one.
+const SCENE_OPTIONS: [&str; 5] = ["gt", "cube-var", "gt-var", "unlabelled", "renumber-labels"];
+
+/// `--unlabelled V[,V…]` and `--renumber-labels`: how the label values of `--scene`/`--gt`
+/// become classes.
+fn label_choice(opts: &Opts) -> Result<LabelChoice, String> {
+    let unlabelled = match opts.get("unlabelled") {
+        None if opts.flag("unlabelled") => return Err("--unlabelled needs a value".into()),
+        None => Vec::new(),
+        Some(list) => list
+            .split(',')
+            .map(|v| {
+                v.trim()
+                    .parse::<u32>()
+                    .map_err(|_| format!("--unlabelled: '{v}' is not a label value"))
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    Ok(LabelChoice {
+        unlabelled,
+        renumber: opts.flag("renumber-labels"),
+    })
+}
+
+/// `--scene FILE [--gt FILE]`, else the bundled Indian Pines. Options of an uploaded scene
+/// given without `--scene` are refused rather than ignored.
 pub fn load_scene(opts: &Opts) -> Result<Scene, String> {
     match opts.get("scene") {
         None => {
+            if let Some(o) = SCENE_OPTIONS.iter().find(|o| opts.flag(o)) {
+                return Err(format!(
+                    "--{o} describes a scene given with --scene FILE; without --scene the bundled \
+                     Indian Pines is used with its own ground truth, so --{o} would be ignored. \
+                     Give --scene too, or drop --{o}."
+                ));
+            }
             let path = bundled_path();
             let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {path}: {e}"))?;
             load::indian_pines(&bytes).map_err(|e| e.to_string())
         }
         Some(file) => {
-            let bytes = std::fs::read(file).map_err(|e| format!("cannot read {file}: {e}"))?;
+            let bytes = super::read_upload(file)?;
             let gt = match opts.get("gt") {
-                Some(g) => Some((
-                    g.to_string(),
-                    std::fs::read(g).map_err(|e| format!("cannot read {g}: {e}"))?,
-                )),
+                Some(g) => Some((g.to_string(), super::read_upload(g)?)),
+                None if opts.flag("gt") => return Err("--gt needs a FILE".into()),
                 None => None,
             };
             load::scene_from_files(
@@ -46,9 +76,27 @@ pub fn load_scene(opts: &Opts) -> Result<Scene, String> {
                 gt.as_ref().map(|(n, b)| (n.as_str(), b.as_slice())),
                 opts.get("cube-var"),
                 opts.get("gt-var"),
+                &label_choice(opts)?,
             )
-            .map_err(|e| format!("{file}: {e}"))
+            .map_err(|e| match e {
+                DataError::SuspiciousLabels { ref flagged, .. } => format!(
+                    "{file}: {e} (options: --unlabelled {}, or --renumber-labels)",
+                    flagged
+                        .iter()
+                        .map(u32::to_string)
+                        .collect::<Vec<_>>()
+                        .join(",")
+                ),
+                e => format!("{file}: {e}"),
+            })
         }
+    }
+}
+
+/// Prints how the classes map to the file's label values when they are not the values.
+fn print_label_map(scene: &Scene) {
+    if !scene.label_map.is_identity() {
+        println!("labels: {}", scene.label_map.describe());
     }
 }
 
@@ -223,6 +271,8 @@ pub fn train(opts: &Opts) -> Result<(), String> {
         "gt",
         "cube-var",
         "gt-var",
+        "unlabelled",
+        "renumber-labels",
         "save",
         "f32",
         "png",
@@ -233,6 +283,7 @@ pub fn train(opts: &Opts) -> Result<(), String> {
         "device",
     ])?;
     let scene = load_scene(opts)?;
+    print_label_map(&scene);
     let cfg = config(opts)?;
     let device = opts.device()?;
     let seeds = split_seeds(opts, cfg.seed)?;
@@ -373,7 +424,7 @@ fn train_one(
     several: bool,
 ) -> Result<RunScores, String> {
     let start = match opts.get("init") {
-        Some(path) => Some((init_from(path, cfg, device)?, 0)),
+        Some(path) => Some((init_from(path, cfg, scene, device)?, 0)),
         None => None,
     };
     let t = Instant::now();
@@ -467,10 +518,10 @@ fn train_one(
         } else {
             Precision::F16
         };
-        let bytes = pollster::block_on(save_hybridsn(
+        let bytes = pollster::block_on(save_hybridsn_for(
             &trained.model,
             cfg,
-            &scene.name,
+            scene,
             Scores {
                 validation: trained.validation.as_ref(),
                 test: Some(evaluation),
@@ -517,11 +568,41 @@ fn train_one(
     })
 }
 
-/// Weights to continue training from. Their split must be the one asked for: weights that
-/// saw other pixels would be scored on their own training data.
-fn init_from(path: &str, cfg: &HsiTrainConfig, device: &Device) -> Result<HybridSn, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+/// Weights to continue training from. Their scene and split must be the ones asked for:
+/// weights that saw other pixels would be scored on their own training data.
+fn init_from(
+    path: &str,
+    cfg: &HsiTrainConfig,
+    scene: &Scene,
+    device: &Device,
+) -> Result<HybridSn, String> {
+    let bytes = super::read_upload(path)?;
     let (model, old) = load_weights(&bytes, device)?;
+    let here = scene.id();
+    match weights_scene(&bytes)? {
+        (_, Some(id)) if id == here => {}
+        (name, Some(id)) => {
+            return Err(format!(
+                "{path} was trained on another scene (“{name}”: {id}); this one is “{}”: {here}. \
+                 Its test pixels could include pixels the weights trained on, so continuing is \
+                 refused: train from scratch, or give the scene the weights were trained on.",
+                scene.name
+            ));
+        }
+        // Files saved before scenes were identified: the name is all there is.
+        (name, None) if name == scene.name => println!(
+            "notice: {path} does not record its scene's data (saved by an older convlab); its \
+             name “{name}” matches, so it is taken to be this scene."
+        ),
+        (name, None) => {
+            return Err(format!(
+                "{path} does not record its scene's data and names “{name}”, not “{}”: its \
+                 training pixels cannot be told apart from this scene's test pixels, so \
+                 continuing is refused.",
+                scene.name
+            ));
+        }
+    }
     let same = old.same_split(cfg) && old.batch_norm == cfg.batch_norm;
     if !same {
         return Err(format!(
@@ -555,9 +636,18 @@ fn load_weights(bytes: &[u8], device: &Device) -> Result<(HybridSn, HsiTrainConf
 
 pub fn map(opts: &Opts) -> Result<(), String> {
     opts.only(&[
-        "weights", "scene", "gt", "cube-var", "gt-var", "out", "device",
+        "weights",
+        "scene",
+        "gt",
+        "cube-var",
+        "gt-var",
+        "unlabelled",
+        "renumber-labels",
+        "out",
+        "device",
     ])?;
     let scene = load_scene(opts)?;
+    print_label_map(&scene);
     let device = opts.device()?;
     let path = opts
         .get("weights")

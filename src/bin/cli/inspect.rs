@@ -4,7 +4,7 @@
 use convlab::data::{CIFAR10_CLASSES, read_arrays, read_cifar_bin};
 
 pub fn run(file: &str) -> Result<(), String> {
-    let bytes = std::fs::read(file).map_err(|e| format!("cannot read {file}: {e}"))?;
+    let bytes = super::read_upload(file)?;
     if file.ends_with(".bin") {
         let set = read_cifar_bin(&bytes).map_err(|e| format!("{file}: {e}"))?;
         println!("{file}: CIFAR-10 binary batch, {} records", set.len());

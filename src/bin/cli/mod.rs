@@ -29,7 +29,8 @@ USAGE:
         [--splits 1 | --seeds 0,1,…] [--spatial [--guard no-shared-input|labels-apart]] [--pca 30] [--patch 25]
         [--batch 32] [--lr 0.001] [--constant-lr] [--paper] [--max-train N] [--val-every 1]
         [--eval-every N] [--augment] [--smoothing 0.0] [--min-per-class N] [--init WEIGHTS]
-        [--scene FILE [--gt FILE] [--cube-var NAME] [--gt-var NAME]] [--save FILE [--f32]] [--png FILE]
+        [--scene FILE [--gt FILE] [--cube-var NAME] [--gt-var NAME] [--unlabelled V,…] [--renumber-labels]]
+        [--save FILE [--f32]] [--png FILE]
         [--device cpu|wgpu]
                                  prints validation and test OA/AA/Kappa separately, each with its
                                  pixel count; --val-fraction: share of each class's training
@@ -49,7 +50,10 @@ USAGE:
         convlab's 30-epoch recipe (cosine, warm-up, label smoothing, weight decay, crop + flip);
         `--data cats-dogs` trains on the 400 cats and dogs photos (320 train / 80 test) instead
   convlab pack-cifar [--src DIR] [--out FILE]   (re)build public/data/cifar10_subset.clcf
-  convlab map [--weights FILE] [--scene FILE [--gt FILE]] [--out map.png] [--device cpu|wgpu]
+  convlab map [--weights FILE] [--scene FILE [--gt FILE] [--unlabelled V,…] [--renumber-labels]]
+        [--out map.png] [--device cpu|wgpu]
+                                 a label value that looks like no-data (255 among 0–16, say) is
+                                 refused until --unlabelled V or --renumber-labels says what it is
   convlab pictures [--out public/home]   (re)draw the home page's pictures from the shipped files
   convlab pack-scene [--src DIR] [--out FILE]   (re)build public/data/indian_pines.clhs
   convlab pack-cats-dogs [--src ../shared/data/cats_dogs/train] [--out public/data/cats_dogs.cljp]
@@ -132,6 +136,15 @@ impl Opts {
                 .map_err(|_| format!("--{key}: '{v}' is not a valid number")),
         }
     }
+}
+
+/// Reads a file the user named, refusing one beyond the upload budget before reading it.
+pub fn read_upload(path: &str) -> Result<Vec<u8>, String> {
+    let len = std::fs::metadata(path)
+        .map_err(|e| format!("cannot read {path}: {e}"))?
+        .len();
+    convlab::data::budget::check_upload(path, len).map_err(|e| e.to_string())?;
+    std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))
 }
 
 /// The native wgpu device (Vulkan, Metal, DX12), or why there is none.
