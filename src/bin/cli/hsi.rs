@@ -249,39 +249,40 @@ struct RunScores {
 }
 
 pub fn train(opts: &Opts) -> Result<(), String> {
-    opts.only(&[
-        "epochs",
-        "train-fraction",
-        "val-fraction",
-        "seed",
-        "splits",
-        "seeds",
-        "pca",
-        "patch",
-        "batch",
-        "lr",
-        "constant-lr",
-        "spatial",
-        "guard",
-        "paper",
-        "max-train",
-        "eval-every",
-        "val-every",
-        "scene",
-        "gt",
-        "cube-var",
-        "gt-var",
-        "unlabelled",
-        "renumber-labels",
-        "save",
-        "f32",
-        "png",
-        "augment",
-        "smoothing",
-        "min-per-class",
-        "init",
-        "device",
-    ])?;
+    opts.only(
+        &[
+            &[
+                "epochs",
+                "train-fraction",
+                "val-fraction",
+                "seed",
+                "splits",
+                "seeds",
+                "pca",
+                "patch",
+                "batch",
+                "lr",
+                "constant-lr",
+                "spatial",
+                "guard",
+                "paper",
+                "max-train",
+                "eval-every",
+                "val-every",
+                "scene",
+                "save",
+                "f32",
+                "png",
+                "augment",
+                "smoothing",
+                "min-per-class",
+                "init",
+                "device",
+            ][..],
+            &SCENE_OPTIONS,
+        ]
+        .concat(),
+    )?;
     let scene = load_scene(opts)?;
     print_label_map(&scene);
     let cfg = config(opts)?;
@@ -635,17 +636,7 @@ fn load_weights(bytes: &[u8], device: &Device) -> Result<(HybridSn, HsiTrainConf
 }
 
 pub fn map(opts: &Opts) -> Result<(), String> {
-    opts.only(&[
-        "weights",
-        "scene",
-        "gt",
-        "cube-var",
-        "gt-var",
-        "unlabelled",
-        "renumber-labels",
-        "out",
-        "device",
-    ])?;
+    opts.only(&[&["weights", "scene", "out", "device"][..], &SCENE_OPTIONS].concat())?;
     let scene = load_scene(opts)?;
     print_label_map(&scene);
     let device = opts.device()?;
