@@ -1,10 +1,11 @@
-// The WebGPU device lost outside HybridSN training (faults.test.mjs covers that): during a
-// CIFAR-10 training run, between Conv lab requests, and while idle. Each ends in words with
-// the page's state kept, and the next request runs on the CPU. Uses the `test-hooks=1` hook
+// The WebGPU device lost outside HybridSN training (faults.test.mjs covers that): while idle,
+// during a CIFAR-10 training run and during a Conv lab request. Each ends in words with the
+// page's state kept, and the next request runs on the CPU. And a diverging loss on WebGPU
+// (the CPU's is in faults.test.mjs). Uses the `test-hooks=1` hook
 // `convlabFault('device-lost')` (GPUDevice.destroy() on the worker's device).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, tid } from './harness.mjs';
+import { launch, tid, canvasSig, setInput, loadCrop } from './harness.mjs';
 
 const lost = (page) => page.evaluate(() => window.convlabFault('device-lost'));
 
@@ -17,7 +18,7 @@ async function onCpuBecauseLost(page) {
   assert.match(await page.locator(tid('backend-reason')).textContent(), /WebGPU device was lost/);
 }
 
-describe('the WebGPU device lost outside HybridSN training', () => {
+describe('WebGPU faults beyond a device lost in HybridSN training', () => {
   let env;
   before(async () => {
     env = await launch({ webgpu: true });
@@ -61,6 +62,61 @@ describe('the WebGPU device lost outside HybridSN training', () => {
     await page.locator(tid('cifar-epoch-row')).first().waitFor({ timeout: 900_000 });
     await page.locator(tid('cifar-status')).filter({ hasText: /done/i }).waitFor({ timeout: 900_000 });
     assert.equal(await err.count(), 0, 'the run on the CPU ends without an error');
+    await page.close();
+  });
+
+  test('during a Conv lab request: it ends in words or finishes, and the next request runs on the CPU', { timeout: 600_000 }, async () => {
+    const { page } = await env.page('?page=conv&test-hooks=1');
+    await onWebGpu(page);
+    const summary = page.locator(tid('maps-summary'));
+    await summary.waitFor({ timeout: 300_000 });
+    const first = await summary.textContent();
+    // The request and the loss in the same moment: the maps are being computed on the device.
+    await page.locator(tid('maps-seed')).fill('9');
+    await page.locator(tid('maps-seed')).dispatchEvent('change');
+    await page.evaluate(() => {
+      document.querySelector('[data-testid="run-maps"]').click();
+      window.convlabFault('device-lost');
+    });
+    await onCpuBecauseLost(page);
+    const err = page.locator(tid('error'));
+    if (await err.count()) {
+      // The request the loss interrupted says why, in words (not a wgpu error).
+      assert.match(await err.textContent(), /WebGPU device was lost .*Conv lab's request/);
+      await page.locator(`${tid('error')} button`).click();
+    }
+    assert.ok(await summary.isVisible(), 'the maps shown stay');
+    await page.locator(tid('kernel-source')).selectOption('random');
+    await summary.filter({ hasNotText: first }).waitFor({ timeout: 300_000 });
+    assert.equal(await err.count(), 0);
+    await page.close();
+  });
+
+  test('a diverging loss on WebGPU stops in words and keeps the previous model', { timeout: 900_000 }, async () => {
+    const { page } = await env.page('?page=hyperspectral&test-hooks=1&pca=15&patch=11');
+    await onWebGpu(page);
+    await page.locator(tid('scene-summary')).waitFor({ timeout: 180_000 });
+    await loadCrop(page);
+    const set = (id, v) => setInput(page, id, v);
+    await set('epochs', 1);
+    await set('max-train', 16);
+    await set('batch', 8);
+    await page.locator(tid('train')).click();
+    await page.locator(tid('metrics')).filter({ hasText: 'your run' }).waitFor({ timeout: 900_000 });
+    const metrics = await page.locator(tid('metrics')).textContent();
+    const map = await canvasSig(page, 'map-canvas');
+    await set('lr', 1e12);
+    await set('epochs', 2);
+    await page.locator(tid('train')).click();
+    const err = page.locator(tid('error'));
+    await err.waitFor({ timeout: 600_000 });
+    const message = await err.textContent();
+    // Either the loss or, after an epoch's last step, the weights: named with epoch and step.
+    assert.match(message, /(loss|weights) became (NaN|inf|-inf|NaN or infinite) at epoch \d+, step \d+ of \d+/);
+    assert.match(message, /smaller learning rate/);
+    assert.equal(await page.locator(tid('metrics')).textContent(), metrics);
+    assert.equal(await canvasSig(page, 'map-canvas'), map);
+    assert.match(await page.locator(tid('backend-badge')).textContent(), /WebGPU/);
     await page.close();
   });
 });
