@@ -4,10 +4,9 @@
 // what it could not keep, and the next training run works. Driven by the `test-hooks=1`
 // hook `convlabFault('panic')` on both backends.
 //
-// Seen failing without the protection: against the build before the restart (its worker
-// had no "panic" fault yet, so the page only said "Unknown fault"), and against a build with
-// the restart switched off (the banner said "The compute worker failed: Uncaught
-// RuntimeError: unreachable" and the next run never started).
+// Seen failing without the protection: against a build whose UI only reported the dead
+// worker (the restart switched off), the test failed on both backends at the banner, which
+// said "The compute worker failed: …" and nothing about a new worker.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, tid, canvasSig, setInput, loadCrop } from './harness.mjs';
