@@ -1,7 +1,11 @@
 // The WebGPU device lost outside HybridSN training (faults.test.mjs covers that): while idle,
 // during a CIFAR-10 training run and during a Conv lab request. Each ends in words with the
 // page's state kept, and the next request runs on the CPU. And a diverging loss on WebGPU
-// (the CPU's is in faults.test.mjs). Uses the `test-hooks=1` hook
+// (the CPU's is in faults.test.mjs).
+//
+// Seen failing before the protection: the CIFAR-10 case ended in "reading a tensor back
+// failed: … the staging buffer could not be mapped" (no words about the device) until the
+// worker named the loss (worker::name_device_loss). Uses the `test-hooks=1` hook
 // `convlabFault('device-lost')` (GPUDevice.destroy() on the worker's device).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
