@@ -131,6 +131,11 @@ pub struct EvalInfo {
     pub test_pixels: usize,
     /// What produced it, e.g. "pretrained weights" or "your run".
     pub source: String,
+    /// The split the test pixels come from, in words ("random stratified (the paper's
+    /// protocol; test patches overlap training patches), …, seed 2"), and how the weights
+    /// were chosen when their file says (or that it does not).
+    #[serde(default)]
+    pub protocol: String,
     pub train_pixels: Vec<u32>,
     pub test_pixels_list: Vec<u32>,
 }

@@ -945,6 +945,8 @@ fn Metrics() -> impl IntoView {
                 <span data-testid="kappa">{format!("Kappa {:.4}", e.kappa)}</span>
                 {format!(" on {} test pixels ({})", e.test_pixels, e.source)}
             </p>
+            // Every score names its split and how the weights were chosen.
+            <p class="note" data-testid="protocol">{e.protocol.clone()}</p>
             <button data-testid="confusion-csv" on:click={
                 let (names, confusion, n) = (s.class_names.clone(), e.confusion.clone(), e.num_classes);
                 move |_| {

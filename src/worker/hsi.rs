@@ -11,7 +11,7 @@ use crate::messages::{
 };
 use crate::model::{HybridSn, HybridSnConfig};
 use crate::train::hsi::{
-    CPU_STEP_BYTES, Evaluation, HsiTrainConfig, Prepared, Scores, WEBGPU_BINDING_BYTES,
+    CPU_STEP_BYTES, Evaluation, HsiTrainConfig, Prepared, SELECTION, Scores, WEBGPU_BINDING_BYTES,
     activation_floats, fit_batch, load_hybridsn, prepare, save_hybridsn, scene_map, train_hybridsn,
 };
 use crate::train::weights::Precision;
@@ -240,7 +240,27 @@ fn rgb_image(scene: &Scene, bands: [usize; 3]) -> Result<ImageMsg, String> {
     })
 }
 
-fn eval_info(e: &Evaluation, prep: &Prepared, source: &str) -> EvalInfo {
+/// How the weights in a file were chosen, as its header records it (files written before
+/// validation sets record nothing: their runs were compared on test scores).
+fn chosen_as(bytes: &[u8]) -> String {
+    let recorded = crate::train::weights::read_header(bytes)
+        .ok()
+        .and_then(|(h, _)| h.metrics["selection"].as_str().map(str::to_string));
+    match recorded {
+        Some(how) => format!("chosen as: {how}"),
+        None => "how the file was chosen is not recorded (it was written before validation sets, \
+                 when runs were compared on their test scores)"
+            .into(),
+    }
+}
+
+fn eval_info(
+    e: &Evaluation,
+    prep: &Prepared,
+    source: &str,
+    cfg: &HsiTrainConfig,
+    chosen: &str,
+) -> EvalInfo {
     EvalInfo {
         oa: e.oa,
         aa: e.aa,
@@ -250,6 +270,11 @@ fn eval_info(e: &Evaluation, prep: &Prepared, source: &str) -> EvalInfo {
         num_classes: e.num_classes,
         test_pixels: e.pixels,
         source: source.into(),
+        protocol: if chosen.is_empty() {
+            format!("split: {}", cfg.split_name())
+        } else {
+            format!("split: {}; {chosen}", cfg.split_name())
+        },
         train_pixels: prep.split.train.iter().map(|&i| i as u32).collect(),
         test_pixels_list: prep.split.test.iter().map(|&i| i as u32).collect(),
     }
@@ -300,12 +325,15 @@ async fn map_and_score(
     model: HybridSn,
     cfg: HsiTrainConfig,
     source: &str,
+    chosen: &str,
 ) -> Result<(), String> {
     let prep = ensure_prepared(st, &cfg)?.clone();
     host.job = job::MAP.into();
     let map = scene_map(host, &model, &prep, true).await?;
     let e = Evaluation::of(&map, &prep.gt, &prep.split.test, prep.num_classes);
-    post(&Response::Evaluation(eval_info(&e, &prep, source)));
+    post(&Response::Evaluation(eval_info(
+        &e, &prep, source, &cfg, chosen,
+    )));
     st.model = Some((model, cfg));
     st.evaluation = Some(e);
     st.validation = (!prep.split.validation.is_empty())
@@ -475,7 +503,13 @@ pub async fn handle(
             st.evaluation = None;
             match trained.evaluation {
                 Some(e) => {
-                    post(&Response::Evaluation(eval_info(&e, &prep, "your run")));
+                    post(&Response::Evaluation(eval_info(
+                        &e,
+                        &prep,
+                        "your run",
+                        &cfg,
+                        &format!("chosen as: {SELECTION}"),
+                    )));
                     st.evaluation = Some(e);
                 }
                 None => post(&Response::Notice {
@@ -498,14 +532,15 @@ pub async fn handle(
             ensure_bundled(st).await?;
             let bytes = fetch_bytes(PRETRAINED_URL, job::DOWNLOAD).await?;
             let (model, cfg) = load_hybridsn(&bytes, device)?;
-            map_and_score(st, host, model, cfg, "pretrained weights").await?;
+            let chosen = chosen_as(&bytes);
+            map_and_score(st, host, model, cfg, "pretrained weights", &chosen).await?;
         }
         Request::Map => {
             let (model, cfg) = st
                 .model
                 .clone()
                 .ok_or("There is no model yet: train one or load the pretrained weights.")?;
-            map_and_score(st, host, model, cfg, "current model").await?;
+            map_and_score(st, host, model, cfg, "current model", "").await?;
         }
         Request::ExportWeights => {
             let (model, cfg) = st
@@ -546,7 +581,8 @@ pub async fn handle(
                     cfg.pca, scene.bands
                 ));
             }
-            map_and_score(st, host, model, cfg, "imported weights").await?;
+            let chosen = chosen_as(bytes);
+            map_and_score(st, host, model, cfg, "imported weights", &chosen).await?;
         }
         _ => {}
     }

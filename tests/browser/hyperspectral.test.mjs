@@ -143,6 +143,10 @@ for (const backend of ['webgpu', 'cpu']) {
       assert.ok(oa >= 98.0, `pretrained OA ${oa}`);
       assert.ok(aa >= 95, `pretrained AA ${aa}`);
       assert.equal(await page.locator(`${tid('per-class')} tbody tr`).count(), 16);
+      // The score names its split and says how the shipped file was chosen.
+      const protocol = await page.locator(tid('protocol')).textContent();
+      assert.match(protocol, /split: random stratified \(the paper's protocol; test patches overlap training patches\)/);
+      assert.match(protocol, /not recorded .*compared on their test scores/);
       const [download] = await Promise.all([page.waitForEvent('download'), page.locator(tid('download-png')).click()]);
       const file = path.join(os.tmpdir(), `convlab-map-${backend}.png`);
       await download.saveAs(file);
@@ -199,6 +203,7 @@ for (const backend of ['webgpu', 'cpu']) {
       // The final map of the window, then its metrics.
       await page.locator(tid('oa')).waitFor({ timeout: 600_000 });
       assert.match(await page.locator(tid('metrics')).textContent(), /OA [\d.]+ %/);
+      assert.match(await page.locator(tid('protocol')).textContent(), /chosen as: the last epoch of a fixed recipe/);
       assert.deepEqual(errors, []);
       await page.close();
     });
