@@ -709,6 +709,18 @@ pub async fn patch_labels(
 pub const SELECTION: &str = "the last epoch of a fixed recipe; runs are compared on their \
                              validation scores only, never on test pixels";
 
+/// How the weights of a file were chosen, in words, from its header's metrics: what it
+/// records ([`SELECTION`] for files written since validation sets), or that files written
+/// before them record nothing (their runs were compared on test scores).
+pub fn chosen_as(metrics: &serde_json::Value) -> String {
+    match metrics.get("selection").and_then(|v| v.as_str()) {
+        Some(how) => format!("chosen as: {how}"),
+        None => "chosen as: not recorded (the file was written before validation sets, when \
+                 runs were compared on their test scores)"
+            .into(),
+    }
+}
+
 /// Saves a trained HybridSN with its preprocessing (the split settings included) and
 /// metrics in a convlab weights file. The metrics keep the test scores at the top level as
 /// earlier files did (`oa`, `aa`, `kappa`, `test_pixels`), and add the validation scores

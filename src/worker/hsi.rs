@@ -12,7 +12,8 @@ use crate::messages::{
 use crate::model::{HybridSn, HybridSnConfig};
 use crate::train::hsi::{
     CPU_STEP_BYTES, Evaluation, HsiTrainConfig, Prepared, SELECTION, Scores, WEBGPU_BINDING_BYTES,
-    activation_floats, fit_batch, load_hybridsn, prepare, save_hybridsn, scene_map, train_hybridsn,
+    activation_floats, chosen_as, fit_batch, load_hybridsn, prepare, save_hybridsn, scene_map,
+    train_hybridsn,
 };
 use crate::train::weights::Precision;
 use crate::viz;
@@ -240,18 +241,11 @@ fn rgb_image(scene: &Scene, bands: [usize; 3]) -> Result<ImageMsg, String> {
     })
 }
 
-/// How the weights in a file were chosen, as its header records it (files written before
-/// validation sets record nothing: their runs were compared on test scores).
-fn chosen_as(bytes: &[u8]) -> String {
-    let recorded = crate::train::weights::read_header(bytes)
-        .ok()
-        .and_then(|(h, _)| h.metrics["selection"].as_str().map(str::to_string));
-    match recorded {
-        Some(how) => format!("chosen as: {how}"),
-        None => "how the file was chosen is not recorded (it was written before validation sets, \
-                 when runs were compared on their test scores)"
-            .into(),
-    }
+/// How the weights in a file were chosen, as its header records it.
+fn chosen_in(bytes: &[u8]) -> String {
+    crate::train::weights::read_header(bytes)
+        .map(|(h, _)| chosen_as(&h.metrics))
+        .unwrap_or_default()
 }
 
 fn eval_info(
@@ -532,7 +526,7 @@ pub async fn handle(
             ensure_bundled(st).await?;
             let bytes = fetch_bytes(PRETRAINED_URL, job::DOWNLOAD).await?;
             let (model, cfg) = load_hybridsn(&bytes, device)?;
-            let chosen = chosen_as(&bytes);
+            let chosen = chosen_in(&bytes);
             map_and_score(st, host, model, cfg, "pretrained weights", &chosen).await?;
         }
         Request::Map => {
@@ -581,7 +575,7 @@ pub async fn handle(
                     cfg.pca, scene.bands
                 ));
             }
-            let chosen = chosen_as(bytes);
+            let chosen = chosen_in(bytes);
             map_and_score(st, host, model, cfg, "imported weights", &chosen).await?;
         }
         _ => {}

@@ -6,8 +6,9 @@ use burn::tensor::Device;
 use convlab::data::{DataError, Guard, LabelChoice, Scene, load, pack_scene, read_npy};
 use convlab::model::HybridSn;
 use convlab::train::hsi::{
-    Evaluation, HsiTrainConfig, Prepared, Scores, SpreadScores, Subset, load_hybridsn, prepare,
-    recorded_scores, save_hybridsn_for, scene_map, train_hybridsn, training_pixels, weights_scene,
+    Evaluation, HsiTrainConfig, Prepared, Scores, SpreadScores, Subset, chosen_as, load_hybridsn,
+    prepare, recorded_scores, save_hybridsn_for, scene_map, train_hybridsn, training_pixels,
+    weights_scene,
 };
 use convlab::train::weights::Precision;
 use convlab::train::{Event, NativeHost};
@@ -663,14 +664,7 @@ pub fn map(opts: &Opts) -> Result<(), String> {
     };
     recorded(Subset::Validation, rec_val);
     recorded(Subset::Test, rec_test);
-    if let Some(how) = header.metrics.get("selection").and_then(|v| v.as_str()) {
-        println!("  chosen as: {how}");
-    } else {
-        println!(
-            "  chosen as: not recorded (written before validation sets; earlier runs were \
-             compared on test scores)"
-        );
-    }
+    println!("  {}", chosen_as(&header.metrics));
     let t = Instant::now();
     let prep = prepare(&scene, &cfg)?;
     let t_prep = t.elapsed().as_secs_f64();
