@@ -121,16 +121,8 @@ async fn keep_checkpoint(
     message: String,
 ) -> String {
     host.keep_checkpoints = false;
-    // A destroyed device fails the next read-back before its `lost` promise settles: give
-    // the promise a moment so the message names the real cause.
-    let mut lost = super::gpu_lost();
-    for _ in 0..20 {
-        if lost.is_some() || !gpu {
-            break;
-        }
-        super::sleep_ms(50).await;
-        lost = super::gpu_lost();
-    }
+    // The message names the real cause when the device was lost.
+    let lost = super::loss_behind_error(gpu).await;
     let mut message = match &lost {
         Some(why) => format!(
             "The WebGPU device was lost during training ({why}). The run stopped; the lab \

@@ -511,23 +511,33 @@ fn watch_gpu_device() {
     }
 }
 
-/// A request that failed on WebGPU because the device was lost says so in words: a destroyed
-/// device fails the next read-back ("the staging buffer could not be mapped") before its
-/// `lost` promise settles, so an error on WebGPU waits up to a second for that promise.
+/// Why the WebGPU device was lost, after a request failed on it: a destroyed device fails
+/// the next read-back ("the staging buffer could not be mapped") before its `lost` promise
+/// settles, so this waits up to a second for that promise (not at all on the CPU).
+pub(crate) async fn loss_behind_error(gpu: bool) -> Option<String> {
+    let mut lost = gpu_lost();
+    for _ in 0..20 {
+        if lost.is_some() || !gpu {
+            break;
+        }
+        sleep_ms(50).await;
+        lost = gpu_lost();
+    }
+    lost
+}
+
+/// A request that failed on WebGPU because the device was lost says so in words.
 async fn name_device_loss(message: String, backend: &str, what: &str) -> String {
     if backend == CPU || message.starts_with("The WebGPU device was lost") {
         return message;
     }
-    for _ in 0..20 {
-        if let Some(why) = gpu_lost() {
-            return format!(
-                "The WebGPU device was lost ({why}), which stopped {what}. The lab continues on \
-                 the CPU: start it again to run it there."
-            );
-        }
-        sleep_ms(50).await;
+    match loss_behind_error(true).await {
+        Some(why) => format!(
+            "The WebGPU device was lost ({why}), which stopped {what}. The lab continues on \
+             the CPU: start it again to run it there."
+        ),
+        None => message,
     }
-    message
 }
 
 /// Why the WebGPU device was lost, once it has been.
