@@ -536,6 +536,12 @@ pub enum Response {
     },
     /// Scores of the current map on the test pixels.
     Evaluation(EvalInfo),
+    /// A map drawn by a model that must not be scored on this scene (trained on another or
+    /// an unknown one): `source` as in [`EvalInfo`], and why, in words.
+    Unscored {
+        source: String,
+        why: String,
+    },
     /// A weights file (binary attachment) named `name`.
     WeightsFile {
         name: String,

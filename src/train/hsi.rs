@@ -128,6 +128,8 @@ pub struct Prepared {
     pub patch: usize,
     /// Explained variance ratio of each kept component.
     pub explained: Vec<f64>,
+    /// The scene it was prepared from (recorded in the weights of a model trained on it).
+    pub scene: TrainedOn,
 }
 
 /// PCA (whitened, as HybridSN's reference code) + split + zero padding.
@@ -188,6 +190,7 @@ pub fn prepare(scene: &Scene, cfg: &HsiTrainConfig) -> Result<Prepared, String> 
         num_classes: scene.num_classes,
         patch: cfg.patch,
         explained: p.explained_variance_ratio.clone(),
+        scene: TrainedOn::scene(scene),
     })
 }
 
@@ -493,7 +496,7 @@ pub async fn train_hybridsn<H: Host>(
             let weights = save_hybridsn(
                 &model.valid(),
                 cfg,
-                "checkpoint",
+                &prep.scene,
                 Scores::default(),
                 super::weights::Precision::F32,
             )
@@ -724,43 +727,20 @@ pub fn chosen_as(metrics: &serde_json::Value) -> String {
 /// Saves a trained HybridSN with its preprocessing (the split settings included) and
 /// metrics in a convlab weights file. The metrics keep the test scores at the top level as
 /// earlier files did (`oa`, `aa`, `kappa`, `test_pixels`), and add the validation scores
-/// (`validation`: `oa`, `aa`, `kappa`, `pixels`), the split in words and how the run was
-/// chosen ([`SELECTION`]).
+/// (`validation`: `oa`, `aa`, `kappa`, `pixels`), the split in words, how the run was
+/// chosen ([`SELECTION`]) and the scene it was trained on (`scene`, and `scene_id` when
+/// known: see [`TrainedOn`]).
 pub async fn save_hybridsn(
     model: &HybridSn,
     cfg: &HsiTrainConfig,
-    scene: &str,
-    scores: Scores<'_>,
-    precision: super::weights::Precision,
-) -> Result<Vec<u8>, String> {
-    save_with_id(model, cfg, scene, None, scores, precision).await
-}
-
-/// Like [`save_hybridsn`], recording the scene's identity ([`Scene::id`]) as well, so that
-/// continuing from the file can refuse another scene ([`weights_scene`]).
-pub async fn save_hybridsn_for(
-    model: &HybridSn,
-    cfg: &HsiTrainConfig,
-    scene: &Scene,
-    scores: Scores<'_>,
-    precision: super::weights::Precision,
-) -> Result<Vec<u8>, String> {
-    let id = scene.id();
-    save_with_id(model, cfg, &scene.name, Some(&id), scores, precision).await
-}
-
-async fn save_with_id(
-    model: &HybridSn,
-    cfg: &HsiTrainConfig,
-    scene: &str,
-    id: Option<&SceneId>,
+    trained_on: &TrainedOn,
     scores: Scores<'_>,
     precision: super::weights::Precision,
 ) -> Result<Vec<u8>, String> {
     let mut metrics = serde_json::json!({
-        "scene": scene, "split": cfg.split_name(), "selection": SELECTION,
+        "scene": trained_on.name, "split": cfg.split_name(), "selection": SELECTION,
     });
-    if let Some(id) = id {
+    if let Some(id) = &trained_on.id {
         metrics["scene_id"] = serde_json::to_value(id).map_err(|e| e.to_string())?;
     }
     if let Some(e) = scores.test {
@@ -818,13 +798,56 @@ pub fn recorded_scores(
     (validation, score(metrics, "test_pixels"))
 }
 
-/// The scene a weights file was trained on: its name, and its identity when the file records
-/// one (files saved before identities were recorded, and checkpoints, have none).
-pub fn weights_scene(bytes: &[u8]) -> Result<(String, Option<SceneId>), String> {
-    let (header, _) = super::weights::read_header(bytes)?;
-    let name = header.metrics["scene"].as_str().unwrap_or("").to_string();
-    let id = serde_json::from_value(header.metrics["scene_id"].clone()).ok();
-    Ok((name, id))
+/// The scene a model's weights were trained on: its name, and its identity ([`Scene::id`])
+/// when known. Files saved before identities were recorded have none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrainedOn {
+    pub name: String,
+    pub id: Option<SceneId>,
+}
+
+impl TrainedOn {
+    /// A model trained on `scene`.
+    pub fn scene(scene: &Scene) -> Self {
+        TrainedOn {
+            name: scene.name.clone(),
+            id: Some(scene.id()),
+        }
+    }
+
+    /// What a weights file records.
+    pub fn read(bytes: &[u8]) -> Result<Self, String> {
+        let (header, _) = super::weights::read_header(bytes)?;
+        Ok(TrainedOn {
+            name: header.metrics["scene"].as_str().unwrap_or("").to_string(),
+            id: serde_json::from_value(header.metrics["scene_id"].clone()).ok(),
+        })
+    }
+
+    /// Why a map of `here` by these weights must not be scored, in words; `None` when it
+    /// may. Scores are honest only on the very scene the weights were trained on: their
+    /// split settings then rebuild the pixels they trained on, which the scores leave out.
+    /// On another scene, a crop or an unknown one, any pixel may have been a training pixel.
+    pub fn unscored_on(&self, here: &TrainedOn) -> Option<String> {
+        match (&self.id, &here.id) {
+            (Some(a), Some(b)) if a == b => None,
+            (Some(a), _) => Some(format!(
+                "these weights were trained on another scene (“{}”: {a}; this one is “{}”{}), \
+                 so any of its pixels may have been a training pixel",
+                self.name,
+                here.name,
+                here.id
+                    .as_ref()
+                    .map(|b| format!(": {b}"))
+                    .unwrap_or_default()
+            )),
+            (None, _) => Some(format!(
+                "these weights do not record which scene they were trained on (the file names \
+                 “{}”), so any of this scene's pixels may have been a training pixel",
+                self.name
+            )),
+        }
+    }
 }
 
 /// Reads a HybridSN weights file: the model (eval mode) and the settings it was trained with.
@@ -945,7 +968,7 @@ mod tests {
         let bytes = pollster::block_on(save_hybridsn(
             &trained.model,
             &cfg,
-            "balanced",
+            &prep.scene,
             Scores::default(),
             Precision::F32,
         ))
@@ -964,30 +987,26 @@ mod tests {
             .init(&Device::flex())
             .valid();
         let cfg = small_cfg();
-        let with_id = pollster::block_on(save_hybridsn_for(
-            &model,
-            &cfg,
-            &scene,
-            Scores::default(),
-            Precision::F16,
-        ))
-        .unwrap();
-        assert_eq!(
-            weights_scene(&with_id).unwrap(),
-            ("small".to_string(), Some(scene.id()))
-        );
-        let without = pollster::block_on(save_hybridsn(
-            &model,
-            &cfg,
-            "small",
-            Scores::default(),
-            Precision::F16,
-        ))
-        .unwrap();
-        assert_eq!(
-            weights_scene(&without).unwrap(),
-            ("small".to_string(), None)
-        );
+        let here = TrainedOn::scene(&scene);
+        let save = |on: &TrainedOn| {
+            pollster::block_on(save_hybridsn(
+                &model,
+                &cfg,
+                on,
+                Scores::default(),
+                Precision::F16,
+            ))
+            .unwrap()
+        };
+        let with_id = save(&here);
+        assert_eq!(TrainedOn::read(&with_id).unwrap(), here);
+        assert_eq!(TrainedOn::read(&with_id).unwrap().unscored_on(&here), None);
+        let unknown = TrainedOn {
+            name: "small".into(),
+            id: None,
+        };
+        let without = save(&unknown);
+        assert_eq!(TrainedOn::read(&without).unwrap(), unknown);
         // One changed value or label is another scene; the same data is the same one.
         let mut other = scene.clone();
         other.cube[5] += 1.0;
@@ -1002,6 +1021,16 @@ mod tests {
                 .to_string()
                 .starts_with("11×12×16, 3 classes, data hash ")
         );
+        // Scores only on the scene itself: not on another one, even of the same name, nor
+        // when the file does not say.
+        let elsewhere = TrainedOn::scene(&other);
+        let why = TrainedOn::read(&with_id)
+            .unwrap()
+            .unscored_on(&elsewhere)
+            .unwrap();
+        assert!(why.contains("another scene"), "{why}");
+        let why = unknown.unscored_on(&here).unwrap();
+        assert!(why.contains("do not record"), "{why}");
     }
 
     #[test]
@@ -1063,7 +1092,7 @@ mod tests {
         let bytes = pollster::block_on(save_hybridsn(
             &trained.model,
             &cfg,
-            "small",
+            &prep.scene,
             Scores {
                 validation: trained.validation.as_ref(),
                 test: trained.evaluation.as_ref(),
@@ -1127,7 +1156,7 @@ mod tests {
         let bytes = pollster::block_on(save_hybridsn(
             &first.model,
             &cfg,
-            "small",
+            &prep.scene,
             Scores::default(),
             Precision::F32,
         ))
@@ -1185,7 +1214,7 @@ mod tests {
         let bytes = pollster::block_on(save_hybridsn(
             &trained.model,
             &cfg,
-            "small",
+            &prep.scene,
             Scores::default(),
             Precision::F16,
         ))
@@ -1330,6 +1359,25 @@ mod tests {
     }
 
     #[test]
+    fn shipped_weights_record_the_bundled_scene() {
+        // The app maps the bundled scene with the shipped weights and scores the map: honest
+        // only because the file records that very scene (its header was given the scene's
+        // identity after the fact; the tensors are the ones trained on it).
+        let scene = crate::data::load::indian_pines(&shipped(&format!(
+            "data/{}",
+            crate::data::load::INDIAN_PINES_FILE
+        )))
+        .unwrap();
+        let here = TrainedOn::scene(&scene);
+        let recorded = TrainedOn::read(&shipped("weights/hybridsn.clw")).unwrap();
+        assert_eq!(
+            recorded.unscored_on(&here),
+            None,
+            "{recorded:?} against {here:?}"
+        );
+    }
+
+    #[test]
     fn files_written_before_validation_sets_read_as_such() {
         // The shipped weights predate validation sets and the wide spatial guard.
         let bytes = shipped("weights/hybridsn.clw");
@@ -1375,6 +1423,7 @@ mod tests {
             num_classes: prep.num_classes,
             patch: prep.patch,
             explained: prep.explained.clone(),
+            scene: prep.scene.clone(),
         }
     }
 

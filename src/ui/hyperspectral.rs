@@ -359,11 +359,23 @@ pub fn HyperspectralLab() -> impl IntoView {
     });
 
     let download_map_png = move |_| {
-        let (Some(s), Some(e)) = (
-            state.scene.get_untracked(),
-            state.evaluation.get_untracked(),
-        ) else {
+        let Some(s) = state.scene.get_untracked() else {
             return;
+        };
+        let scores = match (
+            state.evaluation.get_untracked(),
+            state.unscored.get_untracked(),
+        ) {
+            (Some(e), _) => format!(
+                "({}) · OA {:.2} % · AA {:.2} % · Kappa {:.4} · {} test pixels",
+                e.source,
+                100.0 * e.oa,
+                100.0 * e.aa,
+                e.kappa,
+                e.test_pixels
+            ),
+            (None, Some((source, _))) => format!("({source}) · not scored"),
+            (None, None) => return,
         };
         let map = state.map.get_untracked();
         let (w, h) = (s.width as u32, s.height as u32);
@@ -376,13 +388,8 @@ pub fn HyperspectralLab() -> impl IntoView {
             .map(|(i, n)| (n.clone(), viz::palette::class_colour(i + 1)))
             .collect();
         let caption = vec![format!(
-            "{} · HybridSN ({}) · OA {:.2} % · AA {:.2} % · Kappa {:.4} · {} test pixels · seed {}",
+            "{} · HybridSN {scores} · seed {}",
             s.name,
-            e.source,
-            100.0 * e.oa,
-            100.0 * e.aa,
-            e.kappa,
-            e.test_pixels,
             seed.get_untracked()
         )];
         let fig = viz::figure::map_figure(
@@ -393,6 +400,10 @@ pub fn HyperspectralLab() -> impl IntoView {
         );
         download("convlab-map.png", &viz::png::encode_png(&fig), "image/png");
     };
+
+    // A model has mapped the scene (scored or not).
+    let has_map =
+        move || state.evaluation.with(Option::is_some) || state.unscored.with(Option::is_some);
 
     view! {
         <section data-testid="hyperspectral">
@@ -660,11 +671,11 @@ pub fn HyperspectralLab() -> impl IntoView {
                         <option value="errors" selected=move || view_mode.get() == "errors">"errors (wrong in red)"</option>
                     </select>
                 </label>
-                <button data-testid="download-png" disabled=move || state.evaluation.get().is_none()
+                <button data-testid="download-png" disabled=move || !has_map()
                     on:click=download_map_png>"Download PNG"</button>
                 <button data-testid="fullscreen-map" title="Full screen (key f)"
                     on:click=move |_| if let Some(el) = map_views.get() { super::presenter::fullscreen(&el) }>"Full screen"</button>
-                <button data-testid="export-weights" disabled=move || state.evaluation.get().is_none() || busy()
+                <button data-testid="export-weights" disabled=move || !has_map() || busy()
                     on:click=move |_| send(&Request::ExportWeights)>"Export weights"</button>
                 <label>
                     "Import weights "
@@ -933,6 +944,12 @@ fn EpochTable() -> impl IntoView {
 fn Metrics() -> impl IntoView {
     let state = expect_context::<AppState>();
     move || {
+        if let (None, Some((source, why))) = (state.evaluation.get(), state.unscored.get()) {
+            return view! {
+                <p class="metrics" data-testid="unscored">{format!("Map by the {source}. {why}")}</p>
+            }
+            .into_any();
+        }
         let (Some(e), Some(s)) = (state.evaluation.get(), state.scene.get()) else {
             return ().into_any();
         };

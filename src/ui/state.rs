@@ -138,6 +138,8 @@ pub struct AppState {
     /// Classification map labels (1-based; 0 = not computed yet).
     pub map: RwSignal<Vec<u16>>,
     pub evaluation: RwSignal<Option<EvalInfo>>,
+    /// The map on screen is not scored: what drew it and why (in words).
+    pub unscored: RwSignal<Option<(String, String)>>,
     /// Something the worker wants the visitor to know (e.g. a smaller batch).
     pub notice: RwSignal<Option<String>>,
     /// A failed run's last completed epoch and the run's epochs, kept for "Resume training".
@@ -190,6 +192,7 @@ impl AppState {
             epochs: RwSignal::new(Vec::new()),
             map: RwSignal::new(Vec::new()),
             evaluation: RwSignal::new(None),
+            unscored: RwSignal::new(None),
             notice: RwSignal::new(None),
             kept: RwSignal::new(None),
             job: RwSignal::new(String::new()),
@@ -260,6 +263,7 @@ impl AppState {
                 if !restored {
                     self.map.set(vec![0; info.height * info.width]);
                     self.evaluation.set(None);
+                    self.unscored.set(None);
                     self.prepared.set(None);
                     self.epochs.set(Vec::new());
                     self.spectrum.set(None);
@@ -335,7 +339,12 @@ impl AppState {
                     self.pending_run.set(None);
                     self.save_run(run, &e);
                 }
+                self.unscored.set(None);
                 self.evaluation.set(Some(e));
+            }
+            Response::Unscored { source, why } => {
+                self.evaluation.set(None);
+                self.unscored.set(Some((source, why)));
             }
             Response::Cifar(r) => self.cifar.apply(r),
             Response::WeightsFile { name } => {

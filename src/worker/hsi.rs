@@ -11,9 +11,9 @@ use crate::messages::{
 };
 use crate::model::{HybridSn, HybridSnConfig};
 use crate::train::hsi::{
-    CPU_STEP_BYTES, Evaluation, HsiTrainConfig, Prepared, SELECTION, Scores, WEBGPU_BINDING_BYTES,
-    activation_floats, chosen_as, fit_batch, load_hybridsn, prepare, save_hybridsn, scene_map,
-    train_hybridsn,
+    CPU_STEP_BYTES, Evaluation, HsiTrainConfig, Prepared, SELECTION, Scores, TrainedOn,
+    WEBGPU_BINDING_BYTES, activation_floats, chosen_as, fit_batch, load_hybridsn, prepare,
+    save_hybridsn, scene_map, train_hybridsn,
 };
 use crate::train::weights::Precision;
 use crate::viz;
@@ -26,12 +26,34 @@ pub struct HsiState {
     scene: Option<Scene>,
     bundled: bool,
     prepared: Option<(HsiTrainConfig, Prepared)>,
-    model: Option<(HybridSn, HsiTrainConfig)>,
+    model: Option<Model>,
     /// The current model's test scores, and its validation scores (what its file records).
     evaluation: Option<Evaluation>,
     validation: Option<Evaluation>,
     /// What a failed run left: its settings, the epochs it completed and their weights file.
     kept: Option<Kept>,
+}
+
+/// A model, the settings it was trained with and the scene it was trained on (what decides
+/// whether its maps of the loaded scene may be scored: [`TrainedOn::unscored_on`]).
+#[derive(Clone)]
+struct Model {
+    net: HybridSn,
+    cfg: HsiTrainConfig,
+    trained_on: TrainedOn,
+}
+
+impl Model {
+    /// Reads a weights file (the settings and the scene it records).
+    fn read(bytes: &[u8], device: &Device) -> Result<Self, String> {
+        let (net, cfg) = load_hybridsn(bytes, device)?;
+        let trained_on = TrainedOn::read(bytes)?;
+        Ok(Model {
+            net,
+            cfg,
+            trained_on,
+        })
+    }
 }
 
 /// The last completed epoch of a run that failed (lost device, diverging loss).
@@ -46,9 +68,12 @@ impl HsiState {
     /// the current model is rebuilt on the CPU from its weights when there are any.
     pub fn forget_device_models(&mut self) {
         self.model = self.kept.as_ref().and_then(|k| {
-            load_hybridsn(&k.weights, &Device::flex())
+            Model::read(&k.weights, &Device::flex())
                 .ok()
-                .map(|(m, _)| (m, k.cfg.clone()))
+                .map(|m| Model {
+                    cfg: k.cfg.clone(),
+                    ..m
+                })
         });
     }
 }
@@ -305,25 +330,39 @@ fn ensure_prepared<'a>(st: &'a mut HsiState, cfg: &HsiTrainConfig) -> Result<&'a
     Ok(&st.prepared.as_ref().expect("prepared above").1)
 }
 
+/// Maps the scene with `model` and scores the map on the test pixels of the model's own
+/// split, when that is honest: only on the scene the model was trained on. Otherwise the
+/// map comes without scores, and the reason in words ([`Response::Unscored`]).
 async fn map_and_score(
     st: &mut HsiState,
     host: &mut WorkerHost,
-    model: HybridSn,
-    cfg: HsiTrainConfig,
+    model: Model,
     source: &str,
     chosen: &str,
 ) -> Result<(), String> {
-    let prep = ensure_prepared(st, &cfg)?.clone();
+    let prep = ensure_prepared(st, &model.cfg)?.clone();
     host.job = job::MAP.into();
-    let map = scene_map(host, &model, &prep, true).await?;
-    let e = Evaluation::of(&map, &prep.gt, &prep.split.test, prep.num_classes);
-    post(&Response::Evaluation(eval_info(
-        &e, &prep, source, &cfg, chosen,
-    )));
-    st.model = Some((model, cfg));
-    st.evaluation = Some(e);
-    st.validation = (!prep.split.validation.is_empty())
-        .then(|| Evaluation::of(&map, &prep.gt, &prep.split.validation, prep.num_classes));
+    let map = scene_map(host, &model.net, &prep, true).await?;
+    match model.trained_on.unscored_on(&prep.scene) {
+        None => {
+            let e = Evaluation::of(&map, &prep.gt, &prep.split.test, prep.num_classes);
+            post(&Response::Evaluation(eval_info(
+                &e, &prep, source, &model.cfg, chosen,
+            )));
+            st.evaluation = Some(e);
+            st.validation = (!prep.split.validation.is_empty())
+                .then(|| Evaluation::of(&map, &prep.gt, &prep.split.validation, prep.num_classes));
+        }
+        Some(why) => {
+            post(&Response::Unscored {
+                source: source.into(),
+                why: format!("Not scored: {why}."),
+            });
+            st.evaluation = None;
+            st.validation = None;
+        }
+    }
+    st.model = Some(model);
     post(&Response::Done {
         job: job::MAP.into(),
         stopped: false,
@@ -469,8 +508,15 @@ pub async fn handle(
                     st.kept = Some(k);
                     return Err(why.into());
                 }
-                let (model, _) = load_hybridsn(&k.weights, device)?;
-                Some((model, k.epoch))
+                if let Some(why) = TrainedOn::read(&k.weights)?.unscored_on(&prep.scene) {
+                    st.kept = Some(k);
+                    return Err(format!(
+                        "The interrupted run cannot be resumed on this scene: {why}. Load its \
+                         scene again to resume it."
+                    ));
+                }
+                let (net, _) = load_hybridsn(&k.weights, device)?;
+                Some((net, k.epoch))
             } else {
                 st.kept = None;
                 None
@@ -508,7 +554,11 @@ pub async fn handle(
                     ),
                 }),
             }
-            st.model = Some((trained.model, cfg));
+            st.model = Some(Model {
+                net: trained.model,
+                cfg,
+                trained_on: prep.scene.clone(),
+            });
             post(&Response::Done {
                 job: job::HSI_TRAIN.into(),
                 stopped,
@@ -517,32 +567,36 @@ pub async fn handle(
         Request::PretrainedMap => {
             ensure_bundled(st).await?;
             let bytes = fetch_bytes(PRETRAINED_URL, job::DOWNLOAD).await?;
-            let (model, cfg) = load_hybridsn(&bytes, device)?;
+            let model = Model::read(&bytes, device)?;
             let chosen = chosen_in(&bytes);
-            map_and_score(st, host, model, cfg, "pretrained weights", &chosen).await?;
+            map_and_score(st, host, model, "pretrained weights", &chosen).await?;
         }
         Request::Map => {
-            let (model, cfg) = st
+            let model = st
                 .model
                 .clone()
                 .ok_or("There is no model yet: train one or load the pretrained weights.")?;
-            map_and_score(st, host, model, cfg, "current model", "").await?;
+            map_and_score(st, host, model, "current model", "").await?;
         }
         Request::ExportWeights => {
-            let (model, cfg) = st
+            let model = st
                 .model
                 .as_ref()
                 .ok_or("There is no model to export yet.")?;
-            let name = st
-                .scene
-                .as_ref()
-                .map(|s| s.name.clone())
-                .unwrap_or_default();
+            // The file records the scene the weights were trained on (an imported model's
+            // own, not the loaded scene), so that importing it elsewhere is not scored.
             let scores = Scores {
                 validation: st.validation.as_ref(),
                 test: st.evaluation.as_ref(),
             };
-            let bytes = save_hybridsn(model, cfg, &name, scores, Precision::F32).await?;
+            let bytes = save_hybridsn(
+                &model.net,
+                &model.cfg,
+                &model.trained_on,
+                scores,
+                Precision::F32,
+            )
+            .await?;
             post_with(
                 &Response::WeightsFile {
                     name: "hybridsn.clw".into(),
@@ -552,23 +606,23 @@ pub async fn handle(
         }
         Request::ImportWeights { name } => {
             let bytes = bins.first().ok_or("No weights file was given.")?;
-            let (model, cfg) = load_hybridsn(bytes, device).map_err(|e| format!("{name}: {e}"))?;
+            let model = Model::read(bytes, device).map_err(|e| format!("{name}: {e}"))?;
             let scene = st.scene.as_ref().ok_or("Load a scene first.")?;
-            let classes = model.config().num_classes;
+            let classes = model.net.config().num_classes;
             if classes != scene.num_classes {
                 return Err(format!(
                     "{name}: these weights classify {classes} classes but the scene has {}.",
                     scene.num_classes
                 ));
             }
-            if cfg.pca > scene.bands {
+            if model.cfg.pca > scene.bands {
                 return Err(format!(
                     "{name}: these weights need {} PCA components but the scene has {} bands.",
-                    cfg.pca, scene.bands
+                    model.cfg.pca, scene.bands
                 ));
             }
             let chosen = chosen_in(bytes);
-            map_and_score(st, host, model, cfg, "imported weights", &chosen).await?;
+            map_and_score(st, host, model, "imported weights", &chosen).await?;
         }
         _ => {}
     }

@@ -161,6 +161,37 @@ for (const backend of ['webgpu', 'cpu']) {
       await page.close();
     });
 
+    // Seen failing with the check switched off (`TrainedOn::unscored_on` always `None`): the
+    // map came with OA/AA/Kappa and no notice.
+    test('weights whose file names another scene map it without scores, saying why', { skip: NO_WEIGHTS || WEBGPU_MAP, timeout: 900_000 }, async () => {
+      const { page, errors } = await openLab(env);
+      // The shipped tensors under a header that says they were trained on another scene (a
+      // crop, for example): a well-formed file, as the lab exports one trained on a crop.
+      const bytes = fs.readFileSync(WEIGHTS);
+      const len = bytes.readUInt32LE(16);
+      const header = JSON.parse(bytes.subarray(20, 20 + len).toString('utf8'));
+      assert.ok(header.metrics.scene_id, 'the shipped file records the scene it was trained on');
+      header.metrics.scene = 'a crop of Indian Pines';
+      header.metrics.scene_id = { ...header.metrics.scene_id, height: 24, width: 24, hash: '0123456789abcdef' };
+      const json = Buffer.from(JSON.stringify(header), 'utf8');
+      const size = Buffer.alloc(4);
+      size.writeUInt32LE(json.length);
+      const file = path.join(os.tmpdir(), `convlab-elsewhere-${backend}.clw`);
+      fs.writeFileSync(file, Buffer.concat([bytes.subarray(0, 16), size, json, bytes.subarray(20 + len)]));
+      const before = await canvasSig(page, 'map-canvas');
+      await page.locator(tid('import-weights')).setInputFiles(file);
+      await page.locator(`${tid('unscored')}, ${tid('metrics')}`).first().waitFor({ timeout: 600_000 });
+      assert.equal(await page.locator(tid('metrics')).count(), 0, 'no scores for weights trained elsewhere');
+      assert.match(await page.locator(tid('unscored')).textContent(),
+        /^Map by the imported weights\. Not scored: these weights were trained on another scene \(“a crop of Indian Pines”: 24×24×200, 16 classes, data hash 0123456789abcdef; this one is “Indian Pines”: 145×145×200/);
+      // The map itself is drawn, and can be downloaded and exported.
+      assert.notEqual(await canvasSig(page, 'map-canvas'), before, 'the map is drawn');
+      assert.ok(await page.locator(tid('download-png')).isEnabled());
+      assert.ok(await page.locator(tid('export-weights')).isEnabled());
+      assert.deepEqual(errors, []);
+      await page.close();
+    });
+
     test('one short training epoch on a small subset, with progress and a responsive UI', { timeout: 1_200_000 }, async () => {
       // On WebGPU a smaller HybridSN (15 PCA components, 11×11 patches, set by link) keeps the
       // epoch to a minute on the software adapter; the CPU trains the default 30 and 25×25.

@@ -6,9 +6,9 @@ use burn::tensor::Device;
 use convlab::data::{DataError, Guard, LabelChoice, Scene, load, pack_scene, read_npy};
 use convlab::model::HybridSn;
 use convlab::train::hsi::{
-    Evaluation, HsiTrainConfig, Prepared, Scores, SpreadScores, Subset, chosen_as, load_hybridsn,
-    prepare, recorded_scores, save_hybridsn_for, scene_map, train_hybridsn, training_pixels,
-    weights_scene,
+    Evaluation, HsiTrainConfig, Prepared, Scores, SpreadScores, Subset, TrainedOn, chosen_as,
+    load_hybridsn, prepare, recorded_scores, save_hybridsn, scene_map, train_hybridsn,
+    training_pixels,
 };
 use convlab::train::weights::Precision;
 use convlab::train::{Event, NativeHost};
@@ -520,10 +520,10 @@ fn train_one(
         } else {
             Precision::F16
         };
-        let bytes = pollster::block_on(save_hybridsn_for(
+        let bytes = pollster::block_on(save_hybridsn(
             &trained.model,
             cfg,
-            scene,
+            &TrainedOn::scene(scene),
             Scores {
                 validation: trained.validation.as_ref(),
                 test: Some(evaluation),
@@ -551,7 +551,7 @@ fn train_one(
     }
     if let Some(path) = opts.get("png") {
         let path = seed_path(path, cfg.seed, several);
-        write_map_png(&path, scene, &trained.map, evaluation, cfg)?;
+        write_map_png(&path, scene, &trained.map, Some(evaluation), cfg)?;
     }
     let mut seen: Vec<usize> = prep
         .split
@@ -580,30 +580,12 @@ fn init_from(
 ) -> Result<HybridSn, String> {
     let bytes = super::read_upload(path)?;
     let (model, old) = load_weights(&bytes, device)?;
-    let here = scene.id();
-    match weights_scene(&bytes)? {
-        (_, Some(id)) if id == here => {}
-        (name, Some(id)) => {
-            return Err(format!(
-                "{path} was trained on another scene (“{name}”: {id}); this one is “{}”: {here}. \
-                 Its test pixels could include pixels the weights trained on, so continuing is \
-                 refused: train from scratch, or give the scene the weights were trained on.",
-                scene.name
-            ));
-        }
-        // Files saved before scenes were identified: the name is all there is.
-        (name, None) if name == scene.name => println!(
-            "notice: {path} does not record its scene's data (saved by an older convlab); its \
-             name “{name}” matches, so it is taken to be this scene."
-        ),
-        (name, None) => {
-            return Err(format!(
-                "{path} does not record its scene's data and names “{name}”, not “{}”: its \
-                 training pixels cannot be told apart from this scene's test pixels, so \
-                 continuing is refused.",
-                scene.name
-            ));
-        }
+    if let Some(why) = TrainedOn::read(&bytes)?.unscored_on(&TrainedOn::scene(scene)) {
+        return Err(format!(
+            "{path}: {why}; its training pixels cannot be told apart from this scene's test \
+             pixels, so continuing is refused: train from scratch, or give the scene the \
+             weights were trained on."
+        ));
     }
     let same = old.same_split(cfg) && old.batch_norm == cfg.batch_norm;
     if !same {
@@ -678,6 +660,11 @@ pub fn map(opts: &Opts) -> Result<(), String> {
         scene.height * scene.width,
         (scene.height * scene.width) as f64 / secs
     );
+    let out = opts.get("out").unwrap_or("map.png");
+    if let Some(why) = TrainedOn::read(&bytes)?.unscored_on(&prep.scene) {
+        println!("not scored: {why}.");
+        return write_map_png(out, &scene, &map, None, &cfg);
+    }
     let how = format!("the weights in {path}, as recorded above");
     if !prep.split.validation.is_empty() {
         let v = Evaluation::of(&map, &prep.gt, &prep.split.validation, prep.num_classes);
@@ -687,15 +674,14 @@ pub fn map(opts: &Opts) -> Result<(), String> {
     println!("{}", score_line(Subset::Test, &e, &how));
     println!("{}", classes_line(&prep, &scene));
     print_per_class(Subset::Test, &e, &scene);
-    let out = opts.get("out").unwrap_or("map.png");
-    write_map_png(out, &scene, &map, &e, &cfg)
+    write_map_png(out, &scene, &map, Some(&e), &cfg)
 }
 
 fn write_map_png(
     path: &str,
     scene: &Scene,
     map: &[u16],
-    e: &Evaluation,
+    e: Option<&Evaluation>,
     cfg: &HsiTrainConfig,
 ) -> Result<(), String> {
     let (w, h) = (scene.width as u32, scene.height as u32);
@@ -708,14 +694,20 @@ fn write_map_png(
         .map(|(i, n)| (n.clone(), viz::palette::class_colour(i + 1)))
         .collect();
     let caption = vec![
-        format!(
-            "{} · HybridSN · test OA {:.2} % · AA {:.2} % · Kappa {:.4} on {} test pixels",
-            scene.name,
-            100.0 * e.oa,
-            100.0 * e.aa,
-            e.kappa,
-            e.pixels
-        ),
+        match e {
+            Some(e) => format!(
+                "{} · HybridSN · test OA {:.2} % · AA {:.2} % · Kappa {:.4} on {} test pixels",
+                scene.name,
+                100.0 * e.oa,
+                100.0 * e.aa,
+                e.kappa,
+                e.pixels
+            ),
+            None => format!(
+                "{} · HybridSN · not scored (weights trained on another or unknown scene)",
+                scene.name
+            ),
+        },
         format!(
             "{} split, {} % train ({} % of it validation), seed {}",
             if cfg.spatial {
