@@ -49,7 +49,10 @@ pub struct HsiSettings {
     pub lr: f64,
     pub batch_norm: bool,
     pub max_train: usize,
-    pub eval_every: usize,
+    /// Validation OA every this many epochs (0 = never). The lab never scores test pixels
+    /// per epoch: the test score comes once, from the final map.
+    #[serde(alias = "eval_every")]
+    pub val_every: usize,
     /// Random flips and 90° rotations of the training patches.
     #[serde(default)]
     pub augment: bool,
@@ -76,7 +79,7 @@ impl Default for HsiSettings {
             lr: 1e-3,
             batch_norm: true,
             max_train: 0,
-            eval_every: 1,
+            val_every: 1,
             augment: false,
             min_per_class: 0,
             resume: false,
@@ -158,7 +161,18 @@ pub struct RunEpoch {
     pub train_acc: f64,
     /// Test accuracy (OA for hyperspectral runs) when it was measured that epoch.
     pub test_acc: Option<f64>,
+    /// Validation accuracy (OA for hyperspectral runs) when it was measured that epoch.
+    #[serde(default)]
+    pub val_acc: Option<f64>,
     pub seconds: f64,
+}
+
+impl RunEpoch {
+    /// What the Runs page draws per epoch: validation accuracy where the run measured it,
+    /// else test accuracy (CIFAR-10 runs), else train accuracy.
+    pub fn curve_accuracy(&self) -> f64 {
+        self.val_acc.or(self.test_acc).unwrap_or(self.train_acc)
+    }
 }
 
 /// A finished run as the browser keeps it (IndexedDB) and the Runs page compares it.
@@ -521,13 +535,7 @@ pub enum Response {
         layers: ModelTable,
     },
     /// An epoch of hyperspectral training finished.
-    Epoch {
-        epoch: usize,
-        loss: f64,
-        train_acc: f64,
-        test_oa: Option<f64>,
-        seconds: f64,
-    },
+    Epoch(crate::data::EpochMetrics),
     /// Rows of the classification map (1-based labels), for progressive drawing.
     MapRows {
         row0: usize,

@@ -1,6 +1,24 @@
 //! Classification metrics from a confusion matrix: overall accuracy (OA), per-class and
 //! average accuracy (AA), and Cohen's kappa — the three numbers hyperspectral papers report.
 
+/// One epoch of a hyperspectral run: what training reports, the worker sends and the lab
+/// shows (one type from the training loop to the page).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct EpochMetrics {
+    pub epoch: usize,
+    /// Mean training loss.
+    pub loss: f64,
+    pub train_acc: f64,
+    /// Overall accuracy on the test pixels (None when not evaluated this epoch: the lab
+    /// never does, so no epoch is chosen on test pixels).
+    pub test_oa: Option<f64>,
+    /// Overall accuracy on the validation pixels (None when not evaluated this epoch or
+    /// without a validation set).
+    #[serde(default)]
+    pub val_oa: Option<f64>,
+    pub seconds: f64,
+}
+
 /// A confusion matrix over `n` classes with 0-based class indices (for a scene, class index
 /// = label − 1). `counts[t × n + p]` counts pixels of true class `t` predicted as `p`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -194,20 +194,7 @@ pub fn prepare(scene: &Scene, cfg: &HsiTrainConfig) -> Result<Prepared, String> 
     })
 }
 
-/// One epoch's numbers.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct EpochMetrics {
-    pub epoch: usize,
-    pub loss: f64,
-    pub train_acc: f64,
-    /// Overall accuracy on the test pixels (None when not evaluated this epoch).
-    pub test_oa: Option<f64>,
-    /// Overall accuracy on the validation pixels (None when not evaluated this epoch or
-    /// without a validation set).
-    #[serde(default)]
-    pub val_oa: Option<f64>,
-    pub seconds: f64,
-}
+pub use crate::data::EpochMetrics;
 
 /// Which pixels a score was measured on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -474,8 +461,7 @@ pub async fn train_hybridsn<H: Host>(
         let val = &prep.split.validation;
         let val_oa = if !val.is_empty()
             && cfg.val_every > 0
-            && epoch % cfg.val_every == 0
-            && epoch < cfg.epochs
+            && (epoch % cfg.val_every == 0 || epoch == cfg.epochs)
         {
             let labels = patch_labels(&model.valid(), prep, val).await?;
             Some(Evaluation::of_listed(&labels, &prep.gt, val, prep.num_classes).oa)

@@ -264,7 +264,7 @@ pub fn HyperspectralLab() -> impl IntoView {
         lr: lr.get(),
         batch_norm: !paper.get(),
         max_train: max_train.get(),
-        eval_every: 1,
+        val_every: 1,
         augment: augment.get(),
         min_per_class: min_per_class.get(),
         resume: false,
@@ -879,7 +879,8 @@ fn pending_run(s: &HsiSettings, state: AppState) -> SavedRun {
     }
 }
 
-/// Per-epoch loss, train accuracy and test OA, with a small chart.
+/// Per-epoch loss, train accuracy and validation OA (never test OA: no epoch is chosen on
+/// test pixels), with a small chart.
 #[component]
 fn EpochTable() -> impl IntoView {
     let state = expect_context::<AppState>();
@@ -891,13 +892,13 @@ fn EpochTable() -> impl IntoView {
                         r.epoch.to_string(),
                         format!("{:.6}", r.loss),
                         format!("{:.6}", r.train_acc),
-                        r.test_oa.map(|v| format!("{v:.6}")).unwrap_or_default(),
+                        r.val_oa.map(|v| format!("{v:.6}")).unwrap_or_default(),
                         format!("{:.2}", r.seconds),
                     ]
                 })
                 .collect()
         });
-        let text = crate::share::csv(&["epoch", "loss", "train_acc", "test_oa", "seconds"], &rows);
+        let text = crate::share::csv(&["epoch", "loss", "train_acc", "val_oa", "seconds"], &rows);
         download("convlab-hsi-epochs.csv", text.as_bytes(), "text/csv");
     };
     view! {
@@ -905,7 +906,7 @@ fn EpochTable() -> impl IntoView {
         <button data-testid="curves-png" disabled=move || state.epochs.with(|e| e.is_empty())
             on:click=move |_| {
                 let ep = state.epochs.get_untracked();
-                let series = |name: &str, colour, f: &dyn Fn(&super::state::EpochRow) -> Option<f64>| viz::chart::Series {
+                let series = |name: &str, colour, f: &dyn Fn(&crate::data::EpochMetrics) -> Option<f64>| viz::chart::Series {
                     name: name.into(),
                     colour,
                     points: ep.iter().filter_map(|r| f(r).map(|v| (r.epoch as f64, v))).collect(),
@@ -913,7 +914,7 @@ fn EpochTable() -> impl IntoView {
                 let all = [
                     series("loss", [209, 73, 91], &|r| Some(r.loss)),
                     series("train accuracy", [42, 93, 176], &|r| Some(r.train_acc)),
-                    series("test OA", [0, 121, 140], &|r| r.test_oa),
+                    series("validation OA", [0, 121, 140], &|r| r.val_oa),
                 ];
                 let scene = state.scene.with_untracked(|s| s.as_ref().map(|s| s.name.clone())).unwrap_or_default();
                 let caption = vec![format!("{scene} · HybridSN · {} epochs · accuracies as fractions", ep.len())];
@@ -923,14 +924,14 @@ fn EpochTable() -> impl IntoView {
         <button data-testid="epochs-csv" disabled=move || state.epochs.with(|e| e.is_empty())
             on:click=download_csv>"Metrics per epoch (CSV)"</button>
         <table data-testid="epochs">
-            <thead><tr><th>"Epoch"</th><th>"Loss"</th><th>"Train acc."</th><th>"Test OA"</th><th>"Time"</th></tr></thead>
+            <thead><tr><th>"Epoch"</th><th>"Loss"</th><th>"Train acc."</th><th title="On the validation pixels held out of the training pixels; the test score comes once, after the last epoch">"Validation OA"</th><th>"Time"</th></tr></thead>
             <tbody>
                 {move || state.epochs.get().into_iter().map(|e| view! {
                     <tr data-testid="epoch-row">
                         <td>{e.epoch}</td>
                         <td>{format!("{:.4}", e.loss)}</td>
                         <td>{format!("{:.2} %", 100.0 * e.train_acc)}</td>
-                        <td>{e.test_oa.map(|v| format!("{:.2} %", 100.0 * v)).unwrap_or_else(|| "–".into())}</td>
+                        <td>{e.val_oa.map(|v| format!("{:.2} %", 100.0 * v)).unwrap_or_else(|| "–".into())}</td>
                         <td>{format!("{:.1} s", e.seconds)}</td>
                     </tr>
                 }).collect_view()}

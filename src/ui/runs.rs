@@ -163,7 +163,7 @@ pub fn RunsPage() -> impl IntoView {
                 let pts: Vec<(usize, f64)> = r
                     .history
                     .iter()
-                    .map(|e| (e.epoch, e.test_acc.unwrap_or(e.train_acc)))
+                    .map(|e| (e.epoch, e.curve_accuracy()))
                     .collect();
                 let d: String = pts
                     .iter()
@@ -188,14 +188,14 @@ pub fn RunsPage() -> impl IntoView {
         view! {
             <figure>
                 <svg class="chart" viewBox="0 0 500 210" data-testid="runs-chart" role="img"
-                    aria-label="test accuracy per epoch of the chosen runs">
+                    aria-label="accuracy per epoch of the chosen runs">
                     <rect x="0" y="0" width="500" height="210" class="chart-bg"></rect>
                     <text x="4" y="14" font-size="11">"100 %"</text>
                     <text x="4" y="194" font-size="11">"0 %"</text>
                     <text x="440" y="206" font-size="11">{format!("epoch {max_epoch}")}</text>
                     {lines}
                 </svg>
-                <figcaption>"Test accuracy (hyperspectral: OA) per epoch of the ticked runs; train accuracy where no test score was taken."</figcaption>
+                <figcaption>"Accuracy per epoch of the ticked runs: validation OA for hyperspectral runs that measured it, test accuracy for CIFAR-10 runs, train accuracy where neither was taken."</figcaption>
                 <button data-testid="runs-png" on:click={
                     let picked = picked.clone();
                     move |_| {
@@ -205,10 +205,10 @@ pub fn RunsPage() -> impl IntoView {
                             crate::viz::chart::Series {
                                 name: format!("{} · {}", r.model, r.dataset),
                                 colour: [c(1), c(3), c(5)],
-                                points: r.history.iter().map(|e| (e.epoch as f64, e.test_acc.unwrap_or(e.train_acc))).collect(),
+                                points: r.history.iter().map(|e| (e.epoch as f64, e.curve_accuracy())).collect(),
                             }
                         }).collect();
-                        let fig = crate::viz::chart::chart_figure("Saved runs", &series, Some((0.0, 1.0)), "epoch", "accuracy", &["convlab · test accuracy per epoch".into()]);
+                        let fig = crate::viz::chart::chart_figure("Saved runs", &series, Some((0.0, 1.0)), "epoch", "accuracy", &["convlab · validation, test or train accuracy per epoch (see the page)".into()]);
                         super::download::download_png("convlab-runs.png", &fig);
                     }
                 }>"Comparison (PNG)"</button>

@@ -82,16 +82,6 @@ pub struct ProgressInfo {
     pub eta_s: f64,
 }
 
-/// One epoch of a hyperspectral run.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EpochRow {
-    pub epoch: usize,
-    pub loss: f64,
-    pub train_acc: f64,
-    pub test_oa: Option<f64>,
-    pub seconds: f64,
-}
-
 /// The spectrum of a clicked pixel.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SpectrumInfo {
@@ -134,7 +124,7 @@ pub struct AppState {
     pub band_image: RwSignal<Option<ImageMsg>>,
     pub spectrum: RwSignal<Option<SpectrumInfo>>,
     pub prepared: RwSignal<Option<PreparedInfo>>,
-    pub epochs: RwSignal<Vec<EpochRow>>,
+    pub epochs: RwSignal<Vec<crate::data::EpochMetrics>>,
     /// Classification map labels (1-based; 0 = not computed yet).
     pub map: RwSignal<Vec<u16>>,
     pub evaluation: RwSignal<Option<EvalInfo>>,
@@ -226,6 +216,7 @@ impl AppState {
                     loss: r.loss,
                     train_acc: r.train_acc,
                     test_acc: r.test_oa,
+                    val_acc: r.val_oa,
                     seconds: r.seconds,
                 })
                 .collect()
@@ -305,21 +296,9 @@ impl AppState {
                 test,
                 layers,
             })),
-            Response::Epoch {
-                epoch,
-                loss,
-                train_acc,
-                test_oa,
-                seconds,
-            } => self.epochs.update(|e| {
-                e.retain(|r| r.epoch != epoch);
-                e.push(EpochRow {
-                    epoch,
-                    loss,
-                    train_acc,
-                    test_oa,
-                    seconds,
-                });
+            Response::Epoch(m) => self.epochs.update(|e| {
+                e.retain(|r| r.epoch != m.epoch);
+                e.push(m);
             }),
             Response::MapRows { row0, labels, .. } => {
                 let width = self.scene.with_untracked(|s| s.as_ref().map(|s| s.width));

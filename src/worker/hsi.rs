@@ -108,9 +108,9 @@ fn settings_to_config(s: &HsiSettings) -> HsiTrainConfig {
         .with_lr(s.lr)
         .with_batch_norm(s.batch_norm)
         .with_max_train(s.max_train)
-        .with_eval_every(s.eval_every)
-        // The page has no place for per-epoch validation scores yet: don't compute them.
-        .with_val_every(0)
+        // Per epoch, validation only: no epoch is ever shown a test score to be chosen by.
+        .with_eval_every(0)
+        .with_val_every(s.val_every)
         .with_augment(s.augment)
         .with_min_per_class(s.min_per_class)
 }

@@ -110,13 +110,7 @@ impl Host for WorkerHost {
                 rate,
                 eta_s: if eta_s.is_finite() { eta_s } else { -1.0 },
             },
-            Event::Epoch(m) => Response::Epoch {
-                epoch: m.epoch,
-                loss: m.loss,
-                train_acc: m.train_acc,
-                test_oa: m.test_oa,
-                seconds: m.seconds,
-            },
+            Event::Epoch(m) => Response::Epoch(m),
             Event::MapRows { row0, rows, labels } => Response::MapRows { row0, rows, labels },
             Event::Checkpoint { epoch, weights } => {
                 self.checkpoint = Some((epoch, weights));

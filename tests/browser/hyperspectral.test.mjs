@@ -231,6 +231,10 @@ for (const backend of ['webgpu', 'cpu']) {
       if (await page.locator(tid('spatial')).isChecked()) await page.locator(tid('spatial')).click();
       const row = await page.locator(tid('epoch-row')).first().textContent();
       assert.match(row, /^1/);
+      // Epochs show validation OA, never test OA (nothing is chosen on test pixels).
+      const head = await page.locator(`${tid('epochs')} thead`).textContent();
+      assert.match(head, /Validation OA/);
+      assert.doesNotMatch(head, /Test/);
       // The final map of the window, then its metrics.
       await page.locator(tid('oa')).waitFor({ timeout: 600_000 });
       assert.match(await page.locator(tid('metrics')).textContent(), /OA [\d.]+ %/);

@@ -239,7 +239,7 @@ describe('links that restore a view', () => {
     assert.ok(pw >= 640 + 32 && ph >= 320 + 32, `curves PNG ${pw}×${ph}`);
     const [csv] = await Promise.all([page.waitForEvent('download'), page.locator(tid('epochs-csv')).click()]);
     const lines = fs.readFileSync(await csv.path(), 'utf8').trim().split(/\r?\n/);
-    assert.equal(lines[0], 'epoch,loss,train_acc,test_oa,seconds');
+    assert.equal(lines[0], 'epoch,loss,train_acc,val_oa,seconds');
     assert.equal(lines.length, 2);
 
     // Export, then import the file: the same map and scores.
