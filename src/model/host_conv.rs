@@ -320,13 +320,21 @@ pub fn forward(g: &ConvGeometry, x: &[f32], weight: &[f32], bias: Option<&[f32]>
 
 /// The gradients of a convolution's input, weight and bias given the gradient of its output.
 pub struct ConvGrads {
-    pub input: Vec<f32>,
+    /// `None` when it was not asked for (the input is data, as in a model's first layer).
+    pub input: Option<Vec<f32>>,
     pub weight: Vec<f32>,
     pub bias: Vec<f32>,
 }
 
-/// The backward pass: `grad_out` is `[batch, out_channels, out_dims…]`.
-pub fn backward(g: &ConvGeometry, x: &[f32], weight: &[f32], grad_out: &[f32]) -> ConvGrads {
+/// The backward pass: `grad_out` is `[batch, out_channels, out_dims…]`. The input's gradient
+/// (a second product and its scatter, col2im) is computed only when `input_grad` is set.
+pub fn backward(
+    g: &ConvGeometry,
+    x: &[f32],
+    weight: &[f32],
+    grad_out: &[f32],
+    input_grad: bool,
+) -> ConvGrads {
     assert!(g.is_valid(), "host_conv::backward: {g:?}");
     let (k, p, o) = (g.taps(), g.positions(), g.out_channels);
     assert_eq!(x.len(), g.batch * g.in_len());
@@ -334,7 +342,7 @@ pub fn backward(g: &ConvGeometry, x: &[f32], weight: &[f32], grad_out: &[f32]) -
     assert_eq!(grad_out.len(), g.batch * g.out_len());
     let ow = g.out_dims()[2];
     let tile_len = k * rows_per_tile(g) * ow;
-    let mut input = vec![0.0f32; g.batch * g.in_len()];
+    let mut input = vec![0.0f32; if input_grad { g.batch * g.in_len() } else { 0 }];
     let dst = Chunks(input.as_mut_ptr());
     let states = in_parallel(
         g.batch,
@@ -349,8 +357,8 @@ pub fn backward(g: &ConvGeometry, x: &[f32], weight: &[f32], grad_out: &[f32]) -
         |n, (cols, gcols, gw, gb)| {
             let go = &grad_out[n * o * p..(n + 1) * o * p];
             let x_n = &x[n * g.in_len()..(n + 1) * g.in_len()];
-            // SAFETY: sample n owns its chunk of `input`.
-            let gx = unsafe { dst.chunk(n, g.in_len()) };
+            // SAFETY: sample n owns its chunk of `input` (empty when not asked for).
+            let gx = unsafe { dst.chunk(n, if input_grad { g.in_len() } else { 0 }) };
             for rows in tiles(g) {
                 let t = rows.len() * ow;
                 let go_tile = &go[rows.start * ow..];
@@ -367,6 +375,12 @@ pub fn backward(g: &ConvGeometry, x: &[f32], weight: &[f32], grad_out: &[f32]) -
                         View::transposed(cols, t),
                         true,
                     );
+                }
+                if !input_grad {
+                    continue;
+                }
+                // SAFETY: as above; `gcols` is this thread's own `k × t`.
+                unsafe {
                     // dcols = W^T · dY  (k × o by o × t), then back onto the input.
                     matmul(
                         gcols.as_mut_ptr(),
@@ -391,7 +405,7 @@ pub fn backward(g: &ConvGeometry, x: &[f32], weight: &[f32], grad_out: &[f32]) -
         bias_grad.iter_mut().zip(&gb).for_each(|(t, s)| *t += s);
     }
     ConvGrads {
-        input,
+        input: input_grad.then_some(input),
         weight: weight_grad,
         bias: bias_grad,
     }
@@ -603,12 +617,17 @@ pub(crate) mod tests {
             let bv = conv.bias.as_ref().map(|b| vec_of(b.val().inner()));
             let out = forward(&g, &xv, &wv, bv.as_deref());
             assert_close(&out, &vec_of(y.inner()), "output");
-            let got = backward(&g, &xv, &wv, &vec_of(upstream.inner()));
+            let up = vec_of(upstream.inner());
+            let got = backward(&g, &xv, &wv, &up, true);
             assert_close(
-                &got.input,
+                got.input.as_deref().unwrap(),
                 &vec_of(x.grad(&grads).unwrap()),
                 "input gradient",
             );
+            // Without the input's gradient: the same weight and bias gradients.
+            let lean = backward(&g, &xv, &wv, &up, false);
+            assert!(lean.input.is_none());
+            assert_eq!((&lean.weight, &lean.bias), (&got.weight, &got.bias));
             assert_close(
                 &got.weight,
                 &vec_of(conv.weight.grad(&grads).unwrap()),

@@ -58,13 +58,19 @@ pub trait FastConv: Backend {
         Self::conv3d(x, weight, Some(bias), valid_options())
     }
 
-    /// The gradients of input, weight and bias given the output's.
+    /// The gradients of input, weight and bias given the output's; the input's only when
+    /// `input_grad` is set (a first layer's input is data and needs none).
     fn valid_conv3d_backward(
         x: FloatTensor<Self>,
         weight: FloatTensor<Self>,
         output_grad: FloatTensor<Self>,
-    ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>) {
-        burn_backward::<Self>(x, weight, output_grad)
+        input_grad: bool,
+    ) -> (
+        Option<FloatTensor<Self>>,
+        FloatTensor<Self>,
+        FloatTensor<Self>,
+    ) {
+        burn_backward::<Self>(x, weight, output_grad, input_grad)
     }
 
     /// A depthwise 2-D convolution without bias, zero-padded by `padding` on every side.
@@ -132,7 +138,8 @@ fn burn_backward<B: Backend>(
     x: FloatTensor<B>,
     weight: FloatTensor<B>,
     output_grad: FloatTensor<B>,
-) -> (FloatTensor<B>, FloatTensor<B>, FloatTensor<B>) {
+    input_grad: bool,
+) -> (Option<FloatTensor<B>>, FloatTensor<B>, FloatTensor<B>) {
     let channels = output_grad.shape()[1];
     let per_channel = B::float_reshape(
         B::float_swap_dims(output_grad.clone(), 0, 1),
@@ -140,12 +147,14 @@ fn burn_backward<B: Backend>(
     );
     let bias = B::float_reshape(B::float_sum_dim(per_channel, 1), [channels].into());
     (
-        B::conv3d_x_backward(
-            x.clone(),
-            weight.clone(),
-            output_grad.clone(),
-            valid_options(),
-        ),
+        input_grad.then(|| {
+            B::conv3d_x_backward(
+                x.clone(),
+                weight.clone(),
+                output_grad.clone(),
+                valid_options(),
+            )
+        }),
         B::conv3d_weight_backward(x, weight, output_grad, valid_options()),
         bias,
     )
@@ -206,13 +215,24 @@ impl FastConv for Flex {
         x: FloatTensor<Self>,
         weight: FloatTensor<Self>,
         output_grad: FloatTensor<Self>,
-    ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>) {
+        input_grad: bool,
+    ) -> (
+        Option<FloatTensor<Self>>,
+        FloatTensor<Self>,
+        FloatTensor<Self>,
+    ) {
         let Some(g) = geometry(&x, &weight) else {
-            return burn_backward::<Self>(x, weight, output_grad);
+            return burn_backward::<Self>(x, weight, output_grad, input_grad);
         };
-        let grads = host_conv::backward(&g, &f32s(&x), &f32s(&weight), &f32s(&output_grad));
+        let grads = host_conv::backward(
+            &g,
+            &f32s(&x),
+            &f32s(&weight),
+            &f32s(&output_grad),
+            input_grad,
+        );
         (
-            flex(grads.input, x.shape().to_vec()),
+            grads.input.map(|gx| flex(gx, x.shape().to_vec())),
             flex(grads.weight, weight.shape().to_vec()),
             flex(grads.bias, vec![g.out_channels]),
         )
@@ -283,8 +303,12 @@ impl<B: FastConv, C: CheckpointStrategy> FastConv for Autodiff<B, C> {
                 let (x_state, weight_state) = ops.state;
                 let x = checkpointer.retrieve_node_output::<FloatTensor<B>>(x_state);
                 let weight = checkpointer.retrieve_node_output::<FloatTensor<B>>(weight_state);
-                let (gx, gw, gb) = B::valid_conv3d_backward(x, weight, grad);
-                for (node, g) in [(node_x, gx), (node_weight, gw), (node_bias, gb)] {
+                // A first layer's input is data, untracked: its gradient is not computed.
+                let (gx, gw, gb) = B::valid_conv3d_backward(x, weight, grad, node_x.is_some());
+                if let (Some(node), Some(gx)) = (node_x, gx) {
+                    grads.register::<B>(node.id, gx);
+                }
+                for (node, g) in [(node_weight, gw), (node_bias, gb)] {
                     if let Some(node) = node {
                         grads.register::<B>(node.id, g);
                     }
