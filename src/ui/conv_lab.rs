@@ -11,6 +11,7 @@ use super::url::CopyLink;
 use crate::cost::{ConvKind, ConvSpec, cost_table, group_options, thousands};
 use crate::data::picture::sample_list;
 use crate::messages::Request;
+use crate::messages::lab::{LabRequest, LabResponse};
 use crate::share::{Query, conv_spec_pairs, read_conv_spec};
 
 /// The lab's settings (calculator, feature maps, 2-D against 3-D); lives in the app's
@@ -87,6 +88,18 @@ impl ConvForm {
     }
 }
 
+impl AppState {
+    /// Applies a response of the Conv lab or the walkthrough (with its RGBA attachments).
+    pub(super) fn apply_lab(&self, resp: LabResponse, bins: Vec<Vec<u8>>) {
+        match resp {
+            LabResponse::ConvCost(t) => self.conv_cost.set(Some(t)),
+            LabResponse::ConvMaps(info) => self.conv_maps.set(Some((info, bins))),
+            LabResponse::SpectralConv(info) => self.spectral.set(Some((info, bins))),
+            LabResponse::Walk(info) => self.walk.set(Some((info, bins))),
+        }
+    }
+}
+
 fn field(
     label: &'static str,
     testid: &'static str,
@@ -143,7 +156,7 @@ pub fn ConvLab() -> impl IntoView {
         });
         let sp = spec.get_untracked();
         if sp.validate().is_ok() {
-            send(&Request::ConvCost(sp));
+            send(&Request::Lab(LabRequest::ConvCost(sp)));
         }
     };
     if state.conv_cost.get_untracked().map(|t| t.spec) != Some(spec.get_untracked()) {

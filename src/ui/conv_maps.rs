@@ -12,7 +12,8 @@ use super::conv_lab::{ConvForm, MAX_MAPS_OUT};
 use super::download::read_file;
 use super::state::AppState;
 use crate::data::picture::sample_list;
-use crate::messages::{ConvMapsInfo, ConvMapsSettings, Request};
+use crate::messages::Request;
+use crate::messages::lab::{ConvMapsInfo, ConvMapsSettings, LabRequest};
 
 /// What the pointer is over: a grid (`std`, `dw`, `pw`, `in`) and a channel.
 type Hover = Option<(&'static str, usize)>;
@@ -146,7 +147,7 @@ pub fn FeatureMapsView() -> impl IntoView {
     };
     let run = move || {
         state.error.set(None);
-        send(&Request::ConvMaps(settings(None)));
+        send(&Request::Lab(LabRequest::ConvMaps(settings(None))));
     };
     if state.conv_maps.get_untracked().is_none() {
         run();
@@ -167,7 +168,7 @@ pub fn FeatureMapsView() -> impl IntoView {
                     // The sample switches to the upload only once the worker accepted it.
                     let mut s = settings(Some(name));
                     s.sample = "upload".into();
-                    send_with(&Request::ConvMaps(s), vec![bytes]);
+                    send_with(&Request::Lab(LabRequest::ConvMaps(s)), vec![bytes]);
                 }
                 Err(e) => state.error.set(Some(e)),
             }

@@ -9,7 +9,8 @@ use super::client::send;
 use super::conv_lab::{ConvForm, MAX_DEPTH};
 use super::state::AppState;
 use crate::cost::thousands;
-use crate::messages::{Request, SpectralInfo};
+use crate::messages::Request;
+use crate::messages::lab::{LabRequest, SpectralInfo};
 
 fn shape(s: &[usize]) -> String {
     s.iter()
@@ -39,9 +40,9 @@ pub fn SpectralView() -> impl IntoView {
     let depth = expect_context::<ConvForm>().depth;
     let run = move || {
         state.error.set(None);
-        send(&Request::SpectralConv {
+        send(&Request::Lab(LabRequest::SpectralConv {
             depth: depth.get_untracked(),
-        });
+        }));
     };
     if state.spectral.get_untracked().is_none() {
         run();

@@ -9,7 +9,8 @@ use super::client::send;
 use super::models::{layer_cells, shape};
 use super::state::AppState;
 use crate::data::picture::sample_list;
-use crate::messages::{Request, WALK_SOURCES, WalkInfo, WalkSettings};
+use crate::messages::Request;
+use crate::messages::lab::{LabRequest, WALK_SOURCES, WalkInfo, WalkSettings};
 
 /// Indian Pines pixel the HybridSN walkthrough starts on (Soybean-mintill).
 const DEFAULT_PIXEL: [usize; 2] = [60, 40];
@@ -73,12 +74,12 @@ pub fn Walkthrough() -> impl IntoView {
     let pixel = RwSignal::new(DEFAULT_PIXEL);
     let ask = move || {
         state.error.set(None);
-        send(&Request::Walk(WalkSettings {
+        send(&Request::Lab(LabRequest::Walk(WalkSettings {
             source: source.get_untracked(),
             layer: layer.get_untracked(),
             sample: sample.get_untracked(),
             pixel: pixel.get_untracked(),
-        }));
+        })));
     };
     if state.walk.get_untracked().is_none() {
         ask();

@@ -10,7 +10,10 @@ use crate::data::load;
 use crate::data::picture::{
     CATS_DOGS_STRIP, CIFAR_STRIP, Picture, SampleStrip, decode_picture, sample_list, split_strip,
 };
-use crate::messages::{ConvMapsInfo, ConvMapsSettings, Request, Response, SpectralInfo, TileMeta};
+use crate::messages::Response;
+use crate::messages::lab::{
+    ConvMapsInfo, ConvMapsSettings, LabRequest, LabResponse, SpectralInfo, TileMeta,
+};
 use crate::model::conv_cost::measured_table;
 use crate::train::conv_lab::{
     KernelSource, Kernels, MAX_OUT_CHANNELS, SLAB_SIDE, Slab, TRAINED_KERNELS_FILE,
@@ -36,16 +39,6 @@ pub struct ConvState {
     shipped: Vec<(&'static str, Vec<u8>)>,
     /// The Models page walkthrough's model.
     pub(super) walk: Option<super::walk::Loaded>,
-}
-
-pub fn handles(req: &Request) -> bool {
-    matches!(
-        req,
-        Request::ConvCost(_)
-            | Request::ConvMaps(_)
-            | Request::SpectralConv { .. }
-            | Request::Walk(_)
-    )
 }
 
 async fn strip(s: &SampleStrip) -> Result<Vec<Picture>, String> {
@@ -157,17 +150,18 @@ fn kernel_tiles(t: &mut Tiles, prefix: &str, w: &[f32], c: usize, k: usize) {
 pub async fn handle(
     st: &mut ConvState,
     device: &Device,
-    req: Request,
+    req: LabRequest,
     bins: Vec<Vec<u8>>,
 ) -> Result<(), String> {
     match req {
-        Request::ConvCost(spec) => {
-            post(&Response::ConvCost(measured_table(&spec, device)?));
+        LabRequest::ConvCost(spec) => {
+            post(&Response::Lab(LabResponse::ConvCost(measured_table(
+                &spec, device,
+            )?)));
         }
-        Request::ConvMaps(s) => maps(st, device, s, bins).await?,
-        Request::SpectralConv { depth } => spectral(st, device, depth).await?,
-        Request::Walk(s) => super::walk::handle(st, device, s).await?,
-        _ => {}
+        LabRequest::ConvMaps(s) => maps(st, device, s, bins).await?,
+        LabRequest::SpectralConv { depth } => spectral(st, device, depth).await?,
+        LabRequest::Walk(s) => super::walk::handle(st, device, s).await?,
     }
     Ok(())
 }
@@ -258,7 +252,7 @@ async fn maps(
         pointwise_weights: kernels.pointwise,
         tiles: t.meta,
     };
-    post_with(&Response::ConvMaps(info), t.bins);
+    post_with(&Response::Lab(LabResponse::ConvMaps(info)), t.bins);
     Ok(())
 }
 
@@ -332,6 +326,6 @@ async fn spectral(st: &mut ConvState, device: &Device, depth: usize) -> Result<(
         scale3d,
         tiles: t.meta,
     };
-    post_with(&Response::SpectralConv(info), t.bins);
+    post_with(&Response::Lab(LabResponse::SpectralConv(info)), t.bins);
     Ok(())
 }

@@ -243,11 +243,11 @@ pub fn start() {
 /// Requests of the second queue: short, and touching neither the training controls nor the
 /// hyperspectral and CIFAR-10 labs' state, so they may run beside a training job.
 fn is_quick(req: &Request) -> bool {
-    conv::handles(req) || matches!(req, Request::Models | Request::Stats)
+    matches!(req, Request::Lab(_) | Request::Models | Request::Stats)
 }
 
 async fn handle(state: &RefCell<State>, controls: &Rc<Controls>, req: Request, bins: Vec<Vec<u8>>) {
-    if conv::handles(&req) {
+    if let Request::Lab(req) = req {
         let device = current_device(state);
         let backend = state.borrow().backend.clone();
         let mut cs = std::mem::take(&mut state.borrow_mut().conv);

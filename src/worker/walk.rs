@@ -11,7 +11,8 @@ use super::hsi::PRETRAINED_URL;
 use super::{now_ms, post_with, table};
 use crate::data::cifar::CIFAR10_CLASSES;
 use crate::data::load;
-use crate::messages::{Response, WALK_SOURCES, WalkInfo, WalkSettings, WalkView};
+use crate::messages::Response;
+use crate::messages::lab::{LabResponse, WALK_SOURCES, WalkInfo, WalkSettings, WalkView};
 use crate::model::{HybridSn, ModelKind};
 use crate::train::cifar::{CifarNet, load_cifar, shipped_file};
 use crate::train::hsi::{Prepared, load_hybridsn, prepare};
@@ -139,7 +140,7 @@ pub async fn handle(st: &mut ConvState, device: &Device, s: WalkSettings) -> Res
         table: table(summary),
         view,
     };
-    post_with(&Response::Walk(info), tiles.bins);
+    post_with(&Response::Lab(LabResponse::Walk(info)), tiles.bins);
     Ok(())
 }
 
