@@ -10,15 +10,15 @@ use crate::data::load;
 use crate::data::picture::{
     CATS_DOGS_STRIP, CIFAR_STRIP, Picture, SampleStrip, decode_picture, sample_list, split_strip,
 };
+use crate::lab::conv::{
+    KernelSource, Kernels, MAX_OUT_CHANNELS, SLAB_SIDE, Slab, TRAINED_KERNELS_FILE,
+    centre_channels, feature_maps, first_layer, spectral_conv,
+};
 use crate::messages::Response;
 use crate::messages::lab::{
     ConvMapsInfo, ConvMapsSettings, LabRequest, LabResponse, SpectralInfo, TileMeta,
 };
 use crate::model::conv_cost::measured_table;
-use crate::train::conv_lab::{
-    KernelSource, Kernels, MAX_OUT_CHANNELS, SLAB_SIDE, Slab, TRAINED_KERNELS_FILE,
-    centre_channels, feature_maps, first_layer, spectral_conv,
-};
 use crate::viz::diverging_to_rgba;
 
 /// Side uploads are cropped and resized to.

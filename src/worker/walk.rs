@@ -11,12 +11,12 @@ use super::hsi::PRETRAINED_URL;
 use super::{now_ms, post_with, table};
 use crate::data::cifar::CIFAR10_CLASSES;
 use crate::data::load;
+use crate::lab::walk::{cifar_batch, cifar_input, layer_view};
 use crate::messages::Response;
 use crate::messages::lab::{LabResponse, WALK_SOURCES, WalkInfo, WalkSettings, WalkView};
 use crate::model::{HybridSn, ModelKind};
 use crate::train::cifar::{CifarNet, load_cifar, shipped_file};
 use crate::train::hsi::{Prepared, load_hybridsn, prepare};
-use crate::train::walk::{cifar_batch, cifar_input, layer_view};
 
 /// HybridSN with the scene prepared as its weights were trained (PCA, padding).
 pub struct HsiWalk {
