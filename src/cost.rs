@@ -451,20 +451,6 @@ mod tests {
     }
 
     #[test]
-    fn conv_lab_messages_round_trip_through_json() {
-        use crate::messages::{Request, Response};
-        let req = Request::ConvCost(ConvSpec {
-            groups: 1,
-            ..ConvSpec::default()
-        });
-        assert_eq!(Request::from_json(&req.to_json()).unwrap(), req);
-        let req = Request::SpectralConv { depth: 7 };
-        assert_eq!(Request::from_json(&req.to_json()).unwrap(), req);
-        let resp = Response::ConvCost(cost_table(&ConvSpec::default()).unwrap());
-        assert_eq!(Response::from_json(&resp.to_json()).unwrap(), resp);
-    }
-
-    #[test]
     fn grouped_spans_standard_to_depthwise() {
         let spec = ConvSpec {
             in_channels: 32,

@@ -1,8 +1,8 @@
 //! convlab: a CNN lab that runs in the browser.
 //!
-//! Dependencies point down only: `ui` → (messages) → `worker` → `train` → `model` / `data`;
-//! `viz` turns arrays into pixels. `model`, `train` need burn (`ml` feature); `data` and `viz`
-//! are plain Rust so the UI and the worker can both use them.
+//! Dependencies point down only: `ui` → (messages) → `worker` → `lab` → `train` → `model` /
+//! `data`; `viz` turns arrays into pixels. `model`, `train`, `lab` need burn (`ml` feature);
+//! `data` and `viz` are plain Rust so the UI and the worker can both use them.
 
 /// Convolution cost arithmetic (params, MACs, shapes) shared by the UI, worker and CLI.
 pub mod cost;
@@ -13,6 +13,9 @@ pub mod viz;
 pub mod model;
 #[cfg(feature = "ml")]
 pub mod train;
+
+#[cfg(feature = "ml")]
+pub mod lab;
 
 /// Links that restore a view: strict URL parameters.
 pub mod share;

@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 pub mod cifar;
+pub mod lab;
 
 /// Which compute backend the worker should use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -198,83 +199,6 @@ pub struct SavedRun {
     pub seconds: f64,
 }
 
-/// Conv lab: which picture and kernels to run the feature-map comparison with.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ConvMapsSettings {
-    /// A bundled sample id (`cifar-0` … `cifar-15`, `catdog-0` … `catdog-3`) or `upload`.
-    pub sample: String,
-    /// When set, the first binary attachment is this uploaded file (PNG or JPEG); it becomes
-    /// the `upload` sample.
-    pub upload: Option<String>,
-    /// Output channels of the standard and pointwise layers (1–64).
-    pub out_channels: usize,
-    /// `handmade` or `random`.
-    pub kernels: String,
-    pub seed: u64,
-}
-
-/// One image among a response's binary attachments (RGBA, in the order listed).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TileMeta {
-    pub id: String,
-    pub width: u32,
-    pub height: u32,
-}
-
-/// Conv lab: the feature maps of one run (images are the attachments, in `tiles` order).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ConvMapsInfo {
-    pub sample: String,
-    /// For people, e.g. "CIFAR-10 test #0 (cat)".
-    pub label: String,
-    /// Size the picture was run at.
-    pub width: usize,
-    pub height: usize,
-    pub out_channels: usize,
-    pub kernels: String,
-    /// Where trained kernels came from and how close the separable pair is (else empty).
-    #[serde(default)]
-    pub note: String,
-    pub standard_ms: f64,
-    pub depthwise_ms: f64,
-    pub pointwise_ms: f64,
-    /// The shared colour scale (largest |value|) of each grid.
-    pub input_scale: f32,
-    pub standard_scale: f32,
-    pub depthwise_scale: f32,
-    pub pointwise_scale: f32,
-    /// What each filter is (hand-made kernels), else empty.
-    pub standard_names: Vec<String>,
-    pub depthwise_names: Vec<String>,
-    pub pointwise_names: Vec<String>,
-    /// Pointwise weights `[out, 3]` (how much each output reads from each depthwise map).
-    pub pointwise_weights: Vec<f32>,
-    pub tiles: Vec<TileMeta>,
-}
-
-/// Conv lab: a 2-D against a 3-D convolution on a slab of Indian Pines.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SpectralInfo {
-    pub depth: usize,
-    pub bands: usize,
-    /// `[row0, col0, side]` of the slab in the scene.
-    pub slab: [usize; 3],
-    pub shape2d: Vec<usize>,
-    pub shape3d: Vec<usize>,
-    pub params2d: u64,
-    pub params3d: u64,
-    pub macs2d: u64,
-    pub macs3d: u64,
-    pub ms2d: f64,
-    pub ms3d: f64,
-    /// Spectral positions of the 3-D slices shown.
-    pub positions: Vec<usize>,
-    pub scale2d: f32,
-    /// One colour scale per 3-D filter shown (shared by its slices and section).
-    pub scale3d: Vec<f32>,
-    pub tiles: Vec<TileMeta>,
-}
-
 /// The job names the worker reports progress, losses, notices, errors and completion under;
 /// the UI reads them to word the progress bar and to lead the header's job indicator back to
 /// the page of the running job.
@@ -302,77 +226,6 @@ pub mod job {
     /// Errors from the worker's second queue (conv lab, walkthrough): those requests run
     /// beside training, so the UI must not mark the running job as failed on them.
     pub const LAB: &str = "conv";
-}
-
-/// The walkthrough's models: the Models page tables' architectures with fresh (untrained)
-/// weights, and the shipped trained weights. `(id, label)`.
-/// The first is the default: the lightest download (454 KB of weights; HybridSN's walkthrough
-/// fetches the scene and 10 MB of weights, so only when chosen).
-pub const WALK_SOURCES: [(&str, &str); 7] = [
-    (
-        "mobilenetv1-trained",
-        "MobileNetV1 ×0.25, trained (shipped weights, CIFAR-10)",
-    ),
-    (
-        "hybridsn",
-        "HybridSN, trained (shipped weights, Indian Pines)",
-    ),
-    (
-        "plaincnn-trained",
-        "PlainCNN ×0.25, trained (shipped weights, CIFAR-10)",
-    ),
-    (
-        "mobilenetv2-trained",
-        "MobileNetV2 ×0.25, trained (shipped weights, CIFAR-10)",
-    ),
-    ("mobilenetv1", "MobileNetV1 ×1, untrained"),
-    ("mobilenetv2", "MobileNetV2 ×1, untrained"),
-    ("plaincnn", "PlainCNN ×1, untrained"),
-];
-
-/// Models page walkthrough: a model, and optionally one layer to show for one input.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WalkSettings {
-    /// One of [`WALK_SOURCES`].
-    pub source: String,
-    /// The layer (a name of the layer table) to show; `None` asks for the table only.
-    pub layer: Option<String>,
-    /// CIFAR-10 models: a bundled picture (`cifar-0` … `catdog-3`, as the conv lab's).
-    pub sample: String,
-    /// HybridSN: the Indian Pines pixel `[row, col]` whose patch is the input.
-    pub pixel: [usize; 2],
-}
-
-/// One layer's output for the walkthrough (RGBA attachments in `tiles` order: the input
-/// first, id `input`, then `map-0` …).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WalkView {
-    pub layer: String,
-    /// The input in words, e.g. "CIFAR-10 test #0 (cat)" or "pixel (60, 40): Corn-notill".
-    pub input: String,
-    pub shape: Vec<usize>,
-    pub map_count: usize,
-    /// Shared colour scale of the maps (largest |value|).
-    pub scale: f32,
-    /// A vector layer's values, or empty.
-    pub vector: Vec<f32>,
-    /// Names for `vector` when it is the model's output (class probabilities), else empty.
-    pub labels: Vec<String>,
-    /// What is shown of the layer, in words.
-    pub note: String,
-    /// Milliseconds of the forward pass and read-back on the current backend.
-    pub ms: f64,
-    pub tiles: Vec<TileMeta>,
-}
-
-/// The walkthrough's answer: the model's layer table and, when a layer was asked for, its view.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WalkInfo {
-    pub source: String,
-    /// Which weights, in words.
-    pub weights: String,
-    pub table: ModelTable,
-    pub view: Option<WalkView>,
 }
 
 /// One model the device check times: a model id (`"hybridsn"`, `"mobilenetv1"`, …), its
@@ -469,15 +322,8 @@ pub enum Request {
     Fault { kind: String },
     /// The worker's memory, for leak checks. Answered by [`Response::Stats`].
     Stats,
-    /// Conv lab: the cost table, parameters counted by burn modules.
-    ConvCost(crate::cost::ConvSpec),
-    /// Conv lab: standard against depthwise + pointwise feature maps of a picture.
-    ConvMaps(ConvMapsSettings),
-    /// Conv lab: 2-D against 3-D convolution on Indian Pines with this kernel depth.
-    SpectralConv { depth: usize },
-    /// Models page: a model's layer table and one layer's output. Answered by
-    /// [`Response::Walk`] (maps as attachments).
-    Walk(WalkSettings),
+    /// The Conv lab's and the Models page walkthrough's requests (the worker's second queue).
+    Lab(lab::LabRequest),
 }
 
 /// Responses and events from the worker to the UI.
@@ -554,14 +400,8 @@ pub enum Response {
     WeightsFile {
         name: String,
     },
-    /// Conv lab: the cost table.
-    ConvCost(crate::cost::CostTable),
-    /// Conv lab: feature maps (RGBA attachments in `tiles` order).
-    ConvMaps(ConvMapsInfo),
-    /// Conv lab: 2-D against 3-D outputs (RGBA attachments in `tiles` order).
-    SpectralConv(SpectralInfo),
-    /// Models page walkthrough (RGBA attachments in the view's `tiles` order).
-    Walk(WalkInfo),
+    /// The Conv lab's and the Models page walkthrough's responses.
+    Lab(lab::LabResponse),
     /// The CIFAR-10 lab's responses.
     Cifar(cifar::CifarResponse),
     /// Something the visitor should know that is not an error (e.g. a batch made smaller

@@ -4,10 +4,8 @@
 
 pub mod bench;
 pub mod cifar;
-pub mod conv_lab;
 pub mod hsi;
 pub mod smoke;
-pub mod walk;
 pub mod weights;
 
 use burn::nn::loss::{CrossEntropyLoss, CrossEntropyLossConfig};

@@ -7,7 +7,7 @@ use wasm_bindgen::{Clamped, JsCast};
 /// Tile `id` of a worker response whose RGBA attachments `bins` come in `tiles` order, as
 /// `(width, height, rgba)` for [`ImageCanvas`].
 pub fn find_tile(
-    tiles: &[crate::messages::TileMeta],
+    tiles: &[crate::messages::lab::TileMeta],
     bins: &[Vec<u8>],
     id: &str,
 ) -> Option<(u32, u32, Vec<u8>)> {

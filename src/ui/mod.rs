@@ -10,9 +10,6 @@ mod cifar_compare;
 mod cifar_results;
 mod cifar_state;
 mod client;
-mod conv_lab;
-mod conv_maps;
-mod conv_spectral;
 mod device_check;
 mod download;
 mod form;
@@ -20,13 +17,12 @@ mod home;
 mod hooks;
 mod hyperspectral;
 mod job_indicator;
-mod models;
+mod lab;
 mod presenter;
 mod runs;
 mod smoke;
 mod state;
 mod url;
-mod walkthrough;
 
 pub use app::App;
 

@@ -3,9 +3,10 @@
 use leptos::prelude::*;
 
 use crate::cost::CostTable;
+use crate::messages::lab::{ConvMapsInfo, SpectralInfo, WalkInfo};
 use crate::messages::{
-    CheckReport, ConvMapsInfo, EvalInfo, FileArrays, ImageMsg, ModelTable, Response, RunEpoch,
-    SavedRun, SceneInfo, SpectralInfo, WalkInfo,
+    CheckReport, EvalInfo, FileArrays, ImageMsg, ModelTable, Response, RunEpoch, SavedRun,
+    SceneInfo,
 };
 
 /// Which page is shown (also the `?page=` URL parameter).
@@ -339,10 +340,7 @@ impl AppState {
                     (None, None) => {}
                 }
             }
-            Response::ConvCost(t) => self.conv_cost.set(Some(t)),
-            Response::ConvMaps(info) => self.conv_maps.set(Some((info, bins))),
-            Response::SpectralConv(info) => self.spectral.set(Some((info, bins))),
-            Response::Walk(info) => self.walk.set(Some((info, bins))),
+            Response::Lab(r) => self.apply_lab(r, bins),
             Response::Check(report) => self.check.set(Some(report)),
             Response::Ready => self.worker_ready.set(true),
             Response::Backend { kind, name, reason } => {

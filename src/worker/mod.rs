@@ -6,10 +6,9 @@
 //! Pause/resume/stop are handled as soon as they arrive (between two steps of the job).
 
 mod cifar;
-mod conv;
 mod fetch;
 mod hsi;
-mod walk;
+mod lab;
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -146,7 +145,7 @@ impl Host for WorkerHost {
 struct State {
     device: Option<Device>,
     hsi: hsi::HsiState,
-    conv: conv::ConvState,
+    lab: lab::LabState,
     cifar: cifar::CifarState,
     /// The backend in words ("WebGPU", "CPU (WebAssembly)"), for run records.
     backend: String,
@@ -237,61 +236,70 @@ pub fn start() {
 /// Requests of the second queue: short, and touching neither the training controls nor the
 /// hyperspectral and CIFAR-10 labs' state, so they may run beside a training job.
 fn is_quick(req: &Request) -> bool {
-    conv::handles(req) || matches!(req, Request::Models | Request::Stats)
+    matches!(req, Request::Lab(_) | Request::Models | Request::Stats)
+}
+
+/// Runs one lab's request with the lab's state taken out of `state` (so the other queue can
+/// borrow the rest meanwhile) and put back after it. A device lost meanwhile (noticed by the
+/// other queue) took the lab's models with it: `on_loss` says what of the taken state is put
+/// back then (`None`: the fresh state the switch to the CPU left). A failure is posted as
+/// `job`'s error, a lost device named as such (`what` the request stopped).
+async fn run_lab<S: Default>(
+    state: &RefCell<State>,
+    slot: fn(&mut State) -> &mut S,
+    on_loss: fn(S) -> Option<S>,
+    job: &str,
+    what: &str,
+    work: impl AsyncFnOnce(&mut S, &Device, &str) -> Result<(), String>,
+) {
+    let device = current_device(state);
+    let backend = state.borrow().backend.clone();
+    let mut lab = std::mem::take(slot(&mut state.borrow_mut()));
+    let result = work(&mut lab, &device, &backend).await;
+    let kept = if state.borrow().backend == backend {
+        Some(lab)
+    } else {
+        on_loss(lab)
+    };
+    if let Some(lab) = kept {
+        *slot(&mut state.borrow_mut()) = lab;
+    }
+    if let Err(message) = result {
+        post(&Response::Error {
+            job: job.into(),
+            message: name_device_loss(message, &backend, what).await,
+        });
+    }
 }
 
 async fn handle(state: &RefCell<State>, controls: &Rc<Controls>, req: Request, bins: Vec<Vec<u8>>) {
-    if conv::handles(&req) {
-        let device = current_device(state);
-        let backend = state.borrow().backend.clone();
-        let mut cs = std::mem::take(&mut state.borrow_mut().conv);
-        let result = conv::handle(&mut cs, &device, req, bins).await;
-        // A device lost meanwhile (noticed by the other queue) took its models with it.
-        if state.borrow().backend == backend {
-            state.borrow_mut().conv = cs;
-        }
-        if let Err(message) = result {
-            post(&Response::Error {
-                job: job::LAB.into(),
-                message: name_device_loss(message, &backend, "the Conv lab's request").await,
-            });
-        }
-        return;
+    if let Request::Lab(req) = req {
+        let work = async move |ls: &mut lab::LabState, device: &Device, _: &str| {
+            lab::handle(ls, device, req, bins).await
+        };
+        let what = "the Conv lab's request";
+        return run_lab(state, |s| &mut s.lab, |_| None, job::LAB, what, work).await;
     }
     if hsi::handles(&req) {
-        let device = current_device(state);
-        let mut host = WorkerHost::new(job::HSI, controls);
-        let backend = state.borrow().backend.clone();
-        let mut hs = std::mem::take(&mut state.borrow_mut().hsi);
-        let result = hsi::handle(&mut hs, &mut host, &device, &backend, req, bins).await;
-        if state.borrow().backend != backend {
+        // The hyperspectral lab keeps its data and the CPU copy of its last checkpoint.
+        let on_loss = |mut hs: hsi::HsiState| {
             hs.forget_device_models();
-        }
-        state.borrow_mut().hsi = hs;
-        if let Err(message) = result {
-            post(&Response::Error {
-                job: job::HSI.into(),
-                message: name_device_loss(message, &backend, "the hyperspectral lab's job").await,
-            });
-        }
-        return;
+            Some(hs)
+        };
+        let work = async move |hs: &mut hsi::HsiState, device: &Device, backend: &str| {
+            let mut host = WorkerHost::new(job::HSI, controls);
+            hsi::handle(hs, &mut host, device, backend, req, bins).await
+        };
+        let what = "the hyperspectral lab's job";
+        return run_lab(state, |s| &mut s.hsi, on_loss, job::HSI, what, work).await;
     }
     if let Request::Cifar(req) = req {
-        let device = current_device(state);
-        let mut host = WorkerHost::new(job::CIFAR, controls);
-        let backend = state.borrow().backend.clone();
-        let mut cs = std::mem::take(&mut state.borrow_mut().cifar);
-        let result = cifar::handle(&mut cs, &mut host, &device, &backend, req, bins).await;
-        if state.borrow().backend == backend {
-            state.borrow_mut().cifar = cs;
-        }
-        if let Err(message) = result {
-            post(&Response::Error {
-                job: job::CIFAR.into(),
-                message: name_device_loss(message, &backend, "the CIFAR-10 lab's job").await,
-            });
-        }
-        return;
+        let work = async move |cs: &mut cifar::CifarState, device: &Device, backend: &str| {
+            let mut host = WorkerHost::new(job::CIFAR, controls);
+            cifar::handle(cs, &mut host, device, backend, req, bins).await
+        };
+        let what = "the CIFAR-10 lab's job";
+        return run_lab(state, |s| &mut s.cifar, |_| None, job::CIFAR, what, work).await;
     }
     match req {
         Request::Init { backend } => {
@@ -586,7 +594,7 @@ fn switch_to_cpu_if_lost(state: &RefCell<State>) {
     }
     st.device = Some(Device::flex());
     st.backend = CPU.into();
-    st.conv = Default::default();
+    st.lab = Default::default();
     st.cifar = Default::default();
     st.hsi.forget_device_models();
     post(&Response::Backend {

@@ -5,11 +5,11 @@
 use burn::tensor::Device;
 use convlab::data::picture::{CIFAR_STRIP, decode_picture, split_strip};
 use convlab::data::weights_file::read_header;
-use convlab::train::NativeHost;
-use convlab::train::cifar::SHIPPED_FILES;
-use convlab::train::conv_lab::{
+use convlab::lab::conv::{
     Kernels, TRAINED_KERNELS_FILE, centre_channels, feature_maps, first_layer,
 };
+use convlab::train::NativeHost;
+use convlab::train::cifar::SHIPPED_FILES;
 use convlab::train::hsi::{load_hybridsn, prepare, scene_map};
 use convlab::viz;
 use convlab::viz::chart::Series;

@@ -10,9 +10,9 @@ use burn::tensor::module::{conv2d, conv3d};
 use burn::tensor::ops::ConvOptions;
 use burn::tensor::{Device, Tensor, TensorData};
 
-use super::read_f32;
 use crate::data::Scene;
 use crate::data::split::Rng;
+use crate::train::read_f32;
 
 /// The largest number of output channels the feature-map view computes.
 pub const MAX_OUT_CHANNELS: usize = 64;
@@ -257,7 +257,7 @@ impl Kernels {
 
 /// The shipped weights the trained kernels come from (MobileNetV1 ×0.25, trained natively on
 /// the bundled CIFAR-10 subset).
-pub const TRAINED_KERNELS_FILE: &str = super::cifar::SHIPPED_FILES[1].1;
+pub const TRAINED_KERNELS_FILE: &str = crate::train::cifar::SHIPPED_FILES[1].1;
 
 /// The first layer (`stem.conv.weight`, `[n, 3, 3, 3]`) of a CIFAR-10 weights file, with the
 /// model it belongs to in words ("MobileNetV1 ×0.25": the width from the file's settings).

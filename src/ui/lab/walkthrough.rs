@@ -4,12 +4,13 @@
 
 use leptos::prelude::*;
 
-use super::canvas::ImageCanvas;
-use super::client::send;
-use super::models::{layer_cells, shape};
-use super::state::AppState;
+use super::layers::{layer_cells, shape};
 use crate::data::picture::sample_list;
-use crate::messages::{Request, WALK_SOURCES, WalkInfo, WalkSettings};
+use crate::messages::Request;
+use crate::messages::lab::{LabRequest, WALK_SOURCES, WalkInfo, WalkSettings};
+use crate::ui::canvas::ImageCanvas;
+use crate::ui::client::send;
+use crate::ui::state::AppState;
 
 /// Indian Pines pixel the HybridSN walkthrough starts on (Soybean-mintill).
 const DEFAULT_PIXEL: [usize; 2] = [60, 40];
@@ -18,7 +19,7 @@ const SCENE_LAST: usize = 144;
 
 fn tile(walk: &Option<(WalkInfo, Vec<Vec<u8>>)>, id: &str) -> Option<(u32, u32, Vec<u8>)> {
     let (info, bins) = walk.as_ref()?;
-    super::canvas::find_tile(&info.view.as_ref()?.tiles, bins, id)
+    crate::ui::canvas::find_tile(&info.view.as_ref()?.tiles, bins, id)
 }
 
 /// A vector layer as bars (class probabilities with their names, or raw values).
@@ -73,12 +74,12 @@ pub fn Walkthrough() -> impl IntoView {
     let pixel = RwSignal::new(DEFAULT_PIXEL);
     let ask = move || {
         state.error.set(None);
-        send(&Request::Walk(WalkSettings {
+        send(&Request::Lab(LabRequest::Walk(WalkSettings {
             source: source.get_untracked(),
             layer: layer.get_untracked(),
             sample: sample.get_untracked(),
             pixel: pixel.get_untracked(),
-        }));
+        })));
     };
     if state.walk.get_untracked().is_none() {
         ask();

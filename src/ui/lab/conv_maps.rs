@@ -6,13 +6,14 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::canvas::ImageCanvas;
-use super::client::{send, send_with};
-use super::conv_lab::{ConvForm, MAX_MAPS_OUT};
-use super::download::read_file;
-use super::state::AppState;
+use super::conv_form::{ConvForm, MAX_MAPS_OUT};
 use crate::data::picture::sample_list;
-use crate::messages::{ConvMapsInfo, ConvMapsSettings, Request};
+use crate::messages::Request;
+use crate::messages::lab::{ConvMapsInfo, ConvMapsSettings, LabRequest};
+use crate::ui::canvas::ImageCanvas;
+use crate::ui::client::{send, send_with};
+use crate::ui::download::read_file;
+use crate::ui::state::AppState;
 
 /// What the pointer is over: a grid (`std`, `dw`, `pw`, `in`) and a channel.
 type Hover = Option<(&'static str, usize)>;
@@ -63,7 +64,7 @@ fn maps_figure(info: &ConvMapsInfo, bins: &[Vec<u8>], backend: &str) -> crate::v
 }
 
 fn tile_image(bins: &[Vec<u8>], info: &ConvMapsInfo, id: &str) -> Option<(u32, u32, Vec<u8>)> {
-    super::canvas::find_tile(&info.tiles, bins, id)
+    crate::ui::canvas::find_tile(&info.tiles, bins, id)
 }
 
 /// One grid of channel tiles (with their kernels under each).
@@ -146,7 +147,7 @@ pub fn FeatureMapsView() -> impl IntoView {
     };
     let run = move || {
         state.error.set(None);
-        send(&Request::ConvMaps(settings(None)));
+        send(&Request::Lab(LabRequest::ConvMaps(settings(None))));
     };
     if state.conv_maps.get_untracked().is_none() {
         run();
@@ -167,7 +168,7 @@ pub fn FeatureMapsView() -> impl IntoView {
                     // The sample switches to the upload only once the worker accepted it.
                     let mut s = settings(Some(name));
                     s.sample = "upload".into();
-                    send_with(&Request::ConvMaps(s), vec![bytes]);
+                    send_with(&Request::Lab(LabRequest::ConvMaps(s)), vec![bytes]);
                 }
                 Err(e) => state.error.set(Some(e)),
             }
@@ -276,7 +277,7 @@ pub fn FeatureMapsView() -> impl IntoView {
                 <button data-testid="maps-png" on:click=move |_| {
                     let backend = state.backend.get_untracked().map(|b| b.kind).unwrap_or_default();
                     if let Some((info, bins)) = state.conv_maps.get_untracked() {
-                        super::download::download_png("convlab-feature-maps.png", &maps_figure(&info, &bins, &backend));
+                        crate::ui::download::download_png("convlab-feature-maps.png", &maps_figure(&info, &bins, &backend));
                     }
                 }>"Feature maps (PNG)"</button>
                 <p data-testid="maps-timing">

@@ -4,12 +4,13 @@
 
 use leptos::prelude::*;
 
-use super::canvas::ImageCanvas;
-use super::client::send;
-use super::conv_lab::{ConvForm, MAX_DEPTH};
-use super::state::AppState;
+use super::conv_form::{ConvForm, MAX_DEPTH};
 use crate::cost::thousands;
-use crate::messages::{Request, SpectralInfo};
+use crate::messages::Request;
+use crate::messages::lab::{LabRequest, SpectralInfo};
+use crate::ui::canvas::ImageCanvas;
+use crate::ui::client::send;
+use crate::ui::state::AppState;
 
 fn shape(s: &[usize]) -> String {
     s.iter()
@@ -19,7 +20,7 @@ fn shape(s: &[usize]) -> String {
 }
 
 fn tile(bins: &[Vec<u8>], info: &SpectralInfo, id: &str) -> Option<(u32, u32, Vec<u8>)> {
-    super::canvas::find_tile(&info.tiles, bins, id)
+    crate::ui::canvas::find_tile(&info.tiles, bins, id)
 }
 
 fn canvas(id: String, scale: u32) -> impl IntoView {
@@ -39,9 +40,9 @@ pub fn SpectralView() -> impl IntoView {
     let depth = expect_context::<ConvForm>().depth;
     let run = move || {
         state.error.set(None);
-        send(&Request::SpectralConv {
+        send(&Request::Lab(LabRequest::SpectralConv {
             depth: depth.get_untracked(),
-        });
+        }));
     };
     if state.spectral.get_untracked().is_none() {
         run();

@@ -1,140 +1,30 @@
-//! The worker's conv lab jobs: the cost table from burn modules, feature maps of a picture
-//! (bundled sample or upload), and 2-D against 3-D convolution on an Indian Pines slab. A
-//! failed job (a bad upload, say) leaves the loaded pictures untouched.
+//! The Conv lab in the worker: the cost table from burn modules, feature maps of a picture
+//! (bundled sample or upload), and 2-D against 3-D convolution on an Indian Pines slab.
 
 use burn::tensor::Device;
 
-use super::fetch::{LAB_FETCH, fetch_bytes};
-use super::{now_ms, post, post_with};
+use super::assets::Assets;
+use super::tiles::{Tiles, abs_max};
+use crate::cost::ConvSpec;
 use crate::data::load;
-use crate::data::picture::{
-    CATS_DOGS_STRIP, CIFAR_STRIP, Picture, SampleStrip, decode_picture, sample_list, split_strip,
-};
-use crate::messages::{ConvMapsInfo, ConvMapsSettings, Request, Response, SpectralInfo, TileMeta};
-use crate::model::conv_cost::measured_table;
-use crate::train::conv_lab::{
+use crate::lab::conv::{
     KernelSource, Kernels, MAX_OUT_CHANNELS, SLAB_SIDE, Slab, TRAINED_KERNELS_FILE,
     centre_channels, feature_maps, first_layer, spectral_conv,
 };
-use crate::viz::diverging_to_rgba;
+use crate::messages::Response;
+use crate::messages::lab::{ConvMapsInfo, ConvMapsSettings, LabResponse, SpectralInfo};
+use crate::model::conv_cost::measured_table;
+use crate::worker::fetch::{LAB_FETCH, fetch_bytes};
+use crate::worker::{now_ms, post, post_with};
 
-/// Side uploads are cropped and resized to.
-pub const UPLOAD_SIDE: usize = 64;
 /// Where the Indian Pines slab is cut (rows 40–71, columns 40–71: fields and woods).
 pub const SLAB_ORIGIN: (usize, usize) = (40, 40);
 
 #[derive(Default)]
 pub struct ConvState {
-    cifar: Option<Vec<Picture>>,
-    cats_dogs: Option<Vec<Picture>>,
-    upload: Option<(String, Picture)>,
     slab: Option<Slab>,
     /// The trained first layer: model name, `[n, 3, 3, 3]` weights, `n`.
     trained: Option<(String, Vec<f32>, usize)>,
-    /// Shipped CIFAR-10 weights files fetched so far, by name (MobileNetV1's serves both the
-    /// trained kernels and the walkthrough).
-    shipped: Vec<(&'static str, Vec<u8>)>,
-    /// The Models page walkthrough's model.
-    pub(super) walk: Option<super::walk::Loaded>,
-}
-
-pub fn handles(req: &Request) -> bool {
-    matches!(
-        req,
-        Request::ConvCost(_)
-            | Request::ConvMaps(_)
-            | Request::SpectralConv { .. }
-            | Request::Walk(_)
-    )
-}
-
-async fn strip(s: &SampleStrip) -> Result<Vec<Picture>, String> {
-    let bytes = fetch_bytes(&format!("./public/data/conv_samples/{}", s.file), LAB_FETCH).await?;
-    let pic = decode_picture(s.file, &bytes).map_err(|e| e.to_string())?;
-    split_strip(&pic, s).map_err(|e| e.to_string())
-}
-
-/// A shipped weights file of `public/weights/`, fetched once for both the Conv lab's trained
-/// kernels and the walkthrough.
-pub(super) async fn shipped_weights(
-    st: &mut ConvState,
-    file: &'static str,
-) -> Result<Vec<u8>, String> {
-    if let Some((_, bytes)) = st.shipped.iter().find(|(f, _)| *f == file) {
-        return Ok(bytes.clone());
-    }
-    let bytes = fetch_bytes(&format!("./public/weights/{file}"), LAB_FETCH).await?;
-    st.shipped.push((file, bytes.clone()));
-    Ok(bytes)
-}
-
-pub(super) async fn picture(st: &mut ConvState, id: &str) -> Result<(String, Picture), String> {
-    let label = || {
-        sample_list()
-            .into_iter()
-            .find(|(i, _)| i == id)
-            .map(|(_, l)| l)
-            .unwrap_or_default()
-    };
-    if let Some(i) = id
-        .strip_prefix("cifar-")
-        .and_then(|v| v.parse::<usize>().ok())
-    {
-        if st.cifar.is_none() {
-            st.cifar = Some(strip(&CIFAR_STRIP).await?);
-        }
-        if let Some(p) = st.cifar.as_ref().and_then(|v| v.get(i)) {
-            return Ok((label(), p.clone()));
-        }
-    }
-    if let Some(i) = id
-        .strip_prefix("catdog-")
-        .and_then(|v| v.parse::<usize>().ok())
-    {
-        if st.cats_dogs.is_none() {
-            st.cats_dogs = Some(strip(&CATS_DOGS_STRIP).await?);
-        }
-        if let Some(p) = st.cats_dogs.as_ref().and_then(|v| v.get(i)) {
-            return Ok((label(), p.clone()));
-        }
-    }
-    if id == "upload" {
-        return st
-            .upload
-            .clone()
-            .ok_or_else(|| "Upload a picture first (PNG or JPEG).".to_string());
-    }
-    Err(format!("unknown sample '{id}'"))
-}
-
-pub(super) fn abs_max(v: &[f32]) -> f32 {
-    v.iter()
-        .filter(|x| x.is_finite())
-        .fold(0f32, |m, x| m.max(x.abs()))
-}
-
-/// Collects RGBA tiles and their metadata for one response.
-#[derive(Default)]
-pub(super) struct Tiles {
-    pub(super) meta: Vec<TileMeta>,
-    pub(super) bins: Vec<Vec<u8>>,
-}
-
-impl Tiles {
-    pub(super) fn push(&mut self, id: String, values: &[f32], w: usize, h: usize, scale: f32) {
-        let img = diverging_to_rgba(values, w as u32, h as u32, scale.max(1e-12));
-        self.push_rgba(id, img.width, img.height, img.pixels);
-    }
-    pub(super) fn push_rgba(&mut self, id: String, width: u32, height: u32, rgba: Vec<u8>) {
-        self.meta.push(TileMeta { id, width, height });
-        self.bins.push(rgba);
-    }
-    /// Each map of a `[n, h, w]` block, with one shared scale.
-    pub(super) fn maps(&mut self, prefix: &str, values: &[f32], w: usize, h: usize, scale: f32) {
-        for (i, m) in values.chunks_exact(w * h).enumerate() {
-            self.push(format!("{prefix}-{i}"), m, w, h, scale);
-        }
-    }
 }
 
 /// A `[n, c, 3, 3]` kernel block as `n` tiles of `c` 3×3 squares side by side (1 px gaps).
@@ -154,25 +44,16 @@ fn kernel_tiles(t: &mut Tiles, prefix: &str, w: &[f32], c: usize, k: usize) {
     }
 }
 
-pub async fn handle(
-    st: &mut ConvState,
-    device: &Device,
-    req: Request,
-    bins: Vec<Vec<u8>>,
-) -> Result<(), String> {
-    match req {
-        Request::ConvCost(spec) => {
-            post(&Response::ConvCost(measured_table(&spec, device)?));
-        }
-        Request::ConvMaps(s) => maps(st, device, s, bins).await?,
-        Request::SpectralConv { depth } => spectral(st, device, depth).await?,
-        Request::Walk(s) => super::walk::handle(st, device, s).await?,
-        _ => {}
-    }
+/// The cost table, parameters counted by burn modules.
+pub fn cost(device: &Device, spec: &ConvSpec) -> Result<(), String> {
+    post(&Response::Lab(LabResponse::ConvCost(measured_table(
+        spec, device,
+    )?)));
     Ok(())
 }
 
-async fn maps(
+pub async fn maps(
+    assets: &mut Assets,
     st: &mut ConvState,
     device: &Device,
     s: ConvMapsSettings,
@@ -180,11 +61,7 @@ async fn maps(
 ) -> Result<(), String> {
     if let Some(name) = &s.upload {
         let bytes = bins.first().ok_or("No file was uploaded.")?;
-        let pic = decode_picture(name, bytes).map_err(|e| e.to_string())?;
-        st.upload = Some((
-            format!("your picture {name} ({}×{})", pic.width, pic.height),
-            pic.square(UPLOAD_SIDE),
-        ));
+        assets.set_upload(name, bytes)?;
     }
     if s.out_channels == 0 || s.out_channels > MAX_OUT_CHANNELS {
         return Err(format!(
@@ -192,13 +69,13 @@ async fn maps(
         ));
     }
     let source = KernelSource::parse(&s.kernels, s.seed)?;
-    let (label, pic) = picture(st, &s.sample).await?;
+    let (label, pic) = assets.picture(&s.sample).await?;
     let (w, h) = (pic.width, pic.height);
     let mut chw = pic.to_chw();
     centre_channels(&mut chw, 3);
     let (kernels, note) = if source == KernelSource::Trained {
         if st.trained.is_none() {
-            let bytes = shipped_weights(st, TRAINED_KERNELS_FILE).await?;
+            let bytes = assets.shipped_weights(TRAINED_KERNELS_FILE).await?;
             let (model, stem, n) =
                 first_layer(&bytes).map_err(|e| format!("{TRAINED_KERNELS_FILE}: {e}"))?;
             st.trained = Some((model, stem, n));
@@ -258,11 +135,11 @@ async fn maps(
         pointwise_weights: kernels.pointwise,
         tiles: t.meta,
     };
-    post_with(&Response::ConvMaps(info), t.bins);
+    post_with(&Response::Lab(LabResponse::ConvMaps(info)), t.bins);
     Ok(())
 }
 
-async fn spectral(st: &mut ConvState, device: &Device, depth: usize) -> Result<(), String> {
+pub async fn spectral(st: &mut ConvState, device: &Device, depth: usize) -> Result<(), String> {
     if st.slab.is_none() {
         let bytes = fetch_bytes(
             &format!("./public/data/{}", load::INDIAN_PINES_FILE),
@@ -332,6 +209,6 @@ async fn spectral(st: &mut ConvState, device: &Device, depth: usize) -> Result<(
         scale3d,
         tiles: t.meta,
     };
-    post_with(&Response::SpectralConv(info), t.bins);
+    post_with(&Response::Lab(LabResponse::SpectralConv(info)), t.bins);
     Ok(())
 }

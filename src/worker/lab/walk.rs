@@ -5,17 +5,19 @@
 use burn::module::Module;
 use burn::tensor::{Device, Tensor, TensorData};
 
-use super::conv::{ConvState, Tiles, abs_max, picture, shipped_weights};
-use super::fetch::{LAB_FETCH, fetch_bytes};
-use super::hsi::PRETRAINED_URL;
-use super::{now_ms, post_with, table};
+use super::assets::Assets;
+use super::tiles::{Tiles, abs_max};
 use crate::data::cifar::CIFAR10_CLASSES;
 use crate::data::load;
-use crate::messages::{Response, WALK_SOURCES, WalkInfo, WalkSettings, WalkView};
+use crate::lab::walk::{cifar_batch, cifar_input, layer_view};
+use crate::messages::Response;
+use crate::messages::lab::{LabResponse, WALK_SOURCES, WalkInfo, WalkSettings, WalkView};
 use crate::model::{HybridSn, ModelKind};
 use crate::train::cifar::{CifarNet, load_cifar, shipped_file};
 use crate::train::hsi::{Prepared, load_hybridsn, prepare};
-use crate::train::walk::{cifar_batch, cifar_input, layer_view};
+use crate::worker::fetch::{LAB_FETCH, fetch_bytes};
+use crate::worker::hsi::PRETRAINED_URL;
+use crate::worker::{now_ms, post_with, table};
 
 /// HybridSN with the scene prepared as its weights were trained (PCA, padding).
 pub struct HsiWalk {
@@ -36,7 +38,7 @@ pub struct Loaded {
     net: WalkNet,
 }
 
-async fn load_source(st: &mut ConvState, source: &str, device: &Device) -> Result<Loaded, String> {
+async fn load_source(assets: &mut Assets, source: &str, device: &Device) -> Result<Loaded, String> {
     let fresh = |kind: ModelKind| -> Result<Loaded, String> {
         Ok(Loaded {
             source: source.to_string(),
@@ -59,7 +61,7 @@ async fn load_source(st: &mut ConvState, source: &str, device: &Device) -> Resul
                 .and_then(ModelKind::from_id)
                 .and_then(shipped_file) =>
         {
-            let bytes = shipped_weights(st, file).await?;
+            let bytes = assets.shipped_weights(file).await?;
             let (net, cfg, metrics) =
                 load_cifar(&bytes, device).map_err(|e| format!("{file}: {e}"))?;
             let acc = metrics
@@ -116,96 +118,98 @@ async fn load_source(st: &mut ConvState, source: &str, device: &Device) -> Resul
     }
 }
 
-pub async fn handle(st: &mut ConvState, device: &Device, s: WalkSettings) -> Result<(), String> {
-    if st.walk.as_ref().map(|l| l.source.as_str()) != Some(s.source.as_str()) {
-        st.walk = Some(load_source(st, &s.source, device).await?);
+/// Loads the chosen model (unless it is the one loaded) and answers with its layer table
+/// and, when a layer was asked for, that layer's output.
+pub async fn handle(
+    assets: &mut Assets,
+    walk: &mut Option<Loaded>,
+    device: &Device,
+    s: WalkSettings,
+) -> Result<(), String> {
+    if walk.as_ref().map(|l| l.source.as_str()) != Some(s.source.as_str()) {
+        *walk = Some(load_source(assets, &s.source, device).await?);
     }
-    let (weights, summary) = {
-        let loaded = st.walk.as_ref().expect("loaded above");
-        let summary = match &loaded.net {
-            WalkNet::Cifar(m) => m.summary(),
-            WalkNet::Hsi(h) => h.model.summary(),
-        };
-        (loaded.weights.clone(), summary)
+    let loaded = walk.as_ref().expect("loaded above");
+    let summary = match &loaded.net {
+        WalkNet::Cifar(m) => m.summary(),
+        WalkNet::Hsi(h) => h.model.summary(),
     };
     let mut tiles = Tiles::default();
     let view = match &s.layer {
         None => None,
-        Some(layer) => Some(view(st, device, &s, layer, &mut tiles).await?),
+        Some(layer) => Some(view(assets, &loaded.net, device, &s, layer, &mut tiles).await?),
     };
+    let weights = loaded.weights.clone();
     let info = WalkInfo {
         source: s.source,
         weights,
         table: table(summary),
         view,
     };
-    post_with(&Response::Walk(info), tiles.bins);
+    post_with(&Response::Lab(LabResponse::Walk(info)), tiles.bins);
     Ok(())
 }
 
 async fn view(
-    st: &mut ConvState,
+    assets: &mut Assets,
+    net: &WalkNet,
     device: &Device,
     s: &WalkSettings,
     layer: &str,
     tiles: &mut Tiles,
 ) -> Result<WalkView, String> {
     // The input, and the model's forward pass over it.
-    let is_cifar = matches!(st.walk.as_ref().map(|l| &l.net), Some(WalkNet::Cifar(_)));
-    let (input, labels, t0, acts) = if is_cifar {
-        let (label, pic) = picture(st, &s.sample).await?;
-        let small = if pic.width == 32 && pic.height == 32 {
-            pic
-        } else {
-            pic.square(32)
-        };
-        tiles.push_rgba("input".into(), 32, 32, small.to_rgba());
-        let x = cifar_batch(cifar_input(&small), device);
-        let Some(WalkNet::Cifar(m)) = st.walk.as_ref().map(|l| &l.net) else {
-            return Err("no model is loaded".into());
-        };
-        let t0 = now_ms();
-        let acts = m.activations(x);
-        let labels = CIFAR10_CLASSES.iter().map(|c| c.to_string()).collect();
-        (label, labels, t0, acts)
-    } else {
-        let Some(WalkNet::Hsi(h)) = st.walk.as_ref().map(|l| &l.net) else {
-            return Err("no model is loaded".into());
-        };
-        let p = &h.prepared;
-        let [row, col] = s.pixel;
-        if row >= p.height || col >= p.width {
-            return Err(format!(
-                "pixel ({row}, {col}) is outside the {}×{} scene",
-                p.height, p.width
-            ));
+    let (input, labels, t0, acts) = match net {
+        WalkNet::Cifar(m) => {
+            let (label, pic) = assets.picture(&s.sample).await?;
+            let small = if pic.width == 32 && pic.height == 32 {
+                pic
+            } else {
+                pic.square(32)
+            };
+            tiles.push_rgba("input".into(), 32, 32, small.to_rgba());
+            let x = cifar_batch(cifar_input(&small), device);
+            let t0 = now_ms();
+            let acts = m.activations(x);
+            let labels = CIFAR10_CLASSES.iter().map(|c| c.to_string()).collect();
+            (label, labels, t0, acts)
         }
-        let mut patch = Vec::new();
-        p.padded
-            .patch_batch(&[row * p.width + col], p.patch, &mut patch);
-        let bands = patch.len() / (p.patch * p.patch);
-        // The input tile: the first principal component of the patch.
-        let first = &patch[..p.patch * p.patch];
-        tiles.push("input".into(), first, p.patch, p.patch, abs_max(first));
-        let class = match p.gt[row * p.width + col] {
-            0 => "unlabelled".to_string(),
-            c => h
-                .class_names
-                .get(c as usize - 1)
-                .cloned()
-                .unwrap_or_else(|| format!("class {c}")),
-        };
-        let x = Tensor::<5>::from_data(
-            TensorData::new(patch, [1, 1, bands, p.patch, p.patch]),
-            device,
-        );
-        let t0 = now_ms();
-        let acts = h.model.activations(x);
-        let input = format!(
-            "the {}×{} patch around pixel ({row}, {col}), ground truth: {class}",
-            p.patch, p.patch
-        );
-        (input, h.class_names.clone(), t0, acts)
+        WalkNet::Hsi(h) => {
+            let p = &h.prepared;
+            let [row, col] = s.pixel;
+            if row >= p.height || col >= p.width {
+                return Err(format!(
+                    "pixel ({row}, {col}) is outside the {}×{} scene",
+                    p.height, p.width
+                ));
+            }
+            let mut patch = Vec::new();
+            p.padded
+                .patch_batch(&[row * p.width + col], p.patch, &mut patch);
+            let bands = patch.len() / (p.patch * p.patch);
+            // The input tile: the first principal component of the patch.
+            let first = &patch[..p.patch * p.patch];
+            tiles.push("input".into(), first, p.patch, p.patch, abs_max(first));
+            let class = match p.gt[row * p.width + col] {
+                0 => "unlabelled".to_string(),
+                c => h
+                    .class_names
+                    .get(c as usize - 1)
+                    .cloned()
+                    .unwrap_or_else(|| format!("class {c}")),
+            };
+            let x = Tensor::<5>::from_data(
+                TensorData::new(patch, [1, 1, bands, p.patch, p.patch]),
+                device,
+            );
+            let t0 = now_ms();
+            let acts = h.model.activations(x);
+            let input = format!(
+                "the {}×{} patch around pixel ({row}, {col}), ground truth: {class}",
+                p.patch, p.patch
+            );
+            (input, h.class_names.clone(), t0, acts)
+        }
     };
     let v = layer_view(acts, layer).await?;
     let ms = now_ms() - t0;

@@ -8,10 +8,10 @@
 use burn::tensor::activation::softmax;
 use burn::tensor::{Device, Tensor, TensorData};
 
-use super::read_f32;
 use crate::data::cifar::{CIFAR_MEAN, CIFAR_STD};
 use crate::data::picture::Picture;
 use crate::model::{Activation, Activations};
+use crate::train::read_f32;
 
 /// The most channel maps one view shows.
 pub const MAX_LAYER_MAPS: usize = 32;
