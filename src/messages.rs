@@ -67,6 +67,8 @@ pub struct HsiSettings {
     pub resume: bool,
 }
 
+/// The lab's defaults (its form starts from them; a test checks they are the training
+/// config's, [`crate::train::hsi::HsiTrainConfig`]).
 impl Default for HsiSettings {
     fn default() -> Self {
         Self {
@@ -76,7 +78,8 @@ impl Default for HsiSettings {
             spatial: false,
             seed: 0,
             epochs: 20,
-            batch_size: 64,
+            // Batch 32 keeps every Conv3d activation well under WebGPU's 128 MiB binding.
+            batch_size: 32,
             lr: 1e-3,
             batch_norm: true,
             max_train: 0,

@@ -40,7 +40,7 @@ pub struct HsiTrainConfig {
     pub seed: u64,
     #[config(default = 20)]
     pub epochs: usize,
-    #[config(default = 64)]
+    #[config(default = 32)]
     pub batch_size: usize,
     #[config(default = 1e-3)]
     pub lr: f64,
@@ -53,9 +53,10 @@ pub struct HsiTrainConfig {
     /// Use at most this many training pixels (0 = all): for quick demos and tests.
     #[config(default = 0)]
     pub max_train: usize,
-    /// Evaluate test OA every this many epochs (0 = only at the end). Shown only: nothing
-    /// is chosen by it.
-    #[config(default = 1)]
+    /// Evaluate test OA every this many epochs (0 = only at the end, the default: per-epoch
+    /// test scores invite choosing an epoch by them, and each costs a whole-scene map).
+    /// Shown only: nothing is chosen by it.
+    #[config(default = 0)]
     pub eval_every: usize,
     /// Evaluate validation OA every this many epochs (0 = only at the end; patch by patch on
     /// the validation pixels, far cheaper than a test evaluation's whole-scene map).
@@ -130,6 +131,28 @@ pub struct Prepared {
     pub explained: Vec<f64>,
     /// The scene it was prepared from (recorded in the weights of a model trained on it).
     pub scene: TrainedOn,
+}
+
+/// The lab's settings as a training config. The lab scores validation pixels per epoch
+/// and never test pixels (the test score comes once, from the final map).
+impl From<&crate::messages::HsiSettings> for HsiTrainConfig {
+    fn from(s: &crate::messages::HsiSettings) -> Self {
+        HsiTrainConfig::new()
+            .with_pca(s.pca)
+            .with_patch(s.patch)
+            .with_train_fraction(s.train_fraction)
+            .with_spatial(s.spatial)
+            .with_seed(s.seed)
+            .with_epochs(s.epochs)
+            .with_batch_size(s.batch_size)
+            .with_lr(s.lr)
+            .with_batch_norm(s.batch_norm)
+            .with_max_train(s.max_train)
+            .with_eval_every(0)
+            .with_val_every(s.val_every)
+            .with_augment(s.augment)
+            .with_min_per_class(s.min_per_class)
+    }
 }
 
 /// PCA (whitened, as HybridSN's reference code) + split + zero padding.
@@ -1342,6 +1365,15 @@ mod tests {
     fn shipped(file: &str) -> Vec<u8> {
         let path = format!("{}/public/{file}", env!("CARGO_MANIFEST_DIR"));
         std::fs::read(&path).unwrap_or_else(|e| panic!("{path} is needed by this test: {e}"))
+    }
+
+    #[test]
+    fn the_labs_defaults_are_the_training_configs() {
+        // One source for each default: the lab's form starts from `HsiSettings::default()`,
+        // whose training config is the CLI's.
+        let lab = HsiTrainConfig::from(&crate::messages::HsiSettings::default());
+        let cli = HsiTrainConfig::new();
+        assert_eq!(lab, cli);
     }
 
     #[test]

@@ -59,20 +59,20 @@ impl Default for HsiForm {
 
 impl HsiForm {
     pub fn new() -> Self {
+        let d = HsiSettings::default();
         Self {
-            pca: RwSignal::new(30),
-            patch: RwSignal::new(25),
-            fraction: RwSignal::new(0.1),
-            seed: RwSignal::new(0),
-            spatial: RwSignal::new(false),
-            epochs: RwSignal::new(20),
-            // Batch 32 keeps every Conv3d activation well under WebGPU's 128 MiB binding.
-            batch: RwSignal::new(32),
-            lr: RwSignal::new(0.001),
-            paper: RwSignal::new(false),
-            max_train: RwSignal::new(0),
-            augment: RwSignal::new(false),
-            min_per_class: RwSignal::new(0),
+            pca: RwSignal::new(d.pca),
+            patch: RwSignal::new(d.patch),
+            fraction: RwSignal::new(d.train_fraction),
+            seed: RwSignal::new(d.seed),
+            spatial: RwSignal::new(d.spatial),
+            epochs: RwSignal::new(d.epochs),
+            batch: RwSignal::new(d.batch_size),
+            lr: RwSignal::new(d.lr),
+            paper: RwSignal::new(!d.batch_norm),
+            max_train: RwSignal::new(d.max_train),
+            augment: RwSignal::new(d.augment),
+            min_per_class: RwSignal::new(d.min_per_class),
             band: RwSignal::new(100),
             grey: RwSignal::new(false),
             view_mode: RwSignal::new("all".into()),
@@ -89,18 +89,23 @@ impl HsiForm {
     /// The form as a link's parameters restore it (bad values fall back with a notice).
     pub fn from_query(q: &mut Query) -> Self {
         let f = Self::new();
-        f.pca.set(q.int("pca", 30, 13, 200));
-        f.patch.set(q.odd("patch", 25, 9, 41));
-        f.fraction.set(q.float("fraction", 0.1, 0.001, 0.95));
-        f.seed.set(q.int("seed", 0, 0, u32::MAX as usize) as u64);
-        f.spatial.set(q.flag("spatial", false));
-        f.epochs.set(q.int("epochs", 20, 1, 500));
-        f.batch.set(q.int("batch", 32, 1, 256));
-        f.lr.set(q.float("lr", 0.001, 1e-6, 1.0));
-        f.paper.set(q.flag("paper", false));
-        f.max_train.set(q.int("max_train", 0, 0, 1_000_000));
-        f.augment.set(q.flag("augment", false));
-        f.min_per_class.set(q.int("min_per_class", 0, 0, 10_000));
+        let d = HsiSettings::default();
+        f.pca.set(q.int("pca", d.pca, 13, 200));
+        f.patch.set(q.odd("patch", d.patch, 9, 41));
+        f.fraction
+            .set(q.float("fraction", d.train_fraction, 0.001, 0.95));
+        f.seed
+            .set(q.int("seed", d.seed as usize, 0, u32::MAX as usize) as u64);
+        f.spatial.set(q.flag("spatial", d.spatial));
+        f.epochs.set(q.int("epochs", d.epochs, 1, 500));
+        f.batch.set(q.int("batch", d.batch_size, 1, 256));
+        f.lr.set(q.float("lr", d.lr, 1e-6, 1.0));
+        f.paper.set(q.flag("paper", !d.batch_norm));
+        f.max_train
+            .set(q.int("max_train", d.max_train, 0, 1_000_000));
+        f.augment.set(q.flag("augment", d.augment));
+        f.min_per_class
+            .set(q.int("min_per_class", d.min_per_class, 0, 10_000));
         f.band.set(q.int("band", 100, 0, 10_000));
         f.grey.set(q.flag("grey", false));
         f.view_mode

@@ -6,9 +6,7 @@ use burn::tensor::Device;
 use super::fetch::fetch_bytes;
 use super::{WorkerHost, post, post_with, table};
 use crate::data::{Scene, load, read_arrays};
-use crate::messages::{
-    EvalInfo, FileArrays, HsiSettings, ImageMsg, Request, Response, SceneInfo, job,
-};
+use crate::messages::{EvalInfo, FileArrays, ImageMsg, Request, Response, SceneInfo, job};
 use crate::model::{HybridSn, HybridSnConfig};
 use crate::train::hsi::{
     CPU_STEP_BYTES, Evaluation, HsiTrainConfig, Prepared, SELECTION, Scores, TrainedOn,
@@ -94,25 +92,6 @@ pub fn handles(req: &Request) -> bool {
             | Request::ExportWeights
             | Request::ImportWeights { .. }
     )
-}
-
-fn settings_to_config(s: &HsiSettings) -> HsiTrainConfig {
-    HsiTrainConfig::new()
-        .with_pca(s.pca)
-        .with_patch(s.patch)
-        .with_train_fraction(s.train_fraction)
-        .with_spatial(s.spatial)
-        .with_seed(s.seed)
-        .with_epochs(s.epochs)
-        .with_batch_size(s.batch_size)
-        .with_lr(s.lr)
-        .with_batch_norm(s.batch_norm)
-        .with_max_train(s.max_train)
-        // Per epoch, validation only: no epoch is ever shown a test score to be chosen by.
-        .with_eval_every(0)
-        .with_val_every(s.val_every)
-        .with_augment(s.augment)
-        .with_min_per_class(s.min_per_class)
 }
 
 /// The words for a batch made smaller to fit the device.
@@ -468,7 +447,7 @@ pub async fn handle(
             });
         }
         Request::Prepare(s) => {
-            let cfg = settings_to_config(&s);
+            let cfg = HsiTrainConfig::from(&s);
             let prep = ensure_prepared(st, &cfg)?;
             let summary = HybridSnConfig::new()
                 .with_bands(prep.padded.bands)
@@ -485,7 +464,7 @@ pub async fn handle(
             });
         }
         Request::TrainHsi(s) => {
-            let mut cfg = settings_to_config(&s);
+            let mut cfg = HsiTrainConfig::from(&s);
             let prep = ensure_prepared(st, &cfg)?.clone();
             host.job = job::HSI_TRAIN.into();
             let gpu = backend != super::CPU;

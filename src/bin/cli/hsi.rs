@@ -131,14 +131,12 @@ pub fn config(opts: &Opts) -> Result<HsiTrainConfig, String> {
         .with_guard(guard)
         .with_seed(opts.num("seed", d.seed)?)
         .with_epochs(opts.num("epochs", d.epochs)?)
-        // The CLI's batch (the README's runs use it).
-        .with_batch_size(opts.num("batch", 32)?)
+        .with_batch_size(opts.num("batch", d.batch_size)?)
         .with_lr(opts.num("lr", d.lr)?)
         .with_batch_norm(!opts.flag("paper"))
         .with_cosine(!opts.flag("constant-lr"))
         .with_max_train(opts.num("max-train", d.max_train)?)
-        // Natively the test OA is scored once, at the end, unless asked.
-        .with_eval_every(opts.num("eval-every", 0)?)
+        .with_eval_every(opts.num("eval-every", d.eval_every)?)
         .with_val_every(opts.num("val-every", d.val_every)?)
         .with_augment(opts.flag("augment"))
         .with_label_smoothing(opts.num("smoothing", d.label_smoothing)?)
