@@ -10,7 +10,7 @@ use super::client::{send, send_with};
 use super::download::read_file;
 use super::form::{check_input, files_of, num_input};
 use super::smoke::{LossChart, ProgressBar};
-use super::state::AppState;
+use super::state::{AppState, JobStatus};
 use super::url::CopyLink;
 use crate::data::CIFAR10_CLASSES;
 use crate::messages::Request;
@@ -151,7 +151,7 @@ pub fn CifarLab() -> impl IntoView {
     let form = expect_context::<CifarForm>();
     // Lazy-load the bundled subset and the shipped runs the first time the lab opens.
     if cs.data.get_untracked().is_none() {
-        state.job_status.set("running".into());
+        state.job_status.set(JobStatus::Running);
         send(&Request::Cifar(CifarRequest::LoadBundled));
         // A link may ask for the cats and dogs photos.
         if form.cats_dogs.get_untracked() {
@@ -161,7 +161,7 @@ pub fn CifarLab() -> impl IntoView {
     if cs.missing.get_untracked().is_none() {
         send(&Request::Cifar(CifarRequest::Pretrained));
     }
-    let busy = move || matches!(state.job_status.get().as_str(), "running" | "paused");
+    let busy = move || state.job_status.get().is_active();
     let clicks = RwSignal::new(0u32);
 
     let start = move |_| {
@@ -169,7 +169,7 @@ pub fn CifarLab() -> impl IntoView {
         state.progress.set(None);
         state.losses.set(Vec::new());
         cs.epochs.set(Vec::new());
-        state.job_status.set("running".into());
+        state.job_status.set(JobStatus::Running);
         send(&Request::Cifar(CifarRequest::Train(form.settings())));
     };
 
@@ -252,7 +252,7 @@ pub fn CifarLab() -> impl IntoView {
                 "Data set "
                 <select data-testid="cifar-dataset" disabled=busy on:change=move |ev| {
                     state.error.set(None);
-                    state.job_status.set("running".into());
+                    state.job_status.set(JobStatus::Running);
                     let on = event_target_value(&ev) == "cats-dogs";
                     form.cats_dogs.set(on);
                     send(&Request::Cifar(CifarRequest::UseCatsDogs(on)));
@@ -311,17 +311,17 @@ pub fn CifarLab() -> impl IntoView {
                     disabled=move || busy() || cs.data.get().is_none() || state.backend.get().is_none()>
                     "Train"
                 </button>
-                <button data-testid="cifar-pause" disabled=move || state.job_status.get() != "running"
+                <button data-testid="cifar-pause" disabled=move || state.job_status.get() != JobStatus::Running
                     on:click=move |_| {
                         send(&Request::Pause);
-                        state.job_status.set("paused".into());
+                        state.job_status.set(JobStatus::Paused);
                     }>
                     "Pause"
                 </button>
-                <button data-testid="cifar-resume" disabled=move || state.job_status.get() != "paused"
+                <button data-testid="cifar-resume" disabled=move || state.job_status.get() != JobStatus::Paused
                     on:click=move |_| {
                         send(&Request::Resume);
-                        state.job_status.set("running".into());
+                        state.job_status.set(JobStatus::Running);
                     }>
                     "Resume"
                 </button>

@@ -9,7 +9,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{MessageEvent, Worker};
 
-use super::state::AppState;
+use super::state::{AppState, JobStatus};
 use crate::data::load::INDIAN_PINES_NAME;
 use crate::messages::cifar::{CIFAR_DATA, CifarRequest};
 use crate::messages::{BackendChoice, Request, Response};
@@ -80,7 +80,7 @@ fn restart(state: AppState, backend: BackendChoice, why: &str) {
     if let Some(old) = WORKER.with(|w| w.borrow_mut().take()) {
         old.terminate();
     }
-    state.job_status.set("error".into());
+    state.job_status.set(JobStatus::Error);
     state.progress.set(None);
     state.worker_ready.set(false);
     let n = RESTARTS.with(|r| r.get()) + 1;

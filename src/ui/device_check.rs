@@ -8,7 +8,7 @@ use super::cifar::CifarForm;
 use super::client::send;
 use super::hyperspectral::HsiForm;
 use super::smoke::{ProgressBar, format_eta};
-use super::state::AppState;
+use super::state::{AppState, JobStatus};
 use crate::messages::{CheckCase, CheckReport, Request, job};
 
 /// The bundled CIFAR-10 subset's training and test images.
@@ -70,16 +70,13 @@ pub fn DeviceCheck() -> impl IntoView {
     let state = expect_context::<AppState>();
     let cifar = expect_context::<CifarForm>();
     let hsi = expect_context::<HsiForm>();
-    let running = move || {
-        state.job.get() == job::CHECK
-            && matches!(state.job_status.get().as_str(), "running" | "paused")
-    };
+    let running = move || state.job.get() == job::CHECK && state.job_status.get().is_active();
     let start = move |_| {
         state.check.set(None);
         state.progress.set(None);
         state.error.set(None);
         state.job.set(job::CHECK.into());
-        state.job_status.set("running".into());
+        state.job_status.set(JobStatus::Running);
         send(&Request::DeviceCheck {
             cases: vec![
                 CheckCase {
@@ -96,10 +93,7 @@ pub fn DeviceCheck() -> impl IntoView {
             map: Some(INDIAN_PINES),
         });
     };
-    let busy = move || {
-        matches!(state.job_status.get().as_str(), "running" | "paused")
-            || state.backend.get().is_none()
-    };
+    let busy = move || state.job_status.get().is_active() || state.backend.get().is_none();
     view! {
         <section data-testid="device-check">
             <h2>"Will this machine do?"</h2>

@@ -11,7 +11,7 @@ use super::client::{send, send_with};
 use super::download::{download, download_png, read_file};
 use super::form::{check_input, files_of, num_input};
 use super::smoke::ProgressBar;
-use super::state::AppState;
+use super::state::{AppState, JobStatus};
 use super::url::CopyLink;
 use crate::cost::thousands;
 use crate::messages::{HsiSettings, Request, SavedRun};
@@ -148,7 +148,7 @@ pub fn HyperspectralLab() -> impl IntoView {
     let form = expect_context::<HsiForm>();
     // Lazy-load the bundled scene the first time the lab opens.
     if state.scene.get_untracked().is_none() {
-        state.job_status.set("running".into());
+        state.job_status.set(JobStatus::Running);
         send(&Request::LoadBundledScene);
     }
     // A link with `pretrained=1` shows the pretrained map once the bundled scene is in.
@@ -156,14 +156,14 @@ pub fn HyperspectralLab() -> impl IntoView {
         let bundled = state
             .scene
             .with(|s| s.as_ref().is_some_and(|s| s.name == INDIAN_PINES_NAME));
-        let idle = !matches!(state.job_status.get().as_str(), "running" | "paused");
+        let idle = !state.job_status.get().is_active();
         if bundled
             && idle
             && form.pretrained.get_untracked()
             && state.evaluation.get_untracked().is_none()
         {
             form.pretrained.set(false);
-            state.job_status.set("running".into());
+            state.job_status.set(JobStatus::Running);
             send(&Request::PretrainedMap);
         }
     });
@@ -274,11 +274,11 @@ pub fn HyperspectralLab() -> impl IntoView {
         min_per_class: min_per_class.get(),
         resume: false,
     };
-    let busy = move || matches!(state.job_status.get().as_str(), "running" | "paused");
+    let busy = move || state.job_status.get().is_active();
     let start_job = move || {
         state.error.set(None);
         state.progress.set(None);
-        state.job_status.set("running".into());
+        state.job_status.set(JobStatus::Running);
     };
 
     let request_band = move || {
@@ -627,10 +627,10 @@ pub fn HyperspectralLab() -> impl IntoView {
                         state.pending_run.set(Some(pending_run(&s, state)));
                         send(&Request::TrainHsi(s));
                     }>"Train"</button>
-                <button data-testid="pause" disabled=move || state.job_status.get() != "running"
-                    on:click=move |_| { send(&Request::Pause); state.job_status.set("paused".into()); }>"Pause"</button>
-                <button data-testid="resume" disabled=move || state.job_status.get() != "paused"
-                    on:click=move |_| { send(&Request::Resume); state.job_status.set("running".into()); }>"Resume"</button>
+                <button data-testid="pause" disabled=move || state.job_status.get() != JobStatus::Running
+                    on:click=move |_| { send(&Request::Pause); state.job_status.set(JobStatus::Paused); }>"Pause"</button>
+                <button data-testid="resume" disabled=move || state.job_status.get() != JobStatus::Paused
+                    on:click=move |_| { send(&Request::Resume); state.job_status.set(JobStatus::Running); }>"Resume"</button>
                 <button data-testid="stop" data-shortcut="stop" disabled=move || !busy() on:click=move |_| send(&Request::Stop)>"Stop"</button>
                 <Show when=move || state.kept.get().is_some()>
                     <button data-testid="resume-training" disabled=busy

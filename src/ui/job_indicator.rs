@@ -34,7 +34,7 @@ fn label(name: &str) -> &str {
 #[component]
 pub fn JobIndicator() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let active = move || matches!(state.job_status.get().as_str(), "running" | "paused");
+    let active = move || state.job_status.get().is_active();
     let text = move || {
         let job = state.job.get();
         let mut s = format!("{} {}", label(&job), state.job_status.get());

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::client::send;
-use super::state::AppState;
+use super::state::{AppState, JobStatus};
 use crate::messages::{Request, job};
 
 /// `"1.2 s"`, `"3 min 5 s"`.
@@ -75,14 +75,14 @@ pub fn SmokePanel() -> impl IntoView {
         state.losses.set(Vec::new());
         state.progress.set(None);
         state.error.set(None);
-        state.job_status.set("running".into());
+        state.job_status.set(JobStatus::Running);
         send(&Request::Smoke {
             model: model.get(),
             steps: steps.get(),
             batch: batch.get(),
         });
     };
-    let running = move || matches!(state.job_status.get().as_str(), "running" | "paused");
+    let running = move || state.job_status.get().is_active();
 
     view! {
         // The device check is on the home page too; here it sits beside the smoke run's
@@ -146,20 +146,20 @@ pub fn SmokePanel() -> impl IntoView {
                 </button>
                 <button
                     data-testid="smoke-pause"
-                    disabled=move || state.job_status.get() != "running"
+                    disabled=move || state.job_status.get() != JobStatus::Running
                     on:click=move |_| {
                         send(&Request::Pause);
-                        state.job_status.set("paused".into());
+                        state.job_status.set(JobStatus::Paused);
                     }
                 >
                     "Pause"
                 </button>
                 <button
                     data-testid="smoke-resume"
-                    disabled=move || state.job_status.get() != "paused"
+                    disabled=move || state.job_status.get() != JobStatus::Paused
                     on:click=move |_| {
                         send(&Request::Resume);
-                        state.job_status.set("running".into());
+                        state.job_status.set(JobStatus::Running);
                     }
                 >
                     "Resume"
@@ -172,7 +172,7 @@ pub fn SmokePanel() -> impl IntoView {
                     "Stop"
                 </button>
             </div>
-            <p data-testid="job-status">"Status: " {move || state.job_status.get()}</p>
+            <p data-testid="job-status">"Status: " {move || state.job_status.get().to_string()}</p>
             // The device check above shows its own progress.
             <Show when=move || state.job.get() != job::CHECK>
                 <ProgressBar />

@@ -9,6 +9,38 @@ use crate::messages::{
     SceneInfo,
 };
 
+/// Where the current job stands (shown in words: "running", "paused", …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum JobStatus {
+    #[default]
+    Idle,
+    Running,
+    Paused,
+    Stopped,
+    Done,
+    Error,
+}
+
+impl JobStatus {
+    /// Running or paused: a job holds the worker's training controls.
+    pub fn is_active(self) -> bool {
+        matches!(self, JobStatus::Running | JobStatus::Paused)
+    }
+}
+
+impl std::fmt::Display for JobStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            JobStatus::Idle => "idle",
+            JobStatus::Running => "running",
+            JobStatus::Paused => "paused",
+            JobStatus::Stopped => "stopped",
+            JobStatus::Done => "done",
+            JobStatus::Error => "error",
+        })
+    }
+}
+
 /// Which page is shown (also the `?page=` URL parameter).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Page {
@@ -114,7 +146,7 @@ pub struct AppState {
     pub losses: RwSignal<Vec<(usize, f32)>>,
     pub progress: RwSignal<Option<ProgressInfo>>,
     /// "idle", "running", "paused", "done", "stopped" or "error".
-    pub job_status: RwSignal<String>,
+    pub job_status: RwSignal<JobStatus>,
     pub error: RwSignal<Option<String>>,
     /// Parameters of the link that were ignored, and why.
     pub notices: RwSignal<Vec<String>>,
@@ -171,7 +203,7 @@ impl AppState {
             models: RwSignal::new(Vec::new()),
             losses: RwSignal::new(Vec::new()),
             progress: RwSignal::new(None),
-            job_status: RwSignal::new("idle".into()),
+            job_status: RwSignal::new(JobStatus::Idle),
             error: RwSignal::new(None),
             notices: RwSignal::new(Vec::new()),
             scene: RwSignal::new(None),
@@ -351,7 +383,7 @@ impl AppState {
                 // A job that reports progress is running, even if another job's Done (e.g. the
                 // pretrained CIFAR-10 listing finishing during a run) was the last word.
                 self.job.set(job.clone());
-                self.job_status.set("running".into());
+                self.job_status.set(JobStatus::Running);
                 self.apply(resp, bins);
             }
             Response::Progress {
@@ -370,12 +402,15 @@ impl AppState {
             Response::Loss { step, loss, .. } => self.losses.update(|l| l.push((step, loss))),
             Response::Done { stopped, job } => {
                 self.job.set(job);
-                self.job_status
-                    .set(if stopped { "stopped" } else { "done" }.into())
+                self.job_status.set(if stopped {
+                    JobStatus::Stopped
+                } else {
+                    JobStatus::Done
+                })
             }
             Response::Error { message, job } => {
                 if job != crate::messages::job::LAB {
-                    self.job_status.set("error".into());
+                    self.job_status.set(JobStatus::Error);
                 }
                 self.error.set(Some(message));
             }
