@@ -126,6 +126,28 @@ pub struct FileArrays {
     pub gts: Vec<String>,
 }
 
+/// The model behind a hyperspectral map (shown in words: "your run", "pretrained weights", …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MapSource {
+    /// A run trained in this lab (its evaluation saves the run).
+    YourRun,
+    Pretrained,
+    Imported,
+    /// The model in the lab, mapped again on request.
+    CurrentModel,
+}
+
+impl std::fmt::Display for MapSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            MapSource::YourRun => "your run",
+            MapSource::Pretrained => "pretrained weights",
+            MapSource::Imported => "imported weights",
+            MapSource::CurrentModel => "current model",
+        })
+    }
+}
+
 /// OA, AA, Kappa, per-class accuracy and the confusion matrix.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EvalInfo {
@@ -136,8 +158,8 @@ pub struct EvalInfo {
     pub confusion: Vec<u64>,
     pub num_classes: usize,
     pub test_pixels: usize,
-    /// What produced it, e.g. "pretrained weights" or "your run".
-    pub source: String,
+    /// What produced it.
+    pub source: MapSource,
     /// The split the test pixels come from, in words ("random stratified (the paper's
     /// protocol; test patches overlap training patches), …, seed 2"), and how the weights
     /// were chosen when their file says (or that it does not).
@@ -396,7 +418,7 @@ pub enum Response {
     /// A map drawn by a model that must not be scored on this scene (trained on another or
     /// an unknown one): `source` as in [`EvalInfo`], and why, in words.
     Unscored {
-        source: String,
+        source: MapSource,
         why: String,
     },
     /// A weights file (binary attachment) named `name`.

@@ -14,7 +14,7 @@ use super::smoke::ProgressBar;
 use super::state::{AppState, JobStatus};
 use super::url::CopyLink;
 use crate::cost::thousands;
-use crate::messages::{HsiSettings, Request, SavedRun};
+use crate::messages::{HsiSettings, MapSource, Request, SavedRun};
 use crate::share::Query;
 use crate::viz;
 
@@ -174,9 +174,10 @@ pub fn HyperspectralLab() -> impl IntoView {
             pairs.push(("presenter", "1".into()));
         }
         // The link asks for the pretrained map when that is what is on screen.
-        let shows_pretrained = state
-            .evaluation
-            .with_untracked(|e| e.as_ref().is_some_and(|e| e.source.contains("pretrained")));
+        let shows_pretrained = state.evaluation.with_untracked(|e| {
+            e.as_ref()
+                .is_some_and(|e| e.source == MapSource::Pretrained)
+        });
         if shows_pretrained && let Some(p) = pairs.iter_mut().find(|p| p.0 == "pretrained") {
             p.1 = "1".into();
         }

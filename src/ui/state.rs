@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use crate::cost::CostTable;
 use crate::messages::lab::{ConvMapsInfo, SpectralInfo, WalkInfo};
 use crate::messages::{
-    CheckReport, EvalInfo, FileArrays, ImageMsg, ModelTable, Response, RunEpoch, SavedRun,
-    SceneInfo,
+    CheckReport, EvalInfo, FileArrays, ImageMsg, MapSource, ModelTable, Response, RunEpoch,
+    SavedRun, SceneInfo,
 };
 
 /// Where the current job stands (shown in words: "running", "paused", …).
@@ -162,7 +162,7 @@ pub struct AppState {
     pub map: RwSignal<Vec<u16>>,
     pub evaluation: RwSignal<Option<EvalInfo>>,
     /// The map on screen is not scored: what drew it and why (in words).
-    pub unscored: RwSignal<Option<(String, String)>>,
+    pub unscored: RwSignal<Option<(MapSource, String)>>,
     /// Something the worker wants the visitor to know (e.g. a smaller batch).
     pub notice: RwSignal<Option<String>>,
     /// A failed run's last completed epoch and the run's epochs, kept for "Resume training".
@@ -345,7 +345,7 @@ impl AppState {
                 }
             }
             Response::Evaluation(e) => {
-                if e.source == "your run"
+                if e.source == MapSource::YourRun
                     && let Some(run) = self.pending_run.get_untracked()
                 {
                     self.pending_run.set(None);

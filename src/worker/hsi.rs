@@ -6,7 +6,9 @@ use burn::tensor::Device;
 use super::fetch::fetch_bytes;
 use super::{WorkerHost, post, post_with, table};
 use crate::data::{Scene, load, read_arrays};
-use crate::messages::{EvalInfo, FileArrays, ImageMsg, Request, Response, SceneInfo, job};
+use crate::messages::{
+    EvalInfo, FileArrays, ImageMsg, MapSource, Request, Response, SceneInfo, job,
+};
 use crate::model::{HybridSn, HybridSnConfig};
 use crate::train::hsi::{
     CPU_STEP_BYTES, Evaluation, HsiTrainConfig, Prepared, SELECTION, Scores, TrainedOn,
@@ -247,7 +249,7 @@ fn chosen_in(bytes: &[u8]) -> String {
 fn eval_info(
     e: &Evaluation,
     prep: &Prepared,
-    source: &str,
+    source: MapSource,
     cfg: &HsiTrainConfig,
     chosen: &str,
 ) -> EvalInfo {
@@ -259,7 +261,7 @@ fn eval_info(
         confusion: e.confusion.clone(),
         num_classes: e.num_classes,
         test_pixels: e.pixels,
-        source: source.into(),
+        source,
         protocol: if chosen.is_empty() {
             format!("split: {}", cfg.split_name())
         } else {
@@ -316,7 +318,7 @@ async fn map_and_score(
     st: &mut HsiState,
     host: &mut WorkerHost,
     model: Model,
-    source: &str,
+    source: MapSource,
     chosen: &str,
 ) -> Result<(), String> {
     let prep = ensure_prepared(st, &model.cfg)?.clone();
@@ -334,7 +336,7 @@ async fn map_and_score(
         }
         Some(why) => {
             post(&Response::Unscored {
-                source: source.into(),
+                source,
                 why: format!("Not scored: {why}."),
             });
             st.evaluation = None;
@@ -517,7 +519,7 @@ pub async fn handle(
                     post(&Response::Evaluation(eval_info(
                         &e,
                         &prep,
-                        "your run",
+                        MapSource::YourRun,
                         &cfg,
                         &format!("chosen as: {SELECTION}"),
                     )));
@@ -548,14 +550,14 @@ pub async fn handle(
             let bytes = fetch_bytes(PRETRAINED_URL, job::DOWNLOAD).await?;
             let model = Model::read(&bytes, device)?;
             let chosen = chosen_in(&bytes);
-            map_and_score(st, host, model, "pretrained weights", &chosen).await?;
+            map_and_score(st, host, model, MapSource::Pretrained, &chosen).await?;
         }
         Request::Map => {
             let model = st
                 .model
                 .clone()
                 .ok_or("There is no model yet: train one or load the pretrained weights.")?;
-            map_and_score(st, host, model, "current model", "").await?;
+            map_and_score(st, host, model, MapSource::CurrentModel, "").await?;
         }
         Request::ExportWeights => {
             let model = st
@@ -601,7 +603,7 @@ pub async fn handle(
                 ));
             }
             let chosen = chosen_in(bytes);
-            map_and_score(st, host, model, "imported weights", &chosen).await?;
+            map_and_score(st, host, model, MapSource::Imported, &chosen).await?;
         }
         _ => {}
     }
