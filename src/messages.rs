@@ -43,7 +43,13 @@ pub struct HsiSettings {
     pub pca: usize,
     pub patch: usize,
     pub train_fraction: f64,
+    /// Share of each class's training pixels held out for validation.
+    #[serde(default = "default_val_fraction")]
+    pub val_fraction: f64,
     pub spatial: bool,
+    /// The spatial split's guard band.
+    #[serde(default)]
+    pub guard: crate::data::Guard,
     pub seed: u64,
     pub epochs: usize,
     pub batch_size: usize,
@@ -67,6 +73,10 @@ pub struct HsiSettings {
     pub resume: bool,
 }
 
+fn default_val_fraction() -> f64 {
+    crate::data::VALIDATION_FRACTION
+}
+
 /// The lab's defaults (its form starts from them; a test checks they are the training
 /// config's, [`crate::train::hsi::HsiTrainConfig`]).
 impl Default for HsiSettings {
@@ -75,7 +85,9 @@ impl Default for HsiSettings {
             pca: 30,
             patch: 25,
             train_fraction: 0.1,
+            val_fraction: default_val_fraction(),
             spatial: false,
+            guard: crate::data::Guard::default(),
             seed: 0,
             epochs: 20,
             // Batch 32 keeps every Conv3d activation well under WebGPU's 128 MiB binding.

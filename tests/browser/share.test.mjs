@@ -27,7 +27,9 @@ describe('links that restore a view', () => {
     await set('seed', 7);
     await set('train-fraction', 0.05);
     await set('min-per-class', 24);
+    await set('val-fraction', 0.2);
     await page.locator(tid('spatial')).check();
+    await page.locator(tid('guard')).selectOption('labels-apart');
     await page.locator(tid('map-view')).selectOption('errors');
     await page.locator(tid('copy-link')).click();
     const link = await page.locator(tid('share-link')).inputValue();
@@ -46,7 +48,9 @@ describe('links that restore a view', () => {
     assert.equal(await val('seed'), '7');
     assert.equal(await val('train-fraction'), '0.05');
     assert.equal(await val('min-per-class'), '24');
+    assert.equal(await val('val-fraction'), '0.2');
     assert.ok(await p.locator(tid('spatial')).isChecked());
+    assert.equal(await p.locator(tid('guard')).inputValue(), 'labels-apart');
     assert.equal(await p.locator(tid('map-view')).inputValue(), 'errors');
     assert.equal(await p.locator(tid('url-notice')).count(), 0);
     assert.deepEqual(fresh.errors, []);
