@@ -5,7 +5,11 @@
 //
 // Seen failing before the protection: the CIFAR-10 case ended in "reading a tensor back
 // failed: … the staging buffer could not be mapped" (no words about the device) until the
-// worker named the loss (worker::name_device_loss). Uses the `test-hooks=1` hook
+// worker named the loss (worker::name_device_loss). Against a build without the idle watcher
+// (worker::start's half-second check) and without the loss naming, the idle test timed out
+// waiting for the CPU badge (once it checks the worker is really idle first: before that, a
+// queued request's own device check had passed it), and so did the Conv lab request test: no
+// request followed the one the loss interrupted. Uses the `test-hooks=1` hook
 // `convlabFault('device-lost')` (GPUDevice.destroy() on the worker's device).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -36,15 +40,31 @@ describe('WebGPU faults beyond a device lost in HybridSN training', () => {
     await onWebGpu(page);
     const summary = page.locator(tid('maps-summary'));
     await summary.waitFor({ timeout: 300_000 });
+    // Idle for real: between two Stats requests a second apart no other request reaches the
+    // worker (each request counts itself in `jobs`, and each is followed by a device check).
+    const jobs = async () => {
+      await page.evaluate(() => {
+        window.convlabLastStats = undefined;
+        window.convlabStats();
+      });
+      await page.waitForFunction(() => window.convlabLastStats, null, { timeout: 30_000 });
+      return page.evaluate(() => window.convlabLastStats.jobs);
+    };
+    await page.waitForTimeout(2_000);
+    const before = await jobs();
+    await page.waitForTimeout(1_000);
+    assert.equal(await jobs(), before + 1, 'no request ran between the two Stats calls');
     await lost(page);
-    // No request is running: the worker notices the loss by itself.
+    // No request is running: the worker notices the loss by itself (its watcher, every half
+    // second), within seconds.
+    await page.locator(tid('backend-badge')).filter({ hasText: /CPU/ }).waitFor({ timeout: 10_000 });
     await onCpuBecauseLost(page);
     // The next Conv lab request answers on the CPU, and the maps already shown stay.
-    const before = await summary.textContent();
+    const shown = await summary.textContent();
     await page.locator(tid('maps-seed')).fill('5');
     await page.locator(tid('maps-seed')).dispatchEvent('change');
     await page.locator(tid('kernel-source')).selectOption('random');
-    await summary.filter({ hasNotText: before }).waitFor({ timeout: 300_000 });
+    await summary.filter({ hasNotText: shown }).waitFor({ timeout: 300_000 });
     assert.equal(await page.locator(tid('error')).count(), 0);
     await page.close();
   });

@@ -291,9 +291,8 @@ for (const backend of ['webgpu', 'cpu']) {
       await page.close();
     });
 
-    // Checked against a build without the budgets by reasoning only (a wasm build without
-    // them was not made): the issue saw "The compute worker failed: Uncaught RuntimeError:
-    // unreachable" within 5 s for both files, which fails every assertion below.
+    // Seen failing against a build without the budgets (MAX_ARRAY_BYTES, MAX_SCENE_BYTES and
+    // MAX_BANDS unlimited), on both backends: the refusal never came (TimeoutError).
     test('a 1 MB file that would widen to 7.9 GiB, and a 40,000-band cube, are refused at once; the worker stays small and alive', { timeout: 600_000 }, async () => {
       const { page } = await openLab(env, '&test-hooks=1');
       const summary = await page.locator(tid('scene-summary')).textContent();
