@@ -7,6 +7,7 @@
 
 use super::array::{DType, shape_text};
 use super::error::DataError;
+pub use super::error::bytes_text;
 
 /// Most bytes one uploaded file may have (checked on its length before it is read whole).
 pub const MAX_UPLOAD_BYTES: u64 = 1 << 30;
@@ -26,24 +27,8 @@ pub const MAX_BANDS: usize = 1024;
 /// Most records of one CIFAR-10 batch upload (the whole training set is 50,000).
 pub const MAX_CIFAR_RECORDS: usize = 50_000;
 
-/// A byte count in words: `512 MiB`, `8.0 GiB`, `3.4 KiB`, `17 bytes`.
-pub fn bytes_text(n: u64) -> String {
-    const UNITS: [&str; 6] = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
-    if n < 1024 {
-        return format!("{n} bytes");
-    }
-    let mut v = n as f64 / 1024.0;
-    let mut unit = 0;
-    while v >= 1024.0 && unit + 1 < UNITS.len() {
-        v /= 1024.0;
-        unit += 1;
-    }
-    if v.fract() == 0.0 {
-        format!("{v:.0} {}", UNITS[unit])
-    } else {
-        format!("{v:.1} {}", UNITS[unit])
-    }
-}
+/// Most classes a ground truth may have (labels 1..=MAX_CLASSES).
+pub const MAX_CLASSES: usize = 1024;
 
 /// Refuses an upload `name` of `len` bytes beyond [`MAX_UPLOAD_BYTES`] (before it is read or
 /// copied whole).

@@ -5,8 +5,6 @@
 
 use thiserror::Error;
 
-use super::budget::bytes_text;
-
 /// Everything that can go wrong while reading, checking or packing data.
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum DataError {
@@ -200,7 +198,7 @@ pub enum DataError {
         num_classes: usize,
     },
 
-    /// More classes than [`crate::data::scene::MAX_CLASSES`].
+    /// More classes than [`crate::data::budget::MAX_CLASSES`].
     #[error(
         "The ground truth has label {label} (at row {row}, col {col}); convlab handles at most \
          {cap} classes. Is this array really a class map?"
@@ -217,8 +215,10 @@ pub enum DataError {
     },
 
     /// Label values that look like no-data rather than classes (see [`crate::data::labels`]).
-    #[error("{}", super::labels::suspicious_text(.flagged, .census, *.classes))]
+    #[error("{message}")]
     SuspiciousLabels {
+        /// The words ([`crate::data::labels::suspicious_text`]).
+        message: String,
         /// The values flagged.
         flagged: Vec<u32>,
         /// Every value with its pixel count, in increasing order.
@@ -311,4 +311,23 @@ pub enum DataError {
     /// A caller passed inconsistent arguments (lengths, sizes) to a computation.
     #[error("Invalid input: {0}.")]
     InvalidInput(String),
+}
+
+/// A byte count in words: `512 MiB`, `8.0 GiB`, `3.4 KiB`, `17 bytes`.
+pub fn bytes_text(n: u64) -> String {
+    const UNITS: [&str; 6] = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+    if n < 1024 {
+        return format!("{n} bytes");
+    }
+    let mut v = n as f64 / 1024.0;
+    let mut unit = 0;
+    while v >= 1024.0 && unit + 1 < UNITS.len() {
+        v /= 1024.0;
+        unit += 1;
+    }
+    if v.fract() == 0.0 {
+        format!("{v:.0} {}", UNITS[unit])
+    } else {
+        format!("{v:.1} {}", UNITS[unit])
+    }
 }

@@ -9,8 +9,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::budget::MAX_CLASSES;
 use super::error::DataError;
-use super::scene::MAX_CLASSES;
 
 /// A value is “far above the others” when it is more than this many times the next value
 /// below it…
@@ -197,6 +197,7 @@ pub fn apply(
         if !flagged.is_empty() {
             let classes = kept.iter().filter(|(v, _)| *v > 0).count();
             return Err(DataError::SuspiciousLabels {
+                message: suspicious_text(&flagged, &all, classes),
                 flagged,
                 census: all,
                 classes,

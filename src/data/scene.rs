@@ -5,14 +5,11 @@
 //! [`Scene::from_arrays`] validates the pair and converts it to `f32` / `u16`.
 
 use super::array::{DType, NdArray, Values, shape_text, with_values};
-use super::budget::check_scene;
+use super::budget::{MAX_CLASSES, check_scene};
 use super::error::DataError;
 use super::labels::{self, LabelChoice, LabelMap};
 use super::mat::{is_v73, looks_like_mat, read_mat};
 use super::npy::{NPY_MAGIC, read_npy};
-
-/// Most classes a ground truth may have (labels 1..=MAX_CLASSES).
-pub const MAX_CLASSES: usize = 1024;
 
 /// The 16 Indian Pines classes, in label order (label 1 = Alfalfa).
 pub const INDIAN_PINES_CLASSES: [&str; 16] = [
