@@ -117,7 +117,7 @@ pub fn CifarCompare() -> impl IntoView {
                             <td>{format!("{:.1} %", 100.0 * r.accuracy)}</td>
                             <td>{r.epochs}</td>
                             <td>{r.train_images}</td>
-                            <td>{super::smoke::format_eta(r.seconds)}</td>
+                            <td>{super::widgets::format_eta(r.seconds)}</td>
                             <td>{r.backend.clone()}</td>
                             <td>{r.source.clone()}</td>
                             <td class="recipe">{r.recipe.clone()}</td>

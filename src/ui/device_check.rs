@@ -7,8 +7,8 @@ use leptos::prelude::*;
 use super::cifar::CifarForm;
 use super::client::send;
 use super::hyperspectral::HsiForm;
-use super::smoke::{ProgressBar, format_eta};
 use super::state::{AppState, JobStatus};
+use super::widgets::{ProgressBar, format_eta};
 use crate::messages::{CheckCase, CheckReport, Request, job};
 
 /// The bundled CIFAR-10 subset's training and test images.

@@ -11,9 +11,9 @@ use super::canvas::ImageCanvas;
 use super::client::{send, send_with};
 use super::download::{download, download_png, read_file};
 use super::form::{check_input, files_of, num_input};
-use super::smoke::ProgressBar;
 use super::state::{AppState, JobStatus};
 use super::url::CopyLink;
+use super::widgets::ProgressBar;
 use crate::cost::thousands;
 use crate::messages::{HsiSettings, MapSource, Request, SavedRun};
 use crate::share::Query;
@@ -947,7 +947,7 @@ fn EpochTable() -> impl IntoView {
         download("convlab-hsi-epochs.csv", text.as_bytes(), "text/csv");
     };
     view! {
-        <super::smoke::LossChart />
+        <super::widgets::LossChart />
         <button data-testid="curves-png" disabled=move || state.epochs.with(|e| e.is_empty())
             on:click=move |_| {
                 let ep = state.epochs.get_untracked();

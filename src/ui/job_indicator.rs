@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 
-use super::smoke::format_eta;
 use super::state::{AppState, Page};
+use super::widgets::format_eta;
 use crate::messages::job;
 
 /// The page a job's controls live on.

@@ -23,6 +23,7 @@ mod runs;
 mod smoke;
 mod state;
 mod url;
+mod widgets;
 
 pub use app::App;
 

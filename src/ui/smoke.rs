@@ -5,63 +5,8 @@ use leptos::prelude::*;
 
 use super::client::send;
 use super::state::{AppState, JobStatus};
+use super::widgets::{LossChart, ProgressBar};
 use crate::messages::{Request, job};
-
-/// `"1.2 s"`, `"3 min 5 s"`.
-pub fn format_eta(secs: f64) -> String {
-    if !secs.is_finite() || secs < 0.0 {
-        return "–".into();
-    }
-    if secs < 60.0 {
-        format!("{secs:.1} s")
-    } else {
-        format!("{} min {} s", (secs / 60.0) as u64, (secs % 60.0) as u64)
-    }
-}
-
-/// A progress bar with done/total, samples per second and ETA.
-#[component]
-pub fn ProgressBar() -> impl IntoView {
-    let state = expect_context::<AppState>();
-    view! {
-        <Show when=move || state.progress.get().is_some()>
-            {move || {
-                let p = state.progress.get().unwrap();
-                let pct = if p.total > 0 { 100.0 * p.done as f64 / p.total as f64 } else { 0.0 };
-                view! {
-                    <div class="progress" data-testid="progress">
-                        <div class="bar" style=format!("width:{pct:.1}%")></div>
-                        <span data-testid="progress-text">
-                            {if p.job == job::DOWNLOAD {
-                                format!(
-                                    "download {:.1}/{:.1} MB · {:.1} MB/s · ETA {}",
-                                    p.done as f64 / 1e6,
-                                    p.total as f64 / 1e6,
-                                    p.rate / 1e6,
-                                    format_eta(p.eta_s),
-                                )
-                            } else {
-                                let unit = match p.job.as_str() {
-                                    job::MAP => "pixels",
-                                    job::CHECK => "timings",
-                                    _ => "samples",
-                                };
-                                format!(
-                                    "{} {}/{} · {:.1} {unit}/s · ETA {}",
-                                    p.job,
-                                    p.done,
-                                    p.total,
-                                    p.rate,
-                                    format_eta(p.eta_s),
-                                )
-                            }}
-                        </span>
-                    </div>
-                }
-            }}
-        </Show>
-    }
-}
 
 #[component]
 pub fn SmokePanel() -> impl IntoView {
@@ -204,35 +149,5 @@ pub fn SmokePanel() -> impl IntoView {
                 " times"
             </p>
         </section>
-    }
-}
-
-/// An SVG line chart of the losses so far.
-#[component]
-pub fn LossChart() -> impl IntoView {
-    let state = expect_context::<AppState>();
-    let path = move || {
-        let l = state.losses.get();
-        if l.len() < 2 {
-            return String::new();
-        }
-        let max = l.iter().map(|p| p.1).fold(f32::MIN, f32::max);
-        let min = l.iter().map(|p| p.1).fold(f32::MAX, f32::min);
-        let span = (max - min).max(1e-6);
-        let n = (l.len() - 1) as f32;
-        l.iter()
-            .enumerate()
-            .map(|(i, (_, v))| {
-                let x = 10.0 + 380.0 * i as f32 / n;
-                let y = 110.0 - 100.0 * (v - min) / span;
-                format!("{}{x:.1},{y:.1}", if i == 0 { "M" } else { " L" })
-            })
-            .collect()
-    };
-    view! {
-        <svg class="chart" viewBox="0 0 400 120" data-testid="loss-chart" role="img" aria-label="loss per step">
-            <rect x="0" y="0" width="400" height="120" class="chart-bg"></rect>
-            <path d=path class="line"></path>
-        </svg>
     }
 }
