@@ -168,8 +168,26 @@ fn print_per_class(subset: Subset, e: &Evaluation, scene: &Scene) {
     println!("per class ({} pixels):", subset.name());
     for (i, acc) in e.per_class.iter().enumerate() {
         let name = scene.class_names.get(i).map(String::as_str).unwrap_or("?");
+        // Where a class's pixels go when they are missed: its most frequent wrong label.
+        let n = e.num_classes;
+        let row = &e.confusion[i * n..(i + 1) * n];
+        let missed = row
+            .iter()
+            .enumerate()
+            .filter(|&(j, &c)| j != i && c > 0)
+            .max_by_key(|&(_, &c)| c)
+            .map(|(j, &c)| {
+                let total: u64 = row.iter().sum();
+                let other = scene.class_names.get(j).map(String::as_str).unwrap_or("?");
+                format!(
+                    "  (most often taken for {} {other}: {:.0} %)",
+                    j + 1,
+                    100.0 * c as f64 / total.max(1) as f64
+                )
+            })
+            .unwrap_or_default();
         match acc {
-            Some(a) => println!("  {:>2} {name:<30} {:6.2} %", i + 1, 100.0 * a),
+            Some(a) => println!("  {:>2} {name:<30} {:6.2} %{missed}", i + 1, 100.0 * a),
             None => println!(
                 "  {:>2} {name:<30}      – (no {} pixels)",
                 i + 1,
