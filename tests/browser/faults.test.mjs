@@ -179,10 +179,18 @@ describe('faults on the CPU backend', () => {
     const mib = (stats) => (stats.wasmBytes / 2 ** 20).toFixed(1);
     console.log(`# worker wasm memory after cycle 1: ${mib(start)} MiB, after ${WARM}: ${mib(first)} MiB, after 20: ${mib(last)} MiB (${last.jobs} jobs)`);
     assert.ok(grown <= 32, `worker memory grew by ${grown.toFixed(1)} MiB over the last ${20 - WARM} cycles`);
-    // A last run, stopped before its first epoch can end: half of the crop's labelled pixels
-    // at batch 1 make epoch 1 hundreds of steps (seconds), and the stop follows the start at
-    // once. No epoch of this run finished, so any row on screen is a stale one from an earlier
-    // run (accepting a row "1" here would let exactly that pass).
+    // A run that ends, so that the page has epoch rows of an earlier run (the cycles above stop
+    // too early to leave any)...
+    await set('epochs', 1);
+    await page.locator(tid('train')).click();
+    assert.match(await waitIdle(page), /done/);
+    assert.equal(await page.locator(tid('epoch-row')).count(), 1, 'a finished run shows its epoch');
+    // ...then a last run, stopped before its first epoch can end: half of the crop's labelled
+    // pixels at batch 1 make epoch 1 hundreds of steps (seconds), and the stop follows the
+    // start at once. No epoch of this run finished, so any row on screen is a stale one from
+    // the run before (accepting a row "1" here would let exactly that pass). Seen failing
+    // against a build whose Train button kept the earlier rows (one row right after Train);
+    // without the finished run above, that build passed, since no earlier rows existed.
     await set('train-fraction', 0.5);
     await set('max-train', 0);
     await set('batch', 1);
