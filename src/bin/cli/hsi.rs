@@ -441,10 +441,6 @@ fn train_one(
     device: &Device,
     several: bool,
 ) -> Result<RunScores, String> {
-    let start = match opts.get("init") {
-        Some(path) => Some((init_from(path, cfg, scene, device)?, 0)),
-        None => None,
-    };
     let t = Instant::now();
     let prep = prepare(scene, cfg)?;
     println!(
@@ -467,6 +463,10 @@ fn train_one(
         prep.split.test.len(),
         classes_line(&prep, scene)
     );
+    let start = match opts.get("init") {
+        Some(path) => Some((init_from(path, cfg, &prep.scene, device)?, 0)),
+        None => None,
+    };
     if cfg.min_per_class > 0 {
         println!(
             "class balancing: classes under {n} training pixels repeated to {n}, {} samples per epoch",
@@ -539,7 +539,7 @@ fn train_one(
         let bytes = pollster::block_on(save_hybridsn(
             &trained.model,
             cfg,
-            &TrainedOn::scene(scene),
+            &prep.scene,
             Scores {
                 validation: trained.validation.as_ref(),
                 test: Some(evaluation),
@@ -591,12 +591,12 @@ fn train_one(
 fn init_from(
     path: &str,
     cfg: &HsiTrainConfig,
-    scene: &Scene,
+    here: &TrainedOn,
     device: &Device,
 ) -> Result<HybridSn, String> {
     let bytes = super::read_upload(path)?;
     let (model, old) = load_weights(&bytes, device)?;
-    if let Some(why) = TrainedOn::read(&bytes)?.unscored_on(&TrainedOn::scene(scene)) {
+    if let Some(why) = TrainedOn::read(&bytes)?.unscored_on(here) {
         return Err(format!(
             "{path}: {why}; its training pixels cannot be told apart from this scene's test \
              pixels, so continuing is refused: train from scratch, or give the scene the \
