@@ -598,9 +598,8 @@ fn init_from(
     let (model, old) = load_weights(&bytes, device)?;
     if let Some(why) = TrainedOn::read(&bytes)?.unscored_on(here) {
         return Err(format!(
-            "{path}: {why}; its training pixels cannot be told apart from this scene's test \
-             pixels, so continuing is refused: train from scratch, or give the scene the \
-             weights were trained on."
+            "{path}: {why}, so continuing from it is refused: train from scratch, or give \
+             the scene the weights were trained on."
         ));
     }
     let same = old.same_split(cfg) && old.batch_norm == cfg.batch_norm;
