@@ -213,6 +213,8 @@ pub fn read_cifar(q: &mut Query) -> CifarSettings {
         seed: q.int64("c_seed", d.seed, 0, u64::MAX),
         max_train: q.int("c_max_train", d.max_train, 0, 1_000_000),
         max_test: q.int("c_max_test", d.max_test, 0, 1_000_000),
+        // The trainer takes [0, 0.5].
+        val_fraction: q.float("c_val_fraction", d.val_fraction, 0.0, 0.5),
         cats_dogs: q.choice("c_data", &CIFAR_DATA, CIFAR_DATA[0]) == CIFAR_DATA[1],
     }
 }
@@ -234,6 +236,7 @@ pub fn cifar_pairs(s: &CifarSettings) -> Vec<(&'static str, String)> {
         ("c_seed", s.seed.to_string()),
         ("c_max_train", s.max_train.to_string()),
         ("c_max_test", s.max_test.to_string()),
+        ("c_val_fraction", s.val_fraction.to_string()),
         ("c_data", CIFAR_DATA[s.cats_dogs as usize].to_string()),
     ]
 }
@@ -503,6 +506,7 @@ mod tests {
             seed: u64::MAX,
             max_train: 300,
             max_test: 100,
+            val_fraction: 0.2,
             cats_dogs: true,
         };
         let mut q = Query::parse(&to_query(&cifar_pairs(&s)));
@@ -513,10 +517,10 @@ mod tests {
         assert_eq!(q.get("c_lr"), Some("0.0005"));
 
         let mut q = Query::parse(
-            "?c_model=resnet&c_width=9&c_epochs=0&c_seed=-1&c_smoothing=1&c_augment=maybe&seed=5&c_data=dogs",
+            "?c_model=resnet&c_width=9&c_epochs=0&c_seed=-1&c_smoothing=1&c_augment=maybe&seed=5&c_data=dogs&c_val_fraction=0.9",
         );
         assert_eq!(read_cifar(&mut q), CifarSettings::default());
-        assert_eq!(q.notices.len(), 7, "{:?}", q.notices);
+        assert_eq!(q.notices.len(), 8, "{:?}", q.notices);
         assert!(q.notices[0].contains("c_model") && q.notices[0].contains("not one of"));
         // Defaults are worded as they were typed.
         assert!(q.notices[3].ends_with("using 0.1."), "{}", q.notices[3]);

@@ -24,6 +24,10 @@ pub struct CifarSettings {
     pub max_train: usize,
     /// Test on at most this many images (0 = all).
     pub max_test: usize,
+    /// Share of each class's training images held out for validation (the per-epoch
+    /// accuracy); the test images are scored only at the end.
+    #[serde(default = "default_val_fraction")]
+    pub val_fraction: f64,
     /// Train on the cats and dogs photos instead of the CIFAR-10 subset.
     #[serde(default)]
     pub cats_dogs: bool,
@@ -47,9 +51,14 @@ impl Default for CifarSettings {
             seed: 0,
             max_train: 0,
             max_test: 0,
+            val_fraction: default_val_fraction(),
             cats_dogs: false,
         }
     }
+}
+
+fn default_val_fraction() -> f64 {
+    crate::data::VALIDATION_FRACTION
 }
 
 /// What is loaded.
@@ -79,6 +88,11 @@ pub struct CifarEpochInfo {
     pub epoch: usize,
     pub loss: f64,
     pub train_acc: f64,
+    /// Accuracy on the validation images (held out of the training images) when measured.
+    #[serde(default)]
+    pub val_acc: Option<f64>,
+    /// Per-epoch test accuracy: only in the history of files saved before validation existed.
+    #[serde(default)]
     pub test_acc: Option<f64>,
     pub seconds: f64,
     pub samples_per_s: f64,
@@ -97,12 +111,56 @@ pub struct CifarRunRow {
     pub seconds: f64,
     pub backend: String,
     pub epochs: usize,
+    /// Images trained on (the validation images not included).
     pub train_images: usize,
+    /// Accuracy on the validation images after the last epoch, and their count (None for runs
+    /// without a validation share, and files saved before it existed).
+    #[serde(default)]
+    pub validation: Option<(f64, usize)>,
     /// "pretrained" or "your run".
     pub source: String,
     /// The recipe in words.
     pub recipe: String,
     pub history: Vec<CifarEpochInfo>,
+}
+
+/// What a run's per-epoch accuracy curve measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CurveOf {
+    /// The validation images held out of the training images.
+    Validation,
+    /// The test images: recorded per epoch only by files saved before validation existed.
+    Test,
+}
+
+impl CurveOf {
+    pub fn words(self) -> &'static str {
+        match self {
+            CurveOf::Validation => "validation",
+            CurveOf::Test => "test",
+        }
+    }
+}
+
+impl CifarRunRow {
+    /// The run's per-epoch accuracy `(epoch, accuracy)` and what it measures: validation where
+    /// the run measured it, else the per-epoch test accuracy an older file recorded.
+    pub fn curve(&self) -> (Vec<(usize, f64)>, CurveOf) {
+        let points = |f: fn(&CifarEpochInfo) -> Option<f64>| -> Vec<(usize, f64)> {
+            self.history
+                .iter()
+                .filter_map(|e| f(e).map(|a| (e.epoch, a)))
+                .collect()
+        };
+        let val = points(|e| e.val_acc);
+        if val.is_empty() {
+            let test = points(|e| e.test_acc);
+            if !test.is_empty() {
+                return (test, CurveOf::Test);
+            }
+        }
+        (val, CurveOf::Validation)
+    }
 }
 
 /// A test image with its top-3 predictions.

@@ -1,8 +1,9 @@
 //! CIFAR-10 training: PlainCNN, MobileNetV1 or MobileNetV2 (with a width multiplier) on
 //! CIFAR records, with random-crop + flip augmentation, Adam (optionally with decoupled
 //! weight decay), a constant or cosine learning rate with warm-up, label smoothing, per-epoch
-//! test accuracy in eval mode, and the final evaluation (per-class accuracy, confusion matrix,
-//! top-3 predictions of every test image).
+//! accuracy in eval mode on a validation share held out of the training images (never on the
+//! test images: no epoch or recipe is chosen on them), and the final evaluation on the test
+//! images (per-class accuracy, confusion matrix, top-3 predictions of every test image).
 
 use burn::config::Config;
 use burn::module::Module;
@@ -12,7 +13,10 @@ use burn::tensor::{Device, Int, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
 use super::{Event, Host, Meter, read_f32, read_i64, should_stop};
-use crate::data::{Augment, CIFAR10_CLASSES, CifarSet, Confusion, Rng, batch_f32};
+use crate::data::{
+    Augment, CIFAR10_CLASSES, CifarSet, Confusion, Rng, Split, VALIDATION_FRACTION, batch_f32,
+    hold_out_validation,
+};
 use crate::model::{
     MobileNetV1, MobileNetV1Config, MobileNetV2, MobileNetV2Config, ModelKind, ModelSummary,
     PlainCnn, PlainCnnConfig,
@@ -82,9 +86,13 @@ pub struct CifarTrainConfig {
     /// Evaluate at most this many test images (0 = all).
     #[config(default = 0)]
     pub max_test: usize,
-    /// Test accuracy every this many epochs (0 = only at the end).
+    /// Share of each class's training images held out for validation (0 = none): the per-epoch
+    /// accuracy is measured on them, never on the test images.
+    #[config(default = "VALIDATION_FRACTION")]
+    pub val_fraction: f64,
+    /// Validation accuracy every this many epochs (0 = only after the last one).
     #[config(default = 1)]
-    pub eval_every: usize,
+    pub val_every: usize,
 }
 
 impl CifarTrainConfig {
@@ -110,6 +118,16 @@ impl CifarTrainConfig {
             .with_weight_decay(5e-4)
             .with_crop(true)
             .with_flip(true)
+    }
+
+    /// The settings a weights file records (see [`super::weights::recorded_settings`]): files
+    /// written before validation existed trained on every image, with no validation share.
+    pub fn recorded(preprocessing: &serde_json::Value) -> Result<Self, String> {
+        super::weights::recorded_settings(
+            &Self::new(),
+            serde_json::json!({ "val_fraction": 0.0 }),
+            preprocessing,
+        )
     }
 
     /// Checks the settings, in words.
@@ -138,6 +156,12 @@ impl CifarTrainConfig {
         super::check_label_smoothing(self.label_smoothing)?;
         if !(self.weight_decay >= 0.0 && self.weight_decay.is_finite()) {
             return Err("Weight decay must be ≥ 0".into());
+        }
+        if !(0.0..=0.5).contains(&self.val_fraction) {
+            return Err(format!(
+                "The validation share must be between 0 and 0.5; got {}",
+                self.val_fraction
+            ));
         }
         Ok(())
     }
@@ -239,7 +263,13 @@ pub struct CifarEpoch {
     pub loss: f64,
     /// Accuracy on the (augmented) training batches, in train mode.
     pub train_acc: f64,
-    /// Accuracy on the test images in eval mode (None when not evaluated this epoch).
+    /// Accuracy on the validation images in eval mode (None when not measured this epoch or
+    /// without a validation share).
+    #[serde(default)]
+    pub val_acc: Option<f64>,
+    /// Accuracy on the test images per epoch: only in files saved before validation existed
+    /// (their curves were test curves); runs now never measure it per epoch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub test_acc: Option<f64>,
     /// Seconds of training in this epoch (evaluation excluded).
     pub train_seconds: f64,
@@ -264,10 +294,14 @@ pub struct CifarEvaluation {
     pub samples_per_s: f64,
 }
 
-/// What a run leaves: the model (eval mode), its history and the final evaluation.
+/// What a run leaves: the model (eval mode), its history, its last validation accuracy and the
+/// final evaluation on the test images.
 pub struct CifarTrained {
     pub model: CifarNet,
     pub history: Vec<CifarEpoch>,
+    /// Accuracy on the validation images after the last epoch, and their count (None without a
+    /// validation share).
+    pub validation: Option<(f64, usize)>,
     pub evaluation: CifarEvaluation,
     pub stopped: bool,
     /// Wall-clock seconds of the whole run.
@@ -319,9 +353,9 @@ pub async fn train_cifar<H: CifarHost>(
         .with_weight_decay(cfg.weight_decay)
         .init();
     let loss_fn = super::training_loss(cfg.label_smoothing, &ad);
-    let mut order: Vec<usize> = (0..train.len()).collect();
-    if cfg.max_train > 0 && order.len() > cfg.max_train {
-        order.truncate(cfg.max_train);
+    let (mut order, val_idx) = training_and_validation(train, cfg);
+    if order.is_empty() {
+        return Err("No training images are left after the validation share".into());
     }
     let n_train = order.len();
     let test_idx: Vec<usize> = (0..if cfg.max_test > 0 {
@@ -394,9 +428,10 @@ pub async fn train_cifar<H: CifarHost>(
             return Err(super::non_finite_weights(epoch, steps_per_epoch));
         }
         let train_seconds = (host.now_ms() - t0) / 1000.0;
-        let test_acc = if cfg.eval_every > 0 && epoch % cfg.eval_every == 0 && epoch < cfg.epochs {
+        let due = cfg.val_every > 0 && epoch % cfg.val_every == 0;
+        let val_acc = if !val_idx.is_empty() && (due || epoch == cfg.epochs) {
             Some(
-                evaluate(host, &model.valid(), test, &test_idx)
+                evaluate(host, &model.valid(), train, &val_idx)
                     .await?
                     .accuracy,
             )
@@ -407,7 +442,8 @@ pub async fn train_cifar<H: CifarHost>(
             epoch,
             loss: loss_sum / seen.max(1) as f64,
             train_acc: correct as f64 / seen.max(1) as f64,
-            test_acc,
+            val_acc,
+            test_acc: None,
             train_seconds,
             samples_per_s: seen as f64 / train_seconds.max(1e-9),
         };
@@ -417,22 +453,56 @@ pub async fn train_cifar<H: CifarHost>(
         history.push(m);
     }
     let model = model.valid();
+    // A stopped run is validated once more, so its weights come with a validation score.
+    let validation = match history.last().and_then(|m| m.val_acc) {
+        Some(acc) if !stopped => Some((acc, val_idx.len())),
+        _ if val_idx.is_empty() => None,
+        _ => Some((
+            evaluate(host, &model, train, &val_idx).await?.accuracy,
+            val_idx.len(),
+        )),
+    };
     let evaluation = evaluate(host, &model, test, &test_idx).await?;
-    if let Some(last) = history.last_mut() {
-        if last.test_acc.is_none() {
-            last.test_acc = Some(evaluation.accuracy);
-        }
-        if !stopped || last.epoch == cfg.epochs {
-            host.epoch(last);
-        }
+    if let Some(last) = history.last()
+        && (!stopped || last.epoch == cfg.epochs)
+    {
+        host.epoch(last);
     }
     Ok(CifarTrained {
         model,
         history,
+        validation,
         evaluation,
         stopped,
         seconds: (host.now_ms() - t_start) / 1000.0,
     })
+}
+
+/// The training images a run uses (at most `max_train`, in the set's order) split into the
+/// images it trains on and a stratified validation share of each class ([`hold_out_validation`],
+/// the rule the hyperspectral lab uses), drawn with the run's seed.
+pub fn training_and_validation(
+    train: &CifarSet,
+    cfg: &CifarTrainConfig,
+) -> (Vec<usize>, Vec<usize>) {
+    let mut idx: Vec<usize> = (0..train.len()).collect();
+    if cfg.max_train > 0 && idx.len() > cfg.max_train {
+        idx.truncate(cfg.max_train);
+    }
+    // Labels 1..=10 as the split's ground truth (0 would mean "unlabelled").
+    let gt: Vec<u16> = train.labels.iter().map(|&l| l as u16 + 1).collect();
+    let split = Split {
+        train: idx,
+        ..Split::default()
+    };
+    let split = hold_out_validation(
+        split,
+        &gt,
+        CIFAR10_CLASSES.len(),
+        cfg.val_fraction,
+        cfg.seed,
+    );
+    (split.train, split.validation)
 }
 
 /// Batch size of evaluation.
@@ -509,7 +579,7 @@ pub fn load_cifar(
             header.model
         ));
     };
-    let cfg: CifarTrainConfig = serde_json::from_value(header.preprocessing.clone())
+    let cfg = CifarTrainConfig::recorded(&header.preprocessing)
         .map_err(|e| format!("The weights' training settings are malformed: {e}"))?;
     if cfg.model != kind {
         return Err("The weights' settings name another model than their header.".into());
@@ -572,7 +642,9 @@ mod tests {
             .with_width(0.25)
             .with_epochs(12)
             .with_batch_size(16)
-            .with_lr(3e-3);
+            .with_lr(3e-3)
+            // All 16 images train (memorised below); validation has its own test.
+            .with_val_fraction(0.0);
         let device = Device::flex();
         let mut losses = Vec::new();
         let trained = {
@@ -587,7 +659,12 @@ mod tests {
             let t = pollster::block_on(train_cifar(&mut host, &device, &set, &set, &cfg, None))
                 .unwrap();
             assert_eq!(host.epochs.len(), 12);
-            assert!(host.epochs.iter().all(|e| e.test_acc.is_some()));
+            assert!(
+                host.epochs
+                    .iter()
+                    .all(|e| e.val_acc.is_none() && e.test_acc.is_none())
+            );
+            assert_eq!(t.validation, None);
             t
         };
         assert_eq!(losses.len(), 12);
@@ -634,6 +711,68 @@ mod tests {
         .unwrap();
         let e = load_cifar(&foreign, &device).err().unwrap();
         assert!(e.contains("HybridSN"), "{e}");
+    }
+
+    /// The per-epoch accuracy is measured on a stratified share held out of the training
+    /// images, never on the test images; the test images are scored once, at the end.
+    #[test]
+    fn epochs_are_scored_on_held_out_training_images_not_on_the_test_images() {
+        let set = real_subset(60);
+        let cfg = CifarTrainConfig::new()
+            .with_width(0.25)
+            .with_epochs(2)
+            .with_batch_size(16)
+            .with_val_fraction(0.2)
+            .with_seed(3);
+        let (train, val) = training_and_validation(&set, &cfg);
+        assert_eq!(train.len() + val.len(), 60);
+        assert!(val.iter().all(|i| !train.contains(i)));
+        // Stratified: each class gives round(20 %) of its images (at most all but one).
+        for class in 0..10u8 {
+            let n = set.labels.iter().filter(|&&l| l == class).count();
+            let held = val.iter().filter(|&&i| set.labels[i] == class).count();
+            assert_eq!(
+                held,
+                ((0.2 * n as f64).round() as usize).min(n.saturating_sub(1))
+            );
+        }
+        assert!(!val.is_empty());
+        // The same seed holds out the same images; another seed others.
+        assert_eq!(training_and_validation(&set, &cfg).1, val);
+        assert_ne!(
+            training_and_validation(&set, &cfg.clone().with_seed(4)).1,
+            val
+        );
+        // max_train limits the images used, validation included.
+        let (t, v) = training_and_validation(&set, &cfg.clone().with_max_train(30));
+        assert!(t.iter().chain(&v).all(|&i| i < 30) && t.len() + v.len() == 30);
+
+        // A test set of other images: the epochs never see it.
+        let test = CifarSet {
+            images: set.images[..10 * crate::data::CIFAR_IMAGE].to_vec(),
+            labels: set.labels[..10].to_vec(),
+        };
+        let mut host = Recorder {
+            inner: NativeHost::new(|_| {}),
+            epochs: Vec::new(),
+        };
+        let trained = pollster::block_on(train_cifar(
+            &mut host,
+            &Device::flex(),
+            &set,
+            &test,
+            &cfg,
+            None,
+        ))
+        .unwrap();
+        assert!(host.epochs.iter().all(|e| e.test_acc.is_none()));
+        assert!(host.epochs.iter().all(|e| e.val_acc.is_some()));
+        let last = host.epochs.last().unwrap().val_acc.unwrap();
+        assert_eq!(trained.validation, Some((last, val.len())));
+        assert_eq!(trained.evaluation.images, 10);
+        // Validation accuracy is a share of the held-out images.
+        let k = (last * val.len() as f64).round();
+        assert!((k / val.len() as f64 - last).abs() < 1e-12);
     }
 
     #[test]
@@ -705,9 +844,12 @@ mod tests {
             let bytes = std::fs::read(format!("{root}/public/weights/{file}")).unwrap();
             let (model, cfg, metrics) = load_cifar(&bytes, &device).unwrap();
             assert_eq!((model.kind(), cfg.model), (kind, kind), "{file}");
+            // Trained before validation shares existed: on all 4,000 training images, the
+            // recipe fixed beforehand and its last epoch shipped (no epoch was picked).
             let recipe = CifarTrainConfig::recipe(cfg.model)
                 .with_width(cfg.width)
-                .with_seed(cfg.seed);
+                .with_seed(cfg.seed)
+                .with_val_fraction(0.0);
             assert_eq!(cfg, recipe, "{file} was not trained with convlab's recipe");
             let mut host = NativeHost::new(|_| {});
             let ev = pollster::block_on(evaluate(&mut host, &model, &test, &idx)).unwrap();

@@ -879,16 +879,12 @@ pub fn load_hybridsn(bytes: &[u8], device: &Device) -> Result<(HybridSn, HsiTrai
     model_cfg.validate()?;
     // Settings added after a file was written take their defaults, except those that
     // changed what earlier files did (no validation set, the narrow spatial guard).
-    let mut merged = serde_json::to_value(HsiTrainConfig::new()).map_err(|e| e.to_string())?;
-    for layer in [&HsiTrainConfig::legacy_settings(), &header.preprocessing] {
-        if let (Some(into), Some(from)) = (merged.as_object_mut(), layer.as_object()) {
-            for (k, v) in from {
-                into.insert(k.clone(), v.clone());
-            }
-        }
-    }
-    let cfg: HsiTrainConfig = serde_json::from_value(merged)
-        .map_err(|e| format!("The weights' preprocessing settings are malformed: {e}"))?;
+    let cfg: HsiTrainConfig = super::weights::recorded_settings(
+        &HsiTrainConfig::new(),
+        HsiTrainConfig::legacy_settings(),
+        &header.preprocessing,
+    )
+    .map_err(|e| format!("The weights' preprocessing settings are malformed: {e}"))?;
     if cfg.pca != model_cfg.bands || cfg.patch != model_cfg.patch {
         return Err("The weights' preprocessing does not match their model config.".into());
     }

@@ -128,6 +128,26 @@ impl ModuleMapper for Loader {
 
 /// Loads the parameters of a weights file into `module` (built from the same config).
 /// Refuses a file whose tensors do not match the module, in words.
+/// Training settings recorded in a file's header, read as today's settings type: the
+/// settings a file does not record take today's `defaults`, except those in `legacy` (the
+/// values that files written before a setting existed were trained with); what the file
+/// records wins.
+pub fn recorded_settings<C: serde::Serialize + serde::de::DeserializeOwned>(
+    defaults: &C,
+    legacy: serde_json::Value,
+    recorded: &serde_json::Value,
+) -> Result<C, String> {
+    let mut merged = serde_json::to_value(defaults).map_err(|e| e.to_string())?;
+    for layer in [&legacy, recorded] {
+        if let (Some(into), Some(from)) = (merged.as_object_mut(), layer.as_object()) {
+            for (k, v) in from {
+                into.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    serde_json::from_value(merged).map_err(|e| e.to_string())
+}
+
 pub fn load<M: Module>(module: M, bytes: &[u8], device: &Device) -> Result<M, String> {
     let (header, decoded) = read_tensors(bytes)?;
     let tensors: std::collections::HashMap<_, _> = decoded

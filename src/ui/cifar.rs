@@ -40,6 +40,7 @@ pub struct CifarForm {
     pub seed: RwSignal<u64>,
     pub max_train: RwSignal<usize>,
     pub max_test: RwSignal<usize>,
+    pub val_fraction: RwSignal<f64>,
     pub cats_dogs: RwSignal<bool>,
 }
 
@@ -66,6 +67,7 @@ impl CifarForm {
             seed: RwSignal::new(d.seed),
             max_train: RwSignal::new(d.max_train),
             max_test: RwSignal::new(d.max_test),
+            val_fraction: RwSignal::new(d.val_fraction),
             cats_dogs: RwSignal::new(d.cats_dogs),
         }
     }
@@ -99,6 +101,7 @@ impl CifarForm {
         self.seed.set(s.seed);
         self.max_train.set(s.max_train);
         self.max_test.set(s.max_test);
+        self.val_fraction.set(s.val_fraction);
         self.cats_dogs.set(s.cats_dogs);
     }
 
@@ -117,6 +120,7 @@ impl CifarForm {
             seed: self.seed.get_untracked(),
             max_train: self.max_train.get_untracked(),
             max_test: self.max_test.get_untracked(),
+            val_fraction: self.val_fraction.get_untracked(),
             cats_dogs: self.cats_dogs.get_untracked(),
         }
     }
@@ -299,6 +303,7 @@ pub fn CifarLab() -> impl IntoView {
                 {num_input("Seed", "cifar-seed", form.seed, "1")}
                 {num_input("Max training images (0 = all)", "cifar-max-train", form.max_train, "1")}
                 {num_input("Max test images (0 = all)", "cifar-max-test", form.max_test, "1")}
+                {num_input("Validation share", "cifar-val-fraction", form.val_fraction, "0.05")}
             </div>
             <div class="controls">
                 <button data-testid="cifar-recipe-reference" on:click=move |_| form.reference()>
@@ -334,22 +339,24 @@ pub fn CifarLab() -> impl IntoView {
             </div>
             <p class="hint">
                 "Batch 32 keeps every model's largest convolution within WebGPU's 128 MiB buffer limit. "
-                "On the CPU fallback a full epoch of MobileNetV1 takes minutes: try a few hundred images first."
+                "On the CPU fallback a full epoch of MobileNetV1 takes minutes: try a few hundred images first. "
+                "Each epoch is scored on the validation share, held out of the training images; "
+                "the test images are scored once, after the last epoch, so no epoch is chosen on them."
             </p>
             <LossChart />
             <table data-testid="cifar-epochs">
                 <thead><tr>
-                    <th>"epoch"</th><th>"loss"</th><th>"train acc"</th><th>"test acc"</th>
+                    <th>"epoch"</th><th>"loss"</th><th>"train acc"</th><th>"validation acc"</th>
                     <th>"s"</th><th>"samples/s"</th>
                 </tr></thead>
                 <tbody>
                     {move || cs.epochs.get().into_iter().map(|e| view! {
                         <tr data-testid="cifar-epoch-row" data-loss=e.loss.to_string()
-                            data-test-acc=e.test_acc.map(|a| a.to_string()).unwrap_or_default()>
+                            data-val-acc=e.val_acc.map(|a| a.to_string()).unwrap_or_default()>
                             <td>{e.epoch}</td>
                             <td>{format!("{:.4}", e.loss)}</td>
                             <td>{format!("{:.1} %", 100.0 * e.train_acc)}</td>
-                            <td>{e.test_acc.map(|a| format!("{:.1} %", 100.0 * a)).unwrap_or_else(|| "–".into())}</td>
+                            <td>{e.val_acc.map(|a| format!("{:.1} %", 100.0 * a)).unwrap_or_else(|| "–".into())}</td>
                             <td>{format!("{:.1}", e.seconds)}</td>
                             <td>{format!("{:.1}", e.samples_per_s)}</td>
                         </tr>

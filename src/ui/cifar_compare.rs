@@ -25,11 +25,7 @@ const RGB: [[u8; 3]; 6] = [
 ];
 
 fn curve_path(run: &CifarRunRow, max_epochs: usize) -> String {
-    let pts: Vec<(usize, f64)> = run
-        .history
-        .iter()
-        .filter_map(|e| e.test_acc.map(|a| (e.epoch, a)))
-        .collect();
+    let (pts, _) = run.curve();
     pts.iter()
         .enumerate()
         .map(|(i, (ep, a))| {
@@ -38,6 +34,19 @@ fn curve_path(run: &CifarRunRow, max_epochs: usize) -> String {
             format!("{}{x:.1},{y:.1}", if i == 0 { "M" } else { " L" })
         })
         .collect()
+}
+
+/// A run's legend: model, source, final test accuracy and what its curve measures (`times`:
+/// "×" on screen, "x" in the PNG's font).
+fn legend(r: &CifarRunRow, times: &str) -> String {
+    format!(
+        "{} {times}{} ({}) test {:.1} %, curve: {}",
+        r.model,
+        r.width,
+        r.source,
+        100.0 * r.accuracy,
+        r.curve().1.words()
+    )
 }
 
 /// Selects the newest row of each model in `models` (and only those).
@@ -91,7 +100,7 @@ pub fn CifarCompare() -> impl IntoView {
         <table data-testid="cifar-runs">
             <thead><tr>
                 <th>"show"</th><th>"model"</th><th>"width"</th><th>"params"</th><th>"MACs"</th>
-                <th>"test acc"</th><th>"epochs"</th><th>"train images"</th><th>"time"</th>
+                <th>"test acc"</th><th>"validation acc"</th><th>"epochs"</th><th>"train images"</th><th>"time"</th>
                 <th>"backend"</th><th>"source"</th><th>"recipe"</th>
             </tr></thead>
             <tbody>
@@ -100,7 +109,10 @@ pub fn CifarCompare() -> impl IntoView {
                     let id2 = r.id.clone();
                     view! {
                         <tr data-testid="cifar-run-row" data-source=r.source.clone()
-                            data-model=r.model.clone() data-acc=r.accuracy.to_string()>
+                            data-model=r.model.clone() data-acc=r.accuracy.to_string()
+                            data-val-acc=r.validation.map(|v| v.0.to_string()).unwrap_or_default()
+                            data-val-images=r.validation.map(|v| v.1).unwrap_or(0).to_string()
+                            data-train-images=r.train_images.to_string()>
                             <td><input type="checkbox" data-testid="cifar-run-select"
                                 prop:checked=move || cs.selected.get().contains(&id)
                                 on:change=move |_| cs.selected.update(|s| {
@@ -115,6 +127,7 @@ pub fn CifarCompare() -> impl IntoView {
                             <td>{thousands(r.params as u64)}</td>
                             <td>{thousands(r.macs)}</td>
                             <td>{format!("{:.1} %", 100.0 * r.accuracy)}</td>
+                            <td data-testid="cifar-run-val">{r.validation.map(|(a, n)| format!("{:.1} % ({n})", 100.0 * a)).unwrap_or_else(|| "–".into())}</td>
                             <td>{r.epochs}</td>
                             <td>{r.train_images}</td>
                             <td>{super::widgets::format_eta(r.seconds)}</td>
@@ -130,20 +143,20 @@ pub fn CifarCompare() -> impl IntoView {
             on:click=move |_| {
                 let runs = selected_runs();
                 let series: Vec<crate::viz::chart::Series> = runs.iter().enumerate().map(|(i, r)| crate::viz::chart::Series {
-                    name: format!("{} x{} ({}) {:.1} %", r.model, r.width, r.source, 100.0 * r.accuracy),
+                    name: legend(r, "x"),
                     colour: RGB[i % RGB.len()],
-                    points: r.history.iter().filter_map(|e| e.test_acc.map(|a| (e.epoch as f64, a))).collect(),
+                    points: r.curve().0.into_iter().map(|(e, a)| (e as f64, a)).collect(),
                 }).collect();
                 let caption: Vec<String> = runs.iter().map(|r| format!(
                     "{} x{}: {} params, {} epochs on {} training images, {} · {}",
                     r.model, r.width, thousands(r.params as u64), r.epochs, r.train_images, r.backend, r.recipe
                 )).collect();
                 let fig = crate::viz::chart::chart_figure(
-                    "CIFAR-10 test accuracy per epoch", &series, Some((0.0, 1.0)), "epoch", "accuracy", &caption);
+                    "CIFAR-10 accuracy per epoch (validation images; test for files saved before them)", &series, Some((0.0, 1.0)), "epoch", "accuracy", &caption);
                 super::download::download_png("convlab-cifar-curves.png", &fig);
             }>"Curves (PNG)"</button>
         <svg class="chart" viewBox="0 0 400 170" data-testid="cifar-curves" role="img"
-            aria-label="test accuracy per epoch of the selected runs">
+            aria-label="validation accuracy per epoch of the selected runs">
             <rect x="0" y="0" width="400" height="170" class="chart-bg"></rect>
             <text x="2" y="14" font-size="9">"100 %"</text>
             <text x="2" y="152" font-size="9">"0 %"</text>
@@ -156,7 +169,7 @@ pub fn CifarCompare() -> impl IntoView {
                         <path d=curve_path(r, max_epochs) fill="none" stroke=c stroke-width="2"
                             data-testid="cifar-curve" data-run=r.id.clone()></path>
                         <text x="40" y=(20 + 11 * i).to_string() font-size="9" fill=c>
-                            {format!("{} ×{} ({}) {:.1} %", r.model, r.width, r.source, 100.0 * r.accuracy)}
+                            {legend(r, "×")}
                         </text>
                     }
                 }).collect_view()

@@ -139,7 +139,8 @@ pub fn settings_to_config(s: &CifarSettings) -> Result<CifarTrainConfig, String>
         .with_flip(s.augment)
         .with_seed(s.seed)
         .with_max_train(s.max_train)
-        .with_max_test(s.max_test);
+        .with_max_test(s.max_test)
+        .with_val_fraction(s.val_fraction);
     cfg.check()?;
     Ok(cfg)
 }
@@ -172,6 +173,9 @@ pub fn recipe_words(c: &CifarTrainConfig) -> String {
     if c.crop {
         parts.push("crop+flip".into());
     }
+    if c.val_fraction > 0.0 {
+        parts.push(format!("validation {} %", 100.0 * c.val_fraction));
+    }
     parts.push(format!("seed {}", c.seed));
     parts.join(", ")
 }
@@ -181,6 +185,7 @@ fn epoch_info(m: &CifarEpoch) -> CifarEpochInfo {
         epoch: m.epoch,
         loss: m.loss,
         train_acc: m.train_acc,
+        val_acc: m.val_acc,
         test_acc: m.test_acc,
         seconds: m.train_seconds,
         samples_per_s: m.samples_per_s,
@@ -251,7 +256,7 @@ fn result_of(t: &CifarTrained, test: &CifarSet, row: CifarRunRow) -> CifarResult
 /// A comparison row from a weights file's header (no tensors are decoded).
 pub fn row_from_header(bytes: &[u8], id: String) -> Result<CifarRunRow, String> {
     let (h, _) = read_header(bytes)?;
-    let cfg: CifarTrainConfig = serde_json::from_value(h.preprocessing.clone())
+    let cfg = CifarTrainConfig::recorded(&h.preprocessing)
         .map_err(|e| format!("the weights' training settings are malformed: {e}"))?;
     let m = &h.metrics;
     let num = |k: &str| m.get(k).and_then(|v| v.as_f64()).unwrap_or(0.0);
@@ -279,6 +284,10 @@ pub fn row_from_header(bytes: &[u8], id: String) -> Result<CifarRunRow, String> 
             history.len()
         },
         train_images: num("train_images") as usize,
+        validation: m
+            .get("val_acc")
+            .and_then(|v| v.as_f64())
+            .map(|a| (a, num("val_images") as usize)),
         source: "pretrained".into(),
         recipe: recipe_words(&cfg),
         history: history.iter().map(epoch_info).collect(),
@@ -416,11 +425,10 @@ pub async fn handle(
                 seconds: trained.seconds,
                 backend: backend.to_string(),
                 epochs: trained.history.len(),
-                train_images: if cfg.max_train > 0 {
-                    cfg.max_train.min(data.train.len())
-                } else {
-                    data.train.len()
-                },
+                train_images: crate::train::cifar::training_and_validation(&data.train, &cfg)
+                    .0
+                    .len(),
+                validation: trained.validation,
                 source: "your run".into(),
                 recipe: if st.use_cats_dogs {
                     format!("cats & dogs · {}", recipe_words(&cfg))

@@ -81,10 +81,14 @@ for (const backend of ['webgpu', 'cpu']) {
       assertResponsive(latencies, backend);
       const row = page.locator(tid('cifar-epoch-row')).first();
       const loss = Number(await row.getAttribute('data-loss'));
-      const acc = Number(await row.getAttribute('data-test-acc'));
+      // The epoch is scored on the validation images held out of the training images, never
+      // on the test images (those are scored once, below).
+      const val = Number(await row.getAttribute('data-val-acc'));
       assert.ok(Number.isFinite(loss) && loss > 0, `loss ${loss}`);
-      assert.ok(Number.isFinite(acc) && acc >= 0 && acc <= 1, `test accuracy ${acc}`);
-      assert.match(await page.locator(tid('cifar-accuracy')).textContent(), new RegExp(`MobileNetV1 ×0\\.25: test accuracy [\\d.]+ % on ${small.test} images after 1 epoch`));
+      assert.ok(Number.isFinite(val) && val >= 0 && val <= 1, `validation accuracy ${val}`);
+      const text = await page.locator(tid('cifar-accuracy')).textContent();
+      const m = text.match(new RegExp(`MobileNetV1 ×0\\.25: test accuracy ([\\d.]+) % on ${small.test} images after 1 epoch`));
+      assert.ok(m, text);
       assert.equal(await page.locator(`${tid('cifar-per-class')} tbody tr`).count(), 10);
       const shown = await page.locator(tid('cifar-example')).count();
       assert.ok(shown >= 24 && shown <= 36, `${shown} example images`);
@@ -94,7 +98,15 @@ for (const backend of ['webgpu', 'cpu']) {
       // The run joined the comparison table and its curve is drawn.
       const mine = page.locator(`${tid('cifar-run-row')}[data-source="your run"]`);
       assert.equal(await mine.count(), 1);
-      assert.equal(Number(await mine.getAttribute('data-acc')), acc);
+      const acc = Number(await mine.getAttribute('data-acc'));
+      assert.equal((100 * acc).toFixed(1), m[1]);
+      // The run's validation score is its last epoch's, on images it did not train on: 10 % of
+      // each class of the images used.
+      assert.equal(Number(await mine.getAttribute('data-val-acc')), val);
+      const held = Number(await mine.getAttribute('data-val-images'));
+      const trained = Number(await mine.getAttribute('data-train-images'));
+      assert.equal(held + trained, small.train);
+      assert.ok(held >= small.train * 0.05 && held <= small.train * 0.15, `${held} validation images of ${small.train}`);
       assert.ok((await page.locator(tid('cifar-curve')).count()) >= 1);
       // Both charts download as PNGs that decode: the 640×320 plot with legend and caption, and
       // the 10×10 confusion heatmap under its title.
@@ -102,7 +114,7 @@ for (const backend of ['webgpu', 'cpu']) {
       assert.ok(curves.w >= 640 && curves.h >= 320, `curves ${curves.w}×${curves.h}`);
       const confusion = await downloadPng(page, tid('cifar-confusion-png'));
       assert.ok(confusion.w >= 240 && confusion.h >= 240, `confusion ${confusion.w}×${confusion.h}`);
-      console.log(`# ${backend}: 1 epoch on ${small.train} images: loss ${loss.toFixed(3)}, test acc ${(100 * acc).toFixed(1)} % (${small.test} images); ${[...seen].pop()}`);
+      console.log(`# ${backend}: 1 epoch on ${trained} images: loss ${loss.toFixed(3)}, validation acc ${(100 * val).toFixed(1)} % (${held} images), test acc ${(100 * acc).toFixed(1)} % (${small.test} images); ${[...seen].pop()}`);
       assert.deepEqual(errors, []);
       await page.close();
     });

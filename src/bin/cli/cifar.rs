@@ -9,6 +9,7 @@ use convlab::data::{
 use convlab::model::ModelKind;
 use convlab::train::cifar::{
     CifarEpoch, CifarHost, CifarTrainConfig, LrSchedule, save_cifar, train_cifar,
+    training_and_validation,
 };
 use convlab::train::weights::Precision;
 use convlab::train::{Control, Event, Host};
@@ -88,7 +89,8 @@ pub fn config(kind: ModelKind, opts: &Opts) -> Result<CifarTrainConfig, String> 
         seed: opts.num("seed", base.seed)?,
         max_train: opts.num("max-train", base.max_train)?,
         max_test: opts.num("max-test", base.max_test)?,
-        eval_every: opts.num("eval-every", base.eval_every)?,
+        val_fraction: opts.num("val-fraction", base.val_fraction)?,
+        val_every: opts.num("val-every", base.val_every)?,
         ..base
     };
     cfg.check()?;
@@ -119,7 +121,7 @@ impl CifarHost for CliHost {
                 m.epoch,
                 m.loss,
                 m.train_acc,
-                m.test_acc.map(|a| ("acc", a)),
+                m.val_acc.map(|a| ("validation acc", a)),
                 m.train_seconds,
                 m.samples_per_s,
             ),
@@ -131,18 +133,20 @@ impl CifarHost for CliHost {
 pub fn train(kind: ModelKind, opts: &Opts) -> Result<(), String> {
     let cfg = config(kind, opts)?;
     let data = load_data(opts)?;
-    let n_train = if cfg.max_train > 0 {
-        cfg.max_train.min(data.train.len())
-    } else {
-        data.train.len()
+    let (n_train, n_val) = {
+        let (t, v) = training_and_validation(&data.train, &cfg);
+        (t.len(), v.len())
     };
     let device = opts.device()?;
     println!(
-        "{} (width {}) on {} training / {} test images: {} epochs, batch {}, lr {} ({:?}, \
-         warm-up {} epoch(s)), label smoothing {}, weight decay {}, augmentation {}, seed {}",
+        "{} (width {}) on {} training / {} validation (held out of the training images; the \
+         per-epoch accuracy) / {} test images (scored once, at the end): {} epochs, batch {}, \
+         lr {} ({:?}, warm-up {} epoch(s)), label smoothing {}, weight decay {}, augmentation \
+         {}, seed {}",
         kind.name(),
         cfg.width,
         n_train,
+        n_val,
         if cfg.max_test > 0 {
             cfg.max_test.min(data.test.len())
         } else {
@@ -175,6 +179,9 @@ pub fn train(kind: ModelKind, opts: &Opts) -> Result<(), String> {
     ))?;
     let ev = &trained.evaluation;
     let s = trained.model.summary();
+    if let Some((acc, n)) = trained.validation {
+        println!("validation accuracy {:.2} % on {n} images", 100.0 * acc);
+    }
     println!(
         "final test accuracy {:.2} % on {} images ({} params, {} MACs; trained in {:.1} s; \
          inference {:.1} samples/s)",
@@ -204,6 +211,8 @@ pub fn train(kind: ModelKind, opts: &Opts) -> Result<(), String> {
             "confusion": ev.confusion,
             "test_images": ev.images,
             "train_images": n_train,
+            "val_acc": trained.validation.map(|v| v.0),
+            "val_images": n_val,
             "params": s.params,
             "macs": s.macs,
             "seconds": trained.seconds,

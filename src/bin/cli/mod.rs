@@ -44,9 +44,12 @@ USAGE:
                                  --eval-every N: test OA every N epochs, shown only
   convlab train <plaincnn|mobilenetv1|mobilenetv2> [--epochs 10] [--seed 0] [--augment]
         [--recipe reference|convlab] [--width 1.0] [--batch 128] [--lr 0.001] [--schedule constant|cosine]
-        [--warmup N] [--smoothing 0.1] [--wd 0.0005] [--max-train N] [--max-test N] [--eval-every N]
+        [--warmup N] [--smoothing 0.1] [--wd 0.0005] [--max-train N] [--max-test N]
+        [--val-fraction 0.1] [--val-every 1]
         [--bins a.bin,b.bin] [--data cifar10|cats-dogs] [--save FILE [--f32]] [--device cpu|wgpu]
-        CIFAR-10 on the bundled subset (4,000 train / 1,000 test images); `--recipe convlab` is
+        CIFAR-10 on the bundled subset (4,000 train / 1,000 test images); each epoch is scored
+        on the validation share held out of the training images, the test images once at the
+        end; `--recipe convlab` is
         convlab's 30-epoch recipe (cosine, warm-up, label smoothing, weight decay, crop + flip);
         `--data cats-dogs` trains on the 400 cats and dogs photos (320 train / 80 test) instead
   convlab pack-cifar [--src DIR] [--out FILE]   (re)build public/data/cifar10_subset.clcf
@@ -156,20 +159,21 @@ pub fn wgpu_device() -> Result<Device, String> {
     }
 }
 
-/// One training epoch's line: `test` is the metric's name and value when it was evaluated.
+/// One training epoch's line: `held_out` is the held-out metric's name and value when measured.
 pub fn epoch_line(
     epoch: usize,
     loss: f64,
     train_acc: f64,
-    test: Option<(&str, f64)>,
+    held_out: Option<(&str, f64)>,
     seconds: f64,
     samples_per_s: f64,
 ) -> String {
     format!(
-        "epoch {epoch:>3}  loss {loss:.4}  train acc {:6.2} %  {:<17}  {seconds:.1} s  \
+        "epoch {epoch:>3}  loss {loss:.4}  train acc {:6.2} %  {:<23}  {seconds:.1} s  \
          {samples_per_s:.1} samples/s",
         100.0 * train_acc,
-        test.map(|(name, v)| format!("test {name} {:6.2} %", 100.0 * v))
+        held_out
+            .map(|(name, v)| format!("{name} {:6.2} %", 100.0 * v))
             .unwrap_or_default(),
     )
 }
