@@ -12,6 +12,7 @@ use web_sys::{MessageEvent, Worker};
 use super::state::{AppState, JobStatus};
 use crate::data::load::INDIAN_PINES_NAME;
 use crate::messages::cifar::{CIFAR_DATA, CifarRequest};
+use crate::messages::hsi::HsiRequest;
 use crate::messages::{BackendChoice, Request, Response};
 use crate::wire::unpack;
 
@@ -101,7 +102,7 @@ fn restart(state: AppState, backend: BackendChoice, why: &str) {
     {
         Some(true) => {
             state.restoring_scene.set(true);
-            send(&Request::LoadBundledScene);
+            send(&Request::Hsi(HsiRequest::LoadBundled));
         }
         Some(false) => {
             lost.push("the hyperspectral scene you loaded (load it again to train or map it)")

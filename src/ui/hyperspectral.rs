@@ -15,7 +15,8 @@ use super::state::{AppState, JobStatus};
 use super::url::CopyLink;
 use super::widgets::ProgressBar;
 use crate::cost::thousands;
-use crate::messages::{HsiSettings, MapSource, Request, SavedRun};
+use crate::messages::hsi::{HsiRequest, HsiSettings, MapSource};
+use crate::messages::{Request, SavedRun};
 use crate::share::Query;
 use crate::viz;
 
@@ -164,7 +165,7 @@ pub fn HyperspectralLab() -> impl IntoView {
     // Lazy-load the bundled scene the first time the lab opens.
     if state.scene.get_untracked().is_none() {
         state.job_status.set(JobStatus::Running);
-        send(&Request::LoadBundledScene);
+        send(&Request::Hsi(HsiRequest::LoadBundled));
     }
     // A link with `pretrained=1` shows the pretrained map once the bundled scene is in.
     Effect::new(move |_| {
@@ -179,7 +180,7 @@ pub fn HyperspectralLab() -> impl IntoView {
         {
             form.pretrained.set(false);
             state.job_status.set(JobStatus::Running);
-            send(&Request::PretrainedMap);
+            send(&Request::Hsi(HsiRequest::PretrainedMap));
         }
     });
     let map_views = NodeRef::<leptos::html::Div>::new();
@@ -236,7 +237,7 @@ pub fn HyperspectralLab() -> impl IntoView {
             .filter_map(|s| s.get_untracked())
             .unzip();
         if !names.is_empty() {
-            send_with(&Request::InspectFiles { names }, bins);
+            send_with(&Request::Hsi(HsiRequest::InspectFiles { names }), bins);
         }
     };
     // Reads a chosen file into `slot`, then inspects the files; an emptied input clears its
@@ -302,7 +303,7 @@ pub fn HyperspectralLab() -> impl IntoView {
     };
 
     let request_band = move || {
-        send(&Request::Band {
+        send(&Request::Hsi(HsiRequest::Band {
             band: band.get_untracked(),
             colormap: if grey.get_untracked() {
                 "grey"
@@ -310,7 +311,7 @@ pub fn HyperspectralLab() -> impl IntoView {
                 "viridis"
             }
             .into(),
-        })
+        }))
     };
 
     // The false-colour bands: the scene's defaults until the visitor picks others.
@@ -334,7 +335,7 @@ pub fn HyperspectralLab() -> impl IntoView {
                     match event_target_value(&ev).parse::<usize>() {
                         Ok(v) if v < bands() => {
                             rgb_bands.update(|b| b[i] = v);
-                            send(&Request::Rgb { bands: rgb_bands.get_untracked() });
+                            send(&Request::Hsi(HsiRequest::Rgb { bands: rgb_bands.get_untracked() }));
                         }
                         _ => state.error.set(Some(format!(
                             "Choose a band between 0 and {}", bands().saturating_sub(1)
@@ -380,7 +381,7 @@ pub fn HyperspectralLab() -> impl IntoView {
         Some((img.width, img.height, img.pixels))
     });
     let pick = Callback::new(move |(row, col): (usize, usize)| {
-        send(&Request::Spectrum { row, col });
+        send(&Request::Hsi(HsiRequest::Spectrum { row, col }));
     });
 
     let download_map_png = move |_| {
@@ -491,17 +492,17 @@ pub fn HyperspectralLab() -> impl IntoView {
                         }
                         state.error.set(None);
                         send_with(
-                            &Request::UploadScene {
+                            &Request::Hsi(HsiRequest::Upload {
                                 names,
                                 cube_var: cube_var.get_untracked(),
                                 gt_var: gt_var.get_untracked(),
                                 labels,
-                            },
+                            }),
                             bins,
                         );
                     }>"Load my scene"</button>
                 <button data-testid="load-bundled" disabled=busy
-                    on:click=move |_| { start_job(); send(&Request::LoadBundledScene); }>"Reload Indian Pines"</button>
+                    on:click=move |_| { start_job(); send(&Request::Hsi(HsiRequest::LoadBundled)); }>"Reload Indian Pines"</button>
             </div>
             {move || choices().map(|(cubes, gts, arrays)| view! {
                 <div class="controls" data-testid="array-chooser">
@@ -596,7 +597,7 @@ pub fn HyperspectralLab() -> impl IntoView {
                     </label>
                 </Show>
                 <button data-testid="prepare" disabled=busy
-                    on:click=move |_| { state.error.set(None); send(&Request::Prepare(settings())); }>"Run PCA"</button>
+                    on:click=move |_| { state.error.set(None); send(&Request::Hsi(HsiRequest::Prepare(settings()))); }>"Run PCA"</button>
             </div>
             <Show when=move || spatial.get()>
                 <p class="note">
@@ -661,7 +662,7 @@ pub fn HyperspectralLab() -> impl IntoView {
                         // leaves the previous one on screen.
                         let s = settings();
                         state.pending_run.set(Some(pending_run(&s, state)));
-                        send(&Request::TrainHsi(s));
+                        send(&Request::Hsi(HsiRequest::Train(s)));
                     }>"Train"</button>
                 <button data-testid="pause" disabled=move || state.job_status.get() != JobStatus::Running
                     on:click=move |_| { send(&Request::Pause); state.job_status.set(JobStatus::Paused); }>"Pause"</button>
@@ -676,7 +677,7 @@ pub fn HyperspectralLab() -> impl IntoView {
                             state.kept.set(None);
                             let s = HsiSettings { resume: true, ..settings() };
                             state.pending_run.set(Some(pending_run(&s, state)));
-                            send(&Request::TrainHsi(s));
+                            send(&Request::Hsi(HsiRequest::Train(s)));
                         }>
                         {move || state.kept.get().map(|(e, n)| format!("Resume training (epoch {} of {n})", e + 1)).unwrap_or_default()}
                     </button>
@@ -696,13 +697,13 @@ pub fn HyperspectralLab() -> impl IntoView {
                     on:click=move |_| {
                         start_job();
                         state.map.update(|m| m.iter_mut().for_each(|v| *v = 0));
-                        send(&Request::PretrainedMap);
+                        send(&Request::Hsi(HsiRequest::PretrainedMap));
                     }>"Show map (pretrained weights)"</button>
                 <button data-testid="map-current" disabled=move || busy() || state.scene.get().is_none()
                     on:click=move |_| {
                         start_job();
                         state.notice.set(None);
-                        send(&Request::Map);
+                        send(&Request::Hsi(HsiRequest::Map));
                     }>"Map with the current model"</button>
                 <label>
                     "View "
@@ -717,7 +718,7 @@ pub fn HyperspectralLab() -> impl IntoView {
                 <button data-testid="fullscreen-map" title="Full screen (key f)"
                     on:click=move |_| if let Some(el) = map_views.get() { super::presenter::fullscreen(&el) }>"Full screen"</button>
                 <button data-testid="export-weights" disabled=move || !has_map() || busy()
-                    on:click=move |_| send(&Request::ExportWeights)>"Export weights"</button>
+                    on:click=move |_| send(&Request::Hsi(HsiRequest::ExportWeights))>"Export weights"</button>
                 <label>
                     "Import weights "
                     <input type="file" accept=".clw" data-testid="import-weights"
@@ -727,7 +728,7 @@ pub fn HyperspectralLab() -> impl IntoView {
                                     match read_file(&f).await {
                                         Ok(b) => {
                                             start_job();
-                                            send_with(&Request::ImportWeights { name: f.name() }, vec![b]);
+                                            send_with(&Request::Hsi(HsiRequest::ImportWeights { name: f.name() }), vec![b]);
                                         }
                                         Err(e) => state.error.set(Some(e)),
                                     }

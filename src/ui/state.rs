@@ -3,11 +3,11 @@
 use leptos::prelude::*;
 
 use crate::cost::CostTable;
-use crate::messages::lab::{ConvMapsInfo, SpectralInfo, WalkInfo};
-use crate::messages::{
-    CheckReport, EvalInfo, FileArrays, ImageMsg, MapSource, ModelTable, Response, RunEpoch,
-    SavedRun, SceneInfo,
+use crate::messages::hsi::{
+    EvalInfo, FileArrays, HsiRequest, HsiResponse, ImageMsg, MapSource, SceneInfo,
 };
+use crate::messages::lab::{ConvMapsInfo, SpectralInfo, WalkInfo};
+use crate::messages::{CheckReport, ModelTable, Request, Response, RunEpoch, SavedRun};
 
 /// Where the current job stands (shown in words: "running", "paused", …).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -266,16 +266,16 @@ impl AppState {
         if self.keep_weights.get_untracked() {
             // The weights live in the worker: ask for the file, save when it arrives.
             self.run_awaiting_weights.set(Some(run));
-            super::client::send(&crate::messages::Request::ExportWeights);
+            super::client::send(&Request::Hsi(HsiRequest::ExportWeights));
         } else {
             super::runs::save_in_background(*self, run, None);
         }
     }
 
-    /// Applies one worker response (and its binary attachments) to the signals.
-    pub fn apply(&self, resp: Response, bins: Vec<Vec<u8>>) {
+    /// Applies one of the Hyperspectral lab's responses.
+    fn apply_hsi(&self, resp: HsiResponse, bins: Vec<Vec<u8>>) {
         match resp {
-            Response::Scene(info) => {
+            HsiResponse::Scene(info) => {
                 // The same scene, reloaded by a restarted worker: what is on screen stays.
                 let restored = self.restoring_scene.get_untracked()
                     && self.scene.with_untracked(|s| {
@@ -295,19 +295,18 @@ impl AppState {
                 }
                 self.scene.set(Some(info));
             }
-            Response::Arrays(files) => self.arrays.set(Some(files)),
-            Response::Notice { message, .. } => self.notice.set(Some(message)),
-            Response::Kept { epoch, epochs } => {
+            HsiResponse::Arrays(files) => self.arrays.set(Some(files)),
+            HsiResponse::Notice { message, .. } => self.notice.set(Some(message)),
+            HsiResponse::Kept { epoch, epochs } => {
                 // The epochs after the kept one did not finish.
                 self.epochs.update(|rows| rows.retain(|r| r.epoch <= epoch));
                 self.kept.set(Some((epoch, epochs)));
             }
-            Response::Stats { wasm_bytes, jobs } => super::hooks::publish_stats(wasm_bytes, jobs),
-            Response::Image(img) => match img.id.as_str() {
+            HsiResponse::Image(img) => match img.id.as_str() {
                 "rgb" => self.rgb_image.set(Some(img)),
                 _ => self.band_image.set(Some(img)),
             },
-            Response::Spectrum {
+            HsiResponse::Spectrum {
                 row,
                 col,
                 label,
@@ -318,7 +317,7 @@ impl AppState {
                 label,
                 values,
             })),
-            Response::Prepared {
+            HsiResponse::Prepared {
                 explained,
                 train,
                 test,
@@ -329,11 +328,11 @@ impl AppState {
                 test,
                 layers,
             })),
-            Response::Epoch(m) => self.epochs.update(|e| {
+            HsiResponse::Epoch(m) => self.epochs.update(|e| {
                 e.retain(|r| r.epoch != m.epoch);
                 e.push(m);
             }),
-            Response::MapRows { row0, labels, .. } => {
+            HsiResponse::MapRows { row0, labels, .. } => {
                 let width = self.scene.with_untracked(|s| s.as_ref().map(|s| s.width));
                 if let Some(w) = width {
                     self.map.update(|m| {
@@ -344,7 +343,7 @@ impl AppState {
                     });
                 }
             }
-            Response::Evaluation(e) => {
+            HsiResponse::Evaluation(e) => {
                 if e.source == MapSource::YourRun
                     && let Some(run) = self.pending_run.get_untracked()
                 {
@@ -354,12 +353,11 @@ impl AppState {
                 self.unscored.set(None);
                 self.evaluation.set(Some(e));
             }
-            Response::Unscored { source, why } => {
+            HsiResponse::Unscored { source, why } => {
                 self.evaluation.set(None);
                 self.unscored.set(Some((source, why)));
             }
-            Response::Cifar(r) => self.cifar.apply(r),
-            Response::WeightsFile { name } => {
+            HsiResponse::WeightsFile { name } => {
                 let awaiting = self.run_awaiting_weights.get_untracked();
                 match (awaiting, bins.into_iter().next()) {
                     (Some(run), bytes) => {
@@ -372,6 +370,15 @@ impl AppState {
                     (None, None) => {}
                 }
             }
+        }
+    }
+
+    /// Applies one worker response (and its binary attachments) to the signals.
+    pub fn apply(&self, resp: Response, bins: Vec<Vec<u8>>) {
+        match resp {
+            Response::Hsi(r) => self.apply_hsi(r, bins),
+            Response::Stats { wasm_bytes, jobs } => super::hooks::publish_stats(wasm_bytes, jobs),
+            Response::Cifar(r) => self.cifar.apply(r),
             Response::Lab(r) => self.apply_lab(r, bins),
             Response::Check(report) => self.check.set(Some(report)),
             Response::Ready => self.worker_ready.set(true),

@@ -6,9 +6,10 @@ use burn::tensor::Device;
 use super::fetch::fetch_bytes;
 use super::{WorkerHost, post, post_with, table};
 use crate::data::{Scene, load, read_arrays};
-use crate::messages::{
-    EvalInfo, FileArrays, ImageMsg, MapSource, Request, Response, SceneInfo, job,
+use crate::messages::hsi::{
+    EvalInfo, FileArrays, HsiRequest, HsiResponse, ImageMsg, MapSource, SceneInfo,
 };
+use crate::messages::{Response, job};
 use crate::model::{HybridSn, HybridSnConfig};
 use crate::train::hsi::{
     CPU_STEP_BYTES, Evaluation, HsiTrainConfig, Prepared, SELECTION, Scores, TrainedOn,
@@ -17,6 +18,10 @@ use crate::train::hsi::{
 };
 use crate::train::weights::Precision;
 use crate::viz;
+
+fn send(r: HsiResponse) {
+    post(&Response::Hsi(r));
+}
 
 /// Shipped HybridSN weights (trained natively with `convlab train hybridsn`).
 pub const PRETRAINED_URL: &str = "./public/weights/hybridsn.clw";
@@ -78,24 +83,6 @@ impl HsiState {
     }
 }
 
-pub fn handles(req: &Request) -> bool {
-    matches!(
-        req,
-        Request::LoadBundledScene
-            | Request::UploadScene { .. }
-            | Request::InspectFiles { .. }
-            | Request::Band { .. }
-            | Request::Rgb { .. }
-            | Request::Spectrum { .. }
-            | Request::Prepare(_)
-            | Request::TrainHsi(_)
-            | Request::PretrainedMap
-            | Request::Map
-            | Request::ExportWeights
-            | Request::ImportWeights { .. }
-    )
-}
-
 /// The words for a batch made smaller to fit the device.
 fn batch_notice(asked: usize, fitted: usize, prep: &Prepared, gpu: bool) -> String {
     let acts = activation_floats(prep.padded.bands, prep.patch);
@@ -142,7 +129,7 @@ async fn keep_checkpoint(
                 " The metrics and weights of epoch {epoch} are kept: press \"Resume training\" \
                  to continue from there."
             ));
-            post(&Response::Kept {
+            send(HsiResponse::Kept {
                 epoch,
                 epochs: cfg.epochs,
             });
@@ -274,8 +261,8 @@ fn eval_info(
 
 fn set_scene(st: &mut HsiState, scene: Scene, bundled: bool) -> Result<(), String> {
     let rgb = scene_info(&scene).rgb_bands;
-    post(&Response::Scene(scene_info(&scene)));
-    post(&Response::Image(rgb_image(&scene, rgb)?));
+    send(HsiResponse::Scene(scene_info(&scene)));
+    send(HsiResponse::Image(rgb_image(&scene, rgb)?));
     st.scene = Some(scene);
     st.bundled = bundled;
     st.prepared = None;
@@ -313,7 +300,7 @@ fn ensure_prepared<'a>(st: &'a mut HsiState, cfg: &HsiTrainConfig) -> Result<&'a
 
 /// Maps the scene with `model` and scores the map on the test pixels of the model's own
 /// split, when that is honest: only on the scene the model was trained on. Otherwise the
-/// map comes without scores, and the reason in words ([`Response::Unscored`]).
+/// map comes without scores, and the reason in words ([`HsiResponse::Unscored`]).
 async fn map_and_score(
     st: &mut HsiState,
     host: &mut WorkerHost,
@@ -327,7 +314,7 @@ async fn map_and_score(
     match model.trained_on.unscored_on(&prep.scene) {
         None => {
             let e = Evaluation::of(&map, &prep.gt, &prep.split.test, prep.num_classes);
-            post(&Response::Evaluation(eval_info(
+            send(HsiResponse::Evaluation(eval_info(
                 &e, &prep, source, &model.cfg, chosen,
             )));
             st.evaluation = Some(e);
@@ -335,7 +322,7 @@ async fn map_and_score(
                 .then(|| Evaluation::of(&map, &prep.gt, &prep.split.validation, prep.num_classes));
         }
         Some(why) => {
-            post(&Response::Unscored {
+            send(HsiResponse::Unscored {
                 source,
                 why: format!("Not scored: {why}."),
             });
@@ -356,18 +343,18 @@ pub async fn handle(
     host: &mut WorkerHost,
     device: &Device,
     backend: &str,
-    req: Request,
+    req: HsiRequest,
     bins: Vec<Vec<u8>>,
 ) -> Result<(), String> {
     match req {
-        Request::LoadBundledScene => {
+        HsiRequest::LoadBundled => {
             ensure_bundled(st).await?;
             post(&Response::Done {
                 job: job::DOWNLOAD.into(),
                 stopped: false,
             });
         }
-        Request::UploadScene {
+        HsiRequest::Upload {
             names,
             cube_var,
             gt_var,
@@ -388,7 +375,7 @@ pub async fn handle(
             .map_err(|e| format!("{}: {e}", scene_file.0))?;
             set_scene(st, scene, false)?;
         }
-        Request::InspectFiles { names } => {
+        HsiRequest::InspectFiles { names } => {
             let mut files = Vec::new();
             for (name, bytes) in names.iter().zip(&bins) {
                 let arrays = read_arrays(name, bytes).map_err(|e| format!("{name}: {e}"))?;
@@ -400,9 +387,9 @@ pub async fn handle(
                     gts,
                 });
             }
-            post(&Response::Arrays(files));
+            send(HsiResponse::Arrays(files));
         }
-        Request::Band { band, colormap } => {
+        HsiRequest::Band { band, colormap } => {
             let scene = st.scene.as_ref().ok_or("Load a scene first.")?;
             if band >= scene.bands {
                 return Err(format!(
@@ -425,30 +412,30 @@ pub async fn handle(
                 lo,
                 hi,
             );
-            post(&Response::Image(ImageMsg {
+            send(HsiResponse::Image(ImageMsg {
                 id: "band".into(),
                 width: img.width,
                 height: img.height,
                 rgba: img.pixels,
             }));
         }
-        Request::Rgb { bands } => {
+        HsiRequest::Rgb { bands } => {
             let scene = st.scene.as_ref().ok_or("Load a scene first.")?;
-            post(&Response::Image(rgb_image(scene, bands)?));
+            send(HsiResponse::Image(rgb_image(scene, bands)?));
         }
-        Request::Spectrum { row, col } => {
+        HsiRequest::Spectrum { row, col } => {
             let scene = st.scene.as_ref().ok_or("Load a scene first.")?;
             if row >= scene.height || col >= scene.width {
                 return Err("That pixel is outside the scene".into());
             }
-            post(&Response::Spectrum {
+            send(HsiResponse::Spectrum {
                 row,
                 col,
                 label: scene.gt[row * scene.width + col],
                 values: scene.spectrum(row, col).to_vec(),
             });
         }
-        Request::Prepare(s) => {
+        HsiRequest::Prepare(s) => {
             let cfg = HsiTrainConfig::from(&s);
             let prep = ensure_prepared(st, &cfg)?;
             let summary = HybridSnConfig::new()
@@ -458,21 +445,21 @@ pub async fn handle(
                 .with_batch_norm(cfg.batch_norm)
                 .init(device)
                 .summary();
-            post(&Response::Prepared {
+            send(HsiResponse::Prepared {
                 explained: prep.explained.clone(),
                 train: prep.split.train.len(),
                 test: prep.split.test.len(),
                 layers: table(summary),
             });
         }
-        Request::TrainHsi(s) => {
+        HsiRequest::Train(s) => {
             let mut cfg = HsiTrainConfig::from(&s);
             let prep = ensure_prepared(st, &cfg)?.clone();
             host.job = job::HSI_TRAIN.into();
             let gpu = backend != super::CPU;
             let fitted = fit_batch(cfg.batch_size, prep.padded.bands, prep.patch, gpu);
             if fitted < cfg.batch_size {
-                post(&Response::Notice {
+                send(HsiResponse::Notice {
                     job: job::HSI_TRAIN.into(),
                     message: batch_notice(cfg.batch_size, fitted, &prep, gpu),
                 });
@@ -516,7 +503,7 @@ pub async fn handle(
             st.evaluation = None;
             match trained.evaluation {
                 Some(e) => {
-                    post(&Response::Evaluation(eval_info(
+                    send(HsiResponse::Evaluation(eval_info(
                         &e,
                         &prep,
                         MapSource::YourRun,
@@ -525,7 +512,7 @@ pub async fn handle(
                     )));
                     st.evaluation = Some(e);
                 }
-                None => post(&Response::Notice {
+                None => send(HsiResponse::Notice {
                     job: job::HSI_TRAIN.into(),
                     message: format!(
                         "Training stopped after {} of {} epochs. The weights so far are kept: \
@@ -545,21 +532,21 @@ pub async fn handle(
                 stopped,
             });
         }
-        Request::PretrainedMap => {
+        HsiRequest::PretrainedMap => {
             ensure_bundled(st).await?;
             let bytes = fetch_bytes(PRETRAINED_URL, job::DOWNLOAD).await?;
             let model = Model::read(&bytes, device)?;
             let chosen = chosen_in(&bytes);
             map_and_score(st, host, model, MapSource::Pretrained, &chosen).await?;
         }
-        Request::Map => {
+        HsiRequest::Map => {
             let model = st
                 .model
                 .clone()
                 .ok_or("There is no model yet: train one or load the pretrained weights.")?;
             map_and_score(st, host, model, MapSource::CurrentModel, "").await?;
         }
-        Request::ExportWeights => {
+        HsiRequest::ExportWeights => {
             let model = st
                 .model
                 .as_ref()
@@ -579,13 +566,13 @@ pub async fn handle(
             )
             .await?;
             post_with(
-                &Response::WeightsFile {
+                &Response::Hsi(HsiResponse::WeightsFile {
                     name: "hybridsn.clw".into(),
-                },
+                }),
                 vec![bytes],
             );
         }
-        Request::ImportWeights { name } => {
+        HsiRequest::ImportWeights { name } => {
             let bytes = bins.first().ok_or("No weights file was given.")?;
             let model = Model::read(bytes, device).map_err(|e| format!("{name}: {e}"))?;
             let scene = st.scene.as_ref().ok_or("Load a scene first.")?;
@@ -605,7 +592,6 @@ pub async fn handle(
             let chosen = chosen_in(bytes);
             map_and_score(st, host, model, MapSource::Imported, &chosen).await?;
         }
-        _ => {}
     }
     Ok(())
 }
