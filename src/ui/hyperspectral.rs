@@ -17,7 +17,7 @@ use super::widgets::ProgressBar;
 use crate::cost::thousands;
 use crate::messages::hsi::{HsiRequest, HsiSettings, MapSource};
 use crate::messages::{Request, SavedRun};
-use crate::share::Query;
+use crate::share::{HSI_BAND, HSI_VIEWS, HsiLink, Query, hsi_pairs, read_hsi};
 use crate::viz;
 
 /// The lab's form state; lives in the app's context so it survives page switches.
@@ -79,9 +79,9 @@ impl HsiForm {
             max_train: RwSignal::new(d.max_train),
             augment: RwSignal::new(d.augment),
             min_per_class: RwSignal::new(d.min_per_class),
-            band: RwSignal::new(100),
+            band: RwSignal::new(HSI_BAND),
             grey: RwSignal::new(false),
-            view_mode: RwSignal::new("all".into()),
+            view_mode: RwSignal::new(HSI_VIEWS[0].into()),
             scene_file: RwSignal::new(None),
             gt_file: RwSignal::new(None),
             cube_var: RwSignal::new(None),
@@ -92,69 +92,74 @@ impl HsiForm {
         }
     }
 
-    /// The form as a link's parameters restore it (bad values fall back with a notice).
+    /// The form as a link's parameters restore it (bad values fall back with a notice). A
+    /// link holds settings and the view only: never a scene or weights.
     pub fn from_query(q: &mut Query) -> Self {
         let f = Self::new();
-        let d = HsiSettings::default();
-        f.pca.set(q.int("pca", d.pca, 13, 200));
-        f.patch.set(q.odd("patch", d.patch, 9, 41));
-        f.fraction
-            .set(q.float("fraction", d.train_fraction, 0.001, 0.95));
-        f.seed
-            .set(q.int("seed", d.seed as usize, 0, u32::MAX as usize) as u64);
-        f.spatial.set(q.flag("spatial", d.spatial));
-        let ids: Vec<&str> = Guard::ALL.iter().map(|g| g.id()).collect();
-        f.guard
-            .set(Guard::from_id(&q.choice("guard", &ids, d.guard.id())).unwrap_or(d.guard));
-        f.val_fraction
-            .set(q.float("val_fraction", d.val_fraction, 0.0, 0.5));
-        f.epochs.set(q.int("epochs", d.epochs, 1, 500));
-        f.batch.set(q.int("batch", d.batch_size, 1, 256));
-        f.lr.set(q.float("lr", d.lr, 1e-6, 1.0));
-        f.paper.set(q.flag("paper", !d.batch_norm));
-        f.max_train
-            .set(q.int("max_train", d.max_train, 0, 1_000_000));
-        f.augment.set(q.flag("augment", d.augment));
-        f.min_per_class
-            .set(q.int("min_per_class", d.min_per_class, 0, 10_000));
-        f.band.set(q.int("band", 100, 0, 10_000));
-        f.grey.set(q.flag("grey", false));
-        f.view_mode
-            .set(q.choice("view", &["all", "labelled", "errors"], "all"));
-        f.pretrained.set(q.flag("pretrained", false));
+        f.set(read_hsi(q));
         f
     }
 
     /// The parameters of a link that reopens this view.
     pub fn to_pairs(self) -> Vec<(&'static str, String)> {
-        let b = |v: bool| if v { "1" } else { "0" }.to_string();
-        vec![
-            ("page", "hyperspectral".into()),
-            ("pca", self.pca.get_untracked().to_string()),
-            ("patch", self.patch.get_untracked().to_string()),
-            ("fraction", self.fraction.get_untracked().to_string()),
-            ("seed", self.seed.get_untracked().to_string()),
-            ("spatial", b(self.spatial.get_untracked())),
-            ("guard", self.guard.get_untracked().id().into()),
-            (
-                "val_fraction",
-                self.val_fraction.get_untracked().to_string(),
-            ),
-            ("epochs", self.epochs.get_untracked().to_string()),
-            ("batch", self.batch.get_untracked().to_string()),
-            ("lr", self.lr.get_untracked().to_string()),
-            ("paper", b(self.paper.get_untracked())),
-            ("max_train", self.max_train.get_untracked().to_string()),
-            ("augment", b(self.augment.get_untracked())),
-            (
-                "min_per_class",
-                self.min_per_class.get_untracked().to_string(),
-            ),
-            ("band", self.band.get_untracked().to_string()),
-            ("grey", b(self.grey.get_untracked())),
-            ("view", self.view_mode.get_untracked()),
-            ("pretrained", b(self.pretrained.get_untracked())),
-        ]
+        let mut pairs = vec![("page", "hyperspectral".to_string())];
+        pairs.extend(hsi_pairs(&self.link()));
+        pairs
+    }
+
+    fn set(&self, l: HsiLink) {
+        let s = l.settings;
+        self.pca.set(s.pca);
+        self.patch.set(s.patch);
+        self.fraction.set(s.train_fraction);
+        self.seed.set(s.seed);
+        self.spatial.set(s.spatial);
+        self.guard.set(s.guard);
+        self.val_fraction.set(s.val_fraction);
+        self.epochs.set(s.epochs);
+        self.batch.set(s.batch_size);
+        self.lr.set(s.lr);
+        self.paper.set(!s.batch_norm);
+        self.max_train.set(s.max_train);
+        self.augment.set(s.augment);
+        self.min_per_class.set(s.min_per_class);
+        self.band.set(l.band);
+        self.grey.set(l.grey);
+        self.view_mode.set(l.view);
+        self.pretrained.set(l.pretrained);
+    }
+
+    /// The training settings on the form (validated every epoch, a fresh run).
+    pub fn settings(&self) -> HsiSettings {
+        HsiSettings {
+            pca: self.pca.get_untracked(),
+            patch: self.patch.get_untracked(),
+            train_fraction: self.fraction.get_untracked(),
+            val_fraction: self.val_fraction.get_untracked(),
+            spatial: self.spatial.get_untracked(),
+            guard: self.guard.get_untracked(),
+            seed: self.seed.get_untracked(),
+            epochs: self.epochs.get_untracked(),
+            batch_size: self.batch.get_untracked(),
+            lr: self.lr.get_untracked(),
+            batch_norm: !self.paper.get_untracked(),
+            max_train: self.max_train.get_untracked(),
+            val_every: 1,
+            augment: self.augment.get_untracked(),
+            min_per_class: self.min_per_class.get_untracked(),
+            resume: false,
+        }
+    }
+
+    /// The form and the view as a link holds them.
+    fn link(&self) -> HsiLink {
+        HsiLink {
+            settings: self.settings(),
+            band: self.band.get_untracked(),
+            grey: self.grey.get_untracked(),
+            view: self.view_mode.get_untracked(),
+            pretrained: self.pretrained.get_untracked(),
+        }
     }
 }
 
@@ -277,24 +282,7 @@ pub fn HyperspectralLab() -> impl IntoView {
         ))
     };
 
-    let settings = move || HsiSettings {
-        pca: pca.get(),
-        patch: patch.get(),
-        train_fraction: fraction.get(),
-        val_fraction: val_fraction.get(),
-        spatial: spatial.get(),
-        guard: guard.get(),
-        seed: seed.get(),
-        epochs: epochs.get(),
-        batch_size: batch.get(),
-        lr: lr.get(),
-        batch_norm: !paper.get(),
-        max_train: max_train.get(),
-        val_every: 1,
-        augment: augment.get(),
-        min_per_class: min_per_class.get(),
-        resume: false,
-    };
+    let settings = move || form.settings();
     let busy = move || state.job_status.get().is_active();
     let start_job = move || {
         state.error.set(None);
