@@ -97,11 +97,12 @@ fn restart(state: AppState, backend: BackendChoice, why: &str) {
     PENDING.with(|p| *p.borrow_mut() = Some(Vec::new()));
     let mut lost = Vec::new();
     match state
+        .hsi
         .scene
         .with_untracked(|s| s.as_ref().map(|s| s.name == INDIAN_PINES_NAME))
     {
         Some(true) => {
-            state.restoring_scene.set(true);
+            state.hsi.restoring_scene.set(true);
             send(&Request::Hsi(HsiRequest::LoadBundled));
         }
         Some(false) => {
