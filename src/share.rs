@@ -6,7 +6,9 @@
 //! are cut to a few characters and stripped of control characters).
 
 use crate::cost::{ConvSpec, MAX_CHANNELS, MAX_KERNEL, MAX_SIDE};
+use crate::data::Guard;
 use crate::messages::cifar::{CIFAR_DATA, CifarSettings};
+use crate::messages::hsi::HsiSettings;
 
 /// Parameters of a URL query, read one by one with a default for each.
 #[derive(Debug, Clone, Default)]
@@ -238,6 +240,109 @@ pub fn cifar_pairs(s: &CifarSettings) -> Vec<(&'static str, String)> {
         ("c_max_test", s.max_test.to_string()),
         ("c_val_fraction", s.val_fraction.to_string()),
         ("c_data", CIFAR_DATA[s.cats_dogs as usize].to_string()),
+    ]
+}
+
+/// The Hyperspectral lab's map views a link can name (`view`): every pixel, the labelled
+/// pixels only, the errors in red. The first is the default.
+pub const HSI_VIEWS: [&str; 3] = ["all", "labelled", "errors"];
+
+/// The band shown when a link names none.
+pub const HSI_BAND: usize = 100;
+
+/// What a Hyperspectral lab link restores: the training form, and the view (band, colour
+/// map, map view, whether to show the pretrained map). Settings only: a link never carries
+/// a scene or weights.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HsiLink {
+    pub settings: HsiSettings,
+    pub band: usize,
+    pub grey: bool,
+    /// One of [`HSI_VIEWS`].
+    pub view: String,
+    /// Show the pretrained map as soon as the bundled scene is in.
+    pub pretrained: bool,
+}
+
+impl Default for HsiLink {
+    fn default() -> Self {
+        Self {
+            settings: HsiSettings::default(),
+            band: HSI_BAND,
+            grey: false,
+            view: HSI_VIEWS[0].into(),
+            pretrained: false,
+        }
+    }
+}
+
+/// The Hyperspectral lab's form and view from a link (its parameters have no prefix: it was
+/// the first lab). Settings a link cannot carry (`val_every`, `resume`) keep their defaults.
+pub fn read_hsi(q: &mut Query) -> HsiLink {
+    let d = HsiSettings::default();
+    let pca = q.int("pca", d.pca, 13, 200);
+    let patch = q.odd("patch", d.patch, 9, 41);
+    let train_fraction = q.float("fraction", d.train_fraction, 0.001, 0.95);
+    let seed = q.int("seed", d.seed as usize, 0, u32::MAX as usize) as u64;
+    let spatial = q.flag("spatial", d.spatial);
+    let ids: Vec<&str> = Guard::ALL.iter().map(|g| g.id()).collect();
+    let guard = Guard::from_id(&q.choice("guard", &ids, d.guard.id())).unwrap_or(d.guard);
+    let val_fraction = q.float("val_fraction", d.val_fraction, 0.0, 0.5);
+    let epochs = q.int("epochs", d.epochs, 1, 500);
+    let batch_size = q.int("batch", d.batch_size, 1, 256);
+    let lr = q.float("lr", d.lr, 1e-6, 1.0);
+    let batch_norm = !q.flag("paper", !d.batch_norm);
+    let max_train = q.int("max_train", d.max_train, 0, 1_000_000);
+    let augment = q.flag("augment", d.augment);
+    let min_per_class = q.int("min_per_class", d.min_per_class, 0, 10_000);
+    HsiLink {
+        settings: HsiSettings {
+            pca,
+            patch,
+            train_fraction,
+            val_fraction,
+            spatial,
+            guard,
+            seed,
+            epochs,
+            batch_size,
+            lr,
+            batch_norm,
+            max_train,
+            augment,
+            min_per_class,
+            ..d
+        },
+        band: q.int("band", HSI_BAND, 0, 10_000),
+        grey: q.flag("grey", false),
+        view: q.choice("view", &HSI_VIEWS, HSI_VIEWS[0]),
+        pretrained: q.flag("pretrained", false),
+    }
+}
+
+/// The link parameters [`read_hsi`] reads, in the order links have always had them.
+pub fn hsi_pairs(l: &HsiLink) -> Vec<(&'static str, String)> {
+    let b = |v: bool| if v { "1" } else { "0" }.to_string();
+    let s = &l.settings;
+    vec![
+        ("pca", s.pca.to_string()),
+        ("patch", s.patch.to_string()),
+        ("fraction", s.train_fraction.to_string()),
+        ("seed", s.seed.to_string()),
+        ("spatial", b(s.spatial)),
+        ("guard", s.guard.id().into()),
+        ("val_fraction", s.val_fraction.to_string()),
+        ("epochs", s.epochs.to_string()),
+        ("batch", s.batch_size.to_string()),
+        ("lr", s.lr.to_string()),
+        ("paper", b(!s.batch_norm)),
+        ("max_train", s.max_train.to_string()),
+        ("augment", b(s.augment)),
+        ("min_per_class", s.min_per_class.to_string()),
+        ("band", l.band.to_string()),
+        ("grey", b(l.grey)),
+        ("view", l.view.clone()),
+        ("pretrained", b(l.pretrained)),
     ]
 }
 
@@ -524,6 +629,91 @@ mod tests {
         assert!(q.notices[0].contains("c_model") && q.notices[0].contains("not one of"));
         // Defaults are worded as they were typed.
         assert!(q.notices[3].ends_with("using 0.1."), "{}", q.notices[3]);
+    }
+
+    #[test]
+    fn hsi_links_read_back_and_bad_values_fall_back() {
+        let l = HsiLink {
+            settings: HsiSettings {
+                pca: 20,
+                patch: 11,
+                train_fraction: 0.25,
+                val_fraction: 0.2,
+                spatial: true,
+                guard: Guard::LabelsApart,
+                seed: u32::MAX as u64,
+                epochs: 3,
+                batch_size: 16,
+                lr: 5e-4,
+                batch_norm: false,
+                max_train: 300,
+                augment: true,
+                min_per_class: 40,
+                ..HsiSettings::default()
+            },
+            band: 42,
+            grey: true,
+            view: "errors".into(),
+            pretrained: true,
+        };
+        let mut q = Query::parse(&to_query(&hsi_pairs(&l)));
+        assert_eq!(read_hsi(&mut q), l);
+        assert!(q.notices.is_empty(), "{:?}", q.notices);
+        assert_eq!(q.get("paper"), Some("1"));
+        assert_eq!(q.get("guard"), Some("labels-apart"));
+        assert_eq!(q.get("lr"), Some("0.0005"));
+
+        // The defaults write the parameters links have always had, in the same order.
+        let keys: Vec<&str> = hsi_pairs(&HsiLink::default()).iter().map(|p| p.0).collect();
+        assert_eq!(
+            keys,
+            [
+                "pca",
+                "patch",
+                "fraction",
+                "seed",
+                "spatial",
+                "guard",
+                "val_fraction",
+                "epochs",
+                "batch",
+                "lr",
+                "paper",
+                "max_train",
+                "augment",
+                "min_per_class",
+                "band",
+                "grey",
+                "view",
+                "pretrained"
+            ]
+        );
+        let mut q = Query::parse(&to_query(&hsi_pairs(&HsiLink::default())));
+        assert_eq!(read_hsi(&mut q), HsiLink::default());
+
+        // Each bad value falls back alone, with a notice, in the order the form reads them.
+        let mut q = Query::parse(
+            "?pca=12&patch=24&fraction=1&seed=-1&guard=wide&val_fraction=0.9&epochs=0&batch=x\
+             &lr=2&paper=maybe&max_train=1000001&min_per_class=-3&band=10001&grey=2&view=<b>\
+             &pretrained=yes&c_epochs=3",
+        );
+        let got = read_hsi(&mut q);
+        let want = HsiLink {
+            pretrained: true,
+            ..HsiLink::default()
+        };
+        assert_eq!(got, want);
+        assert_eq!(q.notices.len(), 15, "{:?}", q.notices);
+        assert!(q.notices[0].contains("pca") && q.notices[0].contains("between 13 and 200"));
+        assert!(q.notices[1].contains("patch") && q.notices[1].contains("must be odd"));
+        assert!(q.notices[3].contains("seed") && q.notices[3].contains("not a whole number"));
+        assert!(q.notices[4].contains("guard") && q.notices[4].contains("labels-apart"));
+        assert!(q.notices[9].contains("paper") && q.notices[9].contains("use 1 or 0"));
+        assert!(q.notices[14].contains("<b>") && q.notices[14].contains("not one of"));
+        // Seeds stay within what a 32-bit browser `usize` holds.
+        let mut q = Query::parse("?seed=4294967296");
+        assert_eq!(read_hsi(&mut q).settings.seed, 0);
+        assert_eq!(q.notices.len(), 1);
     }
 
     #[test]

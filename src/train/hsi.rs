@@ -135,8 +135,8 @@ pub struct Prepared {
 
 /// The lab's settings as a training config. The lab scores validation pixels per epoch
 /// and never test pixels (the test score comes once, from the final map).
-impl From<&crate::messages::HsiSettings> for HsiTrainConfig {
-    fn from(s: &crate::messages::HsiSettings) -> Self {
+impl From<&crate::messages::hsi::HsiSettings> for HsiTrainConfig {
+    fn from(s: &crate::messages::hsi::HsiSettings) -> Self {
         HsiTrainConfig::new()
             .with_pca(s.pca)
             .with_patch(s.patch)
@@ -1372,7 +1372,7 @@ mod tests {
     fn the_labs_defaults_are_the_training_configs() {
         // One source for each default: the lab's form starts from `HsiSettings::default()`,
         // whose training config is the CLI's.
-        let lab = HsiTrainConfig::from(&crate::messages::HsiSettings::default());
+        let lab = HsiTrainConfig::from(&crate::messages::hsi::HsiSettings::default());
         let cli = HsiTrainConfig::new();
         assert_eq!(lab, cli);
     }

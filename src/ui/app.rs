@@ -7,7 +7,7 @@ use super::badge::BackendBadge;
 use super::cifar::{CifarForm, CifarLab};
 use super::client;
 use super::home::Home;
-use super::hyperspectral::{HsiForm, HyperspectralLab};
+use super::hsi::{HsiForm, HyperspectralLab};
 use super::job_indicator::JobIndicator;
 use super::lab::{ConvForm, ConvLab, ModelsPage};
 use super::presenter::PresenterToggle;

@@ -12,6 +12,7 @@ use web_sys::{MessageEvent, Worker};
 use super::state::{AppState, JobStatus};
 use crate::data::load::INDIAN_PINES_NAME;
 use crate::messages::cifar::{CIFAR_DATA, CifarRequest};
+use crate::messages::hsi::HsiRequest;
 use crate::messages::{BackendChoice, Request, Response};
 use crate::wire::unpack;
 
@@ -96,12 +97,13 @@ fn restart(state: AppState, backend: BackendChoice, why: &str) {
     PENDING.with(|p| *p.borrow_mut() = Some(Vec::new()));
     let mut lost = Vec::new();
     match state
+        .hsi
         .scene
         .with_untracked(|s| s.as_ref().map(|s| s.name == INDIAN_PINES_NAME))
     {
         Some(true) => {
-            state.restoring_scene.set(true);
-            send(&Request::LoadBundledScene);
+            state.hsi.restoring_scene.set(true);
+            send(&Request::Hsi(HsiRequest::LoadBundled));
         }
         Some(false) => {
             lost.push("the hyperspectral scene you loaded (load it again to train or map it)")

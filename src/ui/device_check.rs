@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::cifar::CifarForm;
 use super::client::send;
-use super::hyperspectral::HsiForm;
+use super::hsi::HsiForm;
 use super::state::{AppState, JobStatus};
 use super::widgets::{ProgressBar, format_eta};
 use crate::messages::{CheckCase, CheckReport, Request, job};

@@ -15,7 +15,7 @@ mod download;
 mod form;
 mod home;
 mod hooks;
-mod hyperspectral;
+mod hsi;
 mod job_indicator;
 mod lab;
 mod presenter;

@@ -4,10 +4,7 @@ use leptos::prelude::*;
 
 use crate::cost::CostTable;
 use crate::messages::lab::{ConvMapsInfo, SpectralInfo, WalkInfo};
-use crate::messages::{
-    CheckReport, EvalInfo, FileArrays, ImageMsg, MapSource, ModelTable, Response, RunEpoch,
-    SavedRun, SceneInfo,
-};
+use crate::messages::{CheckReport, ModelTable, Response};
 
 /// Where the current job stands (shown in words: "running", "paused", …).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -115,32 +112,11 @@ pub struct ProgressInfo {
     pub eta_s: f64,
 }
 
-/// The spectrum of a clicked pixel.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SpectrumInfo {
-    pub row: usize,
-    pub col: usize,
-    pub label: u16,
-    pub values: Vec<f32>,
-}
-
-/// PCA and split results with HybridSN's layer table for them.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PreparedInfo {
-    pub explained: Vec<f64>,
-    pub train: usize,
-    pub test: usize,
-    pub layers: ModelTable,
-}
-
 /// All signals, shared through context (they are `Copy`).
 #[derive(Clone, Copy)]
 pub struct AppState {
     pub page: RwSignal<Page>,
     pub worker_ready: RwSignal<bool>,
-    /// A restarted worker is reloading the scene on screen: its `Scene` answer keeps the
-    /// maps and metrics shown (see [`super::client`]).
-    pub restoring_scene: RwSignal<bool>,
     pub backend: RwSignal<Option<BackendInfo>>,
     pub models: RwSignal<Vec<ModelTable>>,
     pub losses: RwSignal<Vec<(usize, f32)>>,
@@ -150,33 +126,10 @@ pub struct AppState {
     pub error: RwSignal<Option<String>>,
     /// Parameters of the link that were ignored, and why.
     pub notices: RwSignal<Vec<String>>,
-    pub scene: RwSignal<Option<SceneInfo>>,
-    /// Arrays found in the files chosen for upload (before they are loaded).
-    pub arrays: RwSignal<Option<Vec<FileArrays>>>,
-    pub rgb_image: RwSignal<Option<ImageMsg>>,
-    pub band_image: RwSignal<Option<ImageMsg>>,
-    pub spectrum: RwSignal<Option<SpectrumInfo>>,
-    pub prepared: RwSignal<Option<PreparedInfo>>,
-    pub epochs: RwSignal<Vec<crate::data::EpochMetrics>>,
-    /// Classification map labels (1-based; 0 = not computed yet).
-    pub map: RwSignal<Vec<u16>>,
-    pub evaluation: RwSignal<Option<EvalInfo>>,
-    /// The map on screen is not scored: what drew it and why (in words).
-    pub unscored: RwSignal<Option<(MapSource, String)>>,
-    /// Something the worker wants the visitor to know (e.g. a smaller batch).
-    pub notice: RwSignal<Option<String>>,
-    /// A failed run's last completed epoch and the run's epochs, kept for "Resume training".
-    pub kept: RwSignal<Option<(usize, usize)>>,
     /// Presenter mode (large type, high contrast).
     pub presenter: RwSignal<bool>,
     /// Runs saved in this page's life (the Runs page re-reads the store when it changes).
     pub runs_saved: RwSignal<usize>,
-    /// The run being trained, saved when its final evaluation arrives.
-    pub pending_run: RwSignal<Option<SavedRun>>,
-    /// Keep the weights with each saved hyperspectral run.
-    pub keep_weights: RwSignal<bool>,
-    /// A finished run waiting for its weights file before it is saved.
-    pub run_awaiting_weights: RwSignal<Option<SavedRun>>,
     /// The last job the worker reported on ("download", "train", "map", "smoke", …).
     pub job: RwSignal<String>,
     /// Conv lab: the cost table from the worker's burn modules.
@@ -187,6 +140,8 @@ pub struct AppState {
     pub spectral: RwSignal<Option<(SpectralInfo, Vec<Vec<u8>>)>>,
     /// Models page walkthrough: the latest layer table and view with its RGBA tiles.
     pub walk: RwSignal<Option<(WalkInfo, Vec<Vec<u8>>)>>,
+    /// The Hyperspectral lab.
+    pub hsi: super::hsi::HsiState,
     /// The CIFAR-10 lab.
     pub cifar: super::cifar_state::CifarSignals,
     /// The device check's last results.
@@ -198,7 +153,6 @@ impl AppState {
         Self {
             page: RwSignal::new(page),
             worker_ready: RwSignal::new(false),
-            restoring_scene: RwSignal::new(false),
             backend: RwSignal::new(None),
             models: RwSignal::new(Vec::new()),
             losses: RwSignal::new(Vec::new()),
@@ -206,172 +160,25 @@ impl AppState {
             job_status: RwSignal::new(JobStatus::Idle),
             error: RwSignal::new(None),
             notices: RwSignal::new(Vec::new()),
-            scene: RwSignal::new(None),
-            arrays: RwSignal::new(None),
-            rgb_image: RwSignal::new(None),
-            band_image: RwSignal::new(None),
-            spectrum: RwSignal::new(None),
-            prepared: RwSignal::new(None),
-            epochs: RwSignal::new(Vec::new()),
-            map: RwSignal::new(Vec::new()),
-            evaluation: RwSignal::new(None),
-            unscored: RwSignal::new(None),
-            notice: RwSignal::new(None),
-            kept: RwSignal::new(None),
             job: RwSignal::new(String::new()),
             presenter: RwSignal::new(false),
             runs_saved: RwSignal::new(0),
-            pending_run: RwSignal::new(None),
-            keep_weights: RwSignal::new(false),
-            run_awaiting_weights: RwSignal::new(None),
             conv_cost: RwSignal::new(None),
             conv_maps: RwSignal::new(None),
             spectral: RwSignal::new(None),
             walk: RwSignal::new(None),
+            hsi: super::hsi::HsiState::new(),
             cifar: super::cifar_state::CifarSignals::new(),
             check: RwSignal::new(None),
-        }
-    }
-
-    /// Completes a hyperspectral run with its history and final scores, and saves it.
-    fn save_run(&self, mut run: SavedRun, e: &EvalInfo) {
-        run.created_ms = js_sys::Date::now();
-        run.id = format!("{:.0}-{}", run.created_ms, run.lab);
-        run.backend = self
-            .backend
-            .get_untracked()
-            .map(|b| b.kind)
-            .unwrap_or_default();
-        run.history = self.epochs.with_untracked(|ep| {
-            ep.iter()
-                .map(|r| RunEpoch {
-                    epoch: r.epoch,
-                    loss: r.loss,
-                    train_acc: r.train_acc,
-                    test_acc: r.test_oa,
-                    val_acc: r.val_oa,
-                    seconds: r.seconds,
-                })
-                .collect()
-        });
-        run.seconds = run.history.iter().map(|h| h.seconds).sum();
-        run.metrics = vec![
-            ("OA".into(), e.oa),
-            ("AA".into(), e.aa),
-            ("Kappa".into(), e.kappa),
-        ];
-        if let Some(p) = self.prepared.get_untracked() {
-            run.params = p.layers.params;
-        }
-        if self.keep_weights.get_untracked() {
-            // The weights live in the worker: ask for the file, save when it arrives.
-            self.run_awaiting_weights.set(Some(run));
-            super::client::send(&crate::messages::Request::ExportWeights);
-        } else {
-            super::runs::save_in_background(*self, run, None);
         }
     }
 
     /// Applies one worker response (and its binary attachments) to the signals.
     pub fn apply(&self, resp: Response, bins: Vec<Vec<u8>>) {
         match resp {
-            Response::Scene(info) => {
-                // The same scene, reloaded by a restarted worker: what is on screen stays.
-                let restored = self.restoring_scene.get_untracked()
-                    && self.scene.with_untracked(|s| {
-                        s.as_ref().is_some_and(|s| {
-                            (&s.name, s.height, s.width) == (&info.name, info.height, info.width)
-                        })
-                    });
-                self.restoring_scene.set(false);
-                if !restored {
-                    self.map.set(vec![0; info.height * info.width]);
-                    self.evaluation.set(None);
-                    self.unscored.set(None);
-                    self.prepared.set(None);
-                    self.epochs.set(Vec::new());
-                    self.spectrum.set(None);
-                    self.band_image.set(None);
-                }
-                self.scene.set(Some(info));
-            }
-            Response::Arrays(files) => self.arrays.set(Some(files)),
-            Response::Notice { message, .. } => self.notice.set(Some(message)),
-            Response::Kept { epoch, epochs } => {
-                // The epochs after the kept one did not finish.
-                self.epochs.update(|rows| rows.retain(|r| r.epoch <= epoch));
-                self.kept.set(Some((epoch, epochs)));
-            }
+            Response::Hsi(r) => self.hsi.apply(*self, r, bins),
             Response::Stats { wasm_bytes, jobs } => super::hooks::publish_stats(wasm_bytes, jobs),
-            Response::Image(img) => match img.id.as_str() {
-                "rgb" => self.rgb_image.set(Some(img)),
-                _ => self.band_image.set(Some(img)),
-            },
-            Response::Spectrum {
-                row,
-                col,
-                label,
-                values,
-            } => self.spectrum.set(Some(SpectrumInfo {
-                row,
-                col,
-                label,
-                values,
-            })),
-            Response::Prepared {
-                explained,
-                train,
-                test,
-                layers,
-            } => self.prepared.set(Some(PreparedInfo {
-                explained,
-                train,
-                test,
-                layers,
-            })),
-            Response::Epoch(m) => self.epochs.update(|e| {
-                e.retain(|r| r.epoch != m.epoch);
-                e.push(m);
-            }),
-            Response::MapRows { row0, labels, .. } => {
-                let width = self.scene.with_untracked(|s| s.as_ref().map(|s| s.width));
-                if let Some(w) = width {
-                    self.map.update(|m| {
-                        let start = row0 * w;
-                        if start + labels.len() <= m.len() {
-                            m[start..start + labels.len()].copy_from_slice(&labels);
-                        }
-                    });
-                }
-            }
-            Response::Evaluation(e) => {
-                if e.source == MapSource::YourRun
-                    && let Some(run) = self.pending_run.get_untracked()
-                {
-                    self.pending_run.set(None);
-                    self.save_run(run, &e);
-                }
-                self.unscored.set(None);
-                self.evaluation.set(Some(e));
-            }
-            Response::Unscored { source, why } => {
-                self.evaluation.set(None);
-                self.unscored.set(Some((source, why)));
-            }
             Response::Cifar(r) => self.cifar.apply(r),
-            Response::WeightsFile { name } => {
-                let awaiting = self.run_awaiting_weights.get_untracked();
-                match (awaiting, bins.into_iter().next()) {
-                    (Some(run), bytes) => {
-                        self.run_awaiting_weights.set(None);
-                        super::runs::save_in_background(*self, run, bytes);
-                    }
-                    (None, Some(bytes)) => {
-                        super::download::download(&name, &bytes, "application/octet-stream")
-                    }
-                    (None, None) => {}
-                }
-            }
             Response::Lab(r) => self.apply_lab(r, bins),
             Response::Check(report) => self.check.set(Some(report)),
             Response::Ready => self.worker_ready.set(true),

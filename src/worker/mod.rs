@@ -21,6 +21,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
+use crate::messages::hsi::HsiResponse;
 use crate::messages::{BackendChoice, LayerRow, ModelTable, Request, Response, job};
 use crate::model::ModelKind;
 use crate::train::{Control, Event, Host};
@@ -109,8 +110,10 @@ impl Host for WorkerHost {
                 rate,
                 eta_s: if eta_s.is_finite() { eta_s } else { -1.0 },
             },
-            Event::Epoch(m) => Response::Epoch(m),
-            Event::MapRows { row0, rows, labels } => Response::MapRows { row0, rows, labels },
+            Event::Epoch(m) => Response::Hsi(HsiResponse::Epoch(m)),
+            Event::MapRows { row0, rows, labels } => {
+                Response::Hsi(HsiResponse::MapRows { row0, rows, labels })
+            }
             Event::Checkpoint { epoch, weights } => {
                 self.checkpoint = Some((epoch, weights));
                 return;
@@ -280,7 +283,7 @@ async fn handle(state: &RefCell<State>, controls: &Rc<Controls>, req: Request, b
         let what = "the Conv lab's request";
         return run_lab(state, |s| &mut s.lab, |_| None, job::LAB, what, work).await;
     }
-    if hsi::handles(&req) {
+    if let Request::Hsi(req) = req {
         // The hyperspectral lab keeps its data and the CPU copy of its last checkpoint.
         let on_loss = |mut hs: hsi::HsiState| {
             hs.forget_device_models();

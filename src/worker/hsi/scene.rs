@@ -1,0 +1,220 @@
+//! Scenes: the bundled Indian Pines (fetched once), uploaded files and the arrays in them,
+//! and the views of the loaded scene (a band, a false-colour composite, one pixel's
+//! spectrum).
+
+use super::{HsiState, send};
+use crate::data::{LabelChoice, Scene, load, read_arrays};
+use crate::messages::hsi::{FileArrays, HsiResponse, ImageMsg, SceneInfo};
+use crate::messages::{Response, job};
+use crate::viz;
+use crate::worker::fetch::fetch_bytes;
+use crate::worker::post;
+
+fn scene_info(scene: &Scene) -> SceneInfo {
+    let n = scene.num_classes;
+    let mut sums = vec![vec![0f64; scene.bands]; n];
+    let mut counts = vec![0usize; n];
+    for (i, &g) in scene.gt.iter().enumerate() {
+        if g == 0 || g as usize > n {
+            continue;
+        }
+        let c = g as usize - 1;
+        counts[c] += 1;
+        let px = &scene.cube[i * scene.bands..(i + 1) * scene.bands];
+        for (s, v) in sums[c].iter_mut().zip(px) {
+            *s += *v as f64;
+        }
+    }
+    let class_means = sums
+        .into_iter()
+        .zip(&counts)
+        .map(|(s, &c)| {
+            s.into_iter()
+                .map(|v| (v / c.max(1) as f64) as f32)
+                .collect()
+        })
+        .collect();
+    let b = scene.bands;
+    let rgb_bands = if b >= 44 {
+        [43, 21, 11]
+    } else {
+        [b * 3 / 4, b / 2, b / 4]
+    };
+    SceneInfo {
+        name: scene.name.clone(),
+        height: scene.height,
+        width: scene.width,
+        bands: scene.bands,
+        num_classes: n,
+        class_names: scene.class_names.clone(),
+        class_counts: scene.class_counts(),
+        gt: scene.gt.clone(),
+        class_means,
+        rgb_bands,
+        label_map: scene.label_map.describe(),
+    }
+}
+
+fn band_plane(scene: &Scene, band: usize) -> Vec<f32> {
+    scene
+        .cube
+        .chunks_exact(scene.bands)
+        .map(|px| px[band])
+        .collect()
+}
+
+fn rgb_image(scene: &Scene, bands: [usize; 3]) -> Result<ImageMsg, String> {
+    if bands.iter().any(|&b| b >= scene.bands) {
+        return Err(format!(
+            "Bands must be between 0 and {}",
+            scene.bands.saturating_sub(1)
+        ));
+    }
+    let (w, h) = (scene.width as u32, scene.height as u32);
+    let img = viz::colormap::false_colour(
+        &band_plane(scene, bands[0]),
+        &band_plane(scene, bands[1]),
+        &band_plane(scene, bands[2]),
+        w,
+        h,
+    );
+    Ok(ImageMsg {
+        id: "rgb".into(),
+        width: img.width,
+        height: img.height,
+        rgba: img.pixels,
+    })
+}
+
+fn set_scene(st: &mut HsiState, scene: Scene, bundled: bool) -> Result<(), String> {
+    let rgb = scene_info(&scene).rgb_bands;
+    send(HsiResponse::Scene(scene_info(&scene)));
+    send(HsiResponse::Image(rgb_image(&scene, rgb)?));
+    st.scene = Some(scene);
+    st.bundled = bundled;
+    st.prepared = None;
+    st.model = None;
+    st.evaluation = None;
+    st.validation = None;
+    Ok(())
+}
+
+pub(super) async fn ensure_bundled(st: &mut HsiState) -> Result<(), String> {
+    if st.bundled && st.scene.is_some() {
+        return Ok(());
+    }
+    let bytes = fetch_bytes(
+        &format!("./public/data/{}", load::INDIAN_PINES_FILE),
+        job::DOWNLOAD,
+    )
+    .await?;
+    let scene = load::indian_pines(&bytes).map_err(|e| e.to_string())?;
+    set_scene(st, scene, true)
+}
+
+/// Loads the bundled scene unless it is the one loaded.
+pub(super) async fn load_bundled(st: &mut HsiState) -> Result<(), String> {
+    ensure_bundled(st).await?;
+    post(&Response::Done {
+        job: job::DOWNLOAD.into(),
+        stopped: false,
+    });
+    Ok(())
+}
+
+/// Loads an uploaded scene: the first file is the scene, the second (if any) its ground truth.
+pub(super) fn upload(
+    st: &mut HsiState,
+    names: &[String],
+    bins: &[Vec<u8>],
+    cube_var: Option<String>,
+    gt_var: Option<String>,
+    labels: &LabelChoice,
+) -> Result<(), String> {
+    let scene_file = names
+        .first()
+        .zip(bins.first())
+        .ok_or("No file was uploaded.")?;
+    let gt_file = names.get(1).zip(bins.get(1));
+    let scene = load::scene_from_files(
+        (scene_file.0.as_str(), scene_file.1.as_slice()),
+        gt_file.map(|(n, b)| (n.as_str(), b.as_slice())),
+        cube_var.as_deref(),
+        gt_var.as_deref(),
+        labels,
+    )
+    .map_err(|e| format!("{}: {e}", scene_file.0))?;
+    set_scene(st, scene, false)
+}
+
+/// The arrays in each uploaded file, and which can be the cube or the ground truth.
+pub(super) fn inspect(names: &[String], bins: &[Vec<u8>]) -> Result<(), String> {
+    let mut files = Vec::new();
+    for (name, bytes) in names.iter().zip(bins) {
+        let arrays = read_arrays(name, bytes).map_err(|e| format!("{name}: {e}"))?;
+        let (cubes, gts) = load::array_choices(&arrays);
+        files.push(FileArrays {
+            file: name.clone(),
+            arrays: arrays.iter().map(|a| a.summary()).collect(),
+            cubes,
+            gts,
+        });
+    }
+    send(HsiResponse::Arrays(files));
+    Ok(())
+}
+
+/// One band as an image (`colormap` "grey", else viridis).
+pub(super) fn band(st: &HsiState, band: usize, colormap: &str) -> Result<(), String> {
+    let scene = st.scene.as_ref().ok_or("Load a scene first.")?;
+    if band >= scene.bands {
+        return Err(format!(
+            "Band {band} is beyond the scene's {} bands",
+            scene.bands
+        ));
+    }
+    let plane = band_plane(scene, band);
+    let (lo, hi) = viz::colormap::robust_range(&plane);
+    let cmap = if colormap == "grey" {
+        viz::colormap::Colormap::Grey
+    } else {
+        viz::colormap::Colormap::Viridis
+    };
+    let img = viz::colormap::array_to_rgba(
+        &plane,
+        scene.width as u32,
+        scene.height as u32,
+        cmap,
+        lo,
+        hi,
+    );
+    send(HsiResponse::Image(ImageMsg {
+        id: "band".into(),
+        width: img.width,
+        height: img.height,
+        rgba: img.pixels,
+    }));
+    Ok(())
+}
+
+/// A false-colour composite of three bands.
+pub(super) fn rgb(st: &HsiState, bands: [usize; 3]) -> Result<(), String> {
+    let scene = st.scene.as_ref().ok_or("Load a scene first.")?;
+    send(HsiResponse::Image(rgb_image(scene, bands)?));
+    Ok(())
+}
+
+/// The spectrum of one pixel and its label.
+pub(super) fn spectrum(st: &HsiState, row: usize, col: usize) -> Result<(), String> {
+    let scene = st.scene.as_ref().ok_or("Load a scene first.")?;
+    if row >= scene.height || col >= scene.width {
+        return Err("That pixel is outside the scene".into());
+    }
+    send(HsiResponse::Spectrum {
+        row,
+        col,
+        label: scene.gt[row * scene.width + col],
+        values: scene.spectrum(row, col).to_vec(),
+    });
+    Ok(())
+}
