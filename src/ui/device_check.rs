@@ -132,10 +132,10 @@ pub fn DeviceCheck() -> impl IntoView {
                                         <td>{format!("×{}", row.case.width)}</td>
                                         <td>{row.case.batch}</td>
                                         <td data-testid="check-train">
-                                            {format!("{:.1}", row.train_per_s)}
+                                            {super::widgets::format_rate(row.train_per_s)}
                                         </td>
                                         <td data-testid="check-infer">
-                                            {format!("{:.1}", row.infer_per_s)}
+                                            {super::widgets::format_rate(row.infer_per_s)}
                                         </td>
                                     </tr>
                                 }

@@ -17,6 +17,19 @@ pub fn format_eta(secs: f64) -> String {
     }
 }
 
+/// A rate such as samples/s: one decimal from 1 up, two significant digits below (a HybridSN
+/// step on a software WebGPU adapter can take half a minute: `"0.034"`, not `"0.0"`).
+pub fn format_rate(per_s: f64) -> String {
+    if !per_s.is_finite() || per_s < 0.0 {
+        "–".into()
+    } else if per_s >= 1.0 || per_s == 0.0 {
+        format!("{per_s:.1}")
+    } else {
+        let decimals = (1.0 - per_s.log10().floor()) as usize;
+        format!("{per_s:.decimals$}")
+    }
+}
+
 /// A progress bar with done/total, samples per second and ETA.
 #[component]
 pub fn ProgressBar() -> impl IntoView {
