@@ -143,7 +143,7 @@ pub struct AppState {
     /// The Hyperspectral lab.
     pub hsi: super::hsi::HsiState,
     /// The CIFAR-10 lab.
-    pub cifar: super::cifar_state::CifarSignals,
+    pub cifar: super::cifar::CifarSignals,
     /// The device check's last results.
     pub check: RwSignal<Option<CheckReport>>,
 }
@@ -168,7 +168,7 @@ impl AppState {
             spectral: RwSignal::new(None),
             walk: RwSignal::new(None),
             hsi: super::hsi::HsiState::new(),
-            cifar: super::cifar_state::CifarSignals::new(),
+            cifar: super::cifar::CifarSignals::new(),
             check: RwSignal::new(None),
         }
     }

@@ -3,9 +3,9 @@
 
 use leptos::prelude::*;
 
-use super::canvas::ImageCanvas;
-use super::state::AppState;
 use crate::data::CIFAR10_CLASSES;
+use crate::ui::canvas::ImageCanvas;
+use crate::ui::state::AppState;
 use crate::viz;
 
 fn class(c: u8) -> &'static str {
@@ -57,7 +57,7 @@ pub fn CifarResults() -> impl IntoView {
                                 r.run.model, r.run.width, 100.0 * r.run.accuracy, r.run.epochs, r.run.backend
                             );
                             let fig = viz::grid_figure(&[("rows: true class, columns: predicted", &img)], 1, 1, &title);
-                            super::download::download_png("convlab-cifar-confusion.png", &fig);
+                            crate::ui::download::download_png("convlab-cifar-confusion.png", &fig);
                         }
                     }>"Confusion (PNG)"</button>
                 </figure>

@@ -6,7 +6,7 @@ use crate::messages::cifar::{
     CifarDataInfo, CifarEpochInfo, CifarResponse, CifarResult, CifarRunRow,
 };
 
-/// All CIFAR-10 lab signals (`Copy`, kept in [`super::state::AppState`]).
+/// All CIFAR-10 lab signals (`Copy`, kept in [`crate::ui::state::AppState`]).
 #[derive(Clone, Copy)]
 pub struct CifarSignals {
     pub data: RwSignal<Option<CifarDataInfo>>,

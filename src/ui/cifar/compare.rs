@@ -1,13 +1,12 @@
-//! The CIFAR-10 comparison table (shipped and finished runs) with overlaid test-accuracy
-//! curves; "MobileNetV1 against PlainCNN" (or any pair) is one click.
+//! The CIFAR-10 comparison table (shipped and finished runs) with overlaid validation-accuracy
+//! curves (per-epoch test accuracy for files saved before validation shares); "MobileNetV1
+//! against PlainCNN" (or any pair) is one click.
 
 use leptos::prelude::*;
 
-use super::state::AppState;
 use crate::cost::thousands;
 use crate::messages::cifar::CifarRunRow;
-
-pub use super::cifar_results::CifarResults;
+use crate::ui::state::AppState;
 
 /// Line colours of overlaid runs.
 const COLOURS: [&str; 6] = [
@@ -130,7 +129,7 @@ pub fn CifarCompare() -> impl IntoView {
                             <td data-testid="cifar-run-val">{r.validation.map(|(a, n)| format!("{:.1} % ({n})", 100.0 * a)).unwrap_or_else(|| "–".into())}</td>
                             <td>{r.epochs}</td>
                             <td>{r.train_images}</td>
-                            <td>{super::widgets::format_eta(r.seconds)}</td>
+                            <td>{crate::ui::widgets::format_eta(r.seconds)}</td>
                             <td>{r.backend.clone()}</td>
                             <td>{r.source.clone()}</td>
                             <td class="recipe">{r.recipe.clone()}</td>
@@ -153,7 +152,7 @@ pub fn CifarCompare() -> impl IntoView {
                 )).collect();
                 let fig = crate::viz::chart::chart_figure(
                     "CIFAR-10 accuracy per epoch (validation images; test for files saved before them)", &series, Some((0.0, 1.0)), "epoch", "accuracy", &caption);
-                super::download::download_png("convlab-cifar-curves.png", &fig);
+                crate::ui::download::download_png("convlab-cifar-curves.png", &fig);
             }>"Curves (PNG)"</button>
         <svg class="chart" viewBox="0 0 400 170" data-testid="cifar-curves" role="img"
             aria-label="validation accuracy per epoch of the selected runs">

@@ -5,17 +5,18 @@
 
 use leptos::prelude::*;
 
-use super::cifar_compare::{CifarCompare, CifarResults};
-use super::client::{send, send_with};
-use super::download::read_file;
-use super::form::{check_input, files_of, num_input};
-use super::state::{AppState, JobStatus};
-use super::url::CopyLink;
-use super::widgets::{LossChart, ProgressBar};
+use super::compare::CifarCompare;
+use super::results::CifarResults;
 use crate::data::CIFAR10_CLASSES;
 use crate::messages::Request;
 use crate::messages::cifar::{CifarRequest, CifarSettings};
 use crate::share::{Query, cifar_pairs, read_cifar};
+use crate::ui::client::{send, send_with};
+use crate::ui::download::read_file;
+use crate::ui::form::{check_input, files_of, num_input};
+use crate::ui::state::{AppState, JobStatus};
+use crate::ui::url::CopyLink;
+use crate::ui::widgets::{LossChart, ProgressBar};
 
 /// The models the lab trains: URL and `<option>` value, and name.
 const MODELS: [(&str, &str); 3] = [
