@@ -299,6 +299,8 @@ pub struct CifarEvaluation {
 pub struct CifarTrained {
     pub model: CifarNet,
     pub history: Vec<CifarEpoch>,
+    /// Images trained on (the validation share not included).
+    pub train_images: usize,
     /// Accuracy on the validation images after the last epoch, and their count (None without a
     /// validation share).
     pub validation: Option<(f64, usize)>,
@@ -471,6 +473,7 @@ pub async fn train_cifar<H: CifarHost>(
     Ok(CifarTrained {
         model,
         history,
+        train_images: n_train,
         validation,
         evaluation,
         stopped,
@@ -769,6 +772,7 @@ mod tests {
         assert!(host.epochs.iter().all(|e| e.val_acc.is_some()));
         let last = host.epochs.last().unwrap().val_acc.unwrap();
         assert_eq!(trained.validation, Some((last, val.len())));
+        assert_eq!(trained.train_images, train.len());
         assert_eq!(trained.evaluation.images, 10);
         // Validation accuracy is a share of the held-out images.
         let k = (last * val.len() as f64).round();

@@ -425,9 +425,7 @@ pub async fn handle(
                 seconds: trained.seconds,
                 backend: backend.to_string(),
                 epochs: trained.history.len(),
-                train_images: crate::train::cifar::training_and_validation(&data.train, &cfg)
-                    .0
-                    .len(),
+                train_images: trained.train_images,
                 validation: trained.validation,
                 source: "your run".into(),
                 recipe: if st.use_cats_dogs {
