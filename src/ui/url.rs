@@ -78,9 +78,15 @@ pub fn copy_link(pairs: &[(&str, String)]) -> (String, js_sys::Promise) {
 /// A "Copy link" button and the link it made (shown, so it can be copied by hand too).
 #[component]
 pub fn CopyLink(pairs: Callback<(), Vec<(&'static str, String)>>) -> impl IntoView {
+    let state = expect_context::<super::state::AppState>();
     let made = RwSignal::new(None::<(String, bool)>);
     let click = move |_| {
-        let (url, promise) = copy_link(&pairs.run(()));
+        let mut pairs = pairs.run(());
+        // Every lab's link carries presenter mode when it is on.
+        if state.presenter.get_untracked() {
+            pairs.push(("presenter", "1".into()));
+        }
+        let (url, promise) = copy_link(&pairs);
         made.set(Some((url.clone(), false)));
         leptos::task::spawn_local(async move {
             let copied = wasm_bindgen_futures::JsFuture::from(promise).await.is_ok();

@@ -203,13 +203,7 @@ pub fn CifarLab() -> impl IntoView {
         });
     };
 
-    let link_pairs = Callback::new(move |()| {
-        let mut pairs = form.to_pairs();
-        if state.presenter.get_untracked() {
-            pairs.push(("presenter", "1".into()));
-        }
-        pairs
-    });
+    let link_pairs = Callback::new(move |()| form.to_pairs());
 
     view! {
         <section data-testid="cifar">

@@ -46,9 +46,6 @@ pub fn HyperspectralLab() -> impl IntoView {
     });
     let link_pairs = Callback::new(move |()| {
         let mut pairs = form.to_pairs();
-        if state.presenter.get_untracked() {
-            pairs.push(("presenter", "1".into()));
-        }
         // The link asks for the pretrained map when that is what is on screen.
         let shows_pretrained = hs.evaluation.with_untracked(|e| {
             e.as_ref()

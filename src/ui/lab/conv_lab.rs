@@ -52,13 +52,7 @@ pub fn ConvLab() -> impl IntoView {
     let state = expect_context::<AppState>();
     let form = expect_context::<ConvForm>();
     let spec = form.spec;
-    let link_pairs = Callback::new(move |()| {
-        let mut pairs = form.to_pairs();
-        if state.presenter.get_untracked() {
-            pairs.push(("presenter", "1".into()));
-        }
-        pairs
-    });
+    let link_pairs = Callback::new(move |()| form.to_pairs());
     // Keeps the groups valid for the channel counts, then asks the worker.
     let request = move || {
         spec.update(|s| {
