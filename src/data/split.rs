@@ -270,10 +270,15 @@ pub fn block_size(height: usize, width: usize, patch_size: usize) -> usize {
 /// while adding one brings the training count closer to `train_fraction` of the labelled
 /// pixels. Training pixels are the labelled pixels inside the chosen blocks. Test pixels are
 /// the labelled pixels at Chebyshev distance greater than `guard.pixels(patch_size)` from
-/// every training block. Pixels in between (the guard band) are in neither set.
+/// every training block, of the classes the training blocks hold: a model cannot name a
+/// class it never saw, so pixels of a class with no training pixel are left unscored (on
+/// Indian Pines at 10 %, seed 0: Grass-trees' 432 pixels beyond the guard). Pixels in
+/// between (the guard band) are in neither set.
 ///
 /// A class found in few blocks (on Indian Pines with 25 × 25 blocks: Corn and Oats) may
 /// then be trained on but have no test pixels; per-class accuracy reports it as absent.
+/// Blocks are coarse: a class may be trained on a handful of pixels at a block's corner and
+/// tested on whole fields elsewhere, which is part of what this split measures.
 ///
 /// What this guarantees: with [`Guard::NoSharedInput`] (the default) the `patch_size`
 /// windows of test pixels share no pixel with the window of any pixel of a training block
@@ -380,6 +385,9 @@ pub fn spatial_split(
         let at = |r: usize, c: usize| prefix[r * (width + 1) + c];
         at(r1, c1) + at(r0, c0) - at(r0, c1) - at(r1, c0) > 0
     };
+    let trained: Vec<bool> = (0..=num_classes)
+        .map(|c| c > 0 && (0..nblocks).any(|b| chosen[b] && hist[b][c] > 0))
+        .collect();
     let mut split = Split::default();
     for i in 0..n {
         if label(i) == 0 {
@@ -387,7 +395,7 @@ pub fn spatial_split(
         }
         if chosen[block_of(i)] {
             split.train.push(i);
-        } else if !window_has_train(i / width, i % width) {
+        } else if trained[label(i)] && !window_has_train(i / width, i % width) {
             split.test.push(i);
         }
     }
@@ -613,6 +621,10 @@ mod tests {
             let classes: Vec<u16> = (1..=16)
                 .filter(|&c| s.test.iter().any(|&i| gt[i] == c))
                 .collect();
+            // Only classes the model was trained on are scored. Seen failing with every class
+            // scored (seed 0: Grass-trees, 0 training pixels, 432 test pixels).
+            let trained: HashSet<u16> = s.train.iter().map(|&i| gt[i]).collect();
+            assert!(classes.iter().all(|c| trained.contains(c)), "seed {seed}");
             eprintln!(
                 "no shared input, f={fraction} seed {seed}: {} train, {} validation, {} test \
                  pixels; classes with test pixels {classes:?}",

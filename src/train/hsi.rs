@@ -92,8 +92,13 @@ impl HsiTrainConfig {
             "random stratified (the paper's protocol; test patches overlap training patches)"
                 .to_string()
         };
+        let train = if self.spatial {
+            "of the labelled pixels in training blocks"
+        } else {
+            "of each class for training"
+        };
         format!(
-            "{kind}, {} % of each class for training, {} % of those held out for validation",
+            "{kind}, {} % {train}, {} % of those held out for validation",
             100.0 * self.train_fraction,
             100.0 * self.val_fraction,
         )
