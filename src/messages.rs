@@ -103,6 +103,8 @@ pub mod job {
     pub const HSI_TRAIN: &str = "train";
     /// A whole-scene classification map.
     pub const MAP: &str = "map";
+    /// The Hyperspectral lab's comparison of two splits (two whole-scene maps).
+    pub const COMPARE: &str = "compare";
     /// The home page's smoke run.
     pub const SMOKE: &str = "smoke";
     /// The device check: timed steps of each lab's default model.

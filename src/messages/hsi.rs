@@ -130,6 +130,51 @@ impl std::fmt::Display for MapSource {
     }
 }
 
+/// The shipped HybridSN weights (the random split's; trained natively with `convlab train`).
+pub const PRETRAINED_URL: &str = "./public/weights/hybridsn.clw";
+
+/// The shipped HybridSN weights of the no-shared-input spatial split.
+pub const SPATIAL_WEIGHTS_URL: &str = "./public/weights/hybridsn-spatial.clw";
+
+/// The two splits the lab's comparison puts side by side, each with its shipped weights.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SplitKind {
+    /// The paper's protocol: random stratified pixels; test patches overlap training patches.
+    Random,
+    /// Spatial blocks with a guard of patch − 1 pixels: no test patch shares an input pixel
+    /// with a training patch.
+    NoSharedInput,
+}
+
+impl SplitKind {
+    pub const ALL: [SplitKind; 2] = [SplitKind::Random, SplitKind::NoSharedInput];
+
+    /// The shipped weights trained on this split (relative to the app).
+    pub fn weights_url(self) -> &'static str {
+        match self {
+            SplitKind::Random => PRETRAINED_URL,
+            SplitKind::NoSharedInput => SPATIAL_WEIGHTS_URL,
+        }
+    }
+
+    /// For `data-testid`s.
+    pub fn id(self) -> &'static str {
+        match self {
+            SplitKind::Random => "random",
+            SplitKind::NoSharedInput => "spatial",
+        }
+    }
+}
+
+impl std::fmt::Display for SplitKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            SplitKind::Random => "random pixels (the paper's protocol)",
+            SplitKind::NoSharedInput => "far-apart blocks (no shared input)",
+        })
+    }
+}
+
 /// OA, AA, Kappa, per-class accuracy and the confusion matrix.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EvalInfo {
@@ -147,7 +192,10 @@ pub struct EvalInfo {
     /// were chosen when their file says (or that it does not).
     #[serde(default)]
     pub protocol: String,
+    /// The split's training and validation pixels (row-major indices): every labelled
+    /// pixel the weights were trained or checked on.
     pub train_pixels: Vec<u32>,
+    /// The split's test pixels (row-major indices), which the scores count.
     pub test_pixels_list: Vec<u32>,
 }
 
@@ -198,6 +246,10 @@ pub enum HsiRequest {
     ExportWeights,
     /// Load a weights file (binary attachment) and map the scene with it.
     ImportWeights { name: String },
+    /// Map the bundled scene with the shipped weights of each [`SplitKind`] and score each
+    /// map on its own split's test pixels (answered by [`HsiResponse::SplitCompared`], one
+    /// per split). The lab's own model, map and scores are left as they are.
+    CompareSplits,
 }
 
 /// Responses of the Hyperspectral lab.
@@ -244,6 +296,13 @@ pub enum HsiResponse {
     /// A failed training run left the weights of its last completed epoch; a run with
     /// `resume` continues from them.
     Kept { epoch: usize, epochs: usize },
+    /// One side of the split comparison: the whole-scene map (1-based labels) by the split's
+    /// shipped weights and its scores on that split's test pixels.
+    SplitCompared {
+        split: SplitKind,
+        map: Vec<u16>,
+        eval: EvalInfo,
+    },
 }
 
 #[cfg(test)]
@@ -301,6 +360,10 @@ mod tests {
         assert_eq!(
             Request::Hsi(HsiRequest::PretrainedMap).to_json(),
             r#"{"Hsi":"PretrainedMap"}"#
+        );
+        assert_eq!(
+            Request::Hsi(HsiRequest::CompareSplits).to_json(),
+            r#"{"Hsi":"CompareSplits"}"#
         );
         assert_eq!(
             Response::Hsi(HsiResponse::WeightsFile {

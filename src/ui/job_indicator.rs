@@ -11,7 +11,7 @@ use crate::messages::job;
 fn page_of(name: &str) -> Option<Page> {
     match name {
         job::CIFAR => Some(Page::Cifar),
-        job::HSI | job::HSI_TRAIN | job::MAP => Some(Page::Hyperspectral),
+        job::HSI | job::HSI_TRAIN | job::MAP | job::COMPARE => Some(Page::Hyperspectral),
         job::SMOKE | job::CHECK => Some(Page::Home),
         _ => None,
     }
@@ -24,6 +24,7 @@ fn label(name: &str) -> &str {
         job::HSI => "hyperspectral scene",
         job::HSI_TRAIN => "HybridSN training",
         job::MAP => "classification map",
+        job::COMPARE => "split comparison",
         job::SMOKE => "smoke run",
         job::CHECK => "device check",
         job::CIFAR_WEIGHTS => "pretrained CIFAR-10 weights",

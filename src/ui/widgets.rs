@@ -53,7 +53,7 @@ pub fn ProgressBar() -> impl IntoView {
                                 )
                             } else {
                                 let unit = match p.job.as_str() {
-                                    job::MAP => "pixels",
+                                    job::MAP | job::COMPARE => "pixels",
                                     job::CHECK => "timings",
                                     _ => "samples",
                                 };

@@ -105,9 +105,68 @@ pub fn error_view(pred: &[u16], truth: &[u16], w: u32, h: u32) -> Rgba {
     img
 }
 
+/// What a split uses each pixel for, and how its test pixels fared: training (and
+/// validation) pixels white, test pixels as in [`error_view`] (dimmed class colour when
+/// right, red when wrong), every other pixel (unlabelled, or labelled but in neither set,
+/// like a spatial split's guard band) dark grey. Indices out of range are ignored.
+pub fn split_view(
+    pred: &[u16],
+    truth: &[u16],
+    train: &[u32],
+    test: &[u32],
+    w: u32,
+    h: u32,
+) -> Rgba {
+    let mut img = Rgba::new(w, h);
+    let mut set = |i: usize, c: [u8; 3]| {
+        if let Some(px) = img.pixels.get_mut(4 * i..4 * i + 4) {
+            px.copy_from_slice(&[c[0], c[1], c[2], 255]);
+        }
+    };
+    for i in 0..(w * h) as usize {
+        set(i, UNLABELLED_GREY);
+    }
+    for &i in train {
+        set(i as usize, [255, 255, 255]);
+    }
+    for &i in test {
+        let i = i as usize;
+        let (t, p) = (
+            truth.get(i).copied().unwrap_or(0),
+            pred.get(i).copied().unwrap_or(0),
+        );
+        set(
+            i,
+            if t != 0 && p == t {
+                dimmed(class_colour(t.into()))
+            } else {
+                ERROR_RED
+            },
+        );
+    }
+    img
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn split_view_marks_training_test_and_the_rest() {
+        // 4 pixels: training, a right test pixel, a wrong test pixel, neither.
+        let img = split_view(&[1, 2, 3, 1], &[1, 2, 2, 1], &[0, 9], &[1, 2], 2, 2);
+        let px = |i: usize| {
+            [
+                img.pixels[4 * i],
+                img.pixels[4 * i + 1],
+                img.pixels[4 * i + 2],
+            ]
+        };
+        assert_eq!(px(0), [255, 255, 255]);
+        assert_eq!(px(1), dimmed(class_colour(2)));
+        assert_eq!(px(2), ERROR_RED);
+        assert_eq!(px(3), UNLABELLED_GREY);
+    }
 
     fn dist(a: [u8; 3], b: [u8; 3]) -> i32 {
         a.iter()

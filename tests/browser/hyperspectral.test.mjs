@@ -192,6 +192,75 @@ for (const backend of ['webgpu', 'cpu']) {
       await page.close();
     });
 
+    // The split comparison: the shipped weights of the random split and of the no-shared-input
+    // spatial split, each mapped and scored on its own test pixels, side by side. On the CPU
+    // the whole comparison (two whole-scene maps); on software WebGPU, where one such map takes
+    // minutes, it starts on WebGPU with progress and stops cleanly when asked.
+    const SPATIAL = path.resolve(here, '../../public/weights/hybridsn-spatial.clw');
+    const headerOf = (file) => {
+      const b = fs.readFileSync(file);
+      return JSON.parse(b.subarray(20, 20 + b.readUInt32LE(16)).toString('utf8'));
+    };
+    test('the two splits side by side: each shipped model mapped and scored on its own split, the lab\'s map untouched', { skip: NO_WEIGHTS, timeout: 1_200_000 }, async () => {
+      assert.ok(fs.existsSync(SPATIAL), 'the no-shared-input weights are shipped');
+      const { page, errors } = await openLab(env, '&test-hooks=1');
+      const button = page.locator(tid('compare-splits'));
+      await button.waitFor();
+      assert.ok(await button.isEnabled());
+      const mapBefore = await canvasSig(page, 'map-canvas');
+      const t0 = Date.now();
+      await button.click();
+      if (backend === 'webgpu') {
+        await page.locator(tid('backend-badge')).filter({ hasText: 'WebGPU' }).waitFor({ timeout: 120_000 });
+        await page.waitForFunction(() => /compare running/.test(document.querySelector('[data-testid="hsi-status"]').textContent), null, { timeout: 300_000 });
+        await page.locator(tid('progress-text')).filter({ hasText: /ETA|left/ }).waitFor({ timeout: 600_000 });
+        const latencies = [];
+        for (let i = 0; i < 5; i++) {
+          latencies.push(await clickLatency(page, tid('spatial'), tid('hyperspectral')));
+          await page.waitForTimeout(300);
+        }
+        assertResponsive(latencies, `${backend}: split comparison running`);
+        await page.locator(tid('compare-stop')).click();
+        await page.waitForFunction(() => /compare stopped/.test(document.querySelector('[data-testid="hsi-status"]').textContent), null, { timeout: 600_000 });
+        assert.equal(await page.locator(tid('error')).count(), 0, 'a stop is not an error');
+        assert.ok(await button.isEnabled(), 'the comparison can be started again');
+        assert.deepEqual(errors, []);
+        await page.close();
+        return;
+      }
+      await page.locator(tid('compare-why')).waitFor({ timeout: 900_000 });
+      const seconds = (Date.now() - t0) / 1000;
+      const side = async (id) => {
+        const el = page.locator(tid(`compare-scores-${id}`));
+        return {
+          oa: Number(await el.getAttribute('data-oa')),
+          pixels: Number(await el.getAttribute('data-test-pixels')),
+          text: await el.textContent(),
+          protocol: await page.locator(tid(`compare-protocol-${id}`)).textContent(),
+          canvas: await canvasSig(page, `compare-map-${id}`),
+        };
+      };
+      const random = await side('random');
+      const spatial = await side('spatial');
+      // Each side scores what the native CLI recorded in its file, on the same test pixels.
+      for (const [s, file] of [[random, WEIGHTS], [spatial, SPATIAL]]) {
+        const h = headerOf(file);
+        assert.equal((100 * s.oa).toFixed(2), (100 * h.metrics.oa).toFixed(2), `${file}: OA as measured natively`);
+        assert.equal(s.pixels, h.metrics.test_pixels, `${file}: test pixels`);
+      }
+      assert.match(random.protocol, /random stratified \(the paper's protocol; test patches overlap training patches\)/);
+      assert.match(spatial.protocol, /spatial blocks, 24-pixel guard \(no test patch shares an input pixel with a training patch\)/);
+      assert.ok(random.oa > spatial.oa + 0.1, `random ${random.oa} against spatial ${spatial.oa}`);
+      assert.ok(random.canvas && spatial.canvas && random.canvas !== spatial.canvas, 'two different maps are drawn');
+      assert.match(await page.locator(tid('compare-why')).textContent(), /fields it never saw/);
+      // The lab's own map is left as it was (the comparison draws beside it, not over it).
+      assert.equal(await canvasSig(page, 'map-canvas'), mapBefore);
+      assert.equal(await page.locator(tid('metrics')).count(), 0);
+      console.log(`# ${backend}: split comparison in ${seconds.toFixed(1)} s: random OA ${(100 * random.oa).toFixed(2)} % on ${random.pixels} px, no shared input OA ${(100 * spatial.oa).toFixed(2)} % on ${spatial.pixels} px`);
+      assert.deepEqual(errors, []);
+      await page.close();
+    });
+
     test('one short training epoch on a small subset, with progress and a responsive UI', { timeout: 1_200_000 }, async () => {
       // On WebGPU a smaller HybridSN (15 PCA components, 11×11 patches, set by link) keeps the
       // epoch to a minute on the software adapter; the CPU trains the default 30 and 25×25.

@@ -4,9 +4,10 @@
 //!
 //! One component per file, in page order: `page.rs` (the lab), `scene.rs`, `explore.rs`
 //! (with `legend.rs` and `spectrum.rs`), `prepare.rs`, `train.rs` (with `epochs.rs`),
-//! `map.rs` (with `metrics.rs`); `form.rs` holds the form and `state.rs` the signals the
+//! `map.rs` (with `metrics.rs`), `compare.rs` (two splits side by side); `form.rs` holds the form and `state.rs` the signals the
 //! worker's [`HsiResponse`](crate::messages::hsi::HsiResponse)s write.
 
+mod compare;
 mod epochs;
 mod explore;
 mod form;

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use super::compare::SplitComparison;
 use super::explore::Explore;
 use super::form::HsiForm;
 use super::map::MapPanel;
@@ -74,6 +75,7 @@ pub fn HyperspectralLab() -> impl IntoView {
             <Preprocess />
             <TrainPanel />
             <MapPanel />
+            <SplitComparison />
             <p class="note">
                 "Indian Pines: AVIRIS, 12 June 1992, Purdue University (Baumgardner, Biehl, Landgrebe 2015, "
                 "doi:10.4231/R7RX991C, CC BY 3.0), as distributed by the GIC group, UPV/EHU."

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::messages::hsi::{
-    EvalInfo, FileArrays, HsiRequest, HsiResponse, ImageMsg, MapSource, SceneInfo,
+    EvalInfo, FileArrays, HsiRequest, HsiResponse, ImageMsg, MapSource, SceneInfo, SplitKind,
 };
 use crate::messages::{ModelTable, Request, RunEpoch, SavedRun};
 use crate::ui::client;
@@ -58,6 +58,16 @@ pub struct HsiState {
     pub keep_weights: RwSignal<bool>,
     /// A finished run waiting for its weights file before it is saved.
     pub run_awaiting_weights: RwSignal<Option<SavedRun>>,
+    /// The split comparison: each split's map by its shipped weights, with its scores.
+    pub compared: RwSignal<Vec<SplitCompared>>,
+}
+
+/// One side of the split comparison ([`HsiResponse::SplitCompared`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SplitCompared {
+    pub split: SplitKind,
+    pub map: Vec<u16>,
+    pub eval: EvalInfo,
 }
 
 impl HsiState {
@@ -79,6 +89,7 @@ impl HsiState {
             pending_run: RwSignal::new(None),
             keep_weights: RwSignal::new(false),
             run_awaiting_weights: RwSignal::new(None),
+            compared: RwSignal::new(Vec::new()),
         }
     }
 
@@ -136,6 +147,7 @@ impl HsiState {
                 self.restoring_scene.set(false);
                 if !restored {
                     self.map.set(vec![0; info.height * info.width]);
+                    self.compared.set(Vec::new());
                     self.evaluation.set(None);
                     self.unscored.set(None);
                     self.prepared.set(None);
@@ -207,6 +219,11 @@ impl HsiState {
                 self.evaluation.set(None);
                 self.unscored.set(Some((source, why)));
             }
+            HsiResponse::SplitCompared { split, map, eval } => self.compared.update(|c| {
+                c.retain(|s| s.split != split);
+                c.push(SplitCompared { split, map, eval });
+                c.sort_by_key(|s| s.split as u8);
+            }),
             HsiResponse::WeightsFile { name } => {
                 let awaiting = self.run_awaiting_weights.get_untracked();
                 match (awaiting, bins.into_iter().next()) {

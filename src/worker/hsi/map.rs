@@ -4,12 +4,13 @@
 use burn::tensor::Device;
 
 use super::{HsiState, Model, PRETRAINED_URL, ensure_prepared, send};
-use crate::messages::hsi::{EvalInfo, HsiResponse, MapSource};
+use crate::messages::hsi::{EvalInfo, HsiResponse, MapSource, SplitKind};
 use crate::messages::{Response, job};
 use crate::train::hsi::{
     Evaluation, HsiTrainConfig, Prepared, Scores, chosen_as, save_hybridsn, scene_map,
 };
 use crate::train::weights::Precision;
+use crate::train::{Control, Event, Host};
 use crate::worker::fetch::fetch_bytes;
 use crate::worker::{WorkerHost, post, post_with};
 
@@ -41,7 +42,10 @@ pub(super) fn eval_info(
         } else {
             format!("split: {}; {chosen}", cfg.split_name())
         },
-        train_pixels: prep.split.train.iter().map(|&i| i as u32).collect(),
+        train_pixels: (prep.split.train.iter())
+            .chain(&prep.split.validation)
+            .map(|&i| i as u32)
+            .collect(),
         test_pixels_list: prep.split.test.iter().map(|&i| i as u32).collect(),
     }
 }
@@ -164,4 +168,74 @@ pub(super) async fn import(
     }
     let chosen = chosen_in(bytes);
     map_and_score(st, host, model, MapSource::Imported, &chosen).await
+}
+
+/// A host that reports a map's progress but not its rows: the comparison's maps are drawn
+/// beside each other when done, not over the lab's own map.
+struct ProgressOnly<'a>(&'a mut WorkerHost);
+
+impl Host for ProgressOnly<'_> {
+    fn emit(&mut self, event: Event) {
+        if !matches!(event, Event::MapRows { .. }) {
+            self.0.emit(event);
+        }
+    }
+    fn control(&self) -> Control {
+        self.0.control()
+    }
+    fn now_ms(&self) -> f64 {
+        self.0.now_ms()
+    }
+    async fn yield_now(&self) {
+        self.0.yield_now().await
+    }
+    async fn pause_tick(&self) {
+        self.0.pause_tick().await
+    }
+}
+
+/// Maps the bundled scene with the shipped weights of each split and scores each map on its
+/// own split's test pixels: the lesson of how much a split that lets test patches overlap
+/// training patches flatters a model. The lab's model, map and scores stay as they were.
+pub(super) async fn compare_splits(
+    st: &mut HsiState,
+    host: &mut WorkerHost,
+    device: &Device,
+) -> Result<(), String> {
+    super::scene::ensure_bundled(st).await?;
+    for split in SplitKind::ALL {
+        let bytes = fetch_bytes(split.weights_url(), job::DOWNLOAD).await?;
+        let model = Model::read(&bytes, device)?;
+        let chosen = chosen_in(&bytes);
+        let prep = ensure_prepared(st, &model.cfg)?.clone();
+        if let Some(why) = model.trained_on.unscored_on(&prep.scene) {
+            return Err(format!(
+                "The shipped weights for {split} cannot be scored: {why}."
+            ));
+        }
+        host.job = job::COMPARE.into();
+        let map = match scene_map(&mut ProgressOnly(host), &model.net, &prep, true).await {
+            Ok(map) => map,
+            // Stopped by the visitor: the sides already drawn stay.
+            Err(_) if host.control() == Control::Stop => {
+                post(&Response::Done {
+                    job: job::COMPARE.into(),
+                    stopped: true,
+                });
+                return Ok(());
+            }
+            Err(e) => return Err(e),
+        };
+        let e = Evaluation::of(&map, &prep.gt, &prep.split.test, prep.num_classes);
+        send(HsiResponse::SplitCompared {
+            split,
+            eval: eval_info(&e, &prep, MapSource::Pretrained, &model.cfg, &chosen),
+            map,
+        });
+    }
+    post(&Response::Done {
+        job: job::COMPARE.into(),
+        stopped: false,
+    });
+    Ok(())
 }

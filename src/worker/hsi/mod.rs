@@ -18,8 +18,7 @@ use crate::messages::hsi::{HsiRequest, HsiResponse};
 use crate::model::HybridSn;
 use crate::train::hsi::{Evaluation, HsiTrainConfig, Prepared, TrainedOn, load_hybridsn, prepare};
 
-/// Shipped HybridSN weights (trained natively with `convlab train hybridsn`).
-pub const PRETRAINED_URL: &str = "./public/weights/hybridsn.clw";
+pub use crate::messages::hsi::PRETRAINED_URL;
 
 fn send(r: HsiResponse) {
     post(&Response::Hsi(r));
@@ -108,6 +107,7 @@ pub async fn handle(
         HsiRequest::Map => map::current(st, host).await,
         HsiRequest::ExportWeights => map::export(st).await,
         HsiRequest::ImportWeights { name } => map::import(st, host, device, &name, &bins).await,
+        HsiRequest::CompareSplits => map::compare_splits(st, host, device).await,
     }
 }
 
