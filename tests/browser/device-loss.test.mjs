@@ -116,6 +116,9 @@ describe('WebGPU faults beyond a device lost in HybridSN training', () => {
     await page.close();
   });
 
+  // Seen failing with the finite checks switched off (train::hsi's loss and end-of-epoch
+  // weights checks): the NaN loss reached the page as "malformed response: invalid type: null,
+  // expected f32 …" while the run went on, which is not /(loss|weights) became …/.
   test('a diverging loss on WebGPU stops in words and keeps the previous model', { timeout: 900_000 }, async () => {
     const { page } = await env.page('?page=hyperspectral&test-hooks=1&pca=15&patch=11');
     await onWebGpu(page);

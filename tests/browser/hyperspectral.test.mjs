@@ -398,6 +398,14 @@ for (const backend of ['webgpu', 'cpu']) {
       await page.close();
     });
 
+    // Seen failing against a build with the refusals switched off (the v7.3, empty-file and
+    // MAT truncation checks; complex dtypes read as float32, unknown formats read as MAT; the
+    // shape, label-limit, NaN and no-data checks), on both backends, at its first file: "The
+    // .mat file is malformed: …" for mat_v73.mat. A copy that went on case by case saw each
+    // switched-off refusal fail: no file's own sentence came (the NaN cube's values reached
+    // the page as "malformed response: … null, expected f32"), and the 255 file loaded as 255
+    // classes without a word. The 2-D cube's and the missing ground truth's refusals were not
+    // switched off.
     test('bad uploads are refused in words and the loaded scene stays', async () => {
       const { page } = await openLab(env);
       const summary = await page.locator(tid('scene-summary')).textContent();
