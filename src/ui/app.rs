@@ -34,7 +34,7 @@ pub fn App() -> impl IntoView {
     let state = AppState::new(page);
     state.presenter.set(q.flag("presenter", false));
     if q.flag("test-hooks", false) {
-        super::hooks::install();
+        super::hooks::install(super::client::send);
     }
     state.notices.set(q.notices);
     provide_context(state);

@@ -5,16 +5,17 @@
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
-use super::client::send;
 use crate::messages::Request;
 
-/// Defines `window.convlabFault` and `window.convlabStats`.
-pub fn install() {
+/// Defines `window.convlabFault` and `window.convlabStats`, which post their requests with
+/// `send` (the client's; passed in, so that the client and the state store, which publishes
+/// the answers here, need not import each other through this file).
+pub fn install(send: fn(&Request)) {
     let Some(window) = web_sys::window() else {
         return;
     };
-    let fault = Closure::<dyn Fn(String)>::new(|kind: String| send(&Request::Fault { kind }));
-    let stats = Closure::<dyn Fn()>::new(|| send(&Request::Stats));
+    let fault = Closure::<dyn Fn(String)>::new(move |kind: String| send(&Request::Fault { kind }));
+    let stats = Closure::<dyn Fn()>::new(move || send(&Request::Stats));
     let _ = js_sys::Reflect::set(
         &window,
         &"convlabFault".into(),
