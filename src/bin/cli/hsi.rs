@@ -225,10 +225,24 @@ fn test_classes(prep: &Prepared, scene: &Scene) -> (usize, Vec<String>) {
 
 fn classes_line(prep: &Prepared, scene: &Scene) -> String {
     let (present, absent) = test_classes(prep, scene);
-    let none = if absent.is_empty() {
-        String::new()
-    } else {
-        format!(" (none for {})", absent.join(", "))
+    // A spatial split scores no class its training blocks lack: say which those are.
+    let trained: std::collections::HashSet<&str> = (prep.split.train.iter())
+        .chain(&prep.split.validation)
+        .filter_map(|&i| (prep.gt[i] as usize).checked_sub(1))
+        .filter_map(|c| scene.class_names.get(c).map(String::as_str))
+        .collect();
+    let (untrained, elsewhere): (Vec<String>, Vec<String>) = absent
+        .into_iter()
+        .partition(|name| prep.split.train.is_empty() || !trained.contains(name.as_str()));
+    let none = match (elsewhere.is_empty(), untrained.is_empty()) {
+        (true, true) => String::new(),
+        (false, true) => format!(" (none for {})", elsewhere.join(", ")),
+        (true, false) => format!(" (not scored, none trained on: {})", untrained.join(", ")),
+        (false, false) => format!(
+            " (none for {}; not scored, none trained on: {})",
+            elsewhere.join(", "),
+            untrained.join(", ")
+        ),
     };
     format!(
         "classes with test pixels: {present} of {}{none}",
