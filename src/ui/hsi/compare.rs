@@ -52,6 +52,10 @@ pub fn SplitComparison() -> impl IntoView {
         <div class="views">
             {SplitKind::ALL.map(|split| view! { <SplitSide split=split /> }).collect_view()}
         </div>
+        <p class="note">
+            "White: training and validation pixels. Test pixels in their class colour when the model is right, "
+            "red when it is wrong. Grey: pixels no score counts (unlabelled, or in the guard band)."
+        </p>
         <Show when=move || oa(SplitKind::Random).is_some() && oa(SplitKind::NoSharedInput).is_some()>
             <p data-testid="compare-why">{move || {
                 let (r, s) = (oa(SplitKind::Random).unwrap_or(0.0), oa(SplitKind::NoSharedInput).unwrap_or(0.0));
@@ -94,7 +98,7 @@ fn SplitSide(split: SplitKind) -> impl IntoView {
     });
     let id = split.id();
     view! {
-        <figure data-testid=format!("compare-{id}")>
+        <figure class="split-side" data-testid=format!("compare-{id}")>
             <ImageCanvas image=image testid=format!("compare-map-{id}") scale=2 />
             <figcaption>
                 <strong>{split.to_string()}</strong>
