@@ -175,16 +175,12 @@ impl std::fmt::Display for SplitKind {
     }
 }
 
-/// OA, AA, Kappa, per-class accuracy and the confusion matrix.
+/// A map's scores on its split's test pixels, what produced the map and under which split.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EvalInfo {
-    pub oa: f64,
-    pub aa: f64,
-    pub kappa: f64,
-    pub per_class: Vec<Option<f64>>,
-    pub confusion: Vec<u64>,
-    pub num_classes: usize,
-    pub test_pixels: usize,
+    /// OA, AA, Kappa, per-class accuracy, the confusion matrix and the pixels scored.
+    #[serde(flatten)]
+    pub scores: crate::data::Evaluation,
     /// What produced it.
     pub source: MapSource,
     /// The split the test pixels come from, in words ("random stratified (the paper's
@@ -348,6 +344,17 @@ mod tests {
             Response::Hsi(HsiResponse::Kept {
                 epoch: 4,
                 epochs: 20,
+            }),
+            Response::Hsi(HsiResponse::SplitCompared {
+                split: SplitKind::NoSharedInput,
+                map: vec![1, 2, 2, 1],
+                eval: EvalInfo {
+                    scores: crate::data::Evaluation::of(&[1, 2, 2, 1], &[1, 2, 1, 1], &[1, 2], 2),
+                    source: MapSource::Pretrained,
+                    protocol: "split: spatial blocks".into(),
+                    train_pixels: vec![0, 3],
+                    test_pixels_list: vec![1, 2],
+                },
             }),
         ];
         for r in resps {

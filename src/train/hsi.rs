@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{Event, Host, Meter, read_f32, read_i64, should_stop};
 use crate::data::{
-    Confusion, Guard, PaddedCube, Rng, Scene, SceneId, Split, VALIDATION_FRACTION,
-    hold_out_validation, oversample_small_classes, pca, spatial_split, stratified_split,
+    Guard, PaddedCube, Rng, Scene, SceneId, Split, VALIDATION_FRACTION, hold_out_validation,
+    oversample_small_classes, pca, spatial_split, stratified_split,
 };
 use crate::model::{HybridSn, HybridSnConfig};
 
@@ -224,7 +224,7 @@ pub fn prepare(scene: &Scene, cfg: &HsiTrainConfig) -> Result<Prepared, String> 
     })
 }
 
-pub use crate::data::EpochMetrics;
+pub use crate::data::{EpochMetrics, Evaluation};
 
 /// Which pixels a score was measured on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -241,55 +241,6 @@ impl Subset {
             Subset::Validation => "validation",
             Subset::Test => "test",
         }
-    }
-}
-
-/// OA, AA, Kappa and the confusion matrix on some pixels (validation or test).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Evaluation {
-    pub oa: f64,
-    pub aa: f64,
-    pub kappa: f64,
-    pub per_class: Vec<Option<f64>>,
-    pub confusion: Vec<u64>,
-    pub num_classes: usize,
-    /// Pixels scored.
-    pub pixels: usize,
-}
-
-impl Evaluation {
-    /// Scores predicted labels (1-based, per pixel) on the given pixels.
-    pub fn of(pred: &[u16], gt: &[u16], pixels: &[usize], num_classes: usize) -> Evaluation {
-        let mut c = Confusion::new(num_classes);
-        for &i in pixels {
-            let (t, p) = (gt[i] as usize, pred[i] as usize);
-            if t >= 1 && p >= 1 {
-                c.add(t - 1, p - 1);
-            }
-        }
-        Evaluation {
-            oa: c.overall_accuracy(),
-            aa: c.average_accuracy(),
-            kappa: c.kappa(),
-            per_class: c.per_class_accuracy(),
-            confusion: c.counts.clone(),
-            num_classes,
-            pixels: pixels.len(),
-        }
-    }
-
-    /// Scores labels predicted for `pixels` only (`labels[j]` for `pixels[j]`, 1-based).
-    pub fn of_listed(
-        labels: &[u16],
-        gt: &[u16],
-        pixels: &[usize],
-        num_classes: usize,
-    ) -> Evaluation {
-        let mut pred = vec![0u16; gt.len()];
-        for (&i, &l) in pixels.iter().zip(labels) {
-            pred[i] = l;
-        }
-        Evaluation::of(&pred, gt, pixels, num_classes)
     }
 }
 

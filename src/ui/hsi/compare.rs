@@ -28,7 +28,7 @@ pub fn SplitComparison() -> impl IntoView {
         hs.compared
             .with(|c| c.iter().find(|s| s.split == split).cloned())
     };
-    let oa = move |split: SplitKind| side(split).map(|s| s.eval.oa);
+    let oa = move |split: SplitKind| side(split).map(|s| s.eval.scores.oa);
     view! {
         <h3>"Why the split matters"</h3>
         <p>
@@ -106,15 +106,15 @@ fn SplitSide(split: SplitKind) -> impl IntoView {
                     let e = s.eval;
                     view! {
                         <br />
-                        <span data-testid=format!("compare-scores-{id}") data-oa=e.oa.to_string()
-                            data-test-pixels=e.test_pixels.to_string()>
+                        <span data-testid=format!("compare-scores-{id}") data-oa=e.scores.oa.to_string()
+                            data-test-pixels=e.scores.pixels.to_string()>
                             {format!(
                                 "OA {:.2} % · AA {:.2} % · Kappa {:.4} on {} test pixels of {} classes; {} training and validation pixels",
-                                100.0 * e.oa,
-                                100.0 * e.aa,
-                                e.kappa,
-                                e.test_pixels,
-                                e.per_class.iter().filter(|a| a.is_some()).count(),
+                                100.0 * e.scores.oa,
+                                100.0 * e.scores.aa,
+                                e.scores.kappa,
+                                e.scores.pixels,
+                                e.scores.per_class.iter().filter(|a| a.is_some()).count(),
                                 e.train_pixels.len(),
                             )}
                         </span>

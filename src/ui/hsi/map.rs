@@ -51,8 +51,8 @@ pub fn MapPanel() -> impl IntoView {
     });
     let confusion_img = Signal::derive(move || {
         let e = hs.evaluation.get()?;
-        let labels: Vec<String> = (1..=e.num_classes).map(|c| c.to_string()).collect();
-        let img = viz::figure::heatmap(&e.confusion, e.num_classes, &labels, 22);
+        let labels: Vec<String> = (1..=e.scores.num_classes).map(|c| c.to_string()).collect();
+        let img = viz::figure::heatmap(&e.scores.confusion, e.scores.num_classes, &labels, 22);
         Some((img.width, img.height, img.pixels))
     });
 
@@ -64,10 +64,10 @@ pub fn MapPanel() -> impl IntoView {
             (Some(e), _) => format!(
                 "({}) · OA {:.2} % · AA {:.2} % · Kappa {:.4} · {} test pixels",
                 e.source,
-                100.0 * e.oa,
-                100.0 * e.aa,
-                e.kappa,
-                e.test_pixels
+                100.0 * e.scores.oa,
+                100.0 * e.scores.aa,
+                e.scores.kappa,
+                e.scores.pixels
             ),
             (None, Some((source, _))) => format!("({source}) · not scored"),
             (None, None) => return,
@@ -163,13 +163,13 @@ pub fn MapPanel() -> impl IntoView {
                 <figcaption>"Confusion matrix (rows: true class, columns: predicted; colour: share of the row)"</figcaption>
                 <button data-testid="confusion-png" on:click=move |_| {
                     let (Some(s), Some(e)) = (hs.scene.get_untracked(), hs.evaluation.get_untracked()) else { return };
-                    let labels: Vec<String> = (1..=e.num_classes).map(|c| c.to_string()).collect();
-                    let heat = viz::figure::heatmap(&e.confusion, e.num_classes, &labels, 22);
+                    let labels: Vec<String> = (1..=e.scores.num_classes).map(|c| c.to_string()).collect();
+                    let heat = viz::figure::heatmap(&e.scores.confusion, e.scores.num_classes, &labels, 22);
                     let legend: Vec<(String, [u8; 3])> = s.class_names.iter().enumerate()
                         .map(|(i, n)| (format!("{} {n}", i + 1), viz::palette::class_colour(i + 1))).collect();
                     let caption = vec![format!(
                         "{} · HybridSN ({}) · OA {:.2} % · AA {:.2} % · Kappa {:.4} · rows: true class, columns: predicted",
-                        s.name, e.source, 100.0 * e.oa, 100.0 * e.aa, e.kappa
+                        s.name, e.source, 100.0 * e.scores.oa, 100.0 * e.scores.aa, e.scores.kappa
                     )];
                     let fig = viz::figure::map_figure(&[("Confusion matrix", &heat)], &legend, &caption, 1);
                     download_png("convlab-hsi-confusion.png", &fig);

@@ -22,17 +22,17 @@ pub fn Metrics() -> impl IntoView {
         };
         view! {
             <p class="metrics" data-testid="metrics">
-                <span data-testid="oa">{format!("OA {:.2} %", 100.0 * e.oa)}</span>
+                <span data-testid="oa">{format!("OA {:.2} %", 100.0 * e.scores.oa)}</span>
                 " · "
-                <span data-testid="aa">{format!("AA {:.2} %", 100.0 * e.aa)}</span>
+                <span data-testid="aa">{format!("AA {:.2} %", 100.0 * e.scores.aa)}</span>
                 " · "
-                <span data-testid="kappa">{format!("Kappa {:.4}", e.kappa)}</span>
-                {format!(" on {} test pixels ({})", e.test_pixels, e.source)}
+                <span data-testid="kappa">{format!("Kappa {:.4}", e.scores.kappa)}</span>
+                {format!(" on {} test pixels ({})", e.scores.pixels, e.source)}
             </p>
             // Every score names its split and how the weights were chosen.
             <p class="note" data-testid="protocol">{e.protocol.clone()}</p>
             <button data-testid="confusion-csv" on:click={
-                let (names, confusion, n) = (s.class_names.clone(), e.confusion.clone(), e.num_classes);
+                let (names, confusion, n) = (s.class_names.clone(), e.scores.confusion.clone(), e.scores.num_classes);
                 move |_| {
                     let text = crate::share::confusion_csv(&names, &confusion, n);
                     download("convlab-hsi-confusion.csv", text.as_bytes(), "text/csv");
@@ -41,7 +41,7 @@ pub fn Metrics() -> impl IntoView {
             <table data-testid="per-class">
                 <thead><tr><th>"Class"</th><th>"Name"</th><th>"Accuracy"</th></tr></thead>
                 <tbody>
-                    {e.per_class.iter().enumerate().map(|(i, a)| view! {
+                    {e.scores.per_class.iter().enumerate().map(|(i, a)| view! {
                         <tr>
                             <td>{i + 1}</td>
                             <td>{s.class_names.get(i).cloned().unwrap_or_default()}</td>

@@ -116,9 +116,9 @@ impl HsiState {
         });
         run.seconds = run.history.iter().map(|h| h.seconds).sum();
         run.metrics = vec![
-            ("OA".into(), e.oa),
-            ("AA".into(), e.aa),
-            ("Kappa".into(), e.kappa),
+            ("OA".into(), e.scores.oa),
+            ("AA".into(), e.scores.aa),
+            ("Kappa".into(), e.scores.kappa),
         ];
         if let Some(p) = self.prepared.get_untracked() {
             run.params = p.layers.params;

@@ -29,13 +29,7 @@ pub(super) fn eval_info(
     chosen: &str,
 ) -> EvalInfo {
     EvalInfo {
-        oa: e.oa,
-        aa: e.aa,
-        kappa: e.kappa,
-        per_class: e.per_class.clone(),
-        confusion: e.confusion.clone(),
-        num_classes: e.num_classes,
-        test_pixels: e.pixels,
+        scores: e.clone(),
         source,
         protocol: if chosen.is_empty() {
             format!("split: {}", cfg.split_name())
