@@ -82,21 +82,7 @@ pub struct CifarDataInfo {
     pub note: String,
 }
 
-/// One epoch of a CIFAR-10 run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CifarEpochInfo {
-    pub epoch: usize,
-    pub loss: f64,
-    pub train_acc: f64,
-    /// Accuracy on the validation images (held out of the training images) when measured.
-    #[serde(default)]
-    pub val_acc: Option<f64>,
-    /// Per-epoch test accuracy: only in the history of files saved before validation existed.
-    #[serde(default)]
-    pub test_acc: Option<f64>,
-    pub seconds: f64,
-    pub samples_per_s: f64,
-}
+pub use crate::data::CifarEpoch;
 
 /// A finished run (yours or shipped): one row of the comparison table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -121,7 +107,7 @@ pub struct CifarRunRow {
     pub source: String,
     /// The recipe in words.
     pub recipe: String,
-    pub history: Vec<CifarEpochInfo>,
+    pub history: Vec<CifarEpoch>,
 }
 
 /// What a run's per-epoch accuracy curve measures.
@@ -146,7 +132,7 @@ impl CifarRunRow {
     /// The run's per-epoch accuracy `(epoch, accuracy)` and what it measures: validation where
     /// the run measured it, else the per-epoch test accuracy an older file recorded.
     pub fn curve(&self) -> (Vec<(usize, f64)>, CurveOf) {
-        let points = |f: fn(&CifarEpochInfo) -> Option<f64>| -> Vec<(usize, f64)> {
+        let points = |f: fn(&CifarEpoch) -> Option<f64>| -> Vec<(usize, f64)> {
             self.history
                 .iter()
                 .filter_map(|e| f(e).map(|a| (e.epoch, a)))
@@ -206,7 +192,7 @@ pub enum CifarRequest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum CifarResponse {
     Data(CifarDataInfo),
-    Epoch(CifarEpochInfo),
+    Epoch(CifarEpoch),
     /// Rows of the shipped weights; `missing` names the models without shipped weights.
     Pretrained {
         rows: Vec<CifarRunRow>,

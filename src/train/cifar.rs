@@ -255,27 +255,7 @@ impl CifarNet {
     }
 }
 
-/// One epoch's numbers.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CifarEpoch {
-    pub epoch: usize,
-    /// Mean training loss (with label smoothing when used).
-    pub loss: f64,
-    /// Accuracy on the (augmented) training batches, in train mode.
-    pub train_acc: f64,
-    /// Accuracy on the validation images in eval mode (None when not measured this epoch or
-    /// without a validation share).
-    #[serde(default)]
-    pub val_acc: Option<f64>,
-    /// Accuracy on the test images per epoch: only in files saved before validation existed
-    /// (their curves were test curves); runs now never measure it per epoch.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub test_acc: Option<f64>,
-    /// Seconds of training in this epoch (evaluation excluded).
-    pub train_seconds: f64,
-    /// Training samples per second in this epoch.
-    pub samples_per_s: f64,
-}
+pub use crate::data::CifarEpoch;
 
 /// Accuracy, per-class accuracy, confusion matrix and every test image's top-3 predictions.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

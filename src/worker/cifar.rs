@@ -8,14 +8,12 @@ use super::{WorkerHost, post};
 use crate::data::cats_dogs::{self, CATS_DOGS_FILE};
 use crate::data::{CifarBundle, CifarSet, read_cifar_bin, unpack_cifar};
 use crate::messages::cifar::{
-    CIFAR_DATA, CifarDataInfo, CifarEpochInfo, CifarExample, CifarRequest, CifarResponse,
-    CifarResult, CifarRunRow, CifarSettings,
+    CIFAR_DATA, CifarDataInfo, CifarEpoch, CifarExample, CifarRequest, CifarResponse, CifarResult,
+    CifarRunRow, CifarSettings,
 };
 use crate::messages::{Response, job};
 use crate::model::ModelKind;
-use crate::train::cifar::{
-    CifarEpoch, CifarHost, CifarNet, CifarTrainConfig, CifarTrained, LrSchedule,
-};
+use crate::train::cifar::{CifarHost, CifarNet, CifarTrainConfig, CifarTrained, LrSchedule};
 use crate::train::weights::read_header;
 use crate::train::{Control, Event, Host};
 
@@ -180,18 +178,6 @@ pub fn recipe_words(c: &CifarTrainConfig) -> String {
     parts.join(", ")
 }
 
-fn epoch_info(m: &CifarEpoch) -> CifarEpochInfo {
-    CifarEpochInfo {
-        epoch: m.epoch,
-        loss: m.loss,
-        train_acc: m.train_acc,
-        val_acc: m.val_acc,
-        test_acc: m.test_acc,
-        seconds: m.train_seconds,
-        samples_per_s: m.samples_per_s,
-    }
-}
-
 /// Forwards common events to the worker host and posts epochs as CIFAR responses.
 struct LabHost<'a>(&'a mut WorkerHost);
 
@@ -215,7 +201,7 @@ impl Host for LabHost<'_> {
 
 impl CifarHost for LabHost<'_> {
     fn epoch(&mut self, m: &CifarEpoch) {
-        send(CifarResponse::Epoch(epoch_info(m)));
+        send(CifarResponse::Epoch(m.clone()));
     }
 }
 
@@ -290,7 +276,7 @@ pub fn row_from_header(bytes: &[u8], id: String) -> Result<CifarRunRow, String> 
             .map(|a| (a, num("val_images") as usize)),
         source: "pretrained".into(),
         recipe: recipe_words(&cfg),
-        history: history.iter().map(epoch_info).collect(),
+        history,
     })
 }
 
@@ -433,7 +419,7 @@ pub async fn handle(
                 } else {
                     recipe_words(&cfg)
                 },
-                history: trained.history.iter().map(epoch_info).collect(),
+                history: trained.history.clone(),
             };
             send(CifarResponse::Result(result_of(&trained, &data.test, row)));
             st.runs = run;

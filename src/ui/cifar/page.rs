@@ -352,7 +352,7 @@ pub fn CifarLab() -> impl IntoView {
                             <td>{format!("{:.4}", e.loss)}</td>
                             <td>{format!("{:.1} %", 100.0 * e.train_acc)}</td>
                             <td>{e.val_acc.map(|a| format!("{:.1} %", 100.0 * a)).unwrap_or_else(|| "–".into())}</td>
-                            <td>{format!("{:.1}", e.seconds)}</td>
+                            <td>{format!("{:.1}", e.train_seconds)}</td>
                             <td>{format!("{:.1}", e.samples_per_s)}</td>
                         </tr>
                     }).collect_view()}

@@ -2,16 +2,14 @@
 
 use leptos::prelude::*;
 
-use crate::messages::cifar::{
-    CifarDataInfo, CifarEpochInfo, CifarResponse, CifarResult, CifarRunRow,
-};
+use crate::messages::cifar::{CifarDataInfo, CifarEpoch, CifarResponse, CifarResult, CifarRunRow};
 
 /// All CIFAR-10 lab signals (`Copy`, kept in [`crate::ui::state::AppState`]).
 #[derive(Clone, Copy)]
 pub struct CifarSignals {
     pub data: RwSignal<Option<CifarDataInfo>>,
     /// Epochs of the current run.
-    pub epochs: RwSignal<Vec<CifarEpochInfo>>,
+    pub epochs: RwSignal<Vec<CifarEpoch>>,
     /// The comparison table: shipped rows first, then finished runs in order.
     pub runs: RwSignal<Vec<CifarRunRow>>,
     /// Models without shipped weights (None until the list arrived).
