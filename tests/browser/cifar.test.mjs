@@ -146,6 +146,10 @@ for (const backend of ['webgpu', 'cpu']) {
       await page.close();
     });
 
+    // Seen failing with the refusal switched off (worker::cifar's Upload without its
+    // cats-and-dogs check), on both backends: no banner came and the wait for the error
+    // timed out (60 s); the batch went silently into the hidden CIFAR-10 data, the photos
+    // still 320.
     test('cats and dogs: 400 photos decoded and resized in the worker, trained one epoch; an upload is refused there', async () => {
       const { page, errors } = await openLab(env);
       await page.locator(`${tid('cifar-dataset')}:not([disabled])`).waitFor({ timeout: 60_000 });
@@ -205,6 +209,14 @@ for (const backend of ['webgpu', 'cpu']) {
       await page.close();
     });
 
+    // Seen failing with the refusals switched off (read_cifar_bin's size and label checks),
+    // on both backends, at its first file: no banner came for bad_size.bin and the wait for
+    // the error timed out (30 s). A copy that went on case by case saw each fail: bad_size.bin
+    // added 5 images and bad_label.bin 6 (label 11 among them), each without a word. With the
+    // worker adding each file as it read it (not checking all first), a valid file with a
+    // refused one (an empty file, that refusal left on) added the valid one's 6 images behind
+    // the banner: the page still said 4,000, but the valid batch then made 4,012, not 4,006,
+    // which the last wait here would not find.
     test('an uploaded binary batch adds its images; wrong sizes and labels are refused in words', async () => {
       const { page } = await openLab(env);
       const before = await trainCount(page);
