@@ -288,7 +288,7 @@ pub enum HsiResponse {
     WeightsFile { name: String },
     /// Something the visitor should know that is not an error (e.g. a batch made smaller
     /// to fit the device).
-    Notice { job: String, message: String },
+    Notice { message: String },
     /// A failed training run left the weights of its last completed epoch; a run with
     /// `resume` continues from them.
     Kept { epoch: usize, epochs: usize },

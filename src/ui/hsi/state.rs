@@ -158,7 +158,7 @@ impl HsiState {
                 self.scene.set(Some(info));
             }
             HsiResponse::Arrays(files) => self.arrays.set(Some(files)),
-            HsiResponse::Notice { message, .. } => self.notice.set(Some(message)),
+            HsiResponse::Notice { message } => self.notice.set(Some(message)),
             HsiResponse::Kept { epoch, epochs } => {
                 // The epochs after the kept one did not finish.
                 self.epochs.update(|rows| rows.retain(|r| r.epoch <= epoch));

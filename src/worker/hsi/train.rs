@@ -54,7 +54,6 @@ pub(super) async fn train(
     let fitted = fit_batch(cfg.batch_size, prep.padded.bands, prep.patch, gpu);
     if fitted < cfg.batch_size {
         send(HsiResponse::Notice {
-            job: job::HSI_TRAIN.into(),
             message: batch_notice(cfg.batch_size, fitted, &prep, gpu),
         });
         cfg.batch_size = fitted;
@@ -89,7 +88,6 @@ pub(super) async fn train(
             st.evaluation = Some(e);
         }
         None => send(HsiResponse::Notice {
-            job: job::HSI_TRAIN.into(),
             message: format!(
                 "Training stopped after {} of {} epochs. The weights so far are kept: \
                  \"Map with the current model\" maps the scene with them.",
