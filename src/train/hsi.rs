@@ -1352,6 +1352,46 @@ mod tests {
         );
     }
 
+    /// The no-shared-input weights the lab's split comparison shows: their header records
+    /// that split, the validation score and the bundled scene, and the scores it records are
+    /// what a map of the scene by them scores today (to the printed precision), on the test
+    /// pixels today's split gives.
+    #[test]
+    fn shipped_spatial_weights_score_what_their_header_says() {
+        let bytes = shipped("weights/hybridsn-spatial.clw");
+        let (model, cfg) = load_hybridsn(&bytes, &Device::flex()).unwrap();
+        assert!(cfg.spatial);
+        assert_eq!(cfg.guard, Guard::NoSharedInput);
+        assert_eq!((cfg.seed, cfg.min_per_class, cfg.epochs), (0, 32, 20));
+        let (header, _) = crate::train::weights::read_header(&bytes).unwrap();
+        let (v, t) = recorded_scores(&header.metrics);
+        let (v, t) = (v.expect("a validation score"), t.expect("a test score"));
+        let scene = crate::data::load::indian_pines(&shipped(&format!(
+            "data/{}",
+            crate::data::load::INDIAN_PINES_FILE
+        )))
+        .unwrap();
+        assert_eq!(
+            TrainedOn::read(&bytes)
+                .unwrap()
+                .unscored_on(&TrainedOn::scene(&scene)),
+            None
+        );
+        let prep = prepare(&scene, &cfg).unwrap();
+        assert_eq!(
+            (prep.split.validation.len(), prep.split.test.len()),
+            (v.pixels, t.pixels)
+        );
+        let mut host = NativeHost::new(|_| {});
+        let map = pollster::block_on(scene_map(&mut host, &model, &prep, false)).unwrap();
+        let e = Evaluation::of(&map, &prep.gt, &prep.split.test, prep.num_classes);
+        assert_eq!(
+            format!("{:.2}", 100.0 * e.oa),
+            format!("{:.2}", 100.0 * t.oa)
+        );
+        assert_eq!(format!("{:.4}", e.kappa), format!("{:.4}", t.kappa));
+    }
+
     #[test]
     fn files_written_before_validation_sets_read_as_such() {
         // The shipped weights predate validation sets and the wide spatial guard.
