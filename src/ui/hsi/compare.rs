@@ -60,9 +60,10 @@ pub fn SplitComparison() -> impl IntoView {
             <p data-testid="compare-why">{move || {
                 let (r, s) = (oa(SplitKind::Random).unwrap_or(0.0), oa(SplitKind::NoSharedInput).unwrap_or(0.0));
                 format!(
-                    "The same model scores {:.1} % on random pixels and {:.1} % on fields it never saw: on the \
-                     random split its test windows overlap its training windows, so part of that score is \
-                     memory of the very fields it trained on, not a measure of what it does on new land.",
+                    "The same network, trained the same way, scores {:.1} % on random pixels and {:.1} % on \
+                     fields it never saw: on the random split its test windows overlap its training windows, so \
+                     much of that score is memory of the very fields it trained on, not a measure of what it \
+                     does on new land.",
                     100.0 * r,
                     100.0 * s
                 )
