@@ -4,7 +4,7 @@
 use burn::tensor::Device;
 
 use super::fetch::fetch_bytes;
-use super::{WorkerHost, post};
+use super::{Filtered, WorkerHost, post};
 use crate::data::cats_dogs::{self, CATS_DOGS_FILE};
 use crate::data::{CifarBundle, CifarSet, read_cifar_bin, unpack_cifar};
 use crate::messages::cifar::{
@@ -13,9 +13,9 @@ use crate::messages::cifar::{
 };
 use crate::messages::{Response, job};
 use crate::model::ModelKind;
+use crate::train::Host;
 use crate::train::cifar::{CifarHost, CifarNet, CifarTrainConfig, CifarTrained, LrSchedule};
 use crate::train::weights::read_header;
-use crate::train::{Control, Event, Host};
 
 /// The bundled subset (see `convlab pack-cifar`).
 pub const BUNDLE_URL: &str = "./public/data/cifar10_subset.clcf";
@@ -178,28 +178,8 @@ pub fn recipe_words(c: &CifarTrainConfig) -> String {
     parts.join(", ")
 }
 
-/// Forwards common events to the worker host and posts epochs as CIFAR responses.
-struct LabHost<'a>(&'a mut WorkerHost);
-
-impl Host for LabHost<'_> {
-    fn emit(&mut self, event: Event) {
-        self.0.emit(event)
-    }
-    fn control(&self) -> Control {
-        self.0.control()
-    }
-    fn now_ms(&self) -> f64 {
-        self.0.now_ms()
-    }
-    async fn yield_now(&self) {
-        self.0.yield_now().await
-    }
-    async fn pause_tick(&self) {
-        self.0.pause_tick().await
-    }
-}
-
-impl CifarHost for LabHost<'_> {
+/// CIFAR-10 training posts its epochs as CIFAR responses.
+impl CifarHost for Filtered<'_> {
     fn epoch(&mut self, m: &CifarEpoch) {
         send(CifarResponse::Epoch(m.clone()));
     }
@@ -389,7 +369,10 @@ pub async fn handle(
             let data = st.active().ok_or("no data")?;
             host.job = job::CIFAR.into();
             let trained = {
-                let mut lab = LabHost(host);
+                let mut lab = Filtered {
+                    host,
+                    keep: |_| true,
+                };
                 crate::train::cifar::train_cifar(
                     &mut lab,
                     device,

@@ -144,6 +144,35 @@ impl Host for WorkerHost {
     }
 }
 
+/// The worker's host seen through a filter: the events `keep` accepts go to the UI, the
+/// others are dropped; controls and time are the worker's. Labs wrap it to add events of
+/// their own (CIFAR-10's epochs) or to keep a map's rows off the lab's map (the split
+/// comparison).
+pub(crate) struct Filtered<'a> {
+    pub(crate) host: &'a mut WorkerHost,
+    pub(crate) keep: fn(&Event) -> bool,
+}
+
+impl Host for Filtered<'_> {
+    fn emit(&mut self, event: Event) {
+        if (self.keep)(&event) {
+            self.host.emit(event);
+        }
+    }
+    fn control(&self) -> Control {
+        self.host.control()
+    }
+    fn now_ms(&self) -> f64 {
+        self.host.now_ms()
+    }
+    async fn yield_now(&self) {
+        self.host.yield_now().await
+    }
+    async fn pause_tick(&self) {
+        self.host.pause_tick().await
+    }
+}
+
 #[derive(Default)]
 struct State {
     device: Option<Device>,

@@ -12,7 +12,7 @@ use crate::train::hsi::{
 use crate::train::weights::Precision;
 use crate::train::{Control, Event, Host};
 use crate::worker::fetch::fetch_bytes;
-use crate::worker::{WorkerHost, post, post_with};
+use crate::worker::{Filtered, WorkerHost, post, post_with};
 
 /// How the weights in a file were chosen, as its header records it.
 fn chosen_in(bytes: &[u8]) -> String {
@@ -164,30 +164,6 @@ pub(super) async fn import(
     map_and_score(st, host, model, MapSource::Imported, &chosen).await
 }
 
-/// A host that reports a map's progress but not its rows: the comparison's maps are drawn
-/// beside each other when done, not over the lab's own map.
-struct ProgressOnly<'a>(&'a mut WorkerHost);
-
-impl Host for ProgressOnly<'_> {
-    fn emit(&mut self, event: Event) {
-        if !matches!(event, Event::MapRows { .. }) {
-            self.0.emit(event);
-        }
-    }
-    fn control(&self) -> Control {
-        self.0.control()
-    }
-    fn now_ms(&self) -> f64 {
-        self.0.now_ms()
-    }
-    async fn yield_now(&self) {
-        self.0.yield_now().await
-    }
-    async fn pause_tick(&self) {
-        self.0.pause_tick().await
-    }
-}
-
 /// Maps the bundled scene with the shipped weights of each split and scores each map on its
 /// own split's test pixels: the lesson of how much a split that lets test patches overlap
 /// training patches flatters a model. The lab's model, map and scores stay as they were.
@@ -208,7 +184,13 @@ pub(super) async fn compare_splits(
             ));
         }
         host.job = job::COMPARE.into();
-        let map = match scene_map(&mut ProgressOnly(host), &model.net, &prep, true).await {
+        // Progress, but not the rows: the comparison's maps are drawn beside each other when
+        // done, not over the lab's own map.
+        let mut quiet = Filtered {
+            host,
+            keep: |e| !matches!(e, Event::MapRows { .. }),
+        };
+        let map = match scene_map(&mut quiet, &model.net, &prep, true).await {
             Ok(map) => map,
             // Stopped by the visitor: the sides already drawn stay.
             Err(_) if host.control() == Control::Stop => {
