@@ -292,13 +292,17 @@ pub enum HsiResponse {
     /// A failed training run left the weights of its last completed epoch; a run with
     /// `resume` continues from them.
     Kept { epoch: usize, epochs: usize },
-    /// One side of the split comparison: the whole-scene map (1-based labels) by the split's
-    /// shipped weights and its scores on that split's test pixels.
-    SplitCompared {
-        split: SplitKind,
-        map: Vec<u16>,
-        eval: EvalInfo,
-    },
+    /// One side of the split comparison.
+    SplitCompared(SplitCompared),
+}
+
+/// One side of the split comparison: the whole-scene map (1-based labels) by the split's
+/// shipped weights and its scores on that split's test pixels.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SplitCompared {
+    pub split: SplitKind,
+    pub map: Vec<u16>,
+    pub eval: EvalInfo,
 }
 
 #[cfg(test)]
@@ -345,7 +349,7 @@ mod tests {
                 epoch: 4,
                 epochs: 20,
             }),
-            Response::Hsi(HsiResponse::SplitCompared {
+            Response::Hsi(HsiResponse::SplitCompared(SplitCompared {
                 split: SplitKind::NoSharedInput,
                 map: vec![1, 2, 2, 1],
                 eval: EvalInfo {
@@ -355,7 +359,7 @@ mod tests {
                     train_pixels: vec![0, 3],
                     test_pixels_list: vec![1, 2],
                 },
-            }),
+            })),
         ];
         for r in resps {
             assert_eq!(Response::from_json(&r.to_json()).unwrap(), r);

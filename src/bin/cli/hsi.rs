@@ -233,7 +233,7 @@ fn classes_line(prep: &Prepared, scene: &Scene) -> String {
         .collect();
     let (untrained, elsewhere): (Vec<String>, Vec<String>) = absent
         .into_iter()
-        .partition(|name| prep.split.train.is_empty() || !trained.contains(name.as_str()));
+        .partition(|name| !trained.contains(name.as_str()));
     let none = match (elsewhere.is_empty(), untrained.is_empty()) {
         (true, true) => String::new(),
         (false, true) => format!(" (none for {})", elsewhere.join(", ")),

@@ -5,11 +5,11 @@
 
 use leptos::prelude::*;
 
-use super::state::SplitCompared;
-use super::{busy, start_job};
+use super::{HsiState, busy, start_job};
 use crate::data::load::INDIAN_PINES_NAME;
 use crate::messages::Request;
-use crate::messages::hsi::{HsiRequest, SplitKind};
+use crate::messages::hsi::{HsiRequest, SplitCompared, SplitKind};
+
 use crate::ui::canvas::ImageCanvas;
 use crate::ui::client::send;
 use crate::ui::state::AppState;
@@ -24,11 +24,7 @@ pub fn SplitComparison() -> impl IntoView {
         hs.scene
             .with(|s| s.as_ref().is_some_and(|s| s.name == INDIAN_PINES_NAME))
     };
-    let side = move |split: SplitKind| {
-        hs.compared
-            .with(|c| c.iter().find(|s| s.split == split).cloned())
-    };
-    let oa = move |split: SplitKind| side(split).map(|s| s.eval.scores.oa);
+    let oa = move |split: SplitKind| with_side(hs, split, |s| s.eval.scores.oa);
     view! {
         <h3>"Why the split matters"</h3>
         <p>
@@ -72,30 +68,33 @@ pub fn SplitComparison() -> impl IntoView {
     }
 }
 
+/// `f` of one split's side of the comparison, when it has arrived (read in place: a side
+/// holds a whole-scene map and pixel lists).
+fn with_side<T>(hs: HsiState, split: SplitKind, f: impl FnOnce(&SplitCompared) -> T) -> Option<T> {
+    hs.compared
+        .with(|c| c.iter().find(|s| s.split == split).map(f))
+}
+
 /// One split: its map (training pixels white, test pixels right in their class colour or
 /// wrong in red, the rest grey), its scores and its protocol.
 #[component]
 fn SplitSide(split: SplitKind) -> impl IntoView {
     let hs = expect_context::<AppState>().hsi;
-    let side = move || -> Option<SplitCompared> {
-        hs.compared
-            .with(|c| c.iter().find(|s| s.split == split).cloned())
-    };
     let image = Signal::derive(move || {
-        let s = side()?;
-        let (w, h, gt) = hs.scene.with(|sc| {
-            sc.as_ref()
-                .map(|sc| (sc.width as u32, sc.height as u32, sc.gt.clone()))
-        })?;
-        let img = viz::palette::split_view(
-            &s.map,
-            &gt,
-            &s.eval.train_pixels,
-            &s.eval.test_pixels_list,
-            w,
-            h,
-        );
-        Some((img.width, img.height, img.pixels))
+        hs.scene.with(|sc| {
+            let sc = sc.as_ref()?;
+            with_side(hs, split, |s| {
+                let img = viz::palette::split_view(
+                    &s.map,
+                    &sc.gt,
+                    &s.eval.train_pixels,
+                    &s.eval.test_pixels_list,
+                    sc.width as u32,
+                    sc.height as u32,
+                );
+                (img.width, img.height, img.pixels)
+            })
+        })
     });
     let id = split.id();
     view! {
@@ -103,24 +102,23 @@ fn SplitSide(split: SplitKind) -> impl IntoView {
             <ImageCanvas image=image testid=format!("compare-map-{id}") scale=2 />
             <figcaption>
                 <strong>{split.to_string()}</strong>
-                {move || side().map(|s| {
-                    let e = s.eval;
+                {move || with_side(hs, split, |s| {
+                    let e = &s.eval;
+                    let scores = format!(
+                        "OA {:.2} % · AA {:.2} % · Kappa {:.4} on {} test pixels of {} classes; {} training and validation pixels",
+                        100.0 * e.scores.oa,
+                        100.0 * e.scores.aa,
+                        e.scores.kappa,
+                        e.scores.pixels,
+                        e.scores.per_class.iter().filter(|a| a.is_some()).count(),
+                        e.train_pixels.len(),
+                    );
                     view! {
                         <br />
                         <span data-testid=format!("compare-scores-{id}") data-oa=e.scores.oa.to_string()
-                            data-test-pixels=e.scores.pixels.to_string()>
-                            {format!(
-                                "OA {:.2} % · AA {:.2} % · Kappa {:.4} on {} test pixels of {} classes; {} training and validation pixels",
-                                100.0 * e.scores.oa,
-                                100.0 * e.scores.aa,
-                                e.scores.kappa,
-                                e.scores.pixels,
-                                e.scores.per_class.iter().filter(|a| a.is_some()).count(),
-                                e.train_pixels.len(),
-                            )}
-                        </span>
+                            data-test-pixels=e.scores.pixels.to_string()>{scores}</span>
                         <br />
-                        <span class="note" data-testid=format!("compare-protocol-{id}")>{e.protocol}</span>
+                        <span class="note" data-testid=format!("compare-protocol-{id}")>{e.protocol.clone()}</span>
                     }
                 })}
             </figcaption>

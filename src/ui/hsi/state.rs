@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::messages::hsi::{
-    EvalInfo, FileArrays, HsiRequest, HsiResponse, ImageMsg, MapSource, SceneInfo, SplitKind,
+    EvalInfo, FileArrays, HsiRequest, HsiResponse, ImageMsg, MapSource, SceneInfo, SplitCompared,
 };
 use crate::messages::{ModelTable, Request, RunEpoch, SavedRun};
 use crate::ui::client;
@@ -60,14 +60,6 @@ pub struct HsiState {
     pub run_awaiting_weights: RwSignal<Option<SavedRun>>,
     /// The split comparison: each split's map by its shipped weights, with its scores.
     pub compared: RwSignal<Vec<SplitCompared>>,
-}
-
-/// One side of the split comparison ([`HsiResponse::SplitCompared`]).
-#[derive(Debug, Clone, PartialEq)]
-pub struct SplitCompared {
-    pub split: SplitKind,
-    pub map: Vec<u16>,
-    pub eval: EvalInfo,
 }
 
 impl HsiState {
@@ -219,9 +211,9 @@ impl HsiState {
                 self.evaluation.set(None);
                 self.unscored.set(Some((source, why)));
             }
-            HsiResponse::SplitCompared { split, map, eval } => self.compared.update(|c| {
-                c.retain(|s| s.split != split);
-                c.push(SplitCompared { split, map, eval });
+            HsiResponse::SplitCompared(side) => self.compared.update(|c| {
+                c.retain(|s| s.split != side.split);
+                c.push(side);
                 c.sort_by_key(|s| s.split as u8);
             }),
             HsiResponse::WeightsFile { name } => {

@@ -4,7 +4,7 @@
 use burn::tensor::Device;
 
 use super::{HsiState, Model, PRETRAINED_URL, ensure_prepared, send};
-use crate::messages::hsi::{EvalInfo, HsiResponse, MapSource, SplitKind};
+use crate::messages::hsi::{EvalInfo, HsiResponse, MapSource, SplitCompared, SplitKind};
 use crate::messages::{Response, job};
 use crate::train::hsi::{
     Evaluation, HsiTrainConfig, Prepared, Scores, chosen_as, save_hybridsn, scene_map,
@@ -173,6 +173,7 @@ pub(super) async fn compare_splits(
     device: &Device,
 ) -> Result<(), String> {
     super::scene::ensure_bundled(st).await?;
+    let mut stopped = false;
     for split in SplitKind::ALL {
         let bytes = fetch_bytes(split.weights_url(), job::DOWNLOAD).await?;
         let model = Model::read(&bytes, device)?;
@@ -194,24 +195,21 @@ pub(super) async fn compare_splits(
             Ok(map) => map,
             // Stopped by the visitor: the sides already drawn stay.
             Err(_) if host.control() == Control::Stop => {
-                post(&Response::Done {
-                    job: job::COMPARE.into(),
-                    stopped: true,
-                });
-                return Ok(());
+                stopped = true;
+                break;
             }
             Err(e) => return Err(e),
         };
         let e = Evaluation::of(&map, &prep.gt, &prep.split.test, prep.num_classes);
-        send(HsiResponse::SplitCompared {
+        send(HsiResponse::SplitCompared(SplitCompared {
             split,
             eval: eval_info(&e, &prep, MapSource::Pretrained, &model.cfg, &chosen),
             map,
-        });
+        }));
     }
     post(&Response::Done {
         job: job::COMPARE.into(),
-        stopped: false,
+        stopped,
     });
     Ok(())
 }
