@@ -164,6 +164,18 @@ impl From<&crate::messages::hsi::HsiSettings> for HsiTrainConfig {
 
 /// PCA (whitened, as HybridSN's reference code) + split + zero padding.
 pub fn prepare(scene: &Scene, cfg: &HsiTrainConfig) -> Result<Prepared, String> {
+    prepare_reusing(scene, cfg, None)
+}
+
+/// [`prepare`], reusing `earlier`'s PCA, padding and scene identity when it was prepared
+/// from `scene` with the same components and patch size: only the split is drawn again (the
+/// lab switching split settings, or mapping with weights of another split, skips the PCA).
+/// `earlier` must come from this very scene; its size, classes and labels are checked.
+pub fn prepare_reusing(
+    scene: &Scene,
+    cfg: &HsiTrainConfig,
+    earlier: Option<&Prepared>,
+) -> Result<Prepared, String> {
     let k = cfg.pca.min(scene.bands);
     HybridSnConfig::new()
         .with_bands(k)
@@ -182,11 +194,22 @@ pub fn prepare(scene: &Scene, cfg: &HsiTrainConfig) -> Result<Prepared, String> 
             cfg.val_fraction
         ));
     }
-    let n = scene.height * scene.width;
-    let p = pca::fit(&scene.cube, n, scene.bands, k, true).map_err(|e| e.to_string())?;
-    let reduced = p.transform(&scene.cube, n);
-    let padded = PaddedCube::new(&reduced, scene.height, scene.width, k, cfg.patch)
-        .map_err(|e| e.to_string())?;
+    let reusable = earlier.filter(|e| {
+        (e.padded.bands, e.patch, e.height, e.width, e.num_classes)
+            == (k, cfg.patch, scene.height, scene.width, scene.num_classes)
+            && e.gt == scene.gt
+    });
+    let (padded, explained, trained_on) = match reusable {
+        Some(e) => (e.padded.clone(), e.explained.clone(), e.scene.clone()),
+        None => {
+            let n = scene.height * scene.width;
+            let p = pca::fit(&scene.cube, n, scene.bands, k, true).map_err(|e| e.to_string())?;
+            let reduced = p.transform(&scene.cube, n);
+            let padded = PaddedCube::new(&reduced, scene.height, scene.width, k, cfg.patch)
+                .map_err(|e| e.to_string())?;
+            (padded, p.explained_variance_ratio, TrainedOn::scene(scene))
+        }
+    };
     let split = if cfg.spatial {
         spatial_split(
             &scene.gt,
@@ -219,8 +242,8 @@ pub fn prepare(scene: &Scene, cfg: &HsiTrainConfig) -> Result<Prepared, String> 
         width: scene.width,
         num_classes: scene.num_classes,
         patch: cfg.patch,
-        explained: p.explained_variance_ratio.clone(),
-        scene: TrainedOn::scene(scene),
+        explained,
+        scene: trained_on,
     })
 }
 
@@ -1349,6 +1372,36 @@ mod tests {
             recorded.unscored_on(&here),
             None,
             "{recorded:?} against {here:?}"
+        );
+    }
+
+    /// Preparing another split of the same scene reuses the PCA and padding and draws the
+    /// split as a fresh preparation does; another patch size or another scene recomputes.
+    #[test]
+    fn prepare_reusing_another_split_equals_a_fresh_preparation() {
+        let scene = crate::data::load::indian_pines(&shipped(&format!(
+            "data/{}",
+            crate::data::load::INDIAN_PINES_FILE
+        )))
+        .unwrap();
+        let random = HsiTrainConfig::new();
+        let spatial = HsiTrainConfig::new().with_spatial(true).with_seed(1);
+        let first = prepare(&scene, &random).unwrap();
+        let fresh = prepare(&scene, &spatial).unwrap();
+        let reused = prepare_reusing(&scene, &spatial, Some(&first)).unwrap();
+        assert_eq!(reused.split, fresh.split);
+        assert_eq!(reused.padded.volume(), fresh.padded.volume());
+        assert_eq!(
+            (&reused.explained, &reused.scene),
+            (&fresh.explained, &fresh.scene)
+        );
+        // Another patch size cannot reuse the padding.
+        let other = random.clone().with_patch(11);
+        let p = prepare_reusing(&scene, &other, Some(&first)).unwrap();
+        assert_eq!(p.patch, 11);
+        assert_eq!(
+            p.padded.volume(),
+            prepare(&scene, &other).unwrap().padded.volume()
         );
     }
 

@@ -16,7 +16,9 @@ use crate::data::Scene;
 use crate::messages::Response;
 use crate::messages::hsi::{HsiRequest, HsiResponse};
 use crate::model::HybridSn;
-use crate::train::hsi::{Evaluation, HsiTrainConfig, Prepared, TrainedOn, load_hybridsn, prepare};
+use crate::train::hsi::{
+    Evaluation, HsiTrainConfig, Prepared, TrainedOn, load_hybridsn, prepare_reusing,
+};
 
 pub use crate::messages::hsi::PRETRAINED_URL;
 
@@ -123,7 +125,8 @@ fn ensure_prepared<'a>(st: &'a mut HsiState, cfg: &HsiTrainConfig) -> Result<&'a
             .scene
             .as_ref()
             .ok_or("Load a scene first (Indian Pines or your own file).")?;
-        let prep = prepare(scene, cfg)?;
+        // Another split of the same scene keeps the PCA already computed.
+        let prep = prepare_reusing(scene, cfg, st.prepared.as_ref().map(|(_, p)| p))?;
         st.prepared = Some((cfg.clone(), prep));
     }
     Ok(&st.prepared.as_ref().expect("prepared above").1)
