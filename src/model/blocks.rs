@@ -4,10 +4,10 @@ use burn::config::Config;
 use burn::module::Module;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::{BatchNorm, BatchNormConfig, PaddingConfig2d};
-use burn::tensor::activation::relu;
 use burn::tensor::{Device, Tensor};
 
 use super::fast_conv::fast_conv2d;
+use super::norm_op::batch_norm;
 use super::summary::{LayerInfo, conv_macs, conv_out, trainable_params};
 
 /// A `k×k` convolution (no bias), batch norm, ReLU.
@@ -51,7 +51,7 @@ impl ConvBnReluConfig {
 
 impl ConvBnRelu {
     pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
-        relu(self.bn.forward(fast_conv2d(x, &self.conv)))
+        batch_norm(&self.bn, fast_conv2d(x, &self.conv), true)
     }
 
     /// Layer rows for an input of `[c, h, w]`; returns them and the output shape.
@@ -112,12 +112,12 @@ impl DepthwiseSeparableConfig {
 impl DepthwiseSeparable {
     /// Depthwise stage only (after BN and ReLU).
     pub fn forward_depthwise(&self, x: Tensor<4>) -> Tensor<4> {
-        relu(self.bn1.forward(fast_conv2d(x, &self.depthwise)))
+        batch_norm(&self.bn1, fast_conv2d(x, &self.depthwise), true)
     }
 
     pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
         let x = self.forward_depthwise(x);
-        relu(self.bn2.forward(fast_conv2d(x, &self.pointwise)))
+        batch_norm(&self.bn2, fast_conv2d(x, &self.pointwise), true)
     }
 
     pub fn layers(&self, name: &str, input: [usize; 3]) -> (Vec<LayerInfo>, [usize; 3]) {

@@ -218,7 +218,7 @@ fn tiles(g: &ConvGeometry) -> impl Iterator<Item = std::ops::Range<usize>> {
 /// contiguous run of jobs with its own `state` from `init` (allocated once), and the states
 /// are returned for reduction.
 #[cfg(not(target_arch = "wasm32"))]
-fn in_parallel<S: Send>(
+pub(crate) fn in_parallel<S: Send>(
     jobs: usize,
     init: impl Fn() -> S + Sync + Send,
     f: impl Fn(usize, &mut S) + Sync + Send,
@@ -238,7 +238,7 @@ fn in_parallel<S: Send>(
 }
 
 #[cfg(target_arch = "wasm32")]
-fn in_parallel<S: Send>(
+pub(crate) fn in_parallel<S: Send>(
     jobs: usize,
     init: impl Fn() -> S + Sync + Send,
     f: impl Fn(usize, &mut S) + Sync + Send,
@@ -252,7 +252,7 @@ fn in_parallel<S: Send>(
 
 /// A raw pointer that may cross threads: each job writes only its own part.
 #[derive(Clone, Copy)]
-struct Chunks(*mut f32);
+pub(crate) struct Chunks(pub(crate) *mut f32);
 // SAFETY: used only to hand disjoint per-sample chunks of one buffer to worker threads.
 unsafe impl Send for Chunks {}
 unsafe impl Sync for Chunks {}
@@ -265,7 +265,7 @@ impl Chunks {
     /// # Safety
     /// `n·len .. (n+1)·len` must be in bounds, and no other thread may use that chunk.
     #[allow(clippy::mut_from_ref)]
-    unsafe fn chunk(&self, n: usize, len: usize) -> &mut [f32] {
+    pub(crate) unsafe fn chunk(&self, n: usize, len: usize) -> &mut [f32] {
         unsafe { std::slice::from_raw_parts_mut(self.0.add(n * len), len) }
     }
 }

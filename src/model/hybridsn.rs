@@ -11,6 +11,7 @@ use burn::tensor::ops::ConvOptions;
 use burn::tensor::{Device, Tensor};
 
 use super::host_conv_op::{valid_conv2d, valid_conv3d};
+use super::norm_op::batch_norm;
 use super::summary::{LayerInfo, ModelSummary, conv_macs, trainable_params};
 
 /// Spectral kernel depths of the three 3-D convolutions and their filter counts.
@@ -126,6 +127,14 @@ fn maybe_bn<const D: usize>(bn: &Option<BatchNorm>, x: Tensor<D>) -> Tensor<D> {
     }
 }
 
+/// BN (when present) then ReLU, through the fused op in training ([`batch_norm`]).
+fn bn_relu<const D: usize>(bn: &Option<BatchNorm>, x: Tensor<D>) -> Tensor<D> {
+    match bn {
+        Some(bn) => batch_norm(bn, x, true),
+        None => relu(x),
+    }
+}
+
 impl HybridSn {
     /// The convolution stack: every stage's output, for shape checks and feature-map views.
     /// Works on patches and, since nothing pools or strides, on a whole padded scene too.
@@ -146,12 +155,12 @@ impl HybridSn {
     /// tiled convolution and transposed-convolution backward (`convlab bench --profile`, in the
     /// README; tested equal, gradients too); on WebGPU burn's own.
     pub fn features(&self, x: Tensor<5>) -> Tensor<4> {
-        let x1 = relu(maybe_bn(&self.bn1, valid_conv3d(x, &self.conv1))); // [B, 8, 24, 23, 23]
-        let x2 = relu(maybe_bn(&self.bn2, valid_conv3d(x1, &self.conv2))); // [B, 16, 20, 21, 21]
-        let x3 = relu(maybe_bn(&self.bn3, valid_conv3d(x2, &self.conv3))); // [B, 32, 18, 19, 19]
+        let x1 = bn_relu(&self.bn1, valid_conv3d(x, &self.conv1)); // [B, 8, 24, 23, 23]
+        let x2 = bn_relu(&self.bn2, valid_conv3d(x1, &self.conv2)); // [B, 16, 20, 21, 21]
+        let x3 = bn_relu(&self.bn3, valid_conv3d(x2, &self.conv3)); // [B, 32, 18, 19, 19]
         let [b, c, d, h, w] = x3.dims();
         let flat: Tensor<4> = x3.reshape([b, c * d, h, w]); // [B, 576, 19, 19]
-        relu(maybe_bn(&self.bn4, valid_conv2d(flat, &self.conv4))) // [B, 64, 17, 17]
+        bn_relu(&self.bn4, valid_conv2d(flat, &self.conv4)) // [B, 64, 17, 17]
     }
 
     /// Logits of a batch of patches: `[B, 1, bands, patch, patch]` → `[B, classes]`.

@@ -4,12 +4,12 @@ use burn::config::Config;
 use burn::module::Module;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig, PaddingConfig2d};
-use burn::tensor::activation::relu;
 use burn::tensor::{Device, Tensor};
 
 use super::blocks::{ConvBnRelu, ConvBnReluConfig, conv_layer};
 use super::fast_conv::fast_conv2d;
 use super::mobilenet_v1::{linear_row, pool_row, scaled};
+use super::norm_op::batch_norm;
 use super::summary::{LayerInfo, ModelSummary, trainable_params};
 
 /// `(expansion, out_channels, repeats, first stride)` per stage (CIFAR variant: stride 1 early).
@@ -82,14 +82,14 @@ impl InvertedResidualConfig {
 
 impl InvertedResidual {
     pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
-        let out = relu(self.bn1.forward(fast_conv2d(x.clone(), &self.expand)));
-        let out = relu(self.bn2.forward(fast_conv2d(out, &self.depthwise)));
-        let out = self.bn3.forward(fast_conv2d(out, &self.project));
+        let out = batch_norm(&self.bn1, fast_conv2d(x.clone(), &self.expand), true);
+        let out = batch_norm(&self.bn2, fast_conv2d(out, &self.depthwise), true);
+        let out = batch_norm(&self.bn3, fast_conv2d(out, &self.project), false);
         if self.stride != 1 {
             return out;
         }
         match (&self.shortcut_conv, &self.shortcut_bn) {
-            (Some(conv), Some(bn)) => out + bn.forward(fast_conv2d(x, conv)),
+            (Some(conv), Some(bn)) => out + batch_norm(bn, fast_conv2d(x, conv), false),
             _ => out + x,
         }
     }

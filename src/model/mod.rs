@@ -14,6 +14,7 @@ pub mod host_conv_op;
 pub mod hybridsn;
 pub mod mobilenet_v1;
 pub mod mobilenet_v2;
+pub mod norm_op;
 pub mod plain_cnn;
 mod summary;
 

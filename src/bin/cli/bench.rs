@@ -12,6 +12,7 @@ use burn::tensor::activation::relu;
 use burn::tensor::{Device, Distribution, Int, Tensor};
 use convlab::model::fast_conv::fast_conv2d;
 use convlab::model::host_conv_op::{valid_conv2d, valid_conv3d};
+use convlab::model::norm_op::batch_norm;
 use convlab::model::{HybridSn, HybridSnConfig, ModelKind};
 use convlab::train::NativeHost;
 use convlab::train::bench::{BenchCase, median, throughput};
@@ -174,6 +175,14 @@ fn bn_relu<const D: usize>(bn: &Option<BatchNorm>, x: Tensor<D>) -> Tensor<D> {
     })
 }
 
+/// [`bn_relu`] as the model trains it: one fused op ([`batch_norm`]).
+fn fast_bn_relu<const D: usize>(bn: &Option<BatchNorm>, x: Tensor<D>) -> Tensor<D> {
+    match bn {
+        Some(bn) => batch_norm(bn, x, true),
+        None => relu(x),
+    }
+}
+
 /// Where HybridSN's training step goes, per layer (forward, backward = both − forward) in the
 /// plain (burn's `Conv3d`/`Conv2d`) and the fast (`host_conv_op`) formulation, then the whole
 /// step by phase.
@@ -221,7 +230,7 @@ fn profile_hybridsn(device: &Device, b: usize, iters: usize) -> Result<(), Strin
             bn_relu(bn, conv.forward(x))
         });
         let fast = layer_ms(&ad, [b, c, d, h, w], grad_input, iters, |x| {
-            bn_relu(bn, valid_conv3d(x, conv))
+            fast_bn_relu(bn, valid_conv3d(x, conv))
         });
         row(name, plain, Some(fast));
     }
@@ -229,7 +238,7 @@ fn profile_hybridsn(device: &Device, b: usize, iters: usize) -> Result<(), Strin
         bn_relu(&m.bn4, m.conv4.forward(x))
     });
     let conv2d_fast = layer_ms(&ad, [b, 576, 19, 19], true, iters, |x| {
-        bn_relu(&m.bn4, valid_conv2d(x, &m.conv4))
+        fast_bn_relu(&m.bn4, valid_conv2d(x, &m.conv4))
     });
     row("conv2d 64@3×3 + BN + ReLU", conv2d, Some(conv2d_fast));
     let dense = layer_ms(&ad, [b, 64 * 17 * 17], true, iters, |x| {
@@ -238,6 +247,16 @@ fn profile_hybridsn(device: &Device, b: usize, iters: usize) -> Result<(), Strin
         m.fc3.forward(h)
     });
     row("dense 18496→256→128→16", dense, None);
+    // Batch norm + ReLU alone on each convolution's output: burn's layers against the fused op.
+    for (name, bn, [c, d, h, w]) in [
+        ("  of which BN + ReLU 8×24×23×23", &m.bn1, [8, 24, 23, 23]),
+        ("  of which BN + ReLU 16×20×21×21", &m.bn2, [16, 20, 21, 21]),
+        ("  of which BN + ReLU 32×18×19×19", &m.bn3, [32, 18, 19, 19]),
+    ] {
+        let plain = layer_ms(&ad, [b, c, d, h, w], true, iters, |x| bn_relu(bn, x));
+        let fast = layer_ms(&ad, [b, c, d, h, w], true, iters, |x| fast_bn_relu(bn, x));
+        row(name, plain, Some(fast));
+    }
 
     // The MobileNets' two kinds of convolution, plain against `fast_conv2d`: depthwise (host
     // kernels) and pointwise (a matrix product).
