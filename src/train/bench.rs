@@ -7,12 +7,13 @@
 
 use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
-use burn::optim::{AdamConfig, GradientsParams};
+use burn::optim::GradientsParams;
 use burn::tensor::{Device, Distribution, Int, Tensor};
 use serde::{Deserialize, Serialize};
 
 use super::cifar::CifarNet;
 use super::hsi::{strip_budget, strip_rows};
+use super::optim::FusedAdamConfig;
 use super::{Host, read_f32, read_i64};
 use crate::model::{HybridSn, HybridSnConfig, ModelKind};
 
@@ -104,7 +105,7 @@ async fn time_model<H: Host, M: Benched>(
     let ad = device.clone().autodiff();
     let b = case.batch.max(1);
     let iters = iters.max(1);
-    let mut optim = AdamConfig::new().init();
+    let mut optim = FusedAdamConfig::new().init();
     let loss_fn = CrossEntropyLossConfig::new().init(&ad);
     let x = model.input(b, &ad);
     let classes = model.classes() as f64;

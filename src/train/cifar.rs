@@ -7,11 +7,12 @@
 
 use burn::config::Config;
 use burn::module::Module;
-use burn::optim::{AdamWConfig, GradientsParams};
+use burn::optim::GradientsParams;
 use burn::tensor::activation::softmax;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
+use super::optim::FusedAdamConfig;
 use super::{Event, Host, Meter, read_f32, read_i64, should_stop};
 use crate::data::{
     Augment, CIFAR10_CLASSES, CifarSet, Confusion, Rng, Split, VALIDATION_FRACTION, batch_f32,
@@ -331,8 +332,8 @@ pub async fn train_cifar<H: CifarHost>(
         Some(m) => m.fork(&ad).train(),
         None => CifarNet::init(cfg.model, cfg.width, &ad)?,
     };
-    let mut optim = AdamWConfig::new()
-        .with_weight_decay(cfg.weight_decay)
+    let mut optim = FusedAdamConfig::new()
+        .with_decoupled_weight_decay(Some(cfg.weight_decay))
         .init();
     let loss_fn = super::training_loss(cfg.label_smoothing, &ad);
     let (mut order, val_idx) = training_and_validation(train, cfg);

@@ -3,10 +3,11 @@
 
 use burn::config::Config;
 use burn::module::Module;
-use burn::optim::{AdamConfig, GradientsParams};
+use burn::optim::GradientsParams;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
+use super::optim::FusedAdamConfig;
 use super::{Event, Host, Meter, read_f32, read_i64, should_stop};
 use crate::data::{
     Guard, PaddedCube, Rng, Scene, SceneId, Split, VALIDATION_FRACTION, hold_out_validation,
@@ -398,7 +399,7 @@ pub async fn train_hybridsn<H: Host>(
         Some((m, done)) => (m.fork(&ad).train(), done.min(cfg.epochs)),
         None => (model_cfg.init(&ad), 0),
     };
-    let mut optim = AdamConfig::new().init();
+    let mut optim = FusedAdamConfig::new().init();
     let loss_fn = super::training_loss(cfg.label_smoothing, &ad);
     let mut train = training_pixels(prep, cfg);
     let bs = cfg.batch_size.max(1);

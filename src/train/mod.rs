@@ -5,6 +5,7 @@
 pub mod bench;
 pub mod cifar;
 pub mod hsi;
+pub mod optim;
 pub mod smoke;
 pub mod weights;
 

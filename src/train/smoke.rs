@@ -2,9 +2,10 @@
 //! loss. It proves the training path (autodiff, optimiser, read-back) on the current device.
 
 use burn::nn::loss::CrossEntropyLossConfig;
-use burn::optim::{AdamConfig, GradientsParams};
+use burn::optim::GradientsParams;
 use burn::tensor::{Device, Distribution, Int, Tensor};
 
+use super::optim::FusedAdamConfig;
 use super::{Event, Host, Meter, read_f32, should_stop};
 use crate::model::{
     ImageClassifier, MobileNetV1Config, MobileNetV2Config, ModelKind, PlainCnnConfig,
@@ -39,7 +40,7 @@ async fn run<H: Host, M: ImageClassifier>(
     steps: usize,
     batch: usize,
 ) -> Result<Vec<f32>, String> {
-    let mut optim = AdamConfig::new().init();
+    let mut optim = FusedAdamConfig::new().init();
     let loss_fn = CrossEntropyLossConfig::new().init(d);
     let meter = Meter::new(host.now_ms(), steps * batch);
     let mut losses = Vec::with_capacity(steps);

@@ -7,7 +7,7 @@ use std::time::Instant;
 use burn::nn::BatchNorm;
 use burn::nn::PaddingConfig2d;
 use burn::nn::conv::Conv2dConfig;
-use burn::optim::{AdamConfig, GradientsParams};
+use burn::optim::GradientsParams;
 use burn::tensor::activation::relu;
 use burn::tensor::{Device, Distribution, Int, Tensor};
 use convlab::model::fast_conv::fast_conv2d;
@@ -17,6 +17,7 @@ use convlab::model::{HybridSn, HybridSnConfig, ModelKind};
 use convlab::train::NativeHost;
 use convlab::train::bench::{BenchCase, median, throughput};
 use convlab::train::hsi::{HsiTrainConfig, Prepared, prepare, scene_map, training_pixels};
+use convlab::train::optim::FusedAdamConfig;
 
 use super::Opts;
 
@@ -301,7 +302,7 @@ fn profile_hybridsn(device: &Device, b: usize, iters: usize) -> Result<(), Strin
     let loss_fn = burn::nn::loss::CrossEntropyLossConfig::new().init(&ad);
     for (name, fast) in [("plain", false), ("fast", true)] {
         let mut model = m.clone();
-        let mut optim = AdamConfig::new().init();
+        let mut optim = FusedAdamConfig::new().init();
         let (mut f, mut bw, mut st, mut rb) = (vec![], vec![], vec![], vec![]);
         for i in 0..=iters {
             let t = Instant::now();
