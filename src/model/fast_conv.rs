@@ -11,8 +11,8 @@
 
 use burn::nn::PaddingConfig2d;
 use burn::nn::conv::Conv2d;
-use burn::tensor::Tensor;
 use burn::tensor::ops::PadMode;
+use burn::tensor::{Tensor, s};
 
 use super::host_conv::MIN_POSITIONS;
 use super::host_conv_op::{depthwise_conv2d, plain_convolutions, valid_conv2d_weights};
@@ -30,7 +30,15 @@ fn explicit_padding(conv: &Conv2d) -> [usize; 4] {
     }
 }
 
-/// A 1×1 [`Conv2d`] (stride 1, no padding, one group) as a matrix product per image.
+/// Below this many positions per image a 1×1 convolution folds the batch into one matrix
+/// product: per image, MobileNetV1's last blocks (4×4 and 2×2 maps, 512–1024 channels) made the
+/// weight gradient a `[batch, out, in]` tensor summed over the batch (57 ms of a 64 ms backward
+/// for 1024→1024 at 2×2, batch 16; `convlab bench --profile`).
+pub const FOLD_POSITIONS: usize = 256;
+
+/// A 1×1 [`Conv2d`] (stride 1, no padding, one group) as matrix products: one per image on
+/// large maps, one for the whole batch (`[out, in] · [in, batch·h·w]`) on maps of fewer than
+/// [`FOLD_POSITIONS`] positions.
 ///
 /// # Shapes
 /// - input: `[batch, in, height, width]`
@@ -39,6 +47,15 @@ pub fn pointwise_conv2d(x: Tensor<4>, conv: &Conv2d) -> Tensor<4> {
     let [b, c, h, w] = x.dims();
     let weight = conv.weight.val(); // [O, C, 1, 1]
     let o = weight.dims()[0];
+    if h * w < FOLD_POSITIONS {
+        let cols: Tensor<2> = x.swap_dims(0, 1).reshape([c, b * h * w]); // [C, B·H·W]
+        let out = weight.reshape([o, c]).matmul(cols); // [O, B·H·W]
+        let out = match &conv.bias {
+            Some(bias) => out + bias.val().reshape([o, 1]),
+            None => out,
+        };
+        return out.reshape([o, b, h, w]).swap_dims(0, 1);
+    }
     let out = weight.reshape([1, o, c]).matmul(x.reshape([b, c, h * w])); // [B, O, H·W]
     let out = match &conv.bias {
         Some(bias) => out + bias.val().reshape([1, o, 1]),
@@ -48,11 +65,13 @@ pub fn pointwise_conv2d(x: Tensor<4>, conv: &Conv2d) -> Tensor<4> {
 }
 
 /// A [`Conv2d`] in its fastest form here: a 1×1 convolution (stride 1, no padding, one
-/// group) as a matrix product; any other with one group, stride 1 and at least
-/// [`MIN_POSITIONS`] outputs per channel (on the zero-padded input), and any depthwise one with
-/// the same padding on every side (groups = channels, any stride), through
+/// group) as matrix products ([`pointwise_conv2d`]); any other with one group on a map of
+/// fewer than [`MIN_POSITIONS`] positions as one product for the whole batch
+/// ([`folded_conv2d`]); one with stride 1 on a larger map, and any depthwise one with the
+/// same padding on every side (groups = channels, any stride), through
 /// [`super::host_conv_op`] (its own kernels and backward pass on the CPU, burn's convolution
-/// on WebGPU); anything else (dilation, other groupings, small maps) through the module.
+/// on WebGPU); anything else (dilation, other groupings, strided on large maps) through the
+/// module.
 pub fn fast_conv2d(x: Tensor<4>, conv: &Conv2d) -> Tensor<4> {
     let [o, per_group, kh, kw] = conv.weight.lazy_shape().dims::<4>();
     let pad = explicit_padding(conv);
@@ -75,10 +94,17 @@ pub fn fast_conv2d(x: Tensor<4>, conv: &Conv2d) -> Tensor<4> {
         }
         return conv.forward(x);
     }
+    if conv.groups != 1 {
+        return conv.forward(x);
+    }
     let positions = (h + t + b + 1).saturating_sub(kh) * (w + l + r + 1).saturating_sub(kw);
-    // The host kernels multiply per sample: on small maps (MobileNet's 8×8 and below) burn's
-    // own, batched over the samples, is faster.
-    if !(conv.groups == 1 && conv.stride == [1, 1] && positions >= MIN_POSITIONS) {
+    // The host kernels multiply per sample: on small maps (MobileNet's 8×8 and below) one
+    // product for the whole batch; strided convolutions on larger maps measured fastest as
+    // burn's own.
+    if positions < MIN_POSITIONS {
+        return folded_conv2d(x, conv, pad);
+    }
+    if conv.stride != [1, 1] {
         return conv.forward(x);
     }
     let x = if pad == [0; 4] {
@@ -87,6 +113,46 @@ pub fn fast_conv2d(x: Tensor<4>, conv: &Conv2d) -> Tensor<4> {
         x.pad((l, r, t, b), PadMode::Constant(0.0))
     };
     valid_conv2d_weights(x, conv.weight.val(), conv.bias.as_ref().map(|b| b.val()))
+}
+
+/// A [`Conv2d`] with one group as one matrix product for the whole batch: the `kh·kw`
+/// shifted (and strided) views of the zero-padded input stacked into `[in·kh·kw,
+/// batch·oh·ow]`, multiplied by the weight as `[out, in·kh·kw]`. burn's own convolution ran
+/// PlainCNN's 3×3 layers on 4×4 and 2×2 maps at 30–90 ms a backward pass (batch 16,
+/// `convlab bench --profile`); autodiff differentiates the slices, the stack and the product.
+///
+/// # Shapes
+/// - input: `[batch, in, h, w]`
+/// - output: `[batch, out, (h + pt + pb - kh) / sh + 1, (w + pl + pr - kw) / sw + 1]`
+fn folded_conv2d(x: Tensor<4>, conv: &Conv2d, [t, l, b, r]: [usize; 4]) -> Tensor<4> {
+    let [o, c, kh, kw] = conv.weight.lazy_shape().dims::<4>();
+    let [sh, sw] = conv.stride;
+    let x = if [t, l, b, r] == [0; 4] {
+        x
+    } else {
+        x.pad((l, r, t, b), PadMode::Constant(0.0))
+    };
+    let [n, _, hp, wp] = x.dims();
+    let (oh, ow) = ((hp - kh) / sh + 1, (wp - kw) / sw + 1);
+    let xt = x.swap_dims(0, 1); // [C, B, Hp, Wp]
+    let taps: Vec<Tensor<4>> = (0..kh * kw)
+        .map(|tap| {
+            let (i, j) = (tap / kw, tap % kw);
+            xt.clone().slice(s![
+                ..,
+                ..,
+                i..i + (oh - 1) * sh + 1;sh as isize,
+                j..j + (ow - 1) * sw + 1;sw as isize
+            ]) // [C, B, oh, ow]
+        })
+        .collect();
+    let cols: Tensor<2> = Tensor::stack::<5>(taps, 1).reshape([c * kh * kw, n * oh * ow]);
+    let out = conv.weight.val().reshape([o, c * kh * kw]).matmul(cols); // [O, B·oh·ow]
+    let out = match &conv.bias {
+        Some(bias) => out + bias.val().reshape([o, 1]),
+        None => out,
+    };
+    out.reshape([o, n, oh, ow]).swap_dims(0, 1)
 }
 
 #[cfg(test)]
@@ -100,9 +166,10 @@ mod tests {
     #[test]
     fn pointwise_equals_conv2d_with_gradients() {
         let d = Device::flex().autodiff();
-        for bias in [false, true] {
+        // A small map (the batch folded into one product) and one of FOLD_POSITIONS or more.
+        for (bias, [h, w]) in [(false, [4, 6]), (true, [4, 6]), (true, [16, 17])] {
             let conv = Conv2dConfig::new([5, 7], [1, 1]).with_bias(bias).init(&d);
-            let x = Tensor::<4>::random([3, 5, 4, 6], Distribution::Normal(0.0, 1.0), &d)
+            let x = Tensor::<4>::random([3, 5, h, w], Distribution::Normal(0.0, 1.0), &d)
                 .require_grad();
             let plain = conv.forward(x.clone());
             let fast = pointwise_conv2d(x.clone(), &conv);
@@ -133,36 +200,41 @@ mod tests {
             (6, 6, 3, 1, 6, 1, false),
             (6, 6, 3, 2, 6, 1, true),
             (4, 4, 5, 1, 4, 2, false),
+            (5, 3, 3, 1, 1, 0, true),
         ] {
-            let conv = Conv2dConfig::new([cin, cout], [k, k])
-                .with_stride([stride, stride])
-                .with_groups(groups)
-                .with_padding(PaddingConfig2d::Explicit(pad, pad, pad, pad))
-                .with_bias(bias)
-                .init(&d);
-            // 18×16 outputs: at least MIN_POSITIONS, so the host kernels run.
-            let x = Tensor::<4>::random([2, cin, 18, 16], Distribution::Normal(0.0, 1.0), &d)
-                .require_grad();
-            let plain = conv.forward(x.clone());
-            let fast = fast_conv2d(x.clone(), &conv);
-            let what = format!("{cin}->{cout} k{k} s{stride} g{groups} bias {bias}");
-            close(fast.clone(), plain.clone(), &what);
-            let upstream = Tensor::<4>::random(plain.dims(), Distribution::Normal(0.0, 1.0), &d);
-            let gp = (plain * upstream.clone()).sum().backward();
-            let gf = (fast * upstream).sum().backward();
-            close(x.grad(&gf).unwrap(), x.grad(&gp).unwrap(), &what);
-            close(
-                conv.weight.grad(&gf).unwrap(),
-                conv.weight.grad(&gp).unwrap(),
-                &what,
-            );
-            if let Some(b) = &conv.bias {
-                let (bf, bp) = (b.grad(&gf).unwrap(), b.grad(&gp).unwrap());
+            // 18×16 outputs: at least MIN_POSITIONS, so the host kernels run; 4×4 and 5×3: the
+            // small maps of the folded product (and strided ones on any map).
+            for [h, w] in [[18, 16], [4, 4], [5, 3]] {
+                let conv = Conv2dConfig::new([cin, cout], [k, k])
+                    .with_stride([stride, stride])
+                    .with_groups(groups)
+                    .with_padding(PaddingConfig2d::Explicit(pad, pad, pad, pad))
+                    .with_bias(bias)
+                    .init(&d);
+                let x = Tensor::<4>::random([2, cin, h, w], Distribution::Normal(0.0, 1.0), &d)
+                    .require_grad();
+                let plain = conv.forward(x.clone());
+                let fast = fast_conv2d(x.clone(), &conv);
+                let what = format!("{cin}->{cout} k{k} s{stride} g{groups} bias {bias} {h}×{w}");
+                close(fast.clone(), plain.clone(), &what);
+                let upstream =
+                    Tensor::<4>::random(plain.dims(), Distribution::Normal(0.0, 1.0), &d);
+                let gp = (plain * upstream.clone()).sum().backward();
+                let gf = (fast * upstream).sum().backward();
+                close(x.grad(&gf).unwrap(), x.grad(&gp).unwrap(), &what);
                 close(
-                    bf.reshape([1, cout, 1, 1]),
-                    bp.reshape([1, cout, 1, 1]),
+                    conv.weight.grad(&gf).unwrap(),
+                    conv.weight.grad(&gp).unwrap(),
                     &what,
                 );
+                if let Some(b) = &conv.bias {
+                    let (bf, bp) = (b.grad(&gf).unwrap(), b.grad(&gp).unwrap());
+                    close(
+                        bf.reshape([1, cout, 1, 1]),
+                        bp.reshape([1, cout, 1, 1]),
+                        &what,
+                    );
+                }
             }
         }
     }

@@ -60,7 +60,7 @@ impl ConvGeometry {
 
 /// The fewest output positions per sample worth a matrix product of their own (below, the
 /// weights would be packed again for a handful of columns): the smallest tile, and the
-/// threshold under which [`super::fast_conv::fast_conv2d`] leaves a convolution to burn.
+/// threshold under which [`super::fast_conv::fast_conv2d`] folds the batch into one product.
 pub const MIN_POSITIONS: usize = 256;
 
 /// Output rows `(z, y)` per tile: the tile's im2col matrix (`taps × rows·ow`) stays within

@@ -12,8 +12,9 @@ use burn::tensor::activation::relu;
 use burn::tensor::{Device, Distribution, Int, Tensor};
 use convlab::model::fast_conv::fast_conv2d;
 use convlab::model::host_conv_op::{valid_conv2d, valid_conv3d};
+use convlab::model::mobilenet_v1::MOBILENET_CFG;
 use convlab::model::norm_op::batch_norm;
-use convlab::model::{HybridSn, HybridSnConfig, ModelKind};
+use convlab::model::{HybridSn, HybridSnConfig, MobileNetV1Config, ModelKind, PlainCnnConfig};
 use convlab::train::NativeHost;
 use convlab::train::bench::{BenchCase, median, throughput};
 use convlab::train::hsi::{HsiTrainConfig, Prepared, prepare, scene_map, training_pixels};
@@ -282,6 +283,27 @@ fn profile_hybridsn(device: &Device, b: usize, iters: usize) -> Result<(), Strin
         let plain = layer_ms(&ad, [b, c, hw, hw], true, iters, |x| conv.forward(x));
         let fast = layer_ms(&ad, [b, c, hw, hw], true, iters, |x| fast_conv2d(x, &conv));
         row(name, plain, Some(fast));
+    }
+
+    // MobileNetV1 block by block (depthwise + BN + ReLU, pointwise + BN + ReLU) and PlainCNN's
+    // block of the same shape (a full 3×3 convolution + BN + ReLU), as the models train them.
+    println!(
+        "\nMobileNetV1 / PlainCNN blocks, batch {b}: fast forward / backward ms (median of {iters})"
+    );
+    let v1 = MobileNetV1Config::new().init(&ad);
+    let plain_cnn = PlainCnnConfig::new().init(&ad);
+    let (mut c, mut hw) = (32, 32);
+    for (i, (block, plain_block)) in v1.blocks.iter().zip(&plain_cnn.blocks).enumerate() {
+        let (o, stride) = MOBILENET_CFG[i];
+        let (f, t) = layer_ms(&ad, [b, c, hw, hw], true, iters, |x| block.forward(x));
+        let (pf, pt) = layer_ms(&ad, [b, c, hw, hw], true, iters, |x| plain_block.forward(x));
+        println!(
+            "block {:>2} {c:>4}→{o:<4} /{stride} {hw:>2}×{hw:<2}  V1 {f:>6.1} {:>6.1}   PlainCNN {pf:>6.1} {:>6.1}",
+            i + 1,
+            t - f,
+            pt - pf
+        );
+        (c, hw) = (o, hw / stride);
     }
 
     // The whole step, phase by phase, on real Indian Pines patches.
