@@ -25,12 +25,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::host_conv::{self, ConvGeometry};
 
-/// When set, [`valid_conv3d`], [`valid_conv2d`] and [`super::fast_conv::fast_conv2d`] run
-/// burn's modules instead (`convlab bench --plain` measures the gain in one binary).
+/// When set, [`valid_conv3d`], [`valid_conv2d`], [`super::fast_conv::fast_conv2d`] and
+/// [`super::norm_op::batch_norm`] run burn's modules instead (`convlab bench --plain` measures
+/// the gain in one binary).
 static PLAIN: AtomicBool = AtomicBool::new(false);
 
-/// Runs every convolution through burn's own modules (`true`) or the fast forms (`false`, the
-/// default).
+/// Runs every convolution and batch norm through burn's own modules (`true`) or the fast forms
+/// (`false`, the default).
 pub fn use_plain_convolutions(plain: bool) {
     PLAIN.store(plain, Ordering::Relaxed);
 }

@@ -26,7 +26,7 @@ pub fn run(opts: &Opts) -> Result<(), String> {
     opts.only(&[
         "batch", "iters", "models", "width", "profile", "device", "no-map", "plain",
     ])?;
-    // `--plain`: burn's own convolutions everywhere, to measure the fast forms against.
+    // `--plain`: burn's own convolutions and batch norm everywhere, to measure the fast forms against.
     convlab::model::host_conv_op::use_plain_convolutions(opts.flag("plain"));
     let device = opts.device()?;
     let iters: usize = opts.num("iters", 3)?;
@@ -42,7 +42,7 @@ pub fn run(opts: &Opts) -> Result<(), String> {
     )?;
     let gpu = device != Device::flex();
     println!(
-        "# convlab bench on {} ({}), {iters} timed steps after one warm-up, {} convolutions",
+        "# convlab bench on {} ({}), {iters} timed steps after one warm-up, {} convolutions and batch norm",
         if gpu { "wgpu" } else { "the CPU (flex)" },
         threads(),
         if opts.flag("plain") {

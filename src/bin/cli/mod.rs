@@ -23,7 +23,7 @@ USAGE:
                                  train and inference samples/s per model (medians), the thread
                                  count and the whole-scene map; --profile: where HybridSN's
                                  training step goes, per layer, plain against fast formulation;
-                                 --plain: burn's own convolutions (to measure the fast ones)
+                                 --plain: burn's own convolutions and batch norm (to measure the fast ones)
   convlab inspect FILE           arrays in a .mat/.npy file, or records of a CIFAR-10 .bin batch
   convlab train hybridsn [--epochs 20] [--train-fraction 0.1] [--val-fraction 0.1] [--seed 0]
         [--splits 1 | --seeds 0,1,…] [--spatial [--guard no-shared-input|labels-apart]] [--pca 30] [--patch 25]
