@@ -16,7 +16,6 @@ use burn::backend::autodiff::checkpoint::base::Checkpointer;
 use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
 use burn::backend::autodiff::grads::Gradients;
 use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
-use burn::backend::ops::ModuleOps;
 use burn::backend::tensor::FloatTensor;
 use burn::backend::{
     Autodiff, AutodiffBackend, Backend, Cube, Dispatch, Flex, TensorMetadata, backend_extension,
@@ -44,9 +43,7 @@ pub trait FastNorm: Backend {
         epsilon: f64,
         relu: bool,
     ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>) {
-        let r = Self::batch_norm_train(x, gamma, beta, epsilon);
-        let output = if relu { Self::relu(r.output) } else { r.output };
-        (output, r.mean, r.variance)
+        burn_norm_train::<Self>(x, gamma, beta, epsilon, relu)
     }
 
     /// The gradients of input, gamma and beta given the output's.
@@ -61,23 +58,52 @@ pub trait FastNorm: Backend {
         relu: bool,
         output_grad: FloatTensor<Self>,
     ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>) {
-        let output_grad = if relu {
-            // The pre-activation, recomputed: where it is not positive the gradient stops.
-            let pre = Self::batch_norm(
-                x.clone(),
-                gamma.clone(),
-                beta,
-                mean.clone(),
-                variance.clone(),
-                epsilon,
-            );
-            Self::relu_backward(pre, output_grad)
-        } else {
-            output_grad
-        };
-        let g = Self::batch_norm_train_backward(x, gamma, mean, variance, epsilon, output_grad);
-        (g.x_grad, g.gamma_grad, g.beta_grad)
+        burn_norm_train_backward::<Self>(x, gamma, beta, mean, variance, epsilon, relu, output_grad)
     }
+}
+
+/// burn's own training-mode batch norm (its one autodiff node's forward), then ReLU.
+fn burn_norm_train<B: Backend>(
+    x: FloatTensor<B>,
+    gamma: FloatTensor<B>,
+    beta: FloatTensor<B>,
+    epsilon: f64,
+    relu: bool,
+) -> (FloatTensor<B>, FloatTensor<B>, FloatTensor<B>) {
+    let r = B::batch_norm_train(x, gamma, beta, epsilon);
+    let output = if relu { B::relu(r.output) } else { r.output };
+    (output, r.mean, r.variance)
+}
+
+/// burn's own backward of [`burn_norm_train`]: the ReLU's mask on the recomputed
+/// pre-activation (where it is not positive the gradient stops), then burn's
+/// `batch_norm_train_backward`.
+#[allow(clippy::too_many_arguments)]
+fn burn_norm_train_backward<B: Backend>(
+    x: FloatTensor<B>,
+    gamma: FloatTensor<B>,
+    beta: FloatTensor<B>,
+    mean: FloatTensor<B>,
+    variance: FloatTensor<B>,
+    epsilon: f64,
+    relu: bool,
+    output_grad: FloatTensor<B>,
+) -> (FloatTensor<B>, FloatTensor<B>, FloatTensor<B>) {
+    let output_grad = if relu {
+        let pre = B::batch_norm(
+            x.clone(),
+            gamma.clone(),
+            beta,
+            mean.clone(),
+            variance.clone(),
+            epsilon,
+        );
+        B::relu_backward(pre, output_grad)
+    } else {
+        output_grad
+    };
+    let g = B::batch_norm_train_backward(x, gamma, mean, variance, epsilon, output_grad);
+    (g.x_grad, g.gamma_grad, g.beta_grad)
 }
 
 /// WebGPU: burn's own ops (the trait's bodies).
@@ -276,13 +302,7 @@ impl FastNorm for Flex {
         relu: bool,
     ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>) {
         let Some((batch, channels, plane)) = layout(&x) else {
-            let r = <Self as ModuleOps<Self>>::batch_norm_train(x, gamma, beta, epsilon);
-            let output = if relu {
-                <Self as burn::backend::ops::ActivationOps<Self>>::relu(r.output)
-            } else {
-                r.output
-            };
-            return (output, r.mean, r.variance);
+            return burn_norm_train::<Self>(x, gamma, beta, epsilon, relu);
         };
         let dims = [batch, channels, plane];
         let xs = f32s(&x);
@@ -309,28 +329,16 @@ impl FastNorm for Flex {
         output_grad: FloatTensor<Self>,
     ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>) {
         let Some((batch, channels, plane)) = layout(&x) else {
-            let output_grad = if relu {
-                let pre = <Self as ModuleOps<Self>>::batch_norm(
-                    x.clone(),
-                    gamma.clone(),
-                    beta,
-                    mean.clone(),
-                    variance.clone(),
-                    epsilon,
-                );
-                <Self as burn::backend::ops::ActivationOps<Self>>::relu_backward(pre, output_grad)
-            } else {
-                output_grad
-            };
-            let g = <Self as ModuleOps<Self>>::batch_norm_train_backward(
+            return burn_norm_train_backward::<Self>(
                 x,
                 gamma,
+                beta,
                 mean,
                 variance,
                 epsilon,
+                relu,
                 output_grad,
             );
-            return (g.x_grad, g.gamma_grad, g.beta_grad);
         };
         let dims = [batch, channels, plane];
         let (xs, dys) = (f32s(&x), f32s(&output_grad));
@@ -618,6 +626,50 @@ mod tests {
                 },
                 "eval",
             );
+        }
+    }
+
+    /// The trait's bodies (what WebGPU runs: burn's ops and the ReLU's mask on the recomputed
+    /// pre-activation), run on the CPU backend, equal the host kernels, which the test above
+    /// holds equal to burn's layers: output, statistics and all three gradients. (Seen failing
+    /// with the generic backward's ReLU mask left out.)
+    #[test]
+    fn generic_bodies_equal_the_host_kernels() {
+        let device = Device::flex();
+        let p = |t: Tensor<4>| t.try_into_primitive::<Flex>().expect("flex");
+        let p1 = |t: Tensor<1>| t.try_into_primitive::<Flex>().expect("flex");
+        let t = |f: FloatTensor<Flex>| Tensor::<4>::from_primitive::<Flex>(f);
+        let t1 = |f: FloatTensor<Flex>| Tensor::<1>::from_primitive::<Flex>(f);
+        for relu in [true, false] {
+            let x = Tensor::<4>::random([3, 4, 5, 6], Distribution::Normal(0.5, 2.0), &device);
+            let dy = Tensor::<4>::random([3, 4, 5, 6], Distribution::Normal(0.0, 1.0), &device);
+            let gamma = Tensor::<1>::random([4], Distribution::Uniform(0.5, 2.0), &device);
+            let beta = Tensor::<1>::random([4], Distribution::Normal(0.0, 0.5), &device);
+            let (eps, what) = (1e-5, |w: &str| format!("relu {relu}: {w}"));
+            let args = || (p(x.clone()), p1(gamma.clone()), p1(beta.clone()));
+            let (a, b, c) = args();
+            let (go, gm, gv) = burn_norm_train::<Flex>(a, b, c, eps, relu);
+            let (a, b, c) = args();
+            let (ho, hm, hv) = <Flex as FastNorm>::norm_train(a, b, c, eps, relu);
+            assert_close(t(go), t(ho), &what("output"));
+            assert_close(t1(gm.clone()), t1(hm), &what("mean"));
+            assert_close(t1(gv.clone()), t1(hv), &what("variance"));
+            let (a, b, c) = args();
+            let generic = burn_norm_train_backward::<Flex>(
+                a,
+                b,
+                c,
+                gm.clone(),
+                gv.clone(),
+                eps,
+                relu,
+                p(dy.clone()),
+            );
+            let (a, b, c) = args();
+            let host = <Flex as FastNorm>::norm_train_backward(a, b, c, gm, gv, eps, relu, p(dy));
+            assert_close(t(generic.0), t(host.0), &what("x grad"));
+            assert_close(t1(generic.1), t1(host.1), &what("gamma grad"));
+            assert_close(t1(generic.2), t1(host.2), &what("beta grad"));
         }
     }
 }
