@@ -180,7 +180,8 @@ fn geometry(x: &FloatTensor<Flex>, weight: &FloatTensor<Flex>) -> Option<ConvGeo
     (ws[1] == g.in_channels && g.is_valid()).then_some(g)
 }
 
-fn f32s(t: &FloatTensor<Flex>) -> std::borrow::Cow<'_, [f32]> {
+/// A CPU tensor's f32 values, copied only when not contiguous.
+pub(crate) fn f32s(t: &FloatTensor<Flex>) -> std::borrow::Cow<'_, [f32]> {
     match t.as_slice::<f32>() {
         Some(s) => s.into(),
         None => t
@@ -192,7 +193,8 @@ fn f32s(t: &FloatTensor<Flex>) -> std::borrow::Cow<'_, [f32]> {
     }
 }
 
-fn flex(values: Vec<f32>, shape: Vec<usize>) -> FloatTensor<Flex> {
+/// A CPU tensor of `shape` holding `values`.
+pub(crate) fn flex(values: Vec<f32>, shape: Vec<usize>) -> FloatTensor<Flex> {
     FloatTensor::<Flex>::from_data(TensorData::new(values, shape))
 }
 

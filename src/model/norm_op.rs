@@ -22,10 +22,10 @@ use burn::backend::{
 };
 use burn::nn::BatchNorm;
 use burn::tensor::activation::relu;
-use burn::tensor::{DType, Tensor, TensorData};
+use burn::tensor::{DType, Tensor};
 
 use super::host_conv::{Chunks, in_parallel};
-use super::host_conv_op::plain_convolutions;
+use super::host_conv_op::{f32s, flex, plain_convolutions};
 
 /// Batch normalisation with the batch's own statistics, and its backward pass.
 #[backend_extension(Flex, Cube, Autodiff)]
@@ -118,22 +118,6 @@ fn layout(x: &FloatTensor<Flex>) -> Option<(usize, usize, usize)> {
     let (b, c) = (s[0], s[1]);
     let plane = s.num_elements() / (b * c).max(1);
     Some((b, c, plane))
-}
-
-fn f32s(t: &FloatTensor<Flex>) -> std::borrow::Cow<'_, [f32]> {
-    match t.as_slice::<f32>() {
-        Some(s) => s.into(),
-        None => t
-            .to_contiguous()
-            .as_slice::<f32>()
-            .expect("f32")
-            .to_vec()
-            .into(),
-    }
-}
-
-fn flex(values: Vec<f32>, shape: Vec<usize>) -> FloatTensor<Flex> {
-    FloatTensor::<Flex>::from_data(TensorData::new(values, shape))
 }
 
 /// The `(b, c)` planes of channel `c` in a `[batch, channels, plane]` buffer.
