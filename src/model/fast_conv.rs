@@ -30,15 +30,11 @@ fn explicit_padding(conv: &Conv2d) -> [usize; 4] {
     }
 }
 
-/// Below this many positions per image a 1×1 convolution folds the batch into one matrix
-/// product: per image, MobileNetV1's last blocks (4×4 and 2×2 maps, 512–1024 channels) made the
-/// weight gradient a `[batch, out, in]` tensor summed over the batch (57 ms of a 64 ms backward
-/// for 1024→1024 at 2×2, batch 16; `convlab bench --profile`).
-pub const FOLD_POSITIONS: usize = 256;
-
 /// A 1×1 [`Conv2d`] (stride 1, no padding, one group) as matrix products: one per image on
-/// large maps, one for the whole batch (`[out, in] · [in, batch·h·w]`) on maps of fewer than
-/// [`FOLD_POSITIONS`] positions.
+/// maps of at least [`MIN_POSITIONS`] positions, one for the whole batch ([`folded_conv2d`])
+/// on smaller ones. Per image, MobileNetV1's last blocks (4×4 and 2×2 maps, 512–1024 channels)
+/// made the weight gradient a `[batch, out, in]` tensor summed over the batch (57 ms of a
+/// 64 ms backward for 1024→1024 at 2×2, batch 16; `convlab bench --profile`).
 ///
 /// # Shapes
 /// - input: `[batch, in, height, width]`
@@ -47,7 +43,9 @@ pub fn pointwise_conv2d(x: Tensor<4>, conv: &Conv2d) -> Tensor<4> {
     let [b, c, h, w] = x.dims();
     let weight = conv.weight.val(); // [O, C, 1, 1]
     let o = weight.dims()[0];
-    if h * w < FOLD_POSITIONS {
+    if h * w < MIN_POSITIONS {
+        // [`folded_conv2d`] with its one tap, without stacking it (through it, MobileNetV1
+        // trained about 5 % slower: medians of three interleaved runs, batch 16 and 64).
         let cols: Tensor<2> = x.swap_dims(0, 1).reshape([c, b * h * w]); // [C, B·H·W]
         let out = weight.reshape([o, c]).matmul(cols); // [O, B·H·W]
         let out = match &conv.bias {
@@ -166,7 +164,7 @@ mod tests {
     #[test]
     fn pointwise_equals_conv2d_with_gradients() {
         let d = Device::flex().autodiff();
-        // A small map (the batch folded into one product) and one of FOLD_POSITIONS or more.
+        // A small map (the batch folded into one product) and one of MIN_POSITIONS or more.
         for (bias, [h, w]) in [(false, [4, 6]), (true, [4, 6]), (true, [16, 17])] {
             let conv = Conv2dConfig::new([5, 7], [1, 1]).with_bias(bias).init(&d);
             let x = Tensor::<4>::random([3, 5, h, w], Distribution::Normal(0.0, 1.0), &d)

@@ -128,7 +128,7 @@ fn maybe_bn<const D: usize>(bn: &Option<BatchNorm>, x: Tensor<D>) -> Tensor<D> {
 }
 
 /// BN (when present) then ReLU, through the fused op in training ([`batch_norm`]).
-fn bn_relu<const D: usize>(bn: &Option<BatchNorm>, x: Tensor<D>) -> Tensor<D> {
+pub fn bn_relu<const D: usize>(bn: &Option<BatchNorm>, x: Tensor<D>) -> Tensor<D> {
     match bn {
         Some(bn) => batch_norm(bn, x, true),
         None => relu(x),

@@ -328,7 +328,7 @@ impl FastNorm for Flex {
         let (xs, dys) = (f32s(&x), f32s(&output_grad));
         let (gs, ms) = (f32s(&gamma), f32s(&mean));
         let (a, b, inv) = affine(&gs, &f32s(&beta), &ms, &f32s(&variance), epsilon);
-        // The upstream gradient, stopped where the pre-activation `a·x + b` is not positive.
+        // Channel `c`'s constants, shared by both passes.
         let ch = |c: usize| Channel {
             a: a[c],
             b: b[c],

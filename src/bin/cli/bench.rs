@@ -12,8 +12,8 @@ use burn::tensor::activation::relu;
 use burn::tensor::{Device, Distribution, Int, Tensor};
 use convlab::model::fast_conv::fast_conv2d;
 use convlab::model::host_conv_op::{valid_conv2d, valid_conv3d};
+use convlab::model::hybridsn::bn_relu as fast_bn_relu;
 use convlab::model::mobilenet_v1::MOBILENET_CFG;
-use convlab::model::norm_op::batch_norm;
 use convlab::model::{HybridSn, HybridSnConfig, MobileNetV1Config, ModelKind, PlainCnnConfig};
 use convlab::train::NativeHost;
 use convlab::train::bench::{BenchCase, median, throughput};
@@ -175,14 +175,6 @@ fn bn_relu<const D: usize>(bn: &Option<BatchNorm>, x: Tensor<D>) -> Tensor<D> {
         Some(bn) => bn.forward(x),
         None => x,
     })
-}
-
-/// [`bn_relu`] as the model trains it: one fused op ([`batch_norm`]).
-fn fast_bn_relu<const D: usize>(bn: &Option<BatchNorm>, x: Tensor<D>) -> Tensor<D> {
-    match bn {
-        Some(bn) => batch_norm(bn, x, true),
-        None => relu(x),
-    }
 }
 
 /// Where HybridSN's training step goes, per layer (forward, backward = both − forward) in the
