@@ -108,23 +108,42 @@ fn for_each_run(
     debug_assert_eq!(row, g.taps());
 }
 
-/// A tile of one sample's im2col matrix, `[taps, rows·ow]` row-major.
-fn im2col(g: &ConvGeometry, x: &[f32], rows: std::ops::Range<usize>, cols: &mut [f32]) {
+/// The columns a tile's matrices are laid out with: its positions rounded up to 16, so that
+/// the matrix products read the im2col tile in place instead of first copying it into their
+/// own layout (`gemm` packs a column-major operand whose rows are not a multiple of its SIMD
+/// width, 16 floats with AVX-512). The extra columns hold stale finite values and give
+/// outputs that are thrown away.
+fn padded(t: usize) -> usize {
+    t.next_multiple_of(16)
+}
+
+/// A tile of one sample's im2col matrix, `[taps, rows·ow]`, its rows `stride` apart.
+fn im2col(
+    g: &ConvGeometry,
+    x: &[f32],
+    rows: std::ops::Range<usize>,
+    cols: &mut [f32],
+    stride: usize,
+) {
     let ow = g.out_dims()[2];
-    let t = rows.len() * ow;
-    let cols = &mut cols[..g.taps() * t];
     for_each_run(g, rows, |row, src, dst| {
-        let at = row * t + dst;
+        let at = row * stride + dst;
         cols[at..at + ow].copy_from_slice(&x[src..src + ow]);
     });
 }
 
-/// Adds a tile of an im2col-shaped gradient back onto the sample's input gradient.
-fn col2im_add(g: &ConvGeometry, cols: &[f32], rows: std::ops::Range<usize>, gx: &mut [f32]) {
+/// Adds a tile of an im2col-shaped gradient (rows `stride` apart) back onto the sample's
+/// input gradient.
+fn col2im_add(
+    g: &ConvGeometry,
+    cols: &[f32],
+    rows: std::ops::Range<usize>,
+    gx: &mut [f32],
+    stride: usize,
+) {
     let ow = g.out_dims()[2];
-    let t = rows.len() * ow;
     for_each_run(g, rows, |row, src, dst| {
-        let at = row * t + dst;
+        let at = row * stride + dst;
         for (t, s) in gx[src..src + ow].iter_mut().zip(&cols[at..at + ow]) {
             *t += s;
         }
@@ -163,16 +182,15 @@ impl View {
     }
 }
 
-/// `dst (m × n, rows dst_stride apart) = [dst +] lhs (m × k) · rhs (k × n)`,
-/// single-threaded (the jobs run in parallel instead).
+/// `dst (m × n) = [dst +] lhs (m × k) · rhs (k × n)`, single-threaded (the jobs run in
+/// parallel instead); `dst`'s strides are `(row, column)`.
 ///
 /// # Safety
-/// The views must cover `m × k` and `k × n` elements of live buffers, `dst` must point to `m`
-/// rows of `n` writable elements `dst_stride` apart, and no other thread may use those
-/// elements meanwhile.
+/// The views must cover `m × k` and `k × n` elements of live buffers, `dst` must point to
+/// `m × n` writable elements at those strides, and no other thread may use them meanwhile.
 unsafe fn matmul(
     dst: *mut f32,
-    dst_stride: usize,
+    (dst_row, dst_col): (usize, usize),
     [m, n, k]: [usize; 3],
     lhs: View,
     rhs: View,
@@ -185,8 +203,8 @@ unsafe fn matmul(
             n,
             k,
             dst,
-            1,
-            dst_stride as isize,
+            dst_col as isize,
+            dst_row as isize,
             accumulate,
             lhs.ptr,
             lhs.col_stride,
@@ -277,40 +295,41 @@ pub fn forward(g: &ConvGeometry, x: &[f32], weight: &[f32], bias: Option<&[f32]>
     assert_eq!(x.len(), g.batch * g.in_len());
     assert_eq!(weight.len(), o * k);
     let ow = g.out_dims()[2];
-    let tile_len = k * rows_per_tile(g) * ow;
+    let widest = padded(rows_per_tile(g) * ow);
     // Every (sample, tile) pair is a job: a whole-scene strip (one sample) still uses every core.
     let tiles: Vec<_> = tiles(g).collect();
     let mut out = vec![0.0f32; g.batch * g.out_len()];
     let dst = Chunks(out.as_mut_ptr());
     in_parallel(
         g.batch * tiles.len(),
-        || vec![0.0f32; tile_len],
-        |job, cols| {
+        // The tile's im2col matrix and its output, both `widest` columns wide.
+        || (vec![0.0f32; k * widest], vec![0.0f32; o * widest]),
+        |job, (cols, tile_out)| {
             let (n, rows) = (job / tiles.len(), tiles[job % tiles.len()].clone());
-            let t = rows.len() * ow;
-            im2col(
-                g,
-                &x[n * g.in_len()..(n + 1) * g.in_len()],
-                rows.clone(),
-                cols,
-            );
-            let at = n * o * p + rows.start * ow;
-            // SAFETY: this job alone writes columns `rows` of sample n's `o` rows (of `p`),
-            // inside `out`; `weight` is `o × k` and `cols` `k × t`.
+            let (t, at) = (rows.len() * ow, rows.start * ow);
+            let tp = padded(t);
+            im2col(g, &x[n * g.in_len()..(n + 1) * g.in_len()], rows, cols, tp);
+            // SAFETY: `weight` is `o × k`, `cols` holds `k` rows `tp` apart and `tile_out`
+            // `o` rows of `tp`, both this thread's own.
             unsafe {
                 matmul(
-                    dst.ptr().add(at),
-                    p,
-                    [o, t, k],
+                    tile_out.as_mut_ptr(),
+                    (tp, 1),
+                    [o, tp, k],
                     View::rows(weight, k),
-                    View::rows(cols, t),
+                    View::rows(cols, tp),
                     false,
                 );
-                if let Some(bias) = bias {
-                    for (c, b) in bias.iter().enumerate() {
-                        let row = std::slice::from_raw_parts_mut(dst.ptr().add(at + c * p), t);
-                        row.iter_mut().for_each(|v| *v += b);
-                    }
+            }
+            for c in 0..o {
+                // SAFETY: this job alone writes columns `at..at + t` of sample n's `o` rows
+                // (of `p`) in `out`.
+                let row = unsafe {
+                    std::slice::from_raw_parts_mut(dst.ptr().add((n * o + c) * p + at), t)
+                };
+                let b = bias.map_or(0.0, |b| b[c]);
+                for (v, s) in row.iter_mut().zip(&tile_out[c * tp..c * tp + t]) {
+                    *v = s + b;
                 }
             }
         },
@@ -341,7 +360,7 @@ pub fn backward(
     assert_eq!(weight.len(), o * k);
     assert_eq!(grad_out.len(), g.batch * g.out_len());
     let ow = g.out_dims()[2];
-    let tile_len = k * rows_per_tile(g) * ow;
+    let tile_len = k * padded(rows_per_tile(g) * ow);
     let mut input = vec![0.0f32; if input_grad { g.batch * g.in_len() } else { 0 }];
     let dst = Chunks(input.as_mut_ptr());
     let states = in_parallel(
@@ -350,29 +369,32 @@ pub fn backward(
             (
                 vec![0.0f32; tile_len], // a tile of im2col
                 vec![0.0f32; tile_len], // its gradient
-                vec![0.0f32; o * k],    // weight gradient
+                vec![0.0f32; k * o],    // weight gradient, transposed: `[k, o]`
                 vec![0.0f32; o],        // bias gradient
             )
         },
-        |n, (cols, gcols, gw, gb)| {
+        |n, (cols, gcols, gw_t, gb)| {
             let go = &grad_out[n * o * p..(n + 1) * o * p];
             let x_n = &x[n * g.in_len()..(n + 1) * g.in_len()];
             // SAFETY: sample n owns its chunk of `input` (empty when not asked for).
             let gx = unsafe { dst.chunk(n, if input_grad { g.in_len() } else { 0 }) };
             for rows in tiles(g) {
                 let t = rows.len() * ow;
+                let tp = padded(t);
                 let go_tile = &go[rows.start * ow..];
-                im2col(g, x_n, rows.clone(), cols);
-                // SAFETY: `gw` (o × k) and `gcols` (k × t) are this thread's own; `go_tile` holds
-                // `o` rows `p` apart from column `rows.start·ow`, `cols` is `k × t`.
+                im2col(g, x_n, rows.clone(), cols, tp);
+                // SAFETY: `gw_t` (k × o) and `gcols` (k rows tp apart) are this thread's own;
+                // `go_tile` holds `o` rows `p` apart from column `rows.start·ow`, `cols` `k`
+                // rows `tp` apart.
                 unsafe {
-                    // dW += dY · cols^T  (o × t by t × k)
+                    // dW += dY · cols^T  (o × t by t × k), written column-major (as `[k, o]`)
+                    // so that the product reads `cols` in place rather than packing it.
                     matmul(
-                        gw.as_mut_ptr(),
-                        k,
+                        gw_t.as_mut_ptr(),
+                        (1, o),
                         [o, k, t],
                         View::rows(go_tile, p),
-                        View::transposed(cols, t),
+                        View::transposed(cols, tp),
                         true,
                     );
                 }
@@ -384,14 +406,14 @@ pub fn backward(
                     // dcols = W^T · dY  (k × o by o × t), then back onto the input.
                     matmul(
                         gcols.as_mut_ptr(),
-                        t,
+                        (tp, 1),
                         [k, t, o],
                         View::transposed(weight, k),
                         View::rows(go_tile, p),
                         false,
                     );
                 }
-                col2im_add(g, gcols, rows, gx);
+                col2im_add(g, gcols, rows, gx, tp);
             }
             for (b, row) in gb.iter_mut().zip(go.chunks(p)) {
                 *b += row.iter().sum::<f32>();
@@ -400,8 +422,12 @@ pub fn backward(
     );
     let mut weight_grad = vec![0.0f32; o * k];
     let mut bias_grad = vec![0.0f32; o];
-    for (_, _, gw, gb) in states {
-        weight_grad.iter_mut().zip(&gw).for_each(|(t, s)| *t += s);
+    for (_, _, gw_t, gb) in states {
+        for (j, column) in gw_t.chunks_exact(o).enumerate() {
+            for (c, v) in column.iter().enumerate() {
+                weight_grad[c * k + j] += v;
+            }
+        }
         bias_grad.iter_mut().zip(&gb).for_each(|(t, s)| *t += s);
     }
     ConvGrads {
