@@ -63,14 +63,30 @@ impl ConvGeometry {
 /// threshold under which [`super::fast_conv::fast_conv2d`] folds the batch into one product.
 pub const MIN_POSITIONS: usize = 256;
 
-/// Output rows `(z, y)` per tile: the tile's im2col matrix (`taps × rows·ow`) stays within
-/// about 1 MiB, so it is built, multiplied and read back in the core's L2 cache, but a tile
-/// has at least 256 positions, so that the matrix products stay efficient where the taps are
-/// many (HybridSN's 2-D convolution has 5,184).
+/// Output rows `(z, y)` per tile, about: the tile's im2col matrix (`taps × rows·ow`) stays
+/// within about 1 MiB, so it is built, multiplied and read back in the core's L2 cache, but a
+/// tile has at least 256 positions, so that the matrix products stay efficient where the taps
+/// are many (HybridSN's 2-D convolution has 5,184).
 fn rows_per_tile(g: &ConvGeometry) -> usize {
     const TILE_FLOATS: usize = 256 * 1024;
     let ow = g.out_dims()[2];
     (TILE_FLOATS / (g.taps() * ow)).max(MIN_POSITIONS.div_ceil(ow))
+}
+
+/// How many tiles a sample's output rows are cut into: the nearest whole number of
+/// [`rows_per_tile`]s, so that no tile is a small remainder (HybridSN's 2-D convolution has
+/// 17 output rows and 16 per tile: one tile of 17 rows, not 16 + 1, each of which read and
+/// wrote the whole 64 × 5,184 weight gradient).
+fn tile_count(g: &ConvGeometry) -> usize {
+    let [od, oh, _] = g.out_dims();
+    let step = rows_per_tile(g);
+    ((od * oh + step / 2) / step).max(1)
+}
+
+/// The most output rows in one tile.
+fn widest_tile(g: &ConvGeometry) -> usize {
+    let [od, oh, _] = g.out_dims();
+    (od * oh).div_ceil(tile_count(g))
 }
 
 /// For each row of a tile's im2col matrix (channel, kernel offset) and each output row
@@ -225,10 +241,8 @@ unsafe fn matmul(
 /// The tiles of output rows of one sample.
 fn tiles(g: &ConvGeometry) -> impl Iterator<Item = std::ops::Range<usize>> {
     let [od, oh, _] = g.out_dims();
-    let (rows, step) = (od * oh, rows_per_tile(g));
-    (0..rows)
-        .step_by(step)
-        .map(move |r| r..(r + step).min(rows))
+    let (rows, n) = (od * oh, tile_count(g));
+    (0..n).map(move |i| i * rows / n..(i + 1) * rows / n)
 }
 
 /// Runs `f(job, state)` for every job in `0..jobs`, in parallel natively (rayon, the pool
@@ -295,7 +309,7 @@ pub fn forward(g: &ConvGeometry, x: &[f32], weight: &[f32], bias: Option<&[f32]>
     assert_eq!(x.len(), g.batch * g.in_len());
     assert_eq!(weight.len(), o * k);
     let ow = g.out_dims()[2];
-    let widest = padded(rows_per_tile(g) * ow);
+    let widest = padded(widest_tile(g) * ow);
     // Every (sample, tile) pair is a job: a whole-scene strip (one sample) still uses every core.
     let tiles: Vec<_> = tiles(g).collect();
     let mut out = vec![0.0f32; g.batch * g.out_len()];
@@ -360,7 +374,7 @@ pub fn backward(
     assert_eq!(weight.len(), o * k);
     assert_eq!(grad_out.len(), g.batch * g.out_len());
     let ow = g.out_dims()[2];
-    let tile_len = k * padded(rows_per_tile(g) * ow);
+    let tile_len = k * padded(widest_tile(g) * ow);
     let mut input = vec![0.0f32; if input_grad { g.batch * g.in_len() } else { 0 }];
     let dst = Chunks(input.as_mut_ptr());
     let states = in_parallel(
@@ -611,7 +625,8 @@ pub(crate) mod tests {
     }
 
     /// Output and all three gradients equal burn's `Conv3d` (autodiff) for a random upstream
-    /// gradient, on shapes with every kernel extent ≠ 1 and = 1, with and without bias.
+    /// gradient, on shapes with every kernel extent ≠ 1 and = 1, with and without bias, in one
+    /// tile a sample and in several.
     #[test]
     fn forward_and_backward_equal_burn_conv3d() {
         let d = Device::flex().autodiff();
@@ -620,6 +635,9 @@ pub(crate) mod tests {
             (2, 1, 8, [9, 6, 6], [7, 3, 3], false),
             (1, 4, 3, [1, 5, 6], [1, 3, 3], true),
             (2, 3, 4, [4, 4, 4], [1, 1, 1], true),
+            // Several tiles a sample: 28 output rows in 2 tiles, 46 in 15 + 15 + 16.
+            (2, 64, 5, [1, 30, 30], [1, 3, 3], true),
+            (1, 64, 3, [1, 48, 30], [1, 3, 3], false),
         ] {
             let conv = Conv3dConfig::new([cin, cout], k).with_bias(bias).init(&d);
             let x = Tensor::<5>::random(
@@ -639,6 +657,18 @@ pub(crate) mod tests {
                 out_channels: cout,
                 kernel: k,
             };
+            let rows: Vec<_> = tiles(&g).map(|r| r.len()).collect();
+            if cin == 64 {
+                assert!(rows.len() > 1, "{rows:?}");
+            }
+            assert_eq!(
+                rows.iter().sum::<usize>(),
+                g.out_dims()[0] * g.out_dims()[1]
+            );
+            assert!(
+                rows.iter().max().unwrap() - rows.iter().min().unwrap() <= 1,
+                "{rows:?}"
+            );
             let (xv, wv) = (vec_of(x.clone().inner()), vec_of(conv.weight.val().inner()));
             let bv = conv.bias.as_ref().map(|b| vec_of(b.val().inner()));
             let out = forward(&g, &xv, &wv, bv.as_deref());
@@ -665,8 +695,7 @@ pub(crate) mod tests {
         }
     }
 
-    /// Both gradients equal burn's grouped `Conv2d` (groups = channels), strides
-    /// 1 and 2.
+    /// Both gradients equal burn's grouped `Conv2d` (groups = channels), strides 1, 2 and 3.
     #[test]
     fn depthwise_backward_equals_burn_grouped_conv2d() {
         use burn::nn::conv::Conv2dConfig;
@@ -675,6 +704,7 @@ pub(crate) mod tests {
             (2, 3, [7, 6], [3, 3], 1),
             (3, 4, [9, 8], [3, 3], 2),
             (1, 2, [5, 5], [2, 3], 1),
+            (2, 3, [10, 11], [3, 3], 3),
         ] {
             let conv = Conv2dConfig::new([c, c], k)
                 .with_groups(c)
