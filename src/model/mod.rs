@@ -8,6 +8,7 @@
 pub mod activations;
 pub mod blocks;
 pub mod conv_cost;
+pub mod depthwise;
 pub mod fast_conv;
 pub mod host_conv;
 pub mod host_conv_op;
