@@ -79,13 +79,14 @@ impl DepthwiseGeometry {
         ((a % s) * s + b % s) * self.phase_len() + (a / s) * pw + b / s
     }
 
-    /// Calls `f(input start, phases start, count)` for each run of a plane's input values
-    /// that lands contiguously in one phase: input `start + k·stride` goes to phases
+    /// Each run of a plane's input values that lands contiguously in one phase, as
+    /// `(input start, phases start, count)`: input `start + k·stride` goes to phases
     /// `start + k`, `k < count`.
-    fn for_each_run(&self, mut f: impl FnMut(usize, usize, usize)) {
+    fn runs(&self) -> Vec<(usize, usize, usize)> {
         let (s, p) = (self.stride, self.padding);
         let [h, w] = self.in_dims;
         let pw = self.phase_dims()[1];
+        let mut runs = Vec::with_capacity(h * s);
         for i in 0..h {
             let y = i + p;
             for q in 0..s {
@@ -94,38 +95,65 @@ impl DepthwiseGeometry {
                 if j0 < w {
                     let phase = (y % s) * s + q;
                     let at = phase * self.phase_len() + (y / s) * pw + (j0 + p) / s;
-                    f(i * w + j0, at, (w - j0).div_ceil(s));
+                    runs.push((i * w + j0, at, (w - j0).div_ceil(s)));
+                }
+            }
+        }
+        runs
+    }
+}
+
+/// What every plane of one call shares: where each input run goes in the phases, where each
+/// tap's run starts, and the lengths.
+struct Plan {
+    stride: usize,
+    runs: Vec<(usize, usize, usize)>,
+    taps: Vec<usize>,
+    phases_len: usize,
+    run_len: usize,
+    phase_width: usize,
+}
+
+impl Plan {
+    fn new(g: &DepthwiseGeometry) -> Self {
+        let [kh, kw] = g.kernel;
+        Self {
+            stride: g.stride,
+            runs: g.runs(),
+            taps: (0..kh * kw).map(|t| g.run_start(t / kw, t % kw)).collect(),
+            phases_len: g.stride * g.stride * g.phase_len(),
+            run_len: g.run_len(),
+            phase_width: g.phase_dims()[1],
+        }
+    }
+
+    /// Deals an input plane into `phases` (whose other entries stay zero: the padding).
+    fn deal(&self, plane: &[f32], phases: &mut [f32]) {
+        for &(from, to, count) in &self.runs {
+            if self.stride == 1 {
+                phases[to..to + count].copy_from_slice(&plane[from..from + count]);
+            } else {
+                let src = plane[from..].iter().step_by(self.stride);
+                for (t, v) in phases[to..to + count].iter_mut().zip(src) {
+                    *t = *v;
                 }
             }
         }
     }
-}
 
-/// Deals an input plane into `phases` (whose other entries stay zero: the padding).
-fn deal(g: &DepthwiseGeometry, plane: &[f32], phases: &mut [f32]) {
-    let s = g.stride;
-    g.for_each_run(|from, to, count| {
-        for (t, v) in phases[to..to + count]
-            .iter_mut()
-            .zip(plane[from..].iter().step_by(s))
-        {
-            *t = *v;
+    /// The inverse of [`Plan::deal`]: a plane's values out of `phases`.
+    fn gather(&self, phases: &[f32], plane: &mut [f32]) {
+        for &(to, from, count) in &self.runs {
+            if self.stride == 1 {
+                plane[to..to + count].copy_from_slice(&phases[from..from + count]);
+            } else {
+                let dst = plane[to..].iter_mut().step_by(self.stride);
+                for (t, v) in dst.zip(&phases[from..from + count]) {
+                    *t = *v;
+                }
+            }
         }
-    });
-}
-
-/// The inverse of [`deal`]: a plane's values out of `phases`.
-fn gather(g: &DepthwiseGeometry, phases: &[f32], plane: &mut [f32]) {
-    let s = g.stride;
-    g.for_each_run(|to, from, count| {
-        for (t, v) in plane[to..]
-            .iter_mut()
-            .step_by(s)
-            .zip(&phases[from..from + count])
-        {
-            *t = *v;
-        }
-    });
+    }
 }
 
 /// `acc += w · run`
@@ -159,34 +187,28 @@ pub fn forward(g: &DepthwiseGeometry, x: &[f32], weight: &[f32]) -> Vec<f32> {
     assert!(g.is_valid(), "depthwise::forward: {g:?}");
     let [kh, kw] = g.kernel;
     let [_, ow] = g.out_dims();
-    let pw = g.phase_dims()[1];
     assert_eq!(x.len(), g.batch * g.channels * g.plane());
     assert_eq!(weight.len(), g.channels * kh * kw);
+    let plan = Plan::new(g);
     let planes = g.batch * g.channels;
     let mut out = vec![0.0f32; planes * g.out_plane()];
     let dst = Chunks(out.as_mut_ptr());
     in_parallel(
         planes,
-        || {
-            (
-                vec![0.0f32; g.stride * g.stride * g.phase_len()],
-                vec![0.0f32; g.run_len()],
-            )
-        },
+        || (vec![0.0f32; plan.phases_len], vec![0.0f32; plan.run_len]),
         |plane, (phases, out_wide)| {
             let wc = &weight[(plane % g.channels) * kh * kw..][..kh * kw];
-            deal(g, &x[plane * g.plane()..][..g.plane()], phases);
+            plan.deal(&x[plane * g.plane()..][..g.plane()], phases);
             out_wide.fill(0.0);
-            let len = out_wide.len();
-            for a in 0..kh {
-                for b in 0..kw {
-                    let at = g.run_start(a, b);
-                    axpy(out_wide, wc[a * kw + b], &phases[at..at + len]);
-                }
+            for (&at, &w) in plan.taps.iter().zip(wc) {
+                axpy(out_wide, w, &phases[at..at + plan.run_len]);
             }
             // SAFETY: this job alone writes output plane `plane`.
             let op = unsafe { dst.chunk(plane, g.out_plane()) };
-            for (o, w) in op.chunks_exact_mut(ow).zip(out_wide.chunks_exact(pw)) {
+            for (o, w) in op
+                .chunks_exact_mut(ow)
+                .zip(out_wide.chunks_exact(plan.phase_width))
+            {
                 o.copy_from_slice(&w[..ow]);
             }
         },
@@ -204,22 +226,21 @@ pub fn backward(
     assert!(g.is_valid(), "depthwise::backward: {g:?}");
     let [kh, kw] = g.kernel;
     let [_, ow] = g.out_dims();
-    let pw = g.phase_dims()[1];
     assert_eq!(x.len(), g.batch * g.channels * g.plane());
     assert_eq!(weight.len(), g.channels * kh * kw);
     assert_eq!(grad_out.len(), g.batch * g.channels * g.out_plane());
+    let plan = Plan::new(g);
     let mut gx = vec![0.0f32; x.len()];
     let mut gw = vec![0.0f32; weight.len()];
     let (gx_dst, gw_dst) = (Chunks(gx.as_mut_ptr()), Chunks(gw.as_mut_ptr()));
-    let phases_len = g.stride * g.stride * g.phase_len();
     // One job per channel (over the whole batch), so each job owns its filter's gradient.
     in_parallel(
         g.channels,
         || {
             (
-                vec![0.0f32; phases_len],  // the input's phases
-                vec![0.0f32; phases_len],  // their gradient
-                vec![0.0f32; g.run_len()], // the output's gradient at the phases' width
+                vec![0.0f32; plan.phases_len], // the input's phases
+                vec![0.0f32; plan.phases_len], // their gradient
+                vec![0.0f32; plan.run_len],    // the output's gradient at the phases' width
             )
         },
         |c, (phases, gphases, gwide)| {
@@ -228,25 +249,25 @@ pub fn backward(
             let gwc = unsafe { gw_dst.chunk(c, kh * kw) };
             for n in 0..g.batch {
                 let plane = n * g.channels + c;
-                deal(g, &x[plane * g.plane()..][..g.plane()], phases);
+                plan.deal(&x[plane * g.plane()..][..g.plane()], phases);
                 // Columns past the output's stay zero, so they add nothing to the weight's
                 // gradient and nothing to the padding's.
                 let gop = &grad_out[plane * g.out_plane()..][..g.out_plane()];
-                for (w, o) in gwide.chunks_exact_mut(pw).zip(gop.chunks_exact(ow)) {
+                for (w, o) in gwide
+                    .chunks_exact_mut(plan.phase_width)
+                    .zip(gop.chunks_exact(ow))
+                {
                     w[..ow].copy_from_slice(o);
                 }
                 gphases.fill(0.0);
-                for a in 0..kh {
-                    for b in 0..kw {
-                        let at = g.run_start(a, b);
-                        let run = at..at + gwide.len();
-                        gwc[a * kw + b] += dot(&phases[run.clone()], gwide);
-                        axpy(&mut gphases[run], wc[a * kw + b], gwide);
-                    }
+                for ((&at, &w), gw) in plan.taps.iter().zip(wc).zip(gwc.iter_mut()) {
+                    let run = at..at + plan.run_len;
+                    *gw += dot(&phases[run.clone()], gwide);
+                    axpy(&mut gphases[run], w, gwide);
                 }
                 // SAFETY: as above.
                 let gxp = unsafe { gx_dst.chunk(plane, g.plane()) };
-                gather(g, gphases, gxp);
+                plan.gather(gphases, gxp);
             }
         },
     );
