@@ -328,6 +328,9 @@ pub async fn train_cifar<H: CifarHost>(
     }
     let t_start = host.now_ms();
     let ad = device.clone().autodiff();
+    // The run's seed also seeds the weights, so the same settings train the same run (as in
+    // the hyperspectral lab; the backend's generator is process-wide).
+    ad.seed(cfg.seed);
     let mut model = match start {
         Some(m) => m.fork(&ad).train(),
         None => CifarNet::init(cfg.model, cfg.width, &ad)?,
