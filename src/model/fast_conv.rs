@@ -15,7 +15,9 @@ use burn::tensor::ops::PadMode;
 use burn::tensor::{Tensor, s};
 
 use super::host_conv::MIN_POSITIONS;
-use super::host_conv_op::{depthwise_conv2d, plain_convolutions, valid_conv2d_weights};
+use super::host_conv_op::{
+    depthwise_conv2d, plain_convolutions, valid_conv2d_folded, valid_conv2d_weights,
+};
 
 /// The padding `(top, left, bottom, right)` of a convolution whose padding is explicit or
 /// valid (the models here use no `Same`).
@@ -113,11 +115,14 @@ pub fn fast_conv2d(x: Tensor<4>, conv: &Conv2d) -> Tensor<4> {
     valid_conv2d_weights(x, conv.weight.val(), conv.bias.as_ref().map(|b| b.val()))
 }
 
-/// A [`Conv2d`] with one group as one matrix product for the whole batch: the `kh·kw`
-/// shifted (and strided) views of the zero-padded input stacked into `[in·kh·kw,
-/// batch·oh·ow]`, multiplied by the weight as `[out, in·kh·kw]`. burn's own convolution ran
+/// A [`Conv2d`] with one group as one matrix product for the whole batch. With stride 1, the
+/// host kernels with the batch folded into one sample ([`valid_conv2d_folded`]: PlainCNN
+/// trained 38.5 → 45 samples/s at batch 16 and 52.8 → 57.5 at 64, inference about 20 %
+/// faster, than with the form below). Strided: the `kh·kw` shifted and strided views of the
+/// zero-padded input stacked into `[in·kh·kw, batch·oh·ow]`, multiplied by the weight as
+/// `[out, in·kh·kw]`, differentiated op by op by autodiff. burn's own convolution ran
 /// PlainCNN's 3×3 layers on 4×4 and 2×2 maps at 30–90 ms a backward pass (batch 16,
-/// `convlab bench --profile`); autodiff differentiates the slices, the stack and the product.
+/// `convlab bench --profile`).
 ///
 /// # Shapes
 /// - input: `[batch, in, h, w]`
@@ -130,6 +135,9 @@ fn folded_conv2d(x: Tensor<4>, conv: &Conv2d, [t, l, b, r]: [usize; 4]) -> Tenso
     } else {
         x.pad((l, r, t, b), PadMode::Constant(0.0))
     };
+    if [sh, sw] == [1, 1] {
+        return valid_conv2d_folded(x, conv.weight.val(), conv.bias.as_ref().map(|b| b.val()));
+    }
     let [n, _, hp, wp] = x.dims();
     let (oh, ow) = ((hp - kh) / sh + 1, (wp - kw) / sw + 1);
     let xt = x.swap_dims(0, 1); // [C, B, Hp, Wp]

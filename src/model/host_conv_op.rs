@@ -465,6 +465,19 @@ pub fn valid_conv2d_weights(x: Tensor<4>, weight: Tensor<4>, bias: Option<Tensor
     run(x.unsqueeze_dim(2), weight.unsqueeze_dim(2), bias).squeeze_dim(2)
 }
 
+/// [`valid_conv2d_weights`] with the batch folded into one sample: the images stacked along
+/// a depth axis that a kernel of depth 1 never mixes, so that small maps (MobileNet's 8×8 and
+/// below) are multiplied once for the whole batch instead of once per image.
+///
+/// # Shapes
+/// - x: `[batch, in, h, w]`, weight: `[out, in, kh, kw]`, bias: `[out]`
+/// - output: `[batch, out, h - kh + 1, w - kw + 1]`
+pub fn valid_conv2d_folded(x: Tensor<4>, weight: Tensor<4>, bias: Option<Tensor<1>>) -> Tensor<4> {
+    let folded = x.swap_dims(0, 1).unsqueeze_dim(0); // [1, in, batch, h, w]
+    let out = run(folded, weight.unsqueeze_dim(2), bias); // [1, out, batch, oh, ow]
+    out.squeeze_dim::<4>(0).swap_dims(0, 1)
+}
+
 /// A depthwise convolution of `x` by `weight` `[c, 1, kh, kw]`, zero-padded by `padding` on
 /// every side, through [`FastConv`] (burn's forward; on the CPU the backward's kernels).
 ///
