@@ -247,9 +247,9 @@ impl FastConv for Flex {
         stride: usize,
         padding: usize,
     ) -> FloatTensor<Self> {
-        // Strided, burn's own measured faster (0.5 against 1.3 ms for MobileNetV1's
-        // 128-channel 16×16 layer at batch 16): dealing a plane into its phases costs more
-        // than it saves.
+        // Strided, burn's own: with the host kernel for those too, MobileNetV1 and V2 trained
+        // no faster and MobileNetV1 inferred 5–15 % slower (alternating runs): dealing a plane
+        // into its phases costs what it saves.
         let Some(g) = depthwise_geometry(&x, &weight, stride, padding).filter(|_| stride == 1)
         else {
             let options = depthwise_options::<Self>(&weight, stride, padding);
