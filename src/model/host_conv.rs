@@ -408,7 +408,7 @@ pub fn backward(
     // A job per sample, which owns its part of the input gradient. A single sample (a batch
     // folded into one, see `fast_conv`) has few positions for many weights: its products
     // share the threads instead (split by tiles, each thread would read and write the whole
-    // weight gradient: MobileNet's 1024 × 9,216 on 2×2 maps ran 5× slower).
+    // weight gradient: PlainCNN's last layer, 1024 × 9,216 on 2×2 maps, ran 5× slower).
     let threads = if g.batch == 1 { pool_threads() } else { 1 };
     // The weight gradient is accumulated column-major (`[k, o]`), so that its products read
     // the im2col tile in place, unless it is larger than a tile: then gemm's copy of the tile
@@ -425,7 +425,7 @@ pub fn backward(
                 vec![0.0f32; o],        // bias gradient
             )
         },
-        |n, (cols, gcols, gw_t, gb)| {
+        |n, (cols, gcols, gw, gb)| {
             let go = &grad_out[n * o * p..(n + 1) * o * p];
             let x_n = &x[n * g.in_len()..(n + 1) * g.in_len()];
             // SAFETY: sample n owns its chunk of `input` (empty when not asked for).
@@ -438,13 +438,13 @@ pub fn backward(
                     *b += go_tile[c * p..c * p + t].iter().sum::<f32>();
                 }
                 im2col(g, x_n, rows.clone(), cols, tp);
-                // SAFETY: `gw_t` (k × o) and `gcols` (k rows tp apart) are this thread's own;
+                // SAFETY: `gw` (o × k, either way round) and `gcols` (k rows tp apart) are this thread's own;
                 // `go_tile` holds `o` rows `p` apart from column `rows.start·ow`, `cols` `k`
                 // rows `tp` apart.
                 unsafe {
                     // dW += dY · cols^T  (o × t by t × k)
                     matmul(
-                        gw_t.as_mut_ptr(),
+                        gw.as_mut_ptr(),
                         if row_major { (k, 1) } else { (1, o) },
                         [o, k, t],
                         View::rows(go_tile, p),
@@ -475,19 +475,19 @@ pub fn backward(
     );
     let mut weight_grad = vec![0.0f32; o * k];
     let mut bias_grad = vec![0.0f32; o];
-    for (_, _, gw_t, gb) in states {
+    for (_, _, gw, gb) in states {
         if row_major {
-            weight_grad.iter_mut().zip(&gw_t).for_each(|(t, s)| *t += s);
+            weight_grad.iter_mut().zip(&gw).for_each(|(t, s)| *t += s);
             bias_grad.iter_mut().zip(&gb).for_each(|(t, s)| *t += s);
             continue;
         }
         // Transposed back in 64 × 64 blocks: element by element, the writes `k` apart missed
-        // the cache (MobileNet's 1024 × 9,216 took tens of milliseconds).
+        // the cache (PlainCNN's 1024 × 9,216 took tens of milliseconds).
         const BLOCK: usize = 64;
         for j0 in (0..k).step_by(BLOCK) {
             for c0 in (0..o).step_by(BLOCK) {
                 for j in j0..(j0 + BLOCK).min(k) {
-                    let column = &gw_t[j * o..(j + 1) * o];
+                    let column = &gw[j * o..(j + 1) * o];
                     for c in c0..(c0 + BLOCK).min(o) {
                         weight_grad[c * k + j] += column[c];
                     }
