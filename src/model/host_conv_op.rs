@@ -5,7 +5,7 @@
 //!   module has none): [`valid_conv3d`], [`valid_conv2d`], [`valid_conv2d_weights`]; one
 //!   backward call computes all three gradients from one im2col matrix per tile;
 //! - a depthwise convolution with symmetric padding and any stride: [`depthwise_conv2d`]
-//!   ([`super::depthwise`]'s kernels on the CPU).
+//!   ([`super::depthwise`]'s kernels on the CPU, but burn's forward when strided).
 //!
 //! Tested equal to the modules' `forward`, gradients included, at the bottom, in
 //! `fast_conv.rs` and through the whole of HybridSN (`model::tests`).
@@ -86,8 +86,7 @@ pub trait FastConv: Backend {
         stride: usize,
         padding: usize,
     ) -> FloatTensor<Self> {
-        let options = depthwise_options::<Self>(&weight, stride, padding);
-        Self::conv2d(x, weight, None, options)
+        burn_depthwise::<Self>(x, weight, stride, padding)
     }
 
     /// The gradients of input and weight given the output's.
@@ -113,6 +112,17 @@ fn depthwise_options<B: Backend>(
         [1, 1],
         weight.shape()[0],
     )
+}
+
+/// burn's own depthwise convolution.
+fn burn_depthwise<B: Backend>(
+    x: FloatTensor<B>,
+    weight: FloatTensor<B>,
+    stride: usize,
+    padding: usize,
+) -> FloatTensor<B> {
+    let options = depthwise_options::<B>(&weight, stride, padding);
+    B::conv2d(x, weight, None, options)
 }
 
 /// burn's own backward pass of a depthwise convolution.
@@ -252,8 +262,7 @@ impl FastConv for Flex {
         // into its phases costs what it saves.
         let Some(g) = depthwise_geometry(&x, &weight, stride, padding).filter(|_| stride == 1)
         else {
-            let options = depthwise_options::<Self>(&weight, stride, padding);
-            return <Self as ModuleOps<Self>>::conv2d(x, weight, None, options);
+            return burn_depthwise::<Self>(x, weight, stride, padding);
         };
         let out = depthwise::forward(&g, &f32s(&x), &f32s(&weight));
         let [oh, ow] = g.out_dims();
@@ -466,7 +475,7 @@ pub fn valid_conv2d_weights(x: Tensor<4>, weight: Tensor<4>, bias: Option<Tensor
 }
 
 /// [`valid_conv2d_weights`] with the batch folded into one sample: the images stacked along
-/// a depth axis that a kernel of depth 1 never mixes, so that small maps (MobileNet's 8×8 and
+/// a depth axis that a kernel of depth 1 never mixes, so that small maps (PlainCNN's 8×8 and
 /// below) are multiplied once for the whole batch instead of once per image.
 ///
 /// # Shapes
@@ -479,7 +488,8 @@ pub fn valid_conv2d_folded(x: Tensor<4>, weight: Tensor<4>, bias: Option<Tensor<
 }
 
 /// A depthwise convolution of `x` by `weight` `[c, 1, kh, kw]`, zero-padded by `padding` on
-/// every side, through [`FastConv`] (burn's forward; on the CPU the backward's kernels).
+/// every side, through [`FastConv`] (on the CPU [`super::depthwise`]'s kernels, but burn's
+/// forward when strided; on WebGPU burn's convolution).
 ///
 /// # Shapes
 /// - input: `[batch, c, h, w]`
