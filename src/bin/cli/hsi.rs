@@ -6,9 +6,9 @@ use burn::tensor::Device;
 use convlab::data::{DataError, Guard, LabelChoice, Scene, load, pack_scene, read_npy};
 use convlab::model::HybridSn;
 use convlab::train::hsi::{
-    Evaluation, HsiTrainConfig, Prepared, Scores, SpreadScores, Subset, TrainedOn, chosen_as,
-    load_hybridsn, prepare, recorded_scores, save_hybridsn, scene_map, train_hybridsn,
-    training_pixels,
+    Evaluation, HsiTrainConfig, Prepared, Scores, Spread, SpreadScores, Subset, TrainedOn,
+    chosen_as, load_hybridsn, patch_cross_entropy, prepare, recorded_scores, save_hybridsn,
+    scene_map, train_hybridsn, training_pixels,
 };
 use convlab::train::weights::Precision;
 use convlab::train::{Event, NativeHost};
@@ -275,6 +275,8 @@ struct RunScores {
     /// The split's training and validation pixels, sorted (to find seeds that coincide).
     seen: Vec<usize>,
     validation: Option<Evaluation>,
+    /// The validation pixels' mean cross-entropy (what recipes are compared on).
+    validation_loss: Option<f64>,
     test: Evaluation,
     classes: String,
 }
@@ -446,6 +448,13 @@ fn print_summary(cfg: &HsiTrainConfig, runs: &[RunScores]) {
             subset.name()
         );
     }
+    let losses: Vec<f64> = runs.iter().filter_map(|r| r.validation_loss).collect();
+    if let Some(l) = Spread::of(&losses) {
+        println!(
+            "  validation cross-entropy {:.4} ± {:.4} (patch by patch; lower is better)",
+            l.mean, l.sd
+        );
+    }
 }
 
 fn train_one(
@@ -541,6 +550,18 @@ fn train_one(
         Some(v) => println!("{}", score_line(Subset::Validation, v, &how)),
         None => println!("validation: none (--val-fraction 0): nothing to choose runs by"),
     }
+    let validation_loss = pollster::block_on(patch_cross_entropy(
+        &trained.model,
+        &prep,
+        &prep.split.validation,
+    ))?;
+    if let Some(loss) = validation_loss {
+        println!(
+            "validation cross-entropy {loss:.4} ({} px, patch by patch; lower is better: \
+             what recipes are compared on when validation OA saturates)",
+            prep.split.validation.len()
+        );
+    }
     println!("{}", score_line(Subset::Test, evaluation, &how));
     print_per_class(Subset::Test, evaluation, scene);
     if let Some(path) = opts.get("save") {
@@ -556,6 +577,7 @@ fn train_one(
             &prep.scene,
             Scores {
                 validation: trained.validation.as_ref(),
+                validation_loss,
                 test: Some(evaluation),
             },
             precision,
@@ -595,6 +617,7 @@ fn train_one(
         seed: cfg.seed,
         seen,
         validation: trained.validation.clone(),
+        validation_loss,
         test: evaluation.clone(),
         classes: classes_line(&prep, scene),
     })

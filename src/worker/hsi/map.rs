@@ -116,6 +116,8 @@ pub(super) async fn export(st: &HsiState) -> Result<(), String> {
     // own, not the loaded scene), so that importing it elsewhere is not scored.
     let scores = Scores {
         validation: st.validation.as_ref(),
+        // The lab scores validation by accuracy only.
+        validation_loss: None,
         test: st.evaluation.as_ref(),
     };
     let bytes = save_hybridsn(
