@@ -1473,18 +1473,15 @@ mod tests {
         );
     }
 
-    /// The no-shared-input weights the lab's split comparison shows: their header records
-    /// that split, the validation score and the bundled scene, and the scores it records are
-    /// what a map of the scene by them scores today (to the printed precision), on the test
-    /// pixels today's split gives.
-    #[test]
-    fn shipped_spatial_weights_score_what_their_header_says() {
-        let bytes = shipped("weights/hybridsn-spatial.clw");
+    /// A shipped HybridSN file's header records its split, its validation score, how it was
+    /// chosen and the bundled scene, and the scores it records are what a map of the scene by
+    /// its weights scores today (to the printed precision), on the validation and test pixels
+    /// today's split gives. Returns the file's settings.
+    fn shipped_weights_score_what_their_header_says(file: &str) -> HsiTrainConfig {
+        let bytes = shipped(file);
         let (model, cfg) = load_hybridsn(&bytes, &Device::flex()).unwrap();
-        assert!(cfg.spatial);
-        assert_eq!(cfg.guard, Guard::NoSharedInput);
-        assert_eq!((cfg.seed, cfg.min_per_class, cfg.epochs), (0, 32, 20));
         let (header, _) = crate::train::weights::read_header(&bytes).unwrap();
+        assert_eq!(header.metrics["selection"], SELECTION);
         let (v, t) = recorded_scores(&header.metrics);
         let (v, t) = (v.expect("a validation score"), t.expect("a test score"));
         let scene = crate::data::load::indian_pines(&shipped(&format!(
@@ -1505,19 +1502,78 @@ mod tests {
         );
         let mut host = NativeHost::new(|_| {});
         let map = pollster::block_on(scene_map(&mut host, &model, &prep, false)).unwrap();
-        let e = Evaluation::of(&map, &prep.gt, &prep.split.test, prep.num_classes);
-        assert_eq!(
-            format!("{:.2}", 100.0 * e.oa),
-            format!("{:.2}", 100.0 * t.oa)
-        );
-        assert_eq!(format!("{:.4}", e.kappa), format!("{:.4}", t.kappa));
+        for (pixels, recorded) in [(&prep.split.validation, v), (&prep.split.test, t)] {
+            let e = Evaluation::of(&map, &prep.gt, pixels, prep.num_classes);
+            let pct = |x: f64| format!("{:.2}", 100.0 * x);
+            assert_eq!(
+                (pct(e.oa), pct(e.aa), format!("{:.4}", e.kappa)),
+                (
+                    pct(recorded.oa),
+                    pct(recorded.aa),
+                    format!("{:.4}", recorded.kappa)
+                ),
+                "{file}: {} pixels",
+                pixels.len()
+            );
+        }
+        cfg
     }
 
+    /// The no-shared-input weights the lab's split comparison shows.
+    #[test]
+    fn shipped_spatial_weights_score_what_their_header_says() {
+        let cfg = shipped_weights_score_what_their_header_says("weights/hybridsn-spatial.clw");
+        assert!(cfg.spatial);
+        assert_eq!(cfg.guard, Guard::NoSharedInput);
+        assert_eq!((cfg.seed, cfg.min_per_class, cfg.epochs), (0, 32, 20));
+    }
+
+    /// The random-split weights the lab maps with: the recipe chosen on validation in session
+    /// 17 (docs/RESULTS.md), split seed 0, its last epoch.
+    #[test]
+    fn shipped_random_split_weights_score_what_their_header_says() {
+        let cfg = shipped_weights_score_what_their_header_says("weights/hybridsn.clw");
+        assert!(!cfg.spatial);
+        assert_eq!(cfg.val_fraction, crate::data::VALIDATION_FRACTION);
+        assert_eq!((cfg.seed, cfg.epochs, cfg.train_fraction), (0, 20, 0.1));
+        let (header, _) =
+            crate::train::weights::read_header(&shipped("weights/hybridsn.clw")).unwrap();
+        assert!(header.metrics["validation"]["cross_entropy"].is_f64());
+    }
+
+    /// A file written before validation sets and the wide spatial guard: the header of the
+    /// HybridSN file shipped until session 17 (its preprocessing and metrics verbatim, picked
+    /// among runs by test score), over a small model's tensors.
     #[test]
     fn files_written_before_validation_sets_read_as_such() {
-        // The shipped weights predate validation sets and the wide spatial guard.
-        let bytes = shipped("weights/hybridsn.clw");
-        let (_, cfg) = load_hybridsn(&bytes, &Device::flex()).unwrap();
+        let device = Device::flex();
+        let model = HybridSnConfig::new()
+            .with_bands(30)
+            .with_patch(9)
+            .with_num_classes(16)
+            .init(&device);
+        let preprocessing = serde_json::json!({
+            "augment": false, "batch_norm": true, "batch_size": 32, "cosine": true,
+            "epochs": 20, "eval_every": 5, "label_smoothing": 0.0, "lr": 0.001, "max_train": 0,
+            "min_per_class": 32, "patch": 9, "pca": 30, "seed": 2, "spatial": false,
+            "train_fraction": 0.1
+        });
+        let metrics = serde_json::json!({
+            "aa": 0.9815631403689585, "kappa": 0.9833254545881921, "oa": 0.9853610930383865,
+            "scene": "Indian Pines", "test_pixels": 9222,
+            "scene_id": {"height": 145, "width": 145, "bands": 200, "classes": 16,
+                         "hash": "c477696b0f929617"}
+        });
+        let bytes = pollster::block_on(crate::train::weights::save(
+            &model,
+            "HybridSN",
+            serde_json::to_value(model.config()).unwrap(),
+            preprocessing,
+            metrics,
+            Precision::F16,
+        ))
+        .unwrap();
+        let (_, cfg) = load_hybridsn(&bytes, &device).unwrap();
         assert_eq!(cfg.val_fraction, 0.0);
         assert_eq!(cfg.guard, Guard::LabelsApart);
         assert_eq!((cfg.seed, cfg.min_per_class, cfg.spatial), (2, 32, false));
@@ -1525,6 +1581,7 @@ mod tests {
         let (v, t) = recorded_scores(&header.metrics);
         assert_eq!(v, None);
         assert_eq!(t.unwrap().pixels, 9222);
+        assert!(chosen_as(&header.metrics).contains("not recorded"));
         // A new file's settings are its own, not the legacy ones.
         assert_eq!(
             HsiTrainConfig::new().val_fraction,
