@@ -2,9 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::cost::CostTable;
-use crate::messages::lab::{ConvMapsInfo, SpectralInfo, WalkInfo};
-use crate::messages::{CheckReport, ModelTable, Response};
+use crate::messages::{CheckReport, Response};
 
 /// Where the current job stands (shown in words: "running", "paused", …).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -118,7 +116,6 @@ pub struct AppState {
     pub page: RwSignal<Page>,
     pub worker_ready: RwSignal<bool>,
     pub backend: RwSignal<Option<BackendInfo>>,
-    pub models: RwSignal<Vec<ModelTable>>,
     pub losses: RwSignal<Vec<(usize, f32)>>,
     pub progress: RwSignal<Option<ProgressInfo>>,
     /// "idle", "running", "paused", "done", "stopped" or "error".
@@ -132,14 +129,8 @@ pub struct AppState {
     pub runs_saved: RwSignal<usize>,
     /// The last job the worker reported on ("download", "train", "map", "smoke", …).
     pub job: RwSignal<String>,
-    /// Conv lab: the cost table from the worker's burn modules.
-    pub conv_cost: RwSignal<Option<CostTable>>,
-    /// Conv lab: the latest feature maps and their RGBA tiles.
-    pub conv_maps: RwSignal<Option<(ConvMapsInfo, Vec<Vec<u8>>)>>,
-    /// Conv lab: the latest 2-D against 3-D outputs and their RGBA tiles.
-    pub spectral: RwSignal<Option<(SpectralInfo, Vec<Vec<u8>>)>>,
-    /// Models page walkthrough: the latest layer table and view with its RGBA tiles.
-    pub walk: RwSignal<Option<(WalkInfo, Vec<Vec<u8>>)>>,
+    /// The Conv lab and the Models page.
+    pub lab: super::lab::LabSignals,
     /// The Hyperspectral lab.
     pub hsi: super::hsi::HsiState,
     /// The CIFAR-10 lab.
@@ -154,7 +145,6 @@ impl AppState {
             page: RwSignal::new(page),
             worker_ready: RwSignal::new(false),
             backend: RwSignal::new(None),
-            models: RwSignal::new(Vec::new()),
             losses: RwSignal::new(Vec::new()),
             progress: RwSignal::new(None),
             job_status: RwSignal::new(JobStatus::Idle),
@@ -163,10 +153,7 @@ impl AppState {
             job: RwSignal::new(String::new()),
             presenter: RwSignal::new(false),
             runs_saved: RwSignal::new(0),
-            conv_cost: RwSignal::new(None),
-            conv_maps: RwSignal::new(None),
-            spectral: RwSignal::new(None),
-            walk: RwSignal::new(None),
+            lab: super::lab::LabSignals::new(),
             hsi: super::hsi::HsiState::new(),
             cifar: super::cifar::CifarSignals::new(),
             check: RwSignal::new(None),
@@ -179,13 +166,13 @@ impl AppState {
             Response::Hsi(r) => self.hsi.apply(*self, r, bins),
             Response::Stats { wasm_bytes, jobs } => super::hooks::publish_stats(wasm_bytes, jobs),
             Response::Cifar(r) => self.cifar.apply(r),
-            Response::Lab(r) => self.apply_lab(r, bins),
+            Response::Lab(r) => self.lab.apply(r, bins),
             Response::Check(report) => self.check.set(Some(report)),
             Response::Ready => self.worker_ready.set(true),
             Response::Backend { kind, name, reason } => {
                 self.backend.set(Some(BackendInfo { kind, name, reason }))
             }
-            Response::Models(tables) => self.models.set(tables),
+            Response::Models(tables) => self.lab.models.set(tables),
             Response::Progress { ref job, .. } if self.job.get_untracked() != *job => {
                 // A job that reports progress is running, even if another job's Done (e.g. the
                 // pretrained CIFAR-10 listing finishing during a run) was the last word.

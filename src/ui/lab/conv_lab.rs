@@ -66,12 +66,13 @@ pub fn ConvLab() -> impl IntoView {
             send(&Request::Lab(LabRequest::ConvCost(sp)));
         }
     };
-    if state.conv_cost.get_untracked().map(|t| t.spec) != Some(spec.get_untracked()) {
+    if state.lab.conv_cost.get_untracked().map(|t| t.spec) != Some(spec.get_untracked()) {
         request();
     }
     let invalid = move || spec.get().validate().err().map(|e| e.to_string());
     let current = move || {
         state
+            .lab
             .conv_cost
             .get()
             .filter(|t| t.spec == spec.get() && invalid().is_none())

@@ -82,24 +82,24 @@ fn Grid(
         .map(|i| {
             let img = Signal::derive(move || {
                 state
-                    .conv_maps
+                    .lab.conv_maps
                     .with(|m| m.as_ref().and_then(|(info, bins)| tile_image(bins, info, &format!("{grid}-{i}"))))
             });
             let kimg = Signal::derive(move || {
                 let k = kernel?;
                 state
-                    .conv_maps
+                    .lab.conv_maps
                     .with(|m| m.as_ref().and_then(|(info, bins)| tile_image(bins, info, &format!("{k}-{i}"))))
             });
             let lit = move || {
                 state
-                    .conv_maps
+                    .lab.conv_maps
                     .with(|m| m.as_ref().is_some_and(|(info, _)| reads(hover.get(), grid, i, info)))
             };
             let me = move || hover.get() == Some((grid, i));
             let scale = move || {
                 state
-                    .conv_maps
+                    .lab.conv_maps
                     .with(|m| m.as_ref().map(|(i, _)| if i.width > 32 { 2 } else { 3 }))
                     .unwrap_or(3)
             };
@@ -149,7 +149,7 @@ pub fn FeatureMapsView() -> impl IntoView {
         state.error.set(None);
         send(&Request::Lab(LabRequest::ConvMaps(settings(None))));
     };
-    if state.conv_maps.get_untracked().is_none() {
+    if state.lab.conv_maps.get_untracked().is_none() {
         run();
     }
 
@@ -176,6 +176,7 @@ pub fn FeatureMapsView() -> impl IntoView {
     };
     Effect::new(move |_| {
         if state
+            .lab
             .conv_maps
             .with(|m| m.as_ref().is_some_and(|(i, _)| i.sample == "upload"))
         {
@@ -258,7 +259,7 @@ pub fn FeatureMapsView() -> impl IntoView {
             "square and resized to 64×64. Trained kernels come from the shipped MobileNetV1 ×0.25 weights: its first \
             layer has 8 filters, so the output channels are 8 for them."
         </p>
-        {move || state.conv_maps.get().map(|(info, _)| {
+        {move || state.lab.conv_maps.get().map(|(info, _)| {
             let n = info.out_channels;
             let backend = state.backend.get().map(|b| b.kind).unwrap_or_else(|| "the worker".into());
             view! {
@@ -276,7 +277,7 @@ pub fn FeatureMapsView() -> impl IntoView {
                 </Show>
                 <button data-testid="maps-png" on:click=move |_| {
                     let backend = state.backend.get_untracked().map(|b| b.kind).unwrap_or_default();
-                    if let Some((info, bins)) = state.conv_maps.get_untracked() {
+                    if let Some((info, bins)) = state.lab.conv_maps.get_untracked() {
                         crate::ui::download::download_png("convlab-feature-maps.png", &maps_figure(&info, &bins, &backend));
                     }
                 }>"Feature maps (PNG)"</button>
@@ -290,7 +291,7 @@ pub fn FeatureMapsView() -> impl IntoView {
                     <div class="grid-block">
                         <h4>"Picture"</h4>
                         <ImageCanvas
-                            image=Signal::derive(move || state.conv_maps.with(|m| m.as_ref().and_then(|(i, b)| tile_image(b, i, "picture"))))
+                            image=Signal::derive(move || state.lab.conv_maps.with(|m| m.as_ref().and_then(|(i, b)| tile_image(b, i, "picture"))))
                             testid="maps-picture"
                             scale={ if info.width > 32 { 2 } else { 3 } } />
                     </div>

@@ -28,6 +28,7 @@ fn canvas(id: String, scale: u32) -> impl IntoView {
     let testid = format!("spectral-{id}");
     let img = Signal::derive(move || {
         state
+            .lab
             .spectral
             .with(|s| s.as_ref().and_then(|(info, bins)| tile(bins, info, &id)))
     });
@@ -44,7 +45,7 @@ pub fn SpectralView() -> impl IntoView {
             depth: depth.get_untracked(),
         }));
     };
-    if state.spectral.get_untracked().is_none() {
+    if state.lab.spectral.get_untracked().is_none() {
         run();
     }
     view! {
@@ -69,7 +70,7 @@ pub fn SpectralView() -> impl IntoView {
             </label>
             <button data-testid="depth-hybridsn" on:click=move |_| { depth.set(7); run(); }>"HybridSN's d = 7"</button>
         </div>
-        {move || state.spectral.get().map(|(info, _)| {
+        {move || state.lab.spectral.get().map(|(info, _)| {
             let l = info.shape3d.get(1).copied().unwrap_or(0);
             let hyb = 30 - 7 + 1;
             view! {

@@ -20,7 +20,7 @@ pub fn ModelsPage() -> impl IntoView {
                 "Every number is computed by the burn modules in the worker."
             </p>
             <Show
-                when=move || !state.models.get().is_empty()
+                when=move || !state.lab.models.get().is_empty()
                 fallback=|| view! { <p>"Building the models in the worker…"</p> }
             >
                 <table class="summary" data-testid="models-summary">
@@ -28,7 +28,7 @@ pub fn ModelsPage() -> impl IntoView {
                         <tr><th>"Model"</th><th>"Input"</th><th>"Output"</th><th>"Parameters"</th><th>"MACs"</th></tr>
                     </thead>
                     <tbody>
-                        {move || state.models.get().into_iter().map(|m| {
+                        {move || state.lab.models.get().into_iter().map(|m| {
                             let out = m.layers.last().map(|l| shape(&l.output)).unwrap_or_default();
                             view! {
                                 <tr data-testid=format!("model-{}", m.model)>
@@ -42,7 +42,7 @@ pub fn ModelsPage() -> impl IntoView {
                         }).collect_view()}
                     </tbody>
                 </table>
-                {move || state.models.get().into_iter().map(|m| {
+                {move || state.lab.models.get().into_iter().map(|m| {
                     let total = m.macs.max(1) as f64;
                     view! {
                         <details>

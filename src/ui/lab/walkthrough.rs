@@ -81,16 +81,16 @@ pub fn Walkthrough() -> impl IntoView {
             pixel: pixel.get_untracked(),
         })));
     };
-    if state.walk.get_untracked().is_none() {
+    if state.lab.walk.get_untracked().is_none() {
         ask();
-    } else if let Some((info, _)) = state.walk.get_untracked() {
+    } else if let Some((info, _)) = state.lab.walk.get_untracked() {
         source.set(info.source.clone());
         layer.set(info.view.map(|v| v.layer));
     }
     let is_hsi = move || source.get() == "hybridsn";
     // The names of the current table's layers, for previous / next.
     let names = move || {
-        state.walk.with(|w| {
+        state.lab.walk.with(|w| {
             w.as_ref()
                 .map(|(i, _)| {
                     i.table
@@ -179,7 +179,7 @@ pub fn Walkthrough() -> impl IntoView {
             <button data-testid="walk-prev" on:click=move |_| step(-1)>"◀ Previous layer"</button>
             <button data-testid="walk-next" on:click=move |_| step(1)>"Next layer ▶"</button>
         </div>
-        {move || state.walk.get().map(|(info, _)| {
+        {move || state.lab.walk.get().map(|(info, _)| {
             let total = info.table.macs.max(1) as f64;
             let current = info.view.as_ref().map(|v| v.layer.clone());
             view! {
@@ -208,14 +208,14 @@ pub fn Walkthrough() -> impl IntoView {
                 </table>
             }
         })}
-        {move || state.walk.get().and_then(|(info, _)| info.view).map(|v| {
+        {move || state.lab.walk.get().and_then(|(info, _)| info.view).map(|v| {
             let maps = (0..v.map_count).map(|i| {
                 let id = format!("map-{i}");
-                let img = Signal::derive(move || state.walk.with(|w| tile(w, &id)));
+                let img = Signal::derive(move || state.lab.walk.with(|w| tile(w, &id)));
                 let scale = if v.tiles.get(i + 1).is_some_and(|t| t.width >= 24) { 3 } else { 6 };
                 view! { <ImageCanvas image=img testid=format!("walk-map-{i}") scale=scale /> }
             }).collect_view();
-            let input = Signal::derive(move || state.walk.with(|w| tile(w, "input")));
+            let input = Signal::derive(move || state.lab.walk.with(|w| tile(w, "input")));
             let vector = (!v.vector.is_empty()).then(|| bars(v.vector.clone(), v.labels.clone()));
             let count = v.map_count;
             let grid = (count > 0).then(move || view! {
