@@ -382,7 +382,10 @@ async fn handle(state: &RefCell<State>, controls: &Rc<Controls>, req: Request, b
                     job,
                     stopped: losses.len() < steps,
                 }),
-                Err(message) => post(&Response::Error { job, message }),
+                Err(e) => post(&Response::Error {
+                    job,
+                    message: e.to_string(),
+                }),
             }
         }
         Request::DeviceCheck { cases, map } => {

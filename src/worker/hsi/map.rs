@@ -200,7 +200,7 @@ pub(super) async fn compare_splits(
                 stopped = true;
                 break;
             }
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         };
         let e = Evaluation::of(&map, &prep.gt, &prep.split.test, prep.num_classes);
         send(HsiResponse::SplitCompared(SplitCompared {

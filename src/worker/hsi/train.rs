@@ -7,6 +7,7 @@ use super::{HsiState, Kept, Model, ensure_prepared, same_prep, send};
 use crate::messages::hsi::{HsiResponse, HsiSettings, MapSource};
 use crate::messages::{Response, job};
 use crate::model::{HybridSn, HybridSnConfig};
+use crate::train::TrainError;
 use crate::train::hsi::{
     CPU_STEP_BYTES, HsiTrainConfig, Prepared, SELECTION, TrainedOn, WEBGPU_BINDING_BYTES,
     activation_floats, fit_batch, load_hybridsn, train_hybridsn,
@@ -68,7 +69,7 @@ pub(super) async fn train(
     host.checkpoint = None;
     let trained = match train_hybridsn(host, device, &prep, &cfg, start).await {
         Ok(t) => t,
-        Err(message) => return Err(keep_checkpoint(st, host, &cfg, gpu, message).await),
+        Err(error) => return Err(keep_checkpoint(st, host, &cfg, gpu, error).await),
     };
     host.keep_checkpoints = false;
     host.checkpoint = None;
@@ -165,7 +166,7 @@ async fn keep_checkpoint(
     host: &mut WorkerHost,
     cfg: &HsiTrainConfig,
     gpu: bool,
-    message: String,
+    error: TrainError,
 ) -> String {
     host.keep_checkpoints = false;
     // The message names the real cause when the device was lost.
@@ -175,7 +176,7 @@ async fn keep_checkpoint(
             "The WebGPU device was lost during training ({why}). The run stopped; the lab \
              continues on the CPU."
         ),
-        None => message,
+        None => error.to_string(),
     };
     match host.checkpoint.take() {
         Some((epoch, weights)) => {
