@@ -85,3 +85,40 @@ impl From<LabError> for String {
         e.to_string()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lab_errors_read_as_before() {
+        let e = LabError::WindowOutside {
+            side: 16,
+            row0: 140,
+            col0: 0,
+            height: 145,
+            width: 145,
+        };
+        assert_eq!(
+            e.to_string(),
+            "a 16×16 window at (140, 0) does not fit the 145×145 scene"
+        );
+        assert_eq!(
+            LabError::TrainedLayerSize {
+                max: 32,
+                weights: 26
+            }
+            .to_string(),
+            "the trained first layer must be [n, 3, 3, 3] with n ≤ 32; got 26 weights"
+        );
+        // A read-back failure keeps training's words.
+        let read = TrainError::ReadBack {
+            what: "the feature maps".into(),
+            detail: "lost".into(),
+        };
+        assert_eq!(
+            LabError::from(read).to_string(),
+            "reading the feature maps back failed: lost"
+        );
+    }
+}
