@@ -10,6 +10,7 @@ use burn::tensor::module::{conv2d, conv3d};
 use burn::tensor::ops::ConvOptions;
 use burn::tensor::{Device, Tensor, TensorData};
 
+use super::LabError;
 use crate::data::Scene;
 use crate::data::split::Rng;
 use crate::train::read_f32;
@@ -29,14 +30,12 @@ pub enum KernelSource {
 }
 
 impl KernelSource {
-    pub fn parse(name: &str, seed: u64) -> Result<KernelSource, String> {
+    pub fn parse(name: &str, seed: u64) -> Result<KernelSource, LabError> {
         match name {
             "handmade" => Ok(KernelSource::Handmade),
             "random" => Ok(KernelSource::Random(seed)),
             "trained" => Ok(KernelSource::Trained),
-            other => Err(format!(
-                "unknown kernel source '{other}' (hand-made, random or trained)"
-            )),
+            other => Err(LabError::UnknownKernelSource(other.to_string())),
         }
     }
 }
@@ -146,12 +145,12 @@ impl Kernels {
     /// `c`, the `n × 9` matrix of the filters' `c` slices is replaced by its best rank-1
     /// factorisation (one 3×3 depthwise kernel, `n` pointwise weights). Returns the kernels and
     /// the share of the weights' energy (sum of squares) the pair keeps.
-    pub fn trained(standard: Vec<f32>, n: usize) -> Result<(Kernels, f64), String> {
+    pub fn trained(standard: Vec<f32>, n: usize) -> Result<(Kernels, f64), LabError> {
         if n == 0 || n > MAX_OUT_CHANNELS || standard.len() != n * 27 {
-            return Err(format!(
-                "the trained first layer must be [n, 3, 3, 3] with n ≤ {MAX_OUT_CHANNELS}; got {} weights",
-                standard.len()
-            ));
+            return Err(LabError::TrainedLayerSize {
+                max: MAX_OUT_CHANNELS,
+                weights: standard.len(),
+            });
         }
         let mut depthwise = Vec::with_capacity(27);
         let mut pointwise = vec![0f32; n * 3];
@@ -261,16 +260,15 @@ pub const TRAINED_KERNELS_FILE: &str = crate::train::cifar::SHIPPED_FILES[1].1;
 
 /// The first layer (`stem.conv.weight`, `[n, 3, 3, 3]`) of a CIFAR-10 weights file, with the
 /// model it belongs to in words ("MobileNetV1 ×0.25": the width from the file's settings).
-pub fn first_layer(bytes: &[u8]) -> Result<(String, Vec<f32>, usize), String> {
-    let (header, tensors) = crate::data::weights_file::read_tensors(bytes)?;
+pub fn first_layer(bytes: &[u8]) -> Result<(String, Vec<f32>, usize), LabError> {
+    let (header, tensors) =
+        crate::data::weights_file::read_tensors(bytes).map_err(LabError::WeightsFile)?;
     let (_, shape, values) = tensors
         .into_iter()
         .find(|(path, _, _)| path == "stem.conv.weight")
-        .ok_or("the weights file has no first convolution (stem.conv.weight)")?;
+        .ok_or(LabError::NoFirstConv)?;
     if shape.len() != 4 || shape[1..] != [3, 3, 3] {
-        return Err(format!(
-            "the first convolution is {shape:?}, not [n, 3, 3, 3] (3×3 kernels on RGB)"
-        ));
+        return Err(LabError::FirstConvShape(shape));
     }
     // The width multiplier the weights were trained at, when their settings record it.
     let width = header.preprocessing.get("width").and_then(|w| w.as_f64());
@@ -318,15 +316,15 @@ pub async fn feature_maps(
     width: usize,
     kernels: &Kernels,
     now_ms: impl Fn() -> f64,
-) -> Result<FeatureMaps, String> {
+) -> Result<FeatureMaps, LabError> {
     let n = kernels.out_channels;
     if n == 0 || n > MAX_OUT_CHANNELS {
-        return Err(format!(
-            "the number of output channels must be between 1 and {MAX_OUT_CHANNELS}"
-        ));
+        return Err(LabError::OutChannels {
+            max: MAX_OUT_CHANNELS,
+        });
     }
     if chw.len() != 3 * height * width || height == 0 || width == 0 {
-        return Err("the picture must have 3 channels".into());
+        return Err(LabError::NotThreeChannels);
     }
     let x = Tensor::<4>::from_data(TensorData::new(chw.to_vec(), [1, 3, height, width]), device);
     let ws = Tensor::<4>::from_data(
@@ -396,12 +394,15 @@ pub struct Slab {
 }
 
 impl Slab {
-    pub fn cut(scene: &Scene, row0: usize, col0: usize, side: usize) -> Result<Slab, String> {
+    pub fn cut(scene: &Scene, row0: usize, col0: usize, side: usize) -> Result<Slab, LabError> {
         if row0 + side > scene.height || col0 + side > scene.width || side < 3 {
-            return Err(format!(
-                "a {side}×{side} window at ({row0}, {col0}) does not fit the {}×{} scene",
-                scene.height, scene.width
-            ));
+            return Err(LabError::WindowOutside {
+                side,
+                row0,
+                col0,
+                height: scene.height,
+                width: scene.width,
+            });
         }
         let b = scene.bands;
         let mut values = vec![0f32; b * side * side];
@@ -497,12 +498,10 @@ pub async fn spectral_conv(
     depth: usize,
     seed: u64,
     now_ms: impl Fn() -> f64,
-) -> Result<SpectralConv, String> {
+) -> Result<SpectralConv, LabError> {
     let b = slab.bands;
     if depth == 0 || depth > b {
-        return Err(format!(
-            "the kernel depth must be between 1 and the number of bands ({b})"
-        ));
+        return Err(LabError::KernelDepth { bands: b });
     }
     let s = slab.side;
     let f = SPECTRAL_FILTERS;

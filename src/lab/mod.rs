@@ -4,4 +4,7 @@
 //! tests block on it.
 
 pub mod conv;
+mod error;
 pub mod walk;
+
+pub use error::LabError;

@@ -8,6 +8,7 @@
 use burn::tensor::activation::softmax;
 use burn::tensor::{Device, Tensor, TensorData};
 
+use super::LabError;
 use crate::data::cifar::{CIFAR_MEAN, CIFAR_STD};
 use crate::data::picture::Picture;
 use crate::model::{Activation, Activations};
@@ -66,12 +67,12 @@ fn first_channels(t: Tensor<4>) -> (Tensor<4>, usize) {
 
 /// Reads back `layer` of `acts` (one input) for display; the model's last layer (its logits)
 /// is shown as class probabilities.
-pub async fn layer_view(acts: Activations, layer: &str) -> Result<LayerView, String> {
+pub async fn layer_view(acts: Activations, layer: &str) -> Result<LayerView, LabError> {
     let last = acts.last().map(|(n, _)| n.clone());
     let (name, act) = acts
         .into_iter()
         .find(|(n, _)| n == layer)
-        .ok_or_else(|| format!("this model has no layer '{layer}'"))?;
+        .ok_or_else(|| LabError::NoLayer(layer.to_string()))?;
     let shape = act.shape();
     let channels_note = |c: usize| {
         if c > MAX_LAYER_MAPS {
@@ -112,7 +113,7 @@ async fn map_view(
     shape: Vec<usize>,
     t: Tensor<4>,
     note: String,
-) -> Result<LayerView, String> {
+) -> Result<LayerView, LabError> {
     let [_, _, h, w] = t.dims();
     let (t, n) = first_channels(t);
     let values = read_f32(t, "the layer's output").await?;
@@ -134,7 +135,7 @@ async fn vector(
     shape: Vec<usize>,
     t: Tensor<2>,
     output: bool,
-) -> Result<LayerView, String> {
+) -> Result<LayerView, LabError> {
     let n = t.dims()[1];
     let shown = n.min(MAX_VECTOR);
     let t = if output { softmax(t, 1) } else { t };

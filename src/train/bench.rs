@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::cifar::CifarNet;
 use super::hsi::{strip_budget, strip_rows};
 use super::optim::FusedAdamConfig;
-use super::{Host, read_f32, read_i64};
+use super::{Host, TrainError, read_f32, read_i64};
 use crate::model::{HybridSn, HybridSnConfig, ModelKind};
 
 /// One model at one width and batch size.
@@ -81,7 +81,7 @@ pub async fn throughput<H: Host>(
     device: &Device,
     case: BenchCase,
     iters: usize,
-) -> Result<Throughput, String> {
+) -> Result<Throughput, TrainError> {
     let ad = device.clone().autodiff();
     match case.model {
         ModelKind::HybridSn => {
@@ -101,7 +101,7 @@ async fn time_model<H: Host, M: Benched>(
     mut model: M,
     case: BenchCase,
     iters: usize,
-) -> Result<Throughput, String> {
+) -> Result<Throughput, TrainError> {
     let ad = device.clone().autodiff();
     let b = case.batch.max(1);
     let iters = iters.max(1);
@@ -119,7 +119,7 @@ async fn time_model<H: Host, M: Benched>(
         model = optim.step(1e-3, model, grads);
         let v = read_f32(loss, "the loss").await?[0];
         if !v.is_finite() {
-            return Err(format!("the benchmark's loss became {v}"));
+            return Err(TrainError::BenchLoss(v));
         }
         if i > 0 {
             train_ms.push(host.now_ms() - t);
@@ -151,7 +151,7 @@ pub async fn map_seconds<H: Host>(
     device: &Device,
     height: usize,
     width: usize,
-) -> Result<f64, String> {
+) -> Result<f64, TrainError> {
     let cfg = HybridSnConfig::new();
     let model = cfg.init(device);
     let (k, p) = (cfg.bands, cfg.patch);

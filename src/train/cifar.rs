@@ -13,7 +13,7 @@ use burn::tensor::{Device, Int, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
 use super::optim::FusedAdamConfig;
-use super::{Event, Host, Meter, read_f32, read_i64, should_stop};
+use super::{Event, Host, Meter, TrainError, read_f32, read_i64, should_stop};
 use crate::data::{
     Augment, CIFAR10_CLASSES, CifarSet, Confusion, Rng, Split, VALIDATION_FRACTION, batch_f32,
     hold_out_validation,
@@ -123,7 +123,7 @@ impl CifarTrainConfig {
 
     /// The settings a weights file records (see [`super::weights::recorded_settings`]): files
     /// written before validation existed trained on every image, with no validation share.
-    pub fn recorded(preprocessing: &serde_json::Value) -> Result<Self, String> {
+    pub fn recorded(preprocessing: &serde_json::Value) -> Result<Self, TrainError> {
         super::weights::recorded_settings(
             &Self::new(),
             serde_json::json!({ "val_fraction": 0.0 }),
@@ -132,37 +132,28 @@ impl CifarTrainConfig {
     }
 
     /// Checks the settings, in words.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), TrainError> {
         if !matches!(
             self.model,
             ModelKind::PlainCnn | ModelKind::MobileNetV1 | ModelKind::MobileNetV2
         ) {
-            return Err(format!("{} is not a CIFAR-10 model", self.model.name()));
+            return Err(TrainError::NotCifarModel(self.model));
         }
         if !(self.width > 0.0 && self.width <= 4.0) {
-            return Err(format!(
-                "The width multiplier must be in (0, 4]; got {}",
-                self.width
-            ));
+            return Err(TrainError::Width(self.width));
         }
         if self.epochs == 0 || self.batch_size == 0 {
-            return Err("Epochs and batch size must be at least 1".into());
+            return Err(TrainError::NoEpochsOrBatch);
         }
         if !(self.lr > 0.0 && self.lr.is_finite()) {
-            return Err(format!(
-                "The learning rate must be a positive number; got {}",
-                self.lr
-            ));
+            return Err(TrainError::LearningRate(self.lr));
         }
         super::check_label_smoothing(self.label_smoothing)?;
         if !(self.weight_decay >= 0.0 && self.weight_decay.is_finite()) {
-            return Err("Weight decay must be ≥ 0".into());
+            return Err(TrainError::WeightDecay);
         }
         if !(0.0..=0.5).contains(&self.val_fraction) {
-            return Err(format!(
-                "The validation share must be between 0 and 0.5; got {}",
-                self.val_fraction
-            ));
+            return Err(TrainError::ValidationShare(self.val_fraction));
         }
         Ok(())
     }
@@ -198,7 +189,7 @@ pub enum CifarNet {
 
 impl CifarNet {
     /// A freshly initialised model of `kind` with `width` (10 classes).
-    pub fn init(kind: ModelKind, width: f64, device: &Device) -> Result<CifarNet, String> {
+    pub fn init(kind: ModelKind, width: f64, device: &Device) -> Result<CifarNet, TrainError> {
         Ok(match kind {
             ModelKind::PlainCnn => {
                 CifarNet::Plain(PlainCnnConfig::new().with_width(width).init(device))
@@ -209,7 +200,7 @@ impl CifarNet {
             ModelKind::MobileNetV2 => {
                 CifarNet::V2(MobileNetV2Config::new().with_width(width).init(device))
             }
-            ModelKind::HybridSn => return Err("HybridSN is not a CIFAR-10 model".into()),
+            ModelKind::HybridSn => return Err(TrainError::NotCifarModel(kind)),
         })
     }
 
@@ -321,10 +312,10 @@ pub async fn train_cifar<H: CifarHost>(
     test: &CifarSet,
     cfg: &CifarTrainConfig,
     start: Option<CifarNet>,
-) -> Result<CifarTrained, String> {
+) -> Result<CifarTrained, TrainError> {
     cfg.check()?;
     if train.is_empty() {
-        return Err("There are no training images".into());
+        return Err(TrainError::NoTrainingImages);
     }
     let t_start = host.now_ms();
     let ad = device.clone().autodiff();
@@ -341,7 +332,7 @@ pub async fn train_cifar<H: CifarHost>(
     let loss_fn = super::training_loss(cfg.label_smoothing, &ad);
     let (mut order, val_idx) = training_and_validation(train, cfg);
     if order.is_empty() {
-        return Err("No training images are left after the validation share".into());
+        return Err(TrainError::NoTrainingImagesLeft);
     }
     let n_train = order.len();
     let test_idx: Vec<usize> = (0..if cfg.max_test > 0 {
@@ -389,12 +380,13 @@ pub async fn train_cifar<H: CifarHost>(
             let loss = loss_fn.forward(logits, y);
             let loss_value = read_f32(loss.clone(), "a tensor").await?[0];
             if !loss_value.is_finite() {
-                return Err(format!(
-                    "Training stopped: the loss became {loss_value} at epoch {epoch}, step {} of \
-                     {steps_per_epoch}. The weights of the previous step are kept; try a smaller \
-                     learning rate.",
-                    i + 1
-                ));
+                return Err(TrainError::LossDiverged {
+                    value: loss_value,
+                    epoch,
+                    step: i + 1,
+                    steps_per_epoch,
+                    previous_kept: true,
+                });
             }
             let grads = GradientsParams::from_grads(loss.backward(), &model);
             model = optim.step(cfg.lr_at(step, total_steps, steps_per_epoch), model, grads);
@@ -411,7 +403,10 @@ pub async fn train_cifar<H: CifarHost>(
             host.emit(meter.event(host.now_ms(), done));
         }
         if !super::weights_finite(&model).await? {
-            return Err(super::non_finite_weights(epoch, steps_per_epoch));
+            return Err(TrainError::NonFiniteWeights {
+                epoch,
+                steps: steps_per_epoch,
+            });
         }
         let train_seconds = (host.now_ms() - t0) / 1000.0;
         let due = cfg.val_every > 0 && epoch % cfg.val_every == 0;
@@ -501,7 +496,7 @@ pub async fn evaluate<H: Host>(
     model: &CifarNet,
     test: &CifarSet,
     idx: &[usize],
-) -> Result<CifarEvaluation, String> {
+) -> Result<CifarEvaluation, TrainError> {
     let device = model.device();
     let t0 = host.now_ms();
     let mut conf = Confusion::new(CIFAR10_CLASSES.len());
@@ -539,9 +534,9 @@ pub async fn save_cifar(
     cfg: &CifarTrainConfig,
     metrics: serde_json::Value,
     precision: super::weights::Precision,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, TrainError> {
     let config = serde_json::json!({ "num_classes": 10, "width": cfg.width });
-    let pre = serde_json::to_value(cfg).map_err(|e| e.to_string())?;
+    let pre = serde_json::to_value(cfg)?;
     let name = model.kind().name();
     match model {
         CifarNet::Plain(m) => super::weights::save(m, name, config, pre, metrics, precision).await,
@@ -555,21 +550,18 @@ pub async fn save_cifar(
 pub fn load_cifar(
     bytes: &[u8],
     device: &Device,
-) -> Result<(CifarNet, CifarTrainConfig, serde_json::Value), String> {
-    let (header, _) = super::weights::read_header(bytes)?;
+) -> Result<(CifarNet, CifarTrainConfig, serde_json::Value), TrainError> {
+    let (header, _) = super::weights::read_header(bytes).map_err(TrainError::WeightsFile)?;
     let Some(kind) = ModelKind::ALL
         .into_iter()
         .find(|k| k.name() == header.model && *k != ModelKind::HybridSn)
     else {
-        return Err(format!(
-            "These weights are for {}, not a CIFAR-10 model (PlainCNN, MobileNetV1, MobileNetV2).",
-            header.model
-        ));
+        return Err(TrainError::NotCifarWeights(header.model));
     };
     let cfg = CifarTrainConfig::recorded(&header.preprocessing)
-        .map_err(|e| format!("The weights' training settings are malformed: {e}"))?;
+        .map_err(|e| TrainError::MalformedTrainingSettings(e.to_string()))?;
     if cfg.model != kind {
-        return Err("The weights' settings name another model than their header.".into());
+        return Err(TrainError::SettingsModelMismatch);
     }
     cfg.check()?;
     let fresh = CifarNet::init(kind, cfg.width, device)?;
@@ -697,7 +689,8 @@ mod tests {
         ))
         .unwrap();
         let e = load_cifar(&foreign, &device).err().unwrap();
-        assert!(e.contains("HybridSN"), "{e}");
+        assert_eq!(e, TrainError::NotCifarWeights("HybridSN".into()));
+        assert!(e.to_string().contains("HybridSN"), "{e}");
     }
 
     /// The per-epoch accuracy is measured on a stratified share held out of the training
@@ -804,7 +797,13 @@ mod tests {
             &cfg,
             None,
         )) {
-            Err(m) => assert!(m.contains("epoch") && m.contains("step"), "{m}"),
+            Err(e) => assert!(
+                matches!(
+                    e,
+                    TrainError::LossDiverged { .. } | TrainError::NonFiniteWeights { .. }
+                ),
+                "expected a divergence naming epoch and step: {e}"
+            ),
             Ok(t) => panic!(
                 "expected divergence, got accuracy {}",
                 t.evaluation.accuracy

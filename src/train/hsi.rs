@@ -8,7 +8,7 @@ use burn::tensor::{Device, Int, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
 use super::optim::FusedAdamConfig;
-use super::{Event, Host, Meter, read_f32, read_i64, should_stop};
+use super::{Event, Host, Meter, TrainError, read_f32, read_i64, should_stop};
 use crate::data::{
     Guard, PaddedCube, Rng, Scene, SceneId, Split, VALIDATION_FRACTION, hold_out_validation,
     oversample_small_classes, pca, spatial_split, stratified_split,
@@ -164,7 +164,7 @@ impl From<&crate::messages::hsi::HsiSettings> for HsiTrainConfig {
 }
 
 /// PCA (whitened, as HybridSN's reference code) + split + zero padding.
-pub fn prepare(scene: &Scene, cfg: &HsiTrainConfig) -> Result<Prepared, String> {
+pub fn prepare(scene: &Scene, cfg: &HsiTrainConfig) -> Result<Prepared, TrainError> {
     prepare_reusing(scene, cfg, None)
 }
 
@@ -176,24 +176,19 @@ pub fn prepare_reusing(
     scene: &Scene,
     cfg: &HsiTrainConfig,
     earlier: Option<&Prepared>,
-) -> Result<Prepared, String> {
+) -> Result<Prepared, TrainError> {
     let k = cfg.pca.min(scene.bands);
     HybridSnConfig::new()
         .with_bands(k)
         .with_patch(cfg.patch)
         .with_num_classes(scene.num_classes)
-        .validate()?;
+        .validate()
+        .map_err(TrainError::ModelConfig)?;
     if !(0.0..1.0).contains(&cfg.train_fraction) || cfg.train_fraction <= 0.0 {
-        return Err(format!(
-            "The training fraction must be between 0 and 1; got {}",
-            cfg.train_fraction
-        ));
+        return Err(TrainError::TrainingFraction(cfg.train_fraction));
     }
     if !(0.0..1.0).contains(&cfg.val_fraction) {
-        return Err(format!(
-            "The validation fraction must be at least 0 and below 1; got {}",
-            cfg.val_fraction
-        ));
+        return Err(TrainError::ValidationFraction(cfg.val_fraction));
     }
     let reusable = earlier.filter(|e| {
         (e.padded.bands, e.patch, e.height, e.width, e.num_classes)
@@ -204,10 +199,9 @@ pub fn prepare_reusing(
         Some(e) => (e.padded.clone(), e.explained.clone(), e.scene.clone()),
         None => {
             let n = scene.height * scene.width;
-            let p = pca::fit(&scene.cube, n, scene.bands, k, true).map_err(|e| e.to_string())?;
+            let p = pca::fit(&scene.cube, n, scene.bands, k, true)?;
             let reduced = p.transform(&scene.cube, n);
-            let padded = PaddedCube::new(&reduced, scene.height, scene.width, k, cfg.patch)
-                .map_err(|e| e.to_string())?;
+            let padded = PaddedCube::new(&reduced, scene.height, scene.width, k, cfg.patch)?;
             (padded, p.explained_variance_ratio, TrainedOn::scene(scene))
         }
     };
@@ -233,7 +227,7 @@ pub fn prepare_reusing(
         cfg.seed,
     );
     if split.train.is_empty() || split.test.is_empty() {
-        return Err("The split left no training or no test pixels; change the fraction".into());
+        return Err(TrainError::EmptySplit);
     }
     Ok(Prepared {
         padded,
@@ -383,7 +377,7 @@ pub async fn train_hybridsn<H: Host>(
     prep: &Prepared,
     cfg: &HsiTrainConfig,
     start: Option<(HybridSn, usize)>,
-) -> Result<Trained, String> {
+) -> Result<Trained, TrainError> {
     super::check_label_smoothing(cfg.label_smoothing)?;
     let ad = device.clone().autodiff();
     // The split's seed also seeds the weights and dropout, so the same settings train the
@@ -432,11 +426,13 @@ pub async fn train_hybridsn<H: Host>(
             let loss = loss_fn.forward(logits, y);
             let loss_value = read_f32(loss.clone(), "a tensor").await?[0];
             if !loss_value.is_finite() {
-                return Err(format!(
-                    "Training stopped: the loss became {loss_value} at epoch {epoch}, step {} of \
-                     {steps_per_epoch}; try a smaller learning rate.",
-                    i + 1
-                ));
+                return Err(TrainError::LossDiverged {
+                    value: loss_value,
+                    epoch,
+                    step: i + 1,
+                    steps_per_epoch,
+                    previous_kept: false,
+                });
             }
             let grads = GradientsParams::from_grads(loss.backward(), &model);
             let total_steps = (cfg.epochs * steps_per_epoch).max(1);
@@ -458,7 +454,10 @@ pub async fn train_hybridsn<H: Host>(
             host.emit(meter.event(host.now_ms(), done));
         }
         if !super::weights_finite(&model).await? {
-            return Err(super::non_finite_weights(epoch, steps_per_epoch));
+            return Err(TrainError::NonFiniteWeights {
+                epoch,
+                steps: steps_per_epoch,
+            });
         }
         let test_oa = if cfg.eval_every > 0 && epoch % cfg.eval_every == 0 && epoch < cfg.epochs {
             let map = scene_map(host, &model.valid(), prep, false).await?;
@@ -623,7 +622,7 @@ pub async fn scene_map<H: Host>(
     model: &HybridSn,
     prep: &Prepared,
     report: bool,
-) -> Result<Vec<u16>, String> {
+) -> Result<Vec<u16>, TrainError> {
     let device = model.conv1.weight.val().device();
     let rows = strip_rows(prep.width, prep.patch, strip_budget(&device));
     scene_map_in_strips(host, model, prep, report, rows).await
@@ -637,7 +636,7 @@ pub async fn scene_map_in_strips<H: Host>(
     prep: &Prepared,
     report: bool,
     rows: usize,
-) -> Result<Vec<u16>, String> {
+) -> Result<Vec<u16>, TrainError> {
     let device = model.conv1.weight.val().device();
     let (h, w) = (prep.height, prep.width);
     let (ph, pw) = (prep.padded.padded_height(), prep.padded.padded_width());
@@ -674,7 +673,7 @@ pub async fn scene_map_in_strips<H: Host>(
         }
         r0 += n;
         if should_stop(host).await {
-            return Err("The map was stopped".into());
+            return Err(TrainError::MapStopped);
         }
     }
     Ok(labels)
@@ -688,7 +687,7 @@ pub async fn patch_cross_entropy(
     model: &HybridSn,
     prep: &Prepared,
     pixels: &[usize],
-) -> Result<Option<f64>, String> {
+) -> Result<Option<f64>, TrainError> {
     if pixels.is_empty() {
         return Ok(None);
     }
@@ -712,7 +711,7 @@ pub async fn patch_labels(
     model: &HybridSn,
     prep: &Prepared,
     pixels: &[usize],
-) -> Result<Vec<u16>, String> {
+) -> Result<Vec<u16>, TrainError> {
     let device = model.conv1.weight.val().device();
     let mut buf = Vec::new();
     let mut out = Vec::with_capacity(pixels.len());
@@ -757,12 +756,12 @@ pub async fn save_hybridsn(
     trained_on: &TrainedOn,
     scores: Scores<'_>,
     precision: super::weights::Precision,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, TrainError> {
     let mut metrics = serde_json::json!({
         "scene": trained_on.name, "split": cfg.split_name(), "selection": SELECTION,
     });
     if let Some(id) = &trained_on.id {
-        metrics["scene_id"] = serde_json::to_value(id).map_err(|e| e.to_string())?;
+        metrics["scene_id"] = serde_json::to_value(id)?;
     }
     if let Some(e) = scores.test {
         metrics["oa"] = e.oa.into();
@@ -781,8 +780,8 @@ pub async fn save_hybridsn(
     super::weights::save(
         model,
         "HybridSN",
-        serde_json::to_value(model.config()).map_err(|e| e.to_string())?,
-        serde_json::to_value(cfg).map_err(|e| e.to_string())?,
+        serde_json::to_value(model.config())?,
+        serde_json::to_value(cfg)?,
         metrics,
         precision,
     )
@@ -842,8 +841,8 @@ impl TrainedOn {
     }
 
     /// What a weights file records.
-    pub fn read(bytes: &[u8]) -> Result<Self, String> {
-        let (header, _) = super::weights::read_header(bytes)?;
+    pub fn read(bytes: &[u8]) -> Result<Self, TrainError> {
+        let (header, _) = super::weights::read_header(bytes).map_err(TrainError::WeightsFile)?;
         Ok(TrainedOn {
             name: header.metrics["scene"].as_str().unwrap_or("").to_string(),
             id: serde_json::from_value(header.metrics["scene_id"].clone()).ok(),
@@ -878,17 +877,17 @@ impl TrainedOn {
 
 /// Reads a HybridSN weights file: the model (eval mode) and the settings it was trained with.
 /// Refuses, in words, files of another model or whose tensors do not fit.
-pub fn load_hybridsn(bytes: &[u8], device: &Device) -> Result<(HybridSn, HsiTrainConfig), String> {
-    let (header, _) = super::weights::read_header(bytes)?;
+pub fn load_hybridsn(
+    bytes: &[u8],
+    device: &Device,
+) -> Result<(HybridSn, HsiTrainConfig), TrainError> {
+    let (header, _) = super::weights::read_header(bytes).map_err(TrainError::WeightsFile)?;
     if header.model != "HybridSN" {
-        return Err(format!(
-            "These weights are for {}, not HybridSN.",
-            header.model
-        ));
+        return Err(TrainError::NotHybridSnWeights(header.model));
     }
     let model_cfg: HybridSnConfig = serde_json::from_value(header.config.clone())
-        .map_err(|e| format!("The weights' model config is malformed: {e}"))?;
-    model_cfg.validate()?;
+        .map_err(|e| TrainError::MalformedModelConfig(e.to_string()))?;
+    model_cfg.validate().map_err(TrainError::ModelConfig)?;
     // Settings added after a file was written take their defaults, except those that
     // changed what earlier files did (no validation set, the narrow spatial guard).
     let cfg: HsiTrainConfig = super::weights::recorded_settings(
@@ -896,9 +895,9 @@ pub fn load_hybridsn(bytes: &[u8], device: &Device) -> Result<(HybridSn, HsiTrai
         HsiTrainConfig::legacy_settings(),
         &header.preprocessing,
     )
-    .map_err(|e| format!("The weights' preprocessing settings are malformed: {e}"))?;
+    .map_err(|e| TrainError::MalformedPreprocessing(e.to_string()))?;
     if cfg.pca != model_cfg.bands || cfg.patch != model_cfg.patch {
-        return Err("The weights' preprocessing does not match their model config.".into());
+        return Err(TrainError::PreprocessingMismatch);
     }
     let model = super::weights::load(model_cfg.init(device), bytes, device)?;
     Ok((model.valid(), cfg))
@@ -1196,7 +1195,8 @@ mod tests {
         ))
         .unwrap();
         let err = load_hybridsn(&foreign, &device).unwrap_err();
-        assert!(err.contains("MobileNetV1"), "{err}");
+        assert_eq!(err, TrainError::NotHybridSnWeights("MobileNetV1".into()));
+        assert!(err.to_string().contains("MobileNetV1"), "{err}");
         // A truncated file is refused.
         assert!(load_hybridsn(&bytes[..bytes.len() / 2], &device).is_err());
     }
@@ -1283,7 +1283,8 @@ mod tests {
             let err = pollster::block_on(train_hybridsn(&mut host, &device, &prep, &cfg, None))
                 .err()
                 .expect("a bad smoothing must be refused");
-            assert!(err.contains("Label smoothing"), "{err}");
+            assert!(matches!(err, TrainError::LabelSmoothing(_)), "{err}");
+            assert!(err.to_string().contains("Label smoothing"), "{err}");
         }
     }
 
@@ -1300,7 +1301,13 @@ mod tests {
             &cfg,
             None,
         )) {
-            Err(msg) => assert!(msg.contains("epoch") && msg.contains("step"), "{msg}"),
+            Err(e) => assert!(
+                matches!(
+                    e,
+                    TrainError::LossDiverged { .. } | TrainError::NonFiniteWeights { .. }
+                ),
+                "expected a divergence naming epoch and step: {e}"
+            ),
             Ok(t) => panic!(
                 "expected a divergence error, got OA {}",
                 t.evaluation.map_or(f64::NAN, |e| e.oa)
@@ -1326,10 +1333,14 @@ mod tests {
         let mut host = NativeHost::new(|_| {});
         let device = Device::flex();
         match pollster::block_on(train_hybridsn(&mut host, &device, &prep, &cfg, None)) {
-            Err(msg) => assert!(
-                msg.contains("weights became NaN or infinite at epoch 1, step 1 of 1"),
-                "{msg}"
-            ),
+            Err(e) => {
+                assert_eq!(e, TrainError::NonFiniteWeights { epoch: 1, steps: 1 });
+                assert!(
+                    e.to_string()
+                        .contains("weights became NaN or infinite at epoch 1, step 1 of 1"),
+                    "{e}"
+                );
+            }
             Ok(_) => panic!("an epoch with non-finite weights was reported as done"),
         }
         // A sound model passes the check.

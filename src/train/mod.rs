@@ -4,21 +4,24 @@
 
 pub mod bench;
 pub mod cifar;
+mod error;
 pub mod hsi;
 pub mod optim;
 pub mod smoke;
 pub mod weights;
+
+pub use error::{Misfit, TrainError};
 
 use burn::nn::loss::{CrossEntropyLoss, CrossEntropyLossConfig};
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
 /// Refuses a label smoothing ε outside [0, 1), in words.
-pub fn check_label_smoothing(eps: f32) -> Result<(), String> {
+pub fn check_label_smoothing(eps: f32) -> Result<(), TrainError> {
     if (0.0..1.0).contains(&eps) {
         Ok(())
     } else {
-        Err(format!("Label smoothing must be in [0, 1); got {eps}"))
+        Err(TrainError::LabelSmoothing(eps))
     }
 }
 
@@ -84,7 +87,7 @@ pub trait Host {
 /// parameter's sum: a NaN or an infinity anywhere makes it non-finite). A non-finite weight
 /// from the last optimiser step of an epoch shows in none of that epoch's losses, which are
 /// computed before each step.
-pub async fn weights_finite<M: burn::module::Module>(module: &M) -> Result<bool, String> {
+pub async fn weights_finite<M: burn::module::Module>(module: &M) -> Result<bool, TrainError> {
     use burn::module::{ModuleVisitor, Param};
     use burn::tensor::Tensor;
     struct Sums(Vec<Tensor<1>>);
@@ -102,40 +105,37 @@ pub async fn weights_finite<M: burn::module::Module>(module: &M) -> Result<bool,
     Ok(read_f32(total, "the weights").await?[0].is_finite())
 }
 
-/// The message of a run whose weights became NaN or infinite in the last step of `epoch`
-/// (`steps` steps an epoch).
-pub fn non_finite_weights(epoch: usize, steps: usize) -> String {
-    format!(
-        "Training stopped: the weights became NaN or infinite at epoch {epoch}, step {steps} of \
-         {steps} (the epoch's last); try a smaller learning rate."
-    )
-}
-
 /// Reads a tensor back as `f32` values: the one read-back allowed on wasm (async). `what`
 /// names it in the error ("the feature maps", "a tensor").
 pub async fn read_f32<const D: usize>(
     t: burn::tensor::Tensor<D>,
     what: &str,
-) -> Result<Vec<f32>, String> {
+) -> Result<Vec<f32>, TrainError> {
     t.into_data_async()
         .await
-        .map_err(|e| format!("reading {what} back failed: {e:?}"))?
+        .map_err(|e| TrainError::ReadBack {
+            what: what.to_string(),
+            detail: format!("{e:?}"),
+        })?
         .convert::<f32>()
         .try_to_vec::<f32>()
-        .map_err(|e| format!("{e:?}"))
+        .map_err(|e| TrainError::Convert(format!("{e:?}")))
 }
 
 /// Reads an integer tensor back as `i64` values (see [`read_f32`]).
 pub async fn read_i64<const D: usize>(
     t: burn::tensor::Tensor<D, burn::tensor::Int>,
     what: &str,
-) -> Result<Vec<i64>, String> {
+) -> Result<Vec<i64>, TrainError> {
     t.into_data_async()
         .await
-        .map_err(|e| format!("reading {what} back failed: {e:?}"))?
+        .map_err(|e| TrainError::ReadBack {
+            what: what.to_string(),
+            detail: format!("{e:?}"),
+        })?
         .convert::<i64>()
         .try_to_vec::<i64>()
-        .map_err(|e| format!("{e:?}"))
+        .map_err(|e| TrainError::Convert(format!("{e:?}")))
 }
 
 /// Waits while paused; returns `true` when the job must stop.

@@ -6,7 +6,7 @@ use burn::optim::GradientsParams;
 use burn::tensor::{Device, Distribution, Int, Tensor};
 
 use super::optim::FusedAdamConfig;
-use super::{Event, Host, Meter, read_f32, should_stop};
+use super::{Event, Host, Meter, TrainError, read_f32, should_stop};
 use crate::model::{
     ImageClassifier, MobileNetV1Config, MobileNetV2Config, ModelKind, PlainCnnConfig,
 };
@@ -19,7 +19,7 @@ pub async fn smoke_run<H: Host>(
     kind: ModelKind,
     steps: usize,
     batch: usize,
-) -> Result<Vec<f32>, String> {
+) -> Result<Vec<f32>, TrainError> {
     let d = device.clone().autodiff();
     match kind {
         ModelKind::MobileNetV1 => {
@@ -29,7 +29,7 @@ pub async fn smoke_run<H: Host>(
             run(host, &d, MobileNetV2Config::new().init(&d), steps, batch).await
         }
         ModelKind::PlainCnn => run(host, &d, PlainCnnConfig::new().init(&d), steps, batch).await,
-        ModelKind::HybridSn => Err("the smoke run takes a CIFAR-10 model".into()),
+        ModelKind::HybridSn => Err(TrainError::SmokeNeedsCifar),
     }
 }
 
@@ -39,7 +39,7 @@ async fn run<H: Host, M: ImageClassifier>(
     mut model: M,
     steps: usize,
     batch: usize,
-) -> Result<Vec<f32>, String> {
+) -> Result<Vec<f32>, TrainError> {
     let mut optim = FusedAdamConfig::new().init();
     let loss_fn = CrossEntropyLossConfig::new().init(d);
     let meter = Meter::new(host.now_ms(), steps * batch);
@@ -55,7 +55,10 @@ async fn run<H: Host, M: ImageClassifier>(
         model = optim.step(1e-3, model, grads);
         let value = read_f32(loss, "the loss").await?[0];
         if !value.is_finite() {
-            return Err(format!("the loss became {value} at step {}", step + 1));
+            return Err(TrainError::SmokeLoss {
+                value,
+                step: step + 1,
+            });
         }
         losses.push(value);
         host.emit(Event::Loss {

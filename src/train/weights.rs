@@ -11,6 +11,8 @@
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
 use burn::tensor::{Device, Tensor, TensorData, f16};
 
+use super::{Misfit, TrainError};
+
 pub use crate::data::weights_file::{
     Header, MAGIC, Precision, TensorEntry, read_header, read_tensors,
 };
@@ -43,7 +45,7 @@ pub async fn save<M: Module>(
     preprocessing: serde_json::Value,
     metrics: serde_json::Value,
     precision: Precision,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, TrainError> {
     let mut c = Collector {
         path: Vec::new(),
         out: Vec::new(),
@@ -65,7 +67,7 @@ pub async fn save<M: Module>(
             })
             .collect(),
     };
-    let json = serde_json::to_vec(&header).map_err(|e| e.to_string())?;
+    let json = serde_json::to_vec(&header)?;
     let mut bytes = Vec::new();
     bytes.extend_from_slice(MAGIC);
     bytes.extend_from_slice(&(json.len() as u32).to_le_bytes());
@@ -74,11 +76,17 @@ pub async fn save<M: Module>(
         let data = t
             .into_data_async()
             .await
-            .map_err(|e| format!("reading {path} failed: {e:?}"))?
+            .map_err(|e| TrainError::ReadParam {
+                path: path.clone(),
+                detail: format!("{e:?}"),
+            })?
             .convert::<f32>();
         let values = data
             .try_to_vec::<f32>()
-            .map_err(|e| format!("{path}: {e:?}"))?;
+            .map_err(|e| TrainError::ConvertParam {
+                path: path.clone(),
+                detail: format!("{e:?}"),
+            })?;
         match precision {
             Precision::F32 => values
                 .iter()
@@ -95,7 +103,7 @@ struct Loader {
     path: Vec<String>,
     tensors: std::collections::HashMap<String, (Vec<usize>, Vec<f32>)>,
     device: Device,
-    errors: Vec<String>,
+    errors: Vec<Misfit>,
     loaded: usize,
 }
 
@@ -109,14 +117,16 @@ impl ModuleMapper for Loader {
     fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
         let path = self.path.join(".");
         let Some((shape, values)) = self.tensors.remove(&path) else {
-            self.errors.push(format!("missing tensor {path}"));
+            self.errors.push(Misfit::Missing(path));
             return param;
         };
         let expected = param.lazy_shape().dims::<D>().to_vec();
         if shape != expected {
-            self.errors.push(format!(
-                "{path} has shape {shape:?} in the file but {expected:?} in the model"
-            ));
+            self.errors.push(Misfit::Shape {
+                path,
+                file: shape,
+                model: expected,
+            });
             return param;
         }
         self.loaded += 1;
@@ -136,8 +146,8 @@ pub fn recorded_settings<C: serde::Serialize + serde::de::DeserializeOwned>(
     defaults: &C,
     legacy: serde_json::Value,
     recorded: &serde_json::Value,
-) -> Result<C, String> {
-    let mut merged = serde_json::to_value(defaults).map_err(|e| e.to_string())?;
+) -> Result<C, TrainError> {
+    let mut merged = serde_json::to_value(defaults)?;
     for layer in [&legacy, recorded] {
         if let (Some(into), Some(from)) = (merged.as_object_mut(), layer.as_object()) {
             for (k, v) in from {
@@ -145,11 +155,11 @@ pub fn recorded_settings<C: serde::Serialize + serde::de::DeserializeOwned>(
             }
         }
     }
-    serde_json::from_value(merged).map_err(|e| e.to_string())
+    Ok(serde_json::from_value(merged)?)
 }
 
-pub fn load<M: Module>(module: M, bytes: &[u8], device: &Device) -> Result<M, String> {
-    let (header, decoded) = read_tensors(bytes)?;
+pub fn load<M: Module>(module: M, bytes: &[u8], device: &Device) -> Result<M, TrainError> {
+    let (header, decoded) = read_tensors(bytes).map_err(TrainError::WeightsFile)?;
     let tensors: std::collections::HashMap<_, _> = decoded
         .into_iter()
         .map(|(path, shape, values)| (path, (shape, values)))
@@ -163,14 +173,15 @@ pub fn load<M: Module>(module: M, bytes: &[u8], device: &Device) -> Result<M, St
     };
     let module = module.map(&mut loader);
     if !loader.errors.is_empty() || !loader.tensors.is_empty() {
-        let mut msg = format!("These weights ({}) do not fit this model: ", header.model);
         let extra: Vec<_> = loader.tensors.keys().take(3).cloned().collect();
-        let mut parts: Vec<String> = loader.errors.into_iter().take(3).collect();
+        let mut misfits: Vec<Misfit> = loader.errors.into_iter().take(3).collect();
         if !extra.is_empty() {
-            parts.push(format!("unused tensors {}", extra.join(", ")));
+            misfits.push(Misfit::Unused(extra));
         }
-        msg.push_str(&parts.join("; "));
-        return Err(msg);
+        return Err(TrainError::WeightsDoNotFit {
+            model: header.model,
+            misfits,
+        });
     }
     Ok(module)
 }

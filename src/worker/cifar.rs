@@ -16,6 +16,7 @@ use crate::model::ModelKind;
 use crate::train::Host;
 use crate::train::cifar::{CifarHost, CifarNet, CifarTrainConfig, CifarTrained, LrSchedule};
 use crate::train::weights::read_header;
+use crate::worker::WorkerError;
 
 /// The bundled subset (see `convlab pack-cifar`).
 pub const BUNDLE_URL: &str = "./public/data/cifar10_subset.clcf";
@@ -68,12 +69,12 @@ fn data_info(st: &CifarState, note: String) -> CifarDataInfo {
     }
 }
 
-async fn ensure_bundled(st: &mut CifarState) -> Result<(), String> {
+async fn ensure_bundled(st: &mut CifarState) -> Result<(), WorkerError> {
     if st.data.is_some() {
         return Ok(());
     }
     let bytes = fetch_bytes(BUNDLE_URL, job::DOWNLOAD).await?;
-    let bundle = unpack_cifar(&bytes).map_err(|e| e.to_string())?;
+    let bundle = unpack_cifar(&bytes)?;
     let note = format!(
         "Bundled subset: {} training and {} test images",
         bundle.train.len(),
@@ -84,19 +85,19 @@ async fn ensure_bundled(st: &mut CifarState) -> Result<(), String> {
     Ok(())
 }
 
-async fn ensure_cats_dogs(st: &mut CifarState, host: &mut WorkerHost) -> Result<(), String> {
+async fn ensure_cats_dogs(st: &mut CifarState, host: &mut WorkerHost) -> Result<(), WorkerError> {
     if st.cats_dogs.is_some() {
         return Ok(());
     }
     let url = format!("./public/data/{CATS_DOGS_FILE}");
     let bytes = fetch_bytes(&url, job::DOWNLOAD).await?;
-    let photos = cats_dogs::unpack(&bytes).map_err(|e| e.to_string())?;
+    let photos = cats_dogs::unpack(&bytes)?;
     // Decoding 400 JPEGs takes a few seconds in wasm: report progress and yield between
     // batches so the page stays responsive.
     let t0 = host.now_ms();
     let mut bundle = CifarBundle::default();
     for (i, chunk) in photos.chunks(20).enumerate() {
-        let part = cats_dogs::to_bundle(chunk, |_, _| {}).map_err(|e| e.to_string())?;
+        let part = cats_dogs::to_bundle(chunk, |_, _| {})?;
         bundle.train.extend(&part.train);
         bundle.test.extend(&part.test);
         let done = (i * 20 + chunk.len()).min(photos.len());
@@ -116,9 +117,9 @@ async fn ensure_cats_dogs(st: &mut CifarState, host: &mut WorkerHost) -> Result<
 }
 
 /// Settings from the form → the training config, refused in words when out of range.
-pub fn settings_to_config(s: &CifarSettings) -> Result<CifarTrainConfig, String> {
+pub fn settings_to_config(s: &CifarSettings) -> Result<CifarTrainConfig, WorkerError> {
     let model =
-        ModelKind::from_id(&s.model).ok_or_else(|| format!("unknown model '{}'", s.model))?;
+        ModelKind::from_id(&s.model).ok_or_else(|| WorkerError::UnknownModel(s.model.clone()))?;
     let cfg = CifarTrainConfig::new()
         .with_model(model)
         .with_width(s.width)
@@ -220,7 +221,7 @@ fn result_of(t: &CifarTrained, test: &CifarSet, row: CifarRunRow) -> CifarResult
 }
 
 /// A comparison row from a weights file's header (no tensors are decoded).
-pub fn row_from_header(bytes: &[u8], id: String) -> Result<CifarRunRow, String> {
+pub fn row_from_header(bytes: &[u8], id: String) -> Result<CifarRunRow, WorkerError> {
     let (h, _) = read_header(bytes)?;
     let cfg = CifarTrainConfig::recorded(&h.preprocessing)
         .map_err(|e| format!("the weights' training settings are malformed: {e}"))?;
@@ -267,7 +268,7 @@ pub async fn handle(
     backend: &str,
     req: CifarRequest,
     bins: Vec<Vec<u8>>,
-) -> Result<(), String> {
+) -> Result<(), WorkerError> {
     match req {
         CifarRequest::LoadBundled => {
             ensure_bundled(st).await?;
@@ -304,7 +305,7 @@ pub async fn handle(
                 );
             }
             if bins.is_empty() {
-                return Err("No file was uploaded.".into());
+                return Err(WorkerError::NoUpload);
             }
             // Check every file before touching the loaded data.
             let mut sets = Vec::new();
@@ -313,7 +314,8 @@ pub async fn handle(
                     .get(i)
                     .cloned()
                     .unwrap_or_else(|| format!("file {}", i + 1));
-                let set = read_cifar_bin(bytes).map_err(|e| format!("{name}: {e}"))?;
+                let set =
+                    read_cifar_bin(bytes).map_err(|e| WorkerError::in_file(name.clone(), e))?;
                 sets.push((name, set));
             }
             ensure_bundled(st).await?;
@@ -336,7 +338,10 @@ pub async fn handle(
                 let bytes =
                     fetch_bytes(&format!("./public/weights/{file}"), job::CIFAR_WEIGHTS).await?;
                 let id = format!("pretrained-{}", rows.len() + 1);
-                rows.push(row_from_header(&bytes, id).map_err(|e| format!("{file}: {e}"))?);
+                rows.push(
+                    row_from_header(&bytes, id)
+                        .map_err(|e| WorkerError::in_file(file.clone(), e))?,
+                );
             }
             let missing = [
                 ModelKind::PlainCnn,

@@ -4,6 +4,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use super::{Response, post, scope};
+use crate::worker::WorkerError;
 
 /// The job name of the conv lab's and walkthrough's fetches: they report no progress, since
 /// they run beside training runs whose progress bar they must not take over (and their pages
@@ -12,14 +13,17 @@ pub const LAB_FETCH: &str = "";
 
 /// Fetches `url` (relative to the app) and reports progress as job `job` (none for
 /// [`LAB_FETCH`]).
-pub async fn fetch_bytes(url: &str, job: &str) -> Result<Vec<u8>, String> {
+pub async fn fetch_bytes(url: &str, job: &str) -> Result<Vec<u8>, WorkerError> {
     let resp = JsFuture::from(scope().fetch_with_str(url))
         .await
         .map_err(|e| format!("could not fetch {url}: {e:?}"))?
         .dyn_into::<web_sys::Response>()
         .map_err(|_| format!("could not fetch {url}"))?;
     if !resp.ok() {
-        return Err(format!("could not fetch {url}: HTTP {}", resp.status()));
+        return Err(WorkerError::Message(format!(
+            "could not fetch {url}: HTTP {}",
+            resp.status()
+        )));
     }
     keep_for_offline(url, &resp);
     let total = resp

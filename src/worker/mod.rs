@@ -6,6 +6,7 @@
 //! Pause/resume/stop are handled as soon as they arrive (between two steps of the job).
 
 mod cifar;
+mod error;
 mod fetch;
 mod hsi;
 mod lab;
@@ -26,6 +27,8 @@ use crate::messages::{BackendChoice, LayerRow, ModelTable, Request, Response, jo
 use crate::model::ModelKind;
 use crate::train::{Control, Event, Host};
 use crate::wire::unpack;
+
+pub(crate) use error::WorkerError;
 
 fn scope() -> DedicatedWorkerGlobalScope {
     js_sys::global().unchecked_into()
@@ -282,7 +285,7 @@ async fn run_lab<S: Default>(
     on_loss: fn(S) -> Option<S>,
     job: &str,
     what: &str,
-    work: impl AsyncFnOnce(&mut S, &Device, &str) -> Result<(), String>,
+    work: impl AsyncFnOnce(&mut S, &Device, &str) -> Result<(), WorkerError>,
 ) {
     let device = current_device(state);
     let backend = state.borrow().backend.clone();
@@ -296,10 +299,10 @@ async fn run_lab<S: Default>(
     if let Some(lab) = kept {
         *slot(&mut state.borrow_mut()) = lab;
     }
-    if let Err(message) = result {
+    if let Err(error) = result {
         post(&Response::Error {
             job: job.into(),
-            message: name_device_loss(message, &backend, what).await,
+            message: name_device_loss(error, &backend, what).await,
         });
     }
 }
@@ -372,7 +375,7 @@ async fn handle(state: &RefCell<State>, controls: &Rc<Controls>, req: Request, b
             let Some(kind) = ModelKind::from_id(&model) else {
                 post(&Response::Error {
                     job,
-                    message: format!("unknown model '{model}'"),
+                    message: WorkerError::UnknownModel(model).to_string(),
                 });
                 return;
             };
@@ -382,7 +385,10 @@ async fn handle(state: &RefCell<State>, controls: &Rc<Controls>, req: Request, b
                     job,
                     stopped: losses.len() < steps,
                 }),
-                Err(message) => post(&Response::Error { job, message }),
+                Err(e) => post(&Response::Error {
+                    job,
+                    message: e.to_string(),
+                }),
             }
         }
         Request::DeviceCheck { cases, map } => {
@@ -399,7 +405,10 @@ async fn handle(state: &RefCell<State>, controls: &Rc<Controls>, req: Request, b
                     });
                 }
                 Ok(None) => post(&Response::Done { job, stopped: true }),
-                Err(message) => post(&Response::Error { job, message }),
+                Err(e) => post(&Response::Error {
+                    job,
+                    message: e.to_string(),
+                }),
             }
         }
         _ => {}
@@ -413,7 +422,7 @@ async fn device_check(
     backend: String,
     cases: &[crate::messages::CheckCase],
     map: Option<[usize; 2]>,
-) -> Result<Option<crate::messages::CheckReport>, String> {
+) -> Result<Option<crate::messages::CheckReport>, WorkerError> {
     use crate::train::bench::{BenchCase, map_seconds, throughput};
     let total = cases.len() + usize::from(map.is_some());
     let meter = crate::train::Meter::new(host.now_ms(), total);
@@ -423,7 +432,7 @@ async fn device_check(
             return Ok(None);
         }
         let model = ModelKind::from_id(&case.model)
-            .ok_or_else(|| format!("unknown model '{}'", case.model))?;
+            .ok_or_else(|| WorkerError::UnknownModel(case.model.clone()))?;
         let bench = BenchCase {
             model,
             width: case.width,
@@ -560,8 +569,11 @@ pub(crate) async fn loss_behind_error(gpu: bool) -> Option<String> {
     lost
 }
 
-/// A request that failed on WebGPU because the device was lost says so in words.
-async fn name_device_loss(message: String, backend: &str, what: &str) -> String {
+/// The words of a failed lab request: the one place its [`WorkerError`] becomes the message
+/// of the error response. A request that failed on WebGPU because the device was lost says
+/// so.
+async fn name_device_loss(error: WorkerError, backend: &str, what: &str) -> String {
+    let message = error.to_string();
     if backend == CPU || message.starts_with("The WebGPU device was lost") {
         return message;
     }
@@ -638,7 +650,7 @@ fn switch_to_cpu_if_lost(state: &RefCell<State>) {
     });
 }
 
-async fn request_adapter(gpu: &JsValue) -> Result<Option<JsValue>, String> {
+async fn request_adapter(gpu: &JsValue) -> Result<Option<JsValue>, WorkerError> {
     let f = js_sys::Reflect::get(gpu, &"requestAdapter".into())
         .map_err(|_| "requestAdapter is missing".to_string())?
         .dyn_into::<js_sys::Function>()

@@ -663,11 +663,13 @@ fn init_from(
 
 fn map_of(model: &HybridSn, prep: &Prepared) -> Result<Vec<u16>, String> {
     let mut host = NativeHost::new(|_| {});
-    pollster::block_on(scene_map(&mut host, model, prep, false))
+    Ok(pollster::block_on(scene_map(
+        &mut host, model, prep, false,
+    ))?)
 }
 
 fn load_weights(bytes: &[u8], device: &Device) -> Result<(HybridSn, HsiTrainConfig), String> {
-    load_hybridsn(bytes, device)
+    Ok(load_hybridsn(bytes, device)?)
 }
 
 pub fn map(opts: &Opts) -> Result<(), String> {

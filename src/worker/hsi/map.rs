@@ -11,6 +11,7 @@ use crate::train::hsi::{
 };
 use crate::train::weights::Precision;
 use crate::train::{Control, Event, Host};
+use crate::worker::WorkerError;
 use crate::worker::fetch::fetch_bytes;
 use crate::worker::{Filtered, WorkerHost, post, post_with};
 
@@ -53,7 +54,7 @@ async fn map_and_score(
     model: Model,
     source: MapSource,
     chosen: &str,
-) -> Result<(), String> {
+) -> Result<(), WorkerError> {
     let prep = ensure_prepared(st, &model.cfg)?.clone();
     host.job = job::MAP.into();
     let map = scene_map(host, &model.net, &prep, true).await?;
@@ -89,7 +90,7 @@ pub(super) async fn pretrained(
     st: &mut HsiState,
     host: &mut WorkerHost,
     device: &Device,
-) -> Result<(), String> {
+) -> Result<(), WorkerError> {
     super::scene::ensure_bundled(st).await?;
     let bytes = fetch_bytes(PRETRAINED_URL, job::DOWNLOAD).await?;
     let model = Model::read(&bytes, device)?;
@@ -98,7 +99,7 @@ pub(super) async fn pretrained(
 }
 
 /// Maps the scene again with the lab's model.
-pub(super) async fn current(st: &mut HsiState, host: &mut WorkerHost) -> Result<(), String> {
+pub(super) async fn current(st: &mut HsiState, host: &mut WorkerHost) -> Result<(), WorkerError> {
     let model = st
         .model
         .clone()
@@ -107,7 +108,7 @@ pub(super) async fn current(st: &mut HsiState, host: &mut WorkerHost) -> Result<
 }
 
 /// Sends the current model's weights file (a binary attachment).
-pub(super) async fn export(st: &HsiState) -> Result<(), String> {
+pub(super) async fn export(st: &HsiState) -> Result<(), WorkerError> {
     let model = st
         .model
         .as_ref()
@@ -145,22 +146,22 @@ pub(super) async fn import(
     device: &Device,
     name: &str,
     bins: &[Vec<u8>],
-) -> Result<(), String> {
+) -> Result<(), WorkerError> {
     let bytes = bins.first().ok_or("No weights file was given.")?;
-    let model = Model::read(bytes, device).map_err(|e| format!("{name}: {e}"))?;
-    let scene = st.scene.as_ref().ok_or("Load a scene first.")?;
+    let model = Model::read(bytes, device).map_err(|e| WorkerError::in_file(name, e))?;
+    let scene = st.scene.as_ref().ok_or(WorkerError::NoScene)?;
     let classes = model.net.config().num_classes;
     if classes != scene.num_classes {
-        return Err(format!(
+        return Err(WorkerError::Message(format!(
             "{name}: these weights classify {classes} classes but the scene has {}.",
             scene.num_classes
-        ));
+        )));
     }
     if model.cfg.pca > scene.bands {
-        return Err(format!(
+        return Err(WorkerError::Message(format!(
             "{name}: these weights need {} PCA components but the scene has {} bands.",
             model.cfg.pca, scene.bands
-        ));
+        )));
     }
     let chosen = chosen_in(bytes);
     map_and_score(st, host, model, MapSource::Imported, &chosen).await
@@ -173,7 +174,7 @@ pub(super) async fn compare_splits(
     st: &mut HsiState,
     host: &mut WorkerHost,
     device: &Device,
-) -> Result<(), String> {
+) -> Result<(), WorkerError> {
     super::scene::ensure_bundled(st).await?;
     let mut stopped = false;
     for split in SplitKind::ALL {
@@ -182,9 +183,9 @@ pub(super) async fn compare_splits(
         let chosen = chosen_in(&bytes);
         let prep = ensure_prepared(st, &model.cfg)?.clone();
         if let Some(why) = model.trained_on.unscored_on(&prep.scene) {
-            return Err(format!(
+            return Err(WorkerError::Message(format!(
                 "The shipped weights for {split} cannot be scored: {why}."
-            ));
+            )));
         }
         host.job = job::COMPARE.into();
         // Progress, but not the rows: the comparison's maps are drawn beside each other when
@@ -200,7 +201,7 @@ pub(super) async fn compare_splits(
                 stopped = true;
                 break;
             }
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         };
         let e = Evaluation::of(&map, &prep.gt, &prep.split.test, prep.num_classes);
         send(HsiResponse::SplitCompared(SplitCompared {

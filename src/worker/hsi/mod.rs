@@ -19,6 +19,7 @@ use crate::model::HybridSn;
 use crate::train::hsi::{
     Evaluation, HsiTrainConfig, Prepared, TrainedOn, load_hybridsn, prepare_reusing,
 };
+use crate::worker::WorkerError;
 
 pub use crate::messages::hsi::PRETRAINED_URL;
 
@@ -50,7 +51,7 @@ struct Model {
 
 impl Model {
     /// Reads a weights file (the settings and the scene it records).
-    fn read(bytes: &[u8], device: &Device) -> Result<Self, String> {
+    fn read(bytes: &[u8], device: &Device) -> Result<Self, WorkerError> {
         let (net, cfg) = load_hybridsn(bytes, device)?;
         let trained_on = TrainedOn::read(bytes)?;
         Ok(Model {
@@ -90,7 +91,7 @@ pub async fn handle(
     backend: &str,
     req: HsiRequest,
     bins: Vec<Vec<u8>>,
-) -> Result<(), String> {
+) -> Result<(), WorkerError> {
     match req {
         HsiRequest::LoadBundled => scene::load_bundled(st).await,
         HsiRequest::Upload {
@@ -118,7 +119,10 @@ fn same_prep(a: &HsiTrainConfig, b: &HsiTrainConfig) -> bool {
     a.same_split(b)
 }
 
-fn ensure_prepared<'a>(st: &'a mut HsiState, cfg: &HsiTrainConfig) -> Result<&'a Prepared, String> {
+fn ensure_prepared<'a>(
+    st: &'a mut HsiState,
+    cfg: &HsiTrainConfig,
+) -> Result<&'a Prepared, WorkerError> {
     let fresh = matches!(&st.prepared, Some((c, _)) if same_prep(c, cfg));
     if !fresh {
         let scene = st

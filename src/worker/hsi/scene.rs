@@ -7,6 +7,7 @@ use crate::data::{LabelChoice, Scene, load, read_arrays};
 use crate::messages::hsi::{FileArrays, HsiResponse, ImageMsg, SceneInfo};
 use crate::messages::{Response, job};
 use crate::viz;
+use crate::worker::WorkerError;
 use crate::worker::fetch::fetch_bytes;
 use crate::worker::post;
 
@@ -63,12 +64,12 @@ fn band_plane(scene: &Scene, band: usize) -> Vec<f32> {
         .collect()
 }
 
-fn rgb_image(scene: &Scene, bands: [usize; 3]) -> Result<ImageMsg, String> {
+fn rgb_image(scene: &Scene, bands: [usize; 3]) -> Result<ImageMsg, WorkerError> {
     if bands.iter().any(|&b| b >= scene.bands) {
-        return Err(format!(
+        return Err(WorkerError::Message(format!(
             "Bands must be between 0 and {}",
             scene.bands.saturating_sub(1)
-        ));
+        )));
     }
     let (w, h) = (scene.width as u32, scene.height as u32);
     let img = viz::colormap::false_colour(
@@ -86,7 +87,7 @@ fn rgb_image(scene: &Scene, bands: [usize; 3]) -> Result<ImageMsg, String> {
     })
 }
 
-fn set_scene(st: &mut HsiState, scene: Scene, bundled: bool) -> Result<(), String> {
+fn set_scene(st: &mut HsiState, scene: Scene, bundled: bool) -> Result<(), WorkerError> {
     let rgb = scene_info(&scene).rgb_bands;
     send(HsiResponse::Scene(scene_info(&scene)));
     send(HsiResponse::Image(rgb_image(&scene, rgb)?));
@@ -99,7 +100,7 @@ fn set_scene(st: &mut HsiState, scene: Scene, bundled: bool) -> Result<(), Strin
     Ok(())
 }
 
-pub(super) async fn ensure_bundled(st: &mut HsiState) -> Result<(), String> {
+pub(super) async fn ensure_bundled(st: &mut HsiState) -> Result<(), WorkerError> {
     if st.bundled && st.scene.is_some() {
         return Ok(());
     }
@@ -108,12 +109,12 @@ pub(super) async fn ensure_bundled(st: &mut HsiState) -> Result<(), String> {
         job::DOWNLOAD,
     )
     .await?;
-    let scene = load::indian_pines(&bytes).map_err(|e| e.to_string())?;
+    let scene = load::indian_pines(&bytes)?;
     set_scene(st, scene, true)
 }
 
 /// Loads the bundled scene unless it is the one loaded.
-pub(super) async fn load_bundled(st: &mut HsiState) -> Result<(), String> {
+pub(super) async fn load_bundled(st: &mut HsiState) -> Result<(), WorkerError> {
     ensure_bundled(st).await?;
     post(&Response::Done {
         job: job::DOWNLOAD.into(),
@@ -130,11 +131,11 @@ pub(super) fn upload(
     cube_var: Option<String>,
     gt_var: Option<String>,
     labels: &LabelChoice,
-) -> Result<(), String> {
+) -> Result<(), WorkerError> {
     let scene_file = names
         .first()
         .zip(bins.first())
-        .ok_or("No file was uploaded.")?;
+        .ok_or(WorkerError::NoUpload)?;
     let gt_file = names.get(1).zip(bins.get(1));
     let scene = load::scene_from_files(
         (scene_file.0.as_str(), scene_file.1.as_slice()),
@@ -143,15 +144,15 @@ pub(super) fn upload(
         gt_var.as_deref(),
         labels,
     )
-    .map_err(|e| format!("{}: {e}", scene_file.0))?;
+    .map_err(|e| WorkerError::in_file(scene_file.0.clone(), e))?;
     set_scene(st, scene, false)
 }
 
 /// The arrays in each uploaded file, and which can be the cube or the ground truth.
-pub(super) fn inspect(names: &[String], bins: &[Vec<u8>]) -> Result<(), String> {
+pub(super) fn inspect(names: &[String], bins: &[Vec<u8>]) -> Result<(), WorkerError> {
     let mut files = Vec::new();
     for (name, bytes) in names.iter().zip(bins) {
-        let arrays = read_arrays(name, bytes).map_err(|e| format!("{name}: {e}"))?;
+        let arrays = read_arrays(name, bytes).map_err(|e| WorkerError::in_file(name.clone(), e))?;
         let (cubes, gts) = load::array_choices(&arrays);
         files.push(FileArrays {
             file: name.clone(),
@@ -165,13 +166,13 @@ pub(super) fn inspect(names: &[String], bins: &[Vec<u8>]) -> Result<(), String> 
 }
 
 /// One band as an image (`colormap` "grey", else viridis).
-pub(super) fn band(st: &HsiState, band: usize, colormap: &str) -> Result<(), String> {
-    let scene = st.scene.as_ref().ok_or("Load a scene first.")?;
+pub(super) fn band(st: &HsiState, band: usize, colormap: &str) -> Result<(), WorkerError> {
+    let scene = st.scene.as_ref().ok_or(WorkerError::NoScene)?;
     if band >= scene.bands {
-        return Err(format!(
+        return Err(WorkerError::Message(format!(
             "Band {band} is beyond the scene's {} bands",
             scene.bands
-        ));
+        )));
     }
     let plane = band_plane(scene, band);
     let (lo, hi) = viz::colormap::robust_range(&plane);
@@ -198,15 +199,15 @@ pub(super) fn band(st: &HsiState, band: usize, colormap: &str) -> Result<(), Str
 }
 
 /// A false-colour composite of three bands.
-pub(super) fn rgb(st: &HsiState, bands: [usize; 3]) -> Result<(), String> {
-    let scene = st.scene.as_ref().ok_or("Load a scene first.")?;
+pub(super) fn rgb(st: &HsiState, bands: [usize; 3]) -> Result<(), WorkerError> {
+    let scene = st.scene.as_ref().ok_or(WorkerError::NoScene)?;
     send(HsiResponse::Image(rgb_image(scene, bands)?));
     Ok(())
 }
 
 /// The spectrum of one pixel and its label.
-pub(super) fn spectrum(st: &HsiState, row: usize, col: usize) -> Result<(), String> {
-    let scene = st.scene.as_ref().ok_or("Load a scene first.")?;
+pub(super) fn spectrum(st: &HsiState, row: usize, col: usize) -> Result<(), WorkerError> {
+    let scene = st.scene.as_ref().ok_or(WorkerError::NoScene)?;
     if row >= scene.height || col >= scene.width {
         return Err("That pixel is outside the scene".into());
     }

@@ -7,10 +7,12 @@ use super::{HsiState, Kept, Model, ensure_prepared, same_prep, send};
 use crate::messages::hsi::{HsiResponse, HsiSettings, MapSource};
 use crate::messages::{Response, job};
 use crate::model::{HybridSn, HybridSnConfig};
+use crate::train::TrainError;
 use crate::train::hsi::{
     CPU_STEP_BYTES, HsiTrainConfig, Prepared, SELECTION, TrainedOn, WEBGPU_BINDING_BYTES,
     activation_floats, fit_batch, load_hybridsn, train_hybridsn,
 };
+use crate::worker::WorkerError;
 use crate::worker::{CPU, WorkerHost, loss_behind_error, post, table};
 
 /// PCA and split for these settings, answered with the explained variance, the split's
@@ -19,7 +21,7 @@ pub(super) fn prepare_view(
     st: &mut HsiState,
     device: &Device,
     s: &HsiSettings,
-) -> Result<(), String> {
+) -> Result<(), WorkerError> {
     let cfg = HsiTrainConfig::from(s);
     let prep = ensure_prepared(st, &cfg)?;
     let summary = HybridSnConfig::new()
@@ -46,7 +48,7 @@ pub(super) async fn train(
     device: &Device,
     backend: &str,
     s: &HsiSettings,
-) -> Result<(), String> {
+) -> Result<(), WorkerError> {
     let mut cfg = HsiTrainConfig::from(s);
     let prep = ensure_prepared(st, &cfg)?.clone();
     host.job = job::HSI_TRAIN.into();
@@ -68,7 +70,7 @@ pub(super) async fn train(
     host.checkpoint = None;
     let trained = match train_hybridsn(host, device, &prep, &cfg, start).await {
         Ok(t) => t,
-        Err(message) => return Err(keep_checkpoint(st, host, &cfg, gpu, message).await),
+        Err(error) => return Err(keep_checkpoint(st, host, &cfg, gpu, error).await.into()),
     };
     host.keep_checkpoints = false;
     host.checkpoint = None;
@@ -115,7 +117,7 @@ fn resume_from(
     cfg: &HsiTrainConfig,
     prep: &Prepared,
     device: &Device,
-) -> Result<(HybridSn, usize), String> {
+) -> Result<(HybridSn, usize), WorkerError> {
     let k = st
         .kept
         .take()
@@ -128,10 +130,10 @@ fn resume_from(
     }
     if let Some(why) = TrainedOn::read(&k.weights)?.unscored_on(&prep.scene) {
         st.kept = Some(k);
-        return Err(format!(
+        return Err(WorkerError::Message(format!(
             "The interrupted run cannot be resumed on this scene: {why}. Load its \
              scene again to resume it."
-        ));
+        )));
     }
     let (net, _) = load_hybridsn(&k.weights, device)?;
     Ok((net, k.epoch))
@@ -165,7 +167,7 @@ async fn keep_checkpoint(
     host: &mut WorkerHost,
     cfg: &HsiTrainConfig,
     gpu: bool,
-    message: String,
+    error: TrainError,
 ) -> String {
     host.keep_checkpoints = false;
     // The message names the real cause when the device was lost.
@@ -175,7 +177,7 @@ async fn keep_checkpoint(
             "The WebGPU device was lost during training ({why}). The run stopped; the lab \
              continues on the CPU."
         ),
-        None => message,
+        None => error.to_string(),
     };
     match host.checkpoint.take() {
         Some((epoch, weights)) => {

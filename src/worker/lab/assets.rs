@@ -5,6 +5,7 @@
 use crate::data::picture::{
     CATS_DOGS_STRIP, CIFAR_STRIP, Picture, SampleStrip, decode_picture, sample_list, split_strip,
 };
+use crate::worker::WorkerError;
 use crate::worker::fetch::{LAB_FETCH, fetch_bytes};
 
 /// Side uploads are cropped and resized to.
@@ -19,15 +20,15 @@ pub struct Assets {
     shipped: Vec<(&'static str, Vec<u8>)>,
 }
 
-async fn strip(s: &SampleStrip) -> Result<Vec<Picture>, String> {
+async fn strip(s: &SampleStrip) -> Result<Vec<Picture>, WorkerError> {
     let bytes = fetch_bytes(&format!("./public/data/conv_samples/{}", s.file), LAB_FETCH).await?;
-    let pic = decode_picture(s.file, &bytes).map_err(|e| e.to_string())?;
-    split_strip(&pic, s).map_err(|e| e.to_string())
+    let pic = decode_picture(s.file, &bytes)?;
+    Ok(split_strip(&pic, s)?)
 }
 
 impl Assets {
     /// A shipped weights file of `public/weights/`, fetched once.
-    pub async fn shipped_weights(&mut self, file: &'static str) -> Result<Vec<u8>, String> {
+    pub async fn shipped_weights(&mut self, file: &'static str) -> Result<Vec<u8>, WorkerError> {
         if let Some((_, bytes)) = self.shipped.iter().find(|(f, _)| *f == file) {
             return Ok(bytes.clone());
         }
@@ -37,8 +38,8 @@ impl Assets {
     }
 
     /// Decodes an uploaded picture (PNG or JPEG), which becomes the `upload` sample.
-    pub fn set_upload(&mut self, name: &str, bytes: &[u8]) -> Result<(), String> {
-        let pic = decode_picture(name, bytes).map_err(|e| e.to_string())?;
+    pub fn set_upload(&mut self, name: &str, bytes: &[u8]) -> Result<(), WorkerError> {
+        let pic = decode_picture(name, bytes)?;
         self.upload = Some((
             format!("your picture {name} ({}×{})", pic.width, pic.height),
             pic.square(UPLOAD_SIDE),
@@ -47,7 +48,7 @@ impl Assets {
     }
 
     /// A sample picture by id (`cifar-0` … `catdog-3`, `upload`) and its label in words.
-    pub async fn picture(&mut self, id: &str) -> Result<(String, Picture), String> {
+    pub async fn picture(&mut self, id: &str) -> Result<(String, Picture), WorkerError> {
         let label = || {
             sample_list()
                 .into_iter()
@@ -77,8 +78,8 @@ impl Assets {
             return self
                 .upload
                 .clone()
-                .ok_or_else(|| "Upload a picture first (PNG or JPEG).".to_string());
+                .ok_or_else(|| "Upload a picture first (PNG or JPEG).".into());
         }
-        Err(format!("unknown sample '{id}'"))
+        Err(WorkerError::Message(format!("unknown sample '{id}'")))
     }
 }

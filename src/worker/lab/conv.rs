@@ -14,6 +14,7 @@ use crate::lab::conv::{
 use crate::messages::Response;
 use crate::messages::lab::{ConvMapsInfo, ConvMapsSettings, LabResponse, SpectralInfo};
 use crate::model::conv_cost::measured_table;
+use crate::worker::WorkerError;
 use crate::worker::fetch::{LAB_FETCH, fetch_bytes};
 use crate::worker::{now_ms, post, post_with};
 
@@ -45,7 +46,7 @@ fn kernel_tiles(t: &mut Tiles, prefix: &str, w: &[f32], c: usize, k: usize) {
 }
 
 /// The cost table, parameters counted by burn modules.
-pub fn cost(device: &Device, spec: &ConvSpec) -> Result<(), String> {
+pub fn cost(device: &Device, spec: &ConvSpec) -> Result<(), WorkerError> {
     post(&Response::Lab(LabResponse::ConvCost(measured_table(
         spec, device,
     )?)));
@@ -58,15 +59,15 @@ pub async fn maps(
     device: &Device,
     s: ConvMapsSettings,
     bins: Vec<Vec<u8>>,
-) -> Result<(), String> {
+) -> Result<(), WorkerError> {
     if let Some(name) = &s.upload {
-        let bytes = bins.first().ok_or("No file was uploaded.")?;
+        let bytes = bins.first().ok_or(WorkerError::NoUpload)?;
         assets.set_upload(name, bytes)?;
     }
     if s.out_channels == 0 || s.out_channels > MAX_OUT_CHANNELS {
-        return Err(format!(
+        return Err(WorkerError::Message(format!(
             "Output channels must be between 1 and {MAX_OUT_CHANNELS}."
-        ));
+        )));
     }
     let source = KernelSource::parse(&s.kernels, s.seed)?;
     let (label, pic) = assets.picture(&s.sample).await?;
@@ -77,7 +78,7 @@ pub async fn maps(
         if st.trained.is_none() {
             let bytes = assets.shipped_weights(TRAINED_KERNELS_FILE).await?;
             let (model, stem, n) =
-                first_layer(&bytes).map_err(|e| format!("{TRAINED_KERNELS_FILE}: {e}"))?;
+                first_layer(&bytes).map_err(|e| WorkerError::in_file(TRAINED_KERNELS_FILE, e))?;
             st.trained = Some((model, stem, n));
         }
         let (model, stem, n) = st.trained.clone().expect("loaded above");
@@ -139,14 +140,18 @@ pub async fn maps(
     Ok(())
 }
 
-pub async fn spectral(st: &mut ConvState, device: &Device, depth: usize) -> Result<(), String> {
+pub async fn spectral(
+    st: &mut ConvState,
+    device: &Device,
+    depth: usize,
+) -> Result<(), WorkerError> {
     if st.slab.is_none() {
         let bytes = fetch_bytes(
             &format!("./public/data/{}", load::INDIAN_PINES_FILE),
             LAB_FETCH,
         )
         .await?;
-        let scene = load::indian_pines(&bytes).map_err(|e| e.to_string())?;
+        let scene = load::indian_pines(&bytes)?;
         st.slab = Some(Slab::cut(&scene, SLAB_ORIGIN.0, SLAB_ORIGIN.1, SLAB_SIDE)?);
     }
     let slab = st.slab.as_ref().expect("cut above");

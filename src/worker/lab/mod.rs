@@ -13,6 +13,7 @@ mod walk;
 use burn::tensor::Device;
 
 use crate::messages::lab::LabRequest;
+use crate::worker::WorkerError;
 
 /// What the Conv lab and the walkthrough keep between requests (all of it on the device of
 /// the moment, or fetched: dropped when the device is lost).
@@ -29,7 +30,7 @@ pub async fn handle(
     device: &Device,
     req: LabRequest,
     bins: Vec<Vec<u8>>,
-) -> Result<(), String> {
+) -> Result<(), WorkerError> {
     match req {
         LabRequest::ConvCost(spec) => conv::cost(device, &spec),
         LabRequest::ConvMaps(s) => conv::maps(&mut st.assets, &mut st.conv, device, s, bins).await,

@@ -15,6 +15,7 @@ use crate::messages::lab::{LabResponse, WALK_SOURCES, WalkInfo, WalkSettings, Wa
 use crate::model::{HybridSn, ModelKind};
 use crate::train::cifar::{CifarNet, load_cifar, shipped_file};
 use crate::train::hsi::{Prepared, load_hybridsn, prepare};
+use crate::worker::WorkerError;
 use crate::worker::fetch::{LAB_FETCH, fetch_bytes};
 use crate::worker::hsi::PRETRAINED_URL;
 use crate::worker::{now_ms, post_with, table};
@@ -38,8 +39,12 @@ pub struct Loaded {
     net: WalkNet,
 }
 
-async fn load_source(assets: &mut Assets, source: &str, device: &Device) -> Result<Loaded, String> {
-    let fresh = |kind: ModelKind| -> Result<Loaded, String> {
+async fn load_source(
+    assets: &mut Assets,
+    source: &str,
+    device: &Device,
+) -> Result<Loaded, WorkerError> {
+    let fresh = |kind: ModelKind| -> Result<Loaded, WorkerError> {
         Ok(Loaded {
             source: source.to_string(),
             weights: format!(
@@ -63,7 +68,7 @@ async fn load_source(assets: &mut Assets, source: &str, device: &Device) -> Resu
         {
             let bytes = assets.shipped_weights(file).await?;
             let (net, cfg, metrics) =
-                load_cifar(&bytes, device).map_err(|e| format!("{file}: {e}"))?;
+                load_cifar(&bytes, device).map_err(|e| WorkerError::in_file(file, e))?;
             let acc = metrics
                 .get("test_acc")
                 .and_then(|v| v.as_f64())
@@ -89,7 +94,7 @@ async fn load_source(assets: &mut Assets, source: &str, device: &Device) -> Resu
                 LAB_FETCH,
             )
             .await?;
-            let scene = load::indian_pines(&scene_bytes).map_err(|e| e.to_string())?;
+            let scene = load::indian_pines(&scene_bytes)?;
             let prepared = prepare(&scene, &cfg)?;
             Ok(Loaded {
                 source: source.to_string(),
@@ -107,14 +112,14 @@ async fn load_source(assets: &mut Assets, source: &str, device: &Device) -> Resu
                 })),
             })
         }
-        other => Err(format!(
+        other => Err(WorkerError::Message(format!(
             "unknown model '{other}' (one of {})",
             WALK_SOURCES
                 .iter()
                 .map(|(id, _)| *id)
                 .collect::<Vec<_>>()
                 .join(", ")
-        )),
+        ))),
     }
 }
 
@@ -125,7 +130,7 @@ pub async fn handle(
     walk: &mut Option<Loaded>,
     device: &Device,
     s: WalkSettings,
-) -> Result<(), String> {
+) -> Result<(), WorkerError> {
     if walk.as_ref().map(|l| l.source.as_str()) != Some(s.source.as_str()) {
         *walk = Some(load_source(assets, &s.source, device).await?);
     }
@@ -157,7 +162,7 @@ async fn view(
     s: &WalkSettings,
     layer: &str,
     tiles: &mut Tiles,
-) -> Result<WalkView, String> {
+) -> Result<WalkView, WorkerError> {
     // The input, and the model's forward pass over it.
     let (input, labels, t0, acts) = match net {
         WalkNet::Cifar(m) => {
@@ -178,10 +183,10 @@ async fn view(
             let p = &h.prepared;
             let [row, col] = s.pixel;
             if row >= p.height || col >= p.width {
-                return Err(format!(
+                return Err(WorkerError::Message(format!(
                     "pixel ({row}, {col}) is outside the {}×{} scene",
                     p.height, p.width
-                ));
+                )));
             }
             let mut patch = Vec::new();
             p.padded
