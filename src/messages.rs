@@ -83,35 +83,75 @@ pub struct SavedRun {
     pub seconds: f64,
 }
 
-/// The job names the worker reports progress, losses, notices, errors and completion under;
-/// the UI reads them to word the progress bar and to lead the header's job indicator back to
-/// the page of the running job.
-pub mod job {
-    /// Messages about the worker itself (a malformed request).
-    pub const WORKER: &str = "worker";
+/// The jobs the worker reports progress, losses, notices, errors and completion under; the
+/// UI reads them to word the progress bar and to lead the header's job indicator back to the
+/// page of the running job. On the wire and on screen each is a short name ([`Job::name`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum Job {
+    /// No job yet, or messages about the worker itself (a malformed request).
+    #[default]
+    #[serde(rename = "worker")]
+    Worker,
     /// A fetch of bundled data or weights (bytes).
-    pub const DOWNLOAD: &str = "download";
+    #[serde(rename = "download")]
+    Download,
     /// Decoding the bundled CIFAR-10 subset.
-    pub const DECODE: &str = "decode";
+    #[serde(rename = "decode")]
+    Decode,
     /// The shipped CIFAR-10 weights (the comparison table's pretrained rows).
-    pub const CIFAR_WEIGHTS: &str = "cifar-weights";
+    #[serde(rename = "cifar-weights")]
+    CifarWeights,
     /// A CIFAR-10 (or cats and dogs) training run.
-    pub const CIFAR: &str = "cifar";
+    #[serde(rename = "cifar")]
+    Cifar,
     /// Hyperspectral requests before they start a run or a map (scene loading, PCA, split).
-    pub const HSI: &str = "hsi";
+    #[serde(rename = "hsi")]
+    Hsi,
     /// A HybridSN training run.
-    pub const HSI_TRAIN: &str = "train";
+    #[serde(rename = "train")]
+    HsiTrain,
     /// A whole-scene classification map.
-    pub const MAP: &str = "map";
+    #[serde(rename = "map")]
+    Map,
     /// The Hyperspectral lab's comparison of two splits (two whole-scene maps).
-    pub const COMPARE: &str = "compare";
+    #[serde(rename = "compare")]
+    Compare,
     /// The home page's smoke run.
-    pub const SMOKE: &str = "smoke";
+    #[serde(rename = "smoke")]
+    Smoke,
     /// The device check: timed steps of each lab's default model.
-    pub const CHECK: &str = "check";
-    /// Errors from the worker's second queue (conv lab, walkthrough): those requests run
-    /// beside training, so the UI must not mark the running job as failed on them.
-    pub const LAB: &str = "conv";
+    #[serde(rename = "check")]
+    Check,
+    /// Requests of the worker's second queue (conv lab, walkthrough): those run beside
+    /// training, so the UI must not mark the running job as failed on their errors.
+    #[serde(rename = "conv")]
+    Lab,
+}
+
+impl Job {
+    /// The job's short name, as the wire and the status lines write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Job::Worker => "worker",
+            Job::Download => "download",
+            Job::Decode => "decode",
+            Job::CifarWeights => "cifar-weights",
+            Job::Cifar => "cifar",
+            Job::Hsi => "hsi",
+            Job::HsiTrain => "train",
+            Job::Map => "map",
+            Job::Compare => "compare",
+            Job::Smoke => "smoke",
+            Job::Check => "check",
+            Job::Lab => "conv",
+        }
+    }
+}
+
+impl std::fmt::Display for Job {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 /// One model the device check times: a model id (`"hybridsn"`, `"mobilenetv1"`, …), its
@@ -195,7 +235,7 @@ pub enum Response {
     Models(Vec<ModelTable>),
     /// Progress of the running job.
     Progress {
-        job: String,
+        job: Job,
         done: usize,
         total: usize,
         /// Samples per second over the job so far.
@@ -205,13 +245,13 @@ pub enum Response {
     },
     /// One training step's loss.
     Loss {
-        job: String,
+        job: Job,
         step: usize,
         loss: f32,
     },
     /// The job finished (stopped early when `stopped`).
     Done {
-        job: String,
+        job: Job,
         stopped: bool,
     },
     /// The Hyperspectral lab's responses.
@@ -229,7 +269,7 @@ pub enum Response {
     },
     /// Something went wrong; `message` is for people.
     Error {
-        job: String,
+        job: Job,
         message: String,
     },
 }
@@ -281,7 +321,7 @@ mod tests {
             assert_eq!(Request::from_json(&r.to_json()).unwrap(), r);
         }
         let resp = Response::Loss {
-            job: job::SMOKE.into(),
+            job: Job::Smoke,
             step: 2,
             loss: 2.25,
         };

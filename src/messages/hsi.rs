@@ -1,7 +1,7 @@
 //! Messages of the Hyperspectral lab (wrapped in [`Request::Hsi`](super::Request::Hsi) and
 //! [`Response::Hsi`](super::Response::Hsi)): scenes, views, PCA, HybridSN training, maps and
-//! weights files. Its jobs report under [`job::HSI`](super::job::HSI),
-//! [`job::HSI_TRAIN`](super::job::HSI_TRAIN) and [`job::MAP`](super::job::MAP).
+//! weights files. Its jobs report under [`Job::Hsi`](super::Job::Hsi),
+//! [`Job::HsiTrain`](super::Job::HsiTrain) and [`Job::Map`](super::Job::Map).
 
 use serde::{Deserialize, Serialize};
 

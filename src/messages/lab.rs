@@ -1,7 +1,7 @@
 //! Messages of the Conv lab and the Models page walkthrough (wrapped in
 //! [`Request::Lab`](super::Request::Lab) and [`Response::Lab`](super::Response::Lab)). The
 //! worker answers them on its second queue, beside a running training job; their errors come
-//! under [`job::LAB`](super::job::LAB).
+//! under [`Job::Lab`](super::Job::Lab).
 
 use serde::{Deserialize, Serialize};
 

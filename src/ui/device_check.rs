@@ -9,7 +9,7 @@ use super::client::send;
 use super::hsi::HsiForm;
 use super::state::{AppState, JobStatus};
 use super::widgets::{ProgressBar, format_eta};
-use crate::messages::{CheckCase, CheckReport, Request, job};
+use crate::messages::{CheckCase, CheckReport, Job, Request};
 
 /// The bundled CIFAR-10 subset's training and test images.
 const CIFAR_TRAIN: usize = 4_000;
@@ -70,12 +70,12 @@ pub fn DeviceCheck() -> impl IntoView {
     let state = expect_context::<AppState>();
     let cifar = expect_context::<CifarForm>();
     let hsi = expect_context::<HsiForm>();
-    let running = move || state.job.get() == job::CHECK && state.job_status.get().is_active();
+    let running = move || state.job.get() == Job::Check && state.job_status.get().is_active();
     let start = move |_| {
         state.check.set(None);
         state.progress.set(None);
         state.error.set(None);
-        state.job.set(job::CHECK.into());
+        state.job.set(Job::Check);
         state.job_status.set(JobStatus::Running);
         send(&Request::DeviceCheck {
             cases: vec![
@@ -114,7 +114,7 @@ pub fn DeviceCheck() -> impl IntoView {
                     "Stop"
                 </button>
             </div>
-            <Show when=move || state.job.get() == job::CHECK>
+            <Show when=move || state.job.get() == Job::Check>
                 <ProgressBar />
             </Show>
             {move || {

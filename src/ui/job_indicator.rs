@@ -5,30 +5,30 @@ use leptos::prelude::*;
 
 use super::state::{AppState, Page};
 use super::widgets::format_eta;
-use crate::messages::job;
+use crate::messages::Job;
 
 /// The page a job's controls live on.
-fn page_of(name: &str) -> Option<Page> {
-    match name {
-        job::CIFAR => Some(Page::Cifar),
-        job::HSI | job::HSI_TRAIN | job::MAP | job::COMPARE => Some(Page::Hyperspectral),
-        job::SMOKE | job::CHECK => Some(Page::Home),
+fn page_of(job: Job) -> Option<Page> {
+    match job {
+        Job::Cifar => Some(Page::Cifar),
+        Job::Hsi | Job::HsiTrain | Job::Map | Job::Compare => Some(Page::Hyperspectral),
+        Job::Smoke | Job::Check => Some(Page::Home),
         _ => None,
     }
 }
 
 /// A job's name in words.
-fn label(name: &str) -> &str {
-    match name {
-        job::CIFAR => "CIFAR-10 training",
-        job::HSI => "hyperspectral scene",
-        job::HSI_TRAIN => "HybridSN training",
-        job::MAP => "classification map",
-        job::COMPARE => "split comparison",
-        job::SMOKE => "smoke run",
-        job::CHECK => "device check",
-        job::CIFAR_WEIGHTS => "pretrained CIFAR-10 weights",
-        other => other,
+fn label(job: Job) -> &'static str {
+    match job {
+        Job::Cifar => "CIFAR-10 training",
+        Job::Hsi => "hyperspectral scene",
+        Job::HsiTrain => "HybridSN training",
+        Job::Map => "classification map",
+        Job::Compare => "split comparison",
+        Job::Smoke => "smoke run",
+        Job::Check => "device check",
+        Job::CifarWeights => "pretrained CIFAR-10 weights",
+        other => other.name(),
     }
 }
 
@@ -38,7 +38,7 @@ pub fn JobIndicator() -> impl IntoView {
     let active = move || state.job_status.get().is_active();
     let text = move || {
         let job = state.job.get();
-        let mut s = format!("{} {}", label(&job), state.job_status.get());
+        let mut s = format!("{} {}", label(job), state.job_status.get());
         if let Some(p) = state.progress.get().filter(|p| p.job == job && p.total > 0) {
             let pct = 100.0 * p.done as f64 / p.total as f64;
             s += &format!(" · {pct:.0} % · ETA {}", format_eta(p.eta_s));
@@ -46,7 +46,7 @@ pub fn JobIndicator() -> impl IntoView {
         s
     };
     let go = move |_| {
-        if let Some(p) = page_of(&state.job.get_untracked()) {
+        if let Some(p) = page_of(state.job.get_untracked()) {
             state.page.set(p);
         }
     };

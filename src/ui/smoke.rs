@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::client::send;
 use super::state::{AppState, JobStatus};
 use super::widgets::{LossChart, ProgressBar};
-use crate::messages::{Request, job};
+use crate::messages::{Job, Request};
 
 #[component]
 pub fn SmokePanel() -> impl IntoView {
@@ -119,7 +119,7 @@ pub fn SmokePanel() -> impl IntoView {
             </div>
             <p data-testid="job-status">"Status: " {move || state.job_status.get().to_string()}</p>
             // The device check above shows its own progress.
-            <Show when=move || state.job.get() != job::CHECK>
+            <Show when=move || state.job.get() != Job::Check>
                 <ProgressBar />
             </Show>
             <LossChart />

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::messages::{CheckReport, Response};
+use crate::messages::{CheckReport, Job, Response};
 
 /// Where the current job stands (shown in words: "running", "paused", …).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -103,7 +103,7 @@ pub struct BackendInfo {
 /// Progress of the running job.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProgressInfo {
-    pub job: String,
+    pub job: Job,
     pub done: usize,
     pub total: usize,
     pub rate: f64,
@@ -128,7 +128,7 @@ pub struct AppState {
     /// Runs saved in this page's life (the Runs page re-reads the store when it changes).
     pub runs_saved: RwSignal<usize>,
     /// The last job the worker reported on ("download", "train", "map", "smoke", …).
-    pub job: RwSignal<String>,
+    pub job: RwSignal<Job>,
     /// The Conv lab and the Models page.
     pub lab: super::lab::LabSignals,
     /// The Hyperspectral lab.
@@ -150,7 +150,7 @@ impl AppState {
             job_status: RwSignal::new(JobStatus::Idle),
             error: RwSignal::new(None),
             notices: RwSignal::new(Vec::new()),
-            job: RwSignal::new(String::new()),
+            job: RwSignal::new(Job::Worker),
             presenter: RwSignal::new(false),
             runs_saved: RwSignal::new(0),
             lab: super::lab::LabSignals::new(),
@@ -176,7 +176,7 @@ impl AppState {
             Response::Progress { ref job, .. } if self.job.get_untracked() != *job => {
                 // A job that reports progress is running, even if another job's Done (e.g. the
                 // pretrained CIFAR-10 listing finishing during a run) was the last word.
-                self.job.set(job.clone());
+                self.job.set(*job);
                 self.job_status.set(JobStatus::Running);
                 self.apply(resp, bins);
             }
@@ -203,7 +203,7 @@ impl AppState {
                 })
             }
             Response::Error { message, job } => {
-                if job != crate::messages::job::LAB {
+                if job != crate::messages::Job::Lab {
                     self.job_status.set(JobStatus::Error);
                 }
                 self.error.set(Some(message));

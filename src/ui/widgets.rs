@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use super::state::AppState;
-use crate::messages::job;
+use crate::messages::Job;
 
 /// `"1.2 s"`, `"3 min 5 s"`.
 pub fn format_eta(secs: f64) -> String {
@@ -43,7 +43,7 @@ pub fn ProgressBar() -> impl IntoView {
                     <div class="progress" data-testid="progress">
                         <div class="bar" style=format!("width:{pct:.1}%")></div>
                         <span data-testid="progress-text">
-                            {if p.job == job::DOWNLOAD {
+                            {if p.job == Job::Download {
                                 format!(
                                     "download {:.1}/{:.1} MB · {:.1} MB/s · ETA {}",
                                     p.done as f64 / 1e6,
@@ -52,9 +52,9 @@ pub fn ProgressBar() -> impl IntoView {
                                     format_eta(p.eta_s),
                                 )
                             } else {
-                                let unit = match p.job.as_str() {
-                                    job::MAP | job::COMPARE => "pixels",
-                                    job::CHECK => "timings",
+                                let unit = match p.job {
+                                    Job::Map | Job::Compare => "pixels",
+                                    Job::Check => "timings",
                                     _ => "samples",
                                 };
                                 format!(

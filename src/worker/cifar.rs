@@ -11,7 +11,7 @@ use crate::messages::cifar::{
     CIFAR_DATA, CifarDataInfo, CifarEpoch, CifarExample, CifarRequest, CifarResponse, CifarResult,
     CifarRunRow, CifarSettings,
 };
-use crate::messages::{Response, job};
+use crate::messages::{Job, Response};
 use crate::model::ModelKind;
 use crate::train::Host;
 use crate::train::cifar::{CifarHost, CifarNet, CifarTrainConfig, CifarTrained, LrSchedule};
@@ -73,7 +73,7 @@ async fn ensure_bundled(st: &mut CifarState) -> Result<(), WorkerError> {
     if st.data.is_some() {
         return Ok(());
     }
-    let bytes = fetch_bytes(BUNDLE_URL, job::DOWNLOAD).await?;
+    let bytes = fetch_bytes(BUNDLE_URL, Job::Download).await?;
     let bundle = unpack_cifar(&bytes)?;
     let note = format!(
         "Bundled subset: {} training and {} test images",
@@ -90,7 +90,7 @@ async fn ensure_cats_dogs(st: &mut CifarState, host: &mut WorkerHost) -> Result<
         return Ok(());
     }
     let url = format!("./public/data/{CATS_DOGS_FILE}");
-    let bytes = fetch_bytes(&url, job::DOWNLOAD).await?;
+    let bytes = fetch_bytes(&url, Job::Download).await?;
     let photos = cats_dogs::unpack(&bytes)?;
     // Decoding 400 JPEGs takes a few seconds in wasm: report progress and yield between
     // batches so the page stays responsive.
@@ -104,7 +104,7 @@ async fn ensure_cats_dogs(st: &mut CifarState, host: &mut WorkerHost) -> Result<
         let secs = (host.now_ms() - t0) / 1000.0;
         let rate = done as f64 / secs.max(1e-3);
         post(&Response::Progress {
-            job: job::DECODE.into(),
+            job: Job::Decode,
             done,
             total: photos.len(),
             rate,
@@ -273,7 +273,7 @@ pub async fn handle(
         CifarRequest::LoadBundled => {
             ensure_bundled(st).await?;
             post(&Response::Done {
-                job: job::DOWNLOAD.into(),
+                job: Job::Download,
                 stopped: false,
             });
         }
@@ -293,7 +293,7 @@ pub async fn handle(
             };
             send(CifarResponse::Data(data_info(st, note.into())));
             post(&Response::Done {
-                job: job::DOWNLOAD.into(),
+                job: Job::Download,
                 stopped: false,
             });
         }
@@ -330,13 +330,13 @@ pub async fn handle(
         }
         CifarRequest::Pretrained => {
             // The index lists the shipped files, so absent models cost no failed request.
-            let index = fetch_bytes(WEIGHTS_INDEX_URL, job::CIFAR_WEIGHTS).await?;
+            let index = fetch_bytes(WEIGHTS_INDEX_URL, Job::CifarWeights).await?;
             let files: Vec<String> = serde_json::from_slice(&index)
                 .map_err(|e| format!("{WEIGHTS_INDEX_URL} is malformed: {e}"))?;
             let mut rows = Vec::new();
             for file in &files {
                 let bytes =
-                    fetch_bytes(&format!("./public/weights/{file}"), job::CIFAR_WEIGHTS).await?;
+                    fetch_bytes(&format!("./public/weights/{file}"), Job::CifarWeights).await?;
                 let id = format!("pretrained-{}", rows.len() + 1);
                 rows.push(
                     row_from_header(&bytes, id)
@@ -354,7 +354,7 @@ pub async fn handle(
             .collect();
             send(CifarResponse::Pretrained { rows, missing });
             post(&Response::Done {
-                job: job::CIFAR_WEIGHTS.into(),
+                job: Job::CifarWeights,
                 stopped: false,
             });
         }
@@ -372,7 +372,7 @@ pub async fn handle(
             }
             let run = st.runs + 1;
             let data = st.active().ok_or("no data")?;
-            host.job = job::CIFAR.into();
+            host.job = Job::Cifar;
             let trained = {
                 let mut lab = Filtered {
                     host,
@@ -414,7 +414,7 @@ pub async fn handle(
             let stopped = trained.stopped;
             st.model = Some(trained.model);
             post(&Response::Done {
-                job: job::CIFAR.into(),
+                job: Job::Cifar,
                 stopped,
             });
         }

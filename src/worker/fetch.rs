@@ -4,16 +4,13 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use super::{Response, post, scope};
+use crate::messages::Job;
 use crate::worker::WorkerError;
 
-/// The job name of the conv lab's and walkthrough's fetches: they report no progress, since
-/// they run beside training runs whose progress bar they must not take over (and their pages
-/// show none).
-pub const LAB_FETCH: &str = "";
-
-/// Fetches `url` (relative to the app) and reports progress as job `job` (none for
-/// [`LAB_FETCH`]).
-pub async fn fetch_bytes(url: &str, job: &str) -> Result<Vec<u8>, WorkerError> {
+/// Fetches `url` (relative to the app) and reports progress as job `job`, except for
+/// [`Job::Lab`]: the conv lab's and walkthrough's fetches run beside training runs whose
+/// progress bar they must not take over (and their pages show none).
+pub async fn fetch_bytes(url: &str, job: Job) -> Result<Vec<u8>, WorkerError> {
     let resp = JsFuture::from(scope().fetch_with_str(url))
         .await
         .map_err(|e| format!("could not fetch {url}: {e:?}"))?
@@ -59,11 +56,11 @@ pub async fn fetch_bytes(url: &str, job: &str) -> Result<Vec<u8>, WorkerError> {
         out.extend(js_sys::Uint8Array::new(&value).to_vec());
         let secs = ((js_sys::Date::now() - start) / 1000.0).max(1e-3);
         let rate = out.len() as f64 / secs;
-        if job.is_empty() {
+        if job == Job::Lab {
             continue;
         }
         post(&Response::Progress {
-            job: job.to_string(),
+            job,
             done: out.len(),
             total: total.max(out.len()),
             rate,

@@ -23,7 +23,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use crate::messages::hsi::HsiResponse;
-use crate::messages::{BackendChoice, LayerRow, ModelTable, Request, Response, job};
+use crate::messages::{BackendChoice, Job, LayerRow, ModelTable, Request, Response};
 use crate::model::ModelKind;
 use crate::train::{Control, Event, Host};
 use crate::wire::unpack;
@@ -74,7 +74,7 @@ struct Controls {
 
 /// A [`Host`] that forwards events to the UI as responses tagged with the job's name.
 pub(crate) struct WorkerHost {
-    pub(crate) job: String,
+    pub(crate) job: Job,
     controls: Rc<Controls>,
     /// Keep the weights of each completed epoch (training jobs set this).
     pub(crate) keep_checkpoints: bool,
@@ -83,9 +83,9 @@ pub(crate) struct WorkerHost {
 }
 
 impl WorkerHost {
-    fn new(job: &str, controls: &Rc<Controls>) -> Self {
+    fn new(job: Job, controls: &Rc<Controls>) -> Self {
         Self {
-            job: job.into(),
+            job,
             controls: controls.clone(),
             keep_checkpoints: false,
             checkpoint: None,
@@ -97,7 +97,7 @@ impl Host for WorkerHost {
     fn emit(&mut self, event: Event) {
         let resp = match event {
             Event::Loss { step, loss } => Response::Loss {
-                job: self.job.clone(),
+                job: self.job,
                 step,
                 loss,
             },
@@ -107,7 +107,7 @@ impl Host for WorkerHost {
                 rate,
                 eta_s,
             } => Response::Progress {
-                job: self.job.clone(),
+                job: self.job,
                 done,
                 total,
                 rate,
@@ -200,7 +200,7 @@ pub fn start() {
     let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
         let Some((text, bins)) = unpack(ev.data()) else {
             post(&Response::Error {
-                job: job::WORKER.into(),
+                job: Job::Worker,
                 message: "the worker received a malformed message".into(),
             });
             return;
@@ -223,7 +223,7 @@ pub fn start() {
                 let _ = tx.unbounded_send((req, bins));
             }
             Err(message) => post(&Response::Error {
-                job: job::WORKER.into(),
+                job: Job::Worker,
                 message,
             }),
         }
@@ -283,7 +283,7 @@ async fn run_lab<S: Default>(
     state: &RefCell<State>,
     slot: fn(&mut State) -> &mut S,
     on_loss: fn(S) -> Option<S>,
-    job: &str,
+    job: Job,
     what: &str,
     work: impl AsyncFnOnce(&mut S, &Device, &str) -> Result<(), WorkerError>,
 ) {
@@ -301,7 +301,7 @@ async fn run_lab<S: Default>(
     }
     if let Err(error) = result {
         post(&Response::Error {
-            job: job.into(),
+            job,
             message: name_device_loss(error, &backend, what).await,
         });
     }
@@ -313,7 +313,7 @@ async fn handle(state: &RefCell<State>, controls: &Rc<Controls>, req: Request, b
             lab::handle(ls, device, req, bins).await
         };
         let what = "the Conv lab's request";
-        return run_lab(state, |s| &mut s.lab, |_| None, job::LAB, what, work).await;
+        return run_lab(state, |s| &mut s.lab, |_| None, Job::Lab, what, work).await;
     }
     if let Request::Hsi(req) = req {
         // The hyperspectral lab keeps its data and the CPU copy of its last checkpoint.
@@ -322,19 +322,19 @@ async fn handle(state: &RefCell<State>, controls: &Rc<Controls>, req: Request, b
             Some(hs)
         };
         let work = async move |hs: &mut hsi::HsiState, device: &Device, backend: &str| {
-            let mut host = WorkerHost::new(job::HSI, controls);
+            let mut host = WorkerHost::new(Job::Hsi, controls);
             hsi::handle(hs, &mut host, device, backend, req, bins).await
         };
         let what = "the hyperspectral lab's job";
-        return run_lab(state, |s| &mut s.hsi, on_loss, job::HSI, what, work).await;
+        return run_lab(state, |s| &mut s.hsi, on_loss, Job::Hsi, what, work).await;
     }
     if let Request::Cifar(req) = req {
         let work = async move |cs: &mut cifar::CifarState, device: &Device, backend: &str| {
-            let mut host = WorkerHost::new(job::CIFAR, controls);
+            let mut host = WorkerHost::new(Job::Cifar, controls);
             cifar::handle(cs, &mut host, device, backend, req, bins).await
         };
         let what = "the CIFAR-10 lab's job";
-        return run_lab(state, |s| &mut s.cifar, |_| None, job::CIFAR, what, work).await;
+        return run_lab(state, |s| &mut s.cifar, |_| None, Job::Cifar, what, work).await;
     }
     match req {
         Request::Init { backend } => {
@@ -371,7 +371,7 @@ async fn handle(state: &RefCell<State>, controls: &Rc<Controls>, req: Request, b
             batch,
         } => {
             let device = current_device(state);
-            let job = job::SMOKE.to_string();
+            let job = Job::Smoke;
             let Some(kind) = ModelKind::from_id(&model) else {
                 post(&Response::Error {
                     job,
@@ -379,7 +379,7 @@ async fn handle(state: &RefCell<State>, controls: &Rc<Controls>, req: Request, b
                 });
                 return;
             };
-            let mut host = WorkerHost::new(&job, controls);
+            let mut host = WorkerHost::new(job, controls);
             match crate::train::smoke::smoke_run(&mut host, &device, kind, steps, batch).await {
                 Ok(losses) => post(&Response::Done {
                     job,
@@ -394,8 +394,8 @@ async fn handle(state: &RefCell<State>, controls: &Rc<Controls>, req: Request, b
         Request::DeviceCheck { cases, map } => {
             let device = current_device(state);
             let backend = state.borrow().backend.clone();
-            let mut host = WorkerHost::new(job::CHECK, controls);
-            let job = job::CHECK.to_string();
+            let mut host = WorkerHost::new(Job::Check, controls);
+            let job = Job::Check;
             match device_check(&mut host, &device, backend, &cases, map).await {
                 Ok(Some(report)) => {
                     post(&Response::Check(report));
@@ -607,7 +607,7 @@ fn inject_fault(kind: &str) {
                     let _ = f.call0(&device);
                 }
                 None => post(&Response::Error {
-                    job: "fault".into(),
+                    job: Job::Worker,
                     message: "There is no WebGPU device to lose: the CPU backend is in use.".into(),
                 }),
             }
@@ -616,7 +616,7 @@ fn inject_fault(kind: &str) {
         // must start a new one and keep its state (tests/browser/restart.test.mjs).
         "panic" => panic!("a deliberate panic from the test hook"),
         other => post(&Response::Error {
-            job: "fault".into(),
+            job: Job::Worker,
             message: format!("Unknown fault '{other}'."),
         }),
     }

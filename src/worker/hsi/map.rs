@@ -5,7 +5,7 @@ use burn::tensor::Device;
 
 use super::{HsiState, Model, PRETRAINED_URL, ensure_prepared, send};
 use crate::messages::hsi::{EvalInfo, HsiResponse, MapSource, SplitCompared, SplitKind};
-use crate::messages::{Response, job};
+use crate::messages::{Job, Response};
 use crate::train::hsi::{
     Evaluation, HsiTrainConfig, Prepared, Scores, chosen_as, save_hybridsn, scene_map,
 };
@@ -56,7 +56,7 @@ async fn map_and_score(
     chosen: &str,
 ) -> Result<(), WorkerError> {
     let prep = ensure_prepared(st, &model.cfg)?.clone();
-    host.job = job::MAP.into();
+    host.job = Job::Map;
     let map = scene_map(host, &model.net, &prep, true).await?;
     match model.trained_on.unscored_on(&prep.scene) {
         None => {
@@ -79,7 +79,7 @@ async fn map_and_score(
     }
     st.model = Some(model);
     post(&Response::Done {
-        job: job::MAP.into(),
+        job: Job::Map,
         stopped: false,
     });
     Ok(())
@@ -92,7 +92,7 @@ pub(super) async fn pretrained(
     device: &Device,
 ) -> Result<(), WorkerError> {
     super::scene::ensure_bundled(st).await?;
-    let bytes = fetch_bytes(PRETRAINED_URL, job::DOWNLOAD).await?;
+    let bytes = fetch_bytes(PRETRAINED_URL, Job::Download).await?;
     let model = Model::read(&bytes, device)?;
     let chosen = chosen_in(&bytes);
     map_and_score(st, host, model, MapSource::Pretrained, &chosen).await
@@ -178,7 +178,7 @@ pub(super) async fn compare_splits(
     super::scene::ensure_bundled(st).await?;
     let mut stopped = false;
     for split in SplitKind::ALL {
-        let bytes = fetch_bytes(split.weights_url(), job::DOWNLOAD).await?;
+        let bytes = fetch_bytes(split.weights_url(), Job::Download).await?;
         let model = Model::read(&bytes, device)?;
         let chosen = chosen_in(&bytes);
         let prep = ensure_prepared(st, &model.cfg)?.clone();
@@ -187,7 +187,7 @@ pub(super) async fn compare_splits(
                 "The shipped weights for {split} cannot be scored: {why}."
             )));
         }
-        host.job = job::COMPARE.into();
+        host.job = Job::Compare;
         // Progress, but not the rows: the comparison's maps are drawn beside each other when
         // done, not over the lab's own map.
         let mut quiet = Filtered {
@@ -211,7 +211,7 @@ pub(super) async fn compare_splits(
         }));
     }
     post(&Response::Done {
-        job: job::COMPARE.into(),
+        job: Job::Compare,
         stopped,
     });
     Ok(())

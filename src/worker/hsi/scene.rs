@@ -5,7 +5,7 @@
 use super::{HsiState, send};
 use crate::data::{LabelChoice, Scene, load, read_arrays};
 use crate::messages::hsi::{FileArrays, HsiResponse, ImageMsg, SceneInfo};
-use crate::messages::{Response, job};
+use crate::messages::{Job, Response};
 use crate::viz;
 use crate::worker::WorkerError;
 use crate::worker::fetch::fetch_bytes;
@@ -106,7 +106,7 @@ pub(super) async fn ensure_bundled(st: &mut HsiState) -> Result<(), WorkerError>
     }
     let bytes = fetch_bytes(
         &format!("./public/data/{}", load::INDIAN_PINES_FILE),
-        job::DOWNLOAD,
+        Job::Download,
     )
     .await?;
     let scene = load::indian_pines(&bytes)?;
@@ -117,7 +117,7 @@ pub(super) async fn ensure_bundled(st: &mut HsiState) -> Result<(), WorkerError>
 pub(super) async fn load_bundled(st: &mut HsiState) -> Result<(), WorkerError> {
     ensure_bundled(st).await?;
     post(&Response::Done {
-        job: job::DOWNLOAD.into(),
+        job: Job::Download,
         stopped: false,
     });
     Ok(())

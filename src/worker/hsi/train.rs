@@ -5,7 +5,7 @@ use burn::tensor::Device;
 
 use super::{HsiState, Kept, Model, ensure_prepared, same_prep, send};
 use crate::messages::hsi::{HsiResponse, HsiSettings, MapSource};
-use crate::messages::{Response, job};
+use crate::messages::{Job, Response};
 use crate::model::{HybridSn, HybridSnConfig};
 use crate::train::TrainError;
 use crate::train::hsi::{
@@ -51,7 +51,7 @@ pub(super) async fn train(
 ) -> Result<(), WorkerError> {
     let mut cfg = HsiTrainConfig::from(s);
     let prep = ensure_prepared(st, &cfg)?.clone();
-    host.job = job::HSI_TRAIN.into();
+    host.job = Job::HsiTrain;
     let gpu = backend != CPU;
     let fitted = fit_batch(cfg.batch_size, prep.padded.bands, prep.patch, gpu);
     if fitted < cfg.batch_size {
@@ -104,7 +104,7 @@ pub(super) async fn train(
         trained_on: prep.scene.clone(),
     });
     post(&Response::Done {
-        job: job::HSI_TRAIN.into(),
+        job: Job::HsiTrain,
         stopped,
     });
     Ok(())

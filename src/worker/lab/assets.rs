@@ -5,8 +5,9 @@
 use crate::data::picture::{
     CATS_DOGS_STRIP, CIFAR_STRIP, Picture, SampleStrip, decode_picture, sample_list, split_strip,
 };
+use crate::messages::Job;
 use crate::worker::WorkerError;
-use crate::worker::fetch::{LAB_FETCH, fetch_bytes};
+use crate::worker::fetch::fetch_bytes;
 
 /// Side uploads are cropped and resized to.
 pub const UPLOAD_SIDE: usize = 64;
@@ -21,7 +22,7 @@ pub struct Assets {
 }
 
 async fn strip(s: &SampleStrip) -> Result<Vec<Picture>, WorkerError> {
-    let bytes = fetch_bytes(&format!("./public/data/conv_samples/{}", s.file), LAB_FETCH).await?;
+    let bytes = fetch_bytes(&format!("./public/data/conv_samples/{}", s.file), Job::Lab).await?;
     let pic = decode_picture(s.file, &bytes)?;
     Ok(split_strip(&pic, s)?)
 }
@@ -32,7 +33,7 @@ impl Assets {
         if let Some((_, bytes)) = self.shipped.iter().find(|(f, _)| *f == file) {
             return Ok(bytes.clone());
         }
-        let bytes = fetch_bytes(&format!("./public/weights/{file}"), LAB_FETCH).await?;
+        let bytes = fetch_bytes(&format!("./public/weights/{file}"), Job::Lab).await?;
         self.shipped.push((file, bytes.clone()));
         Ok(bytes)
     }

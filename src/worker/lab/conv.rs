@@ -11,11 +11,12 @@ use crate::lab::conv::{
     KernelSource, Kernels, MAX_OUT_CHANNELS, SLAB_SIDE, Slab, TRAINED_KERNELS_FILE,
     centre_channels, feature_maps, first_layer, spectral_conv,
 };
+use crate::messages::Job;
 use crate::messages::Response;
 use crate::messages::lab::{ConvMapsInfo, ConvMapsSettings, LabResponse, SpectralInfo};
 use crate::model::conv_cost::measured_table;
 use crate::worker::WorkerError;
-use crate::worker::fetch::{LAB_FETCH, fetch_bytes};
+use crate::worker::fetch::fetch_bytes;
 use crate::worker::{now_ms, post, post_with};
 
 /// Where the Indian Pines slab is cut (rows 40–71, columns 40–71: fields and woods).
@@ -148,7 +149,7 @@ pub async fn spectral(
     if st.slab.is_none() {
         let bytes = fetch_bytes(
             &format!("./public/data/{}", load::INDIAN_PINES_FILE),
-            LAB_FETCH,
+            Job::Lab,
         )
         .await?;
         let scene = load::indian_pines(&bytes)?;

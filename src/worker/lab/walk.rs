@@ -10,13 +10,14 @@ use super::tiles::{Tiles, abs_max};
 use crate::data::cifar::CIFAR10_CLASSES;
 use crate::data::load;
 use crate::lab::walk::{cifar_batch, cifar_input, layer_view};
+use crate::messages::Job;
 use crate::messages::Response;
 use crate::messages::lab::{LabResponse, WALK_SOURCES, WalkInfo, WalkSettings, WalkView};
 use crate::model::{HybridSn, ModelKind};
 use crate::train::cifar::{CifarNet, load_cifar, shipped_file};
 use crate::train::hsi::{Prepared, load_hybridsn, prepare};
 use crate::worker::WorkerError;
-use crate::worker::fetch::{LAB_FETCH, fetch_bytes};
+use crate::worker::fetch::fetch_bytes;
 use crate::worker::hsi::PRETRAINED_URL;
 use crate::worker::{now_ms, post_with, table};
 
@@ -87,11 +88,11 @@ async fn load_source(
             })
         }
         "hybridsn" => {
-            let bytes = fetch_bytes(PRETRAINED_URL, LAB_FETCH).await?;
+            let bytes = fetch_bytes(PRETRAINED_URL, Job::Lab).await?;
             let (model, cfg) = load_hybridsn(&bytes, device)?;
             let scene_bytes = fetch_bytes(
                 &format!("./public/data/{}", load::INDIAN_PINES_FILE),
-                LAB_FETCH,
+                Job::Lab,
             )
             .await?;
             let scene = load::indian_pines(&scene_bytes)?;
