@@ -22,6 +22,7 @@ pub mod packed;
 pub mod patches;
 pub mod pca;
 pub mod picture;
+pub mod rng;
 pub mod scene;
 pub mod split;
 pub mod weights_file;
@@ -40,8 +41,9 @@ pub use npy::{read_npy, write_npy};
 pub use packed::{fnv1a64, pack_scene, unpack_scene};
 pub use patches::PaddedCube;
 pub use pca::Pca;
+pub use rng::Rng;
 pub use scene::{INDIAN_PINES_CLASSES, Scene, SceneId, class_counts, pick_arrays, read_arrays};
 pub use split::{
-    Guard, Rng, Split, VALIDATION_FRACTION, hold_out_validation, oversample_small_classes,
+    Guard, Split, VALIDATION_FRACTION, hold_out_validation, oversample_small_classes,
     spatial_split, stratified_split,
 };

@@ -405,7 +405,7 @@ mod tests {
 
     #[test]
     fn random_bytes_never_panic() {
-        let mut rng = crate::data::split::Rng::new(11);
+        let mut rng = crate::data::Rng::new(11);
         let prefixes: [&[u8]; 4] = [
             b"",
             b"\x93NUMPY\x01\x00",

@@ -11,8 +11,8 @@ use burn::tensor::ops::ConvOptions;
 use burn::tensor::{Device, Tensor, TensorData};
 
 use super::LabError;
+use crate::data::Rng;
 use crate::data::Scene;
-use crate::data::split::Rng;
 use crate::train::read_f32;
 
 /// The largest number of output channels the feature-map view computes.
@@ -564,8 +564,8 @@ pub async fn spectral_conv(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::data::Rng;
     use crate::data::picture::{CIFAR_STRIP, decode_picture, split_strip};
-    use crate::data::split::Rng;
 
     fn cifar(i: usize) -> crate::data::picture::Picture {
         let path = concat!(
