@@ -301,7 +301,7 @@ for (const backend of ['webgpu', 'cpu']) {
       const row = await page.locator(tid('epoch-row')).first().textContent();
       assert.match(row, /^1/);
       // Epochs show validation OA, never test OA (nothing is chosen on test pixels).
-      const head = await page.locator(`${tid('epochs')} thead`).textContent();
+      const head = await page.locator(`${tid('epoch-table')} thead`).textContent();
       assert.match(head, /Validation OA/);
       assert.doesNotMatch(head, /Test/);
       // The final map of the window, then its metrics.

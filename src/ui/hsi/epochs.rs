@@ -52,7 +52,7 @@ pub fn EpochTable() -> impl IntoView {
             }>"Curves (PNG)"</button>
         <button data-testid="epochs-csv" disabled=move || hs.epochs.with(|e| e.is_empty())
             on:click=download_csv>"Metrics per epoch (CSV)"</button>
-        <table data-testid="epochs">
+        <table data-testid="epoch-table">
             <thead><tr><th>"Epoch"</th><th>"Loss"</th><th>"Train acc."</th><th title="On the validation pixels held out of the training pixels; the test score comes once, after the last epoch">"Validation OA"</th><th>"Time"</th></tr></thead>
             <tbody>
                 {move || hs.epochs.get().into_iter().map(|e| view! {
