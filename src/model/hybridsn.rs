@@ -14,8 +14,13 @@ use super::host_conv_op::{valid_conv2d, valid_conv3d};
 use super::norm_op::batch_norm;
 use super::summary::{LayerInfo, ModelSummary, conv_macs, trainable_params};
 
-/// Spectral kernel depths of the three 3-D convolutions and their filter counts.
+/// Filter counts and spectral kernel depths of the three 3-D convolutions (each 3×3 in
+/// space).
 pub const CONV3D: [(usize, usize); 3] = [(8, 7), (16, 5), (32, 3)];
+/// Filters of the 2-D convolution (3×3) after the 3-D ones.
+pub const CONV2D_FILTERS: usize = 64;
+/// Widths of the two hidden dense layers.
+pub const DENSE: [usize; 2] = [256, 128];
 
 #[derive(Config, Debug)]
 pub struct HybridSnConfig {
@@ -45,6 +50,21 @@ impl HybridSnConfig {
         self.patch - 8
     }
 
+    /// Floats in each convolution's output for one sample: the three Conv3d layers, then
+    /// the Conv2d (what a batch's activations take, layer by layer; 0 for inputs too small).
+    pub fn activation_floats(&self) -> [usize; 4] {
+        let mut out = [0; 4];
+        let (mut depth, mut side) = (self.bands, self.patch);
+        for (o, &(filters, kernel)) in out.iter_mut().zip(&CONV3D) {
+            depth = (depth + 1).saturating_sub(kernel);
+            side = side.saturating_sub(2);
+            *o = filters * depth * side * side;
+        }
+        side = side.saturating_sub(2);
+        out[3] = CONV2D_FILTERS * side * side;
+        out
+    }
+
     /// Checks that the input is large enough for the convolution stack.
     pub fn validate(&self) -> Result<(), String> {
         if self.bands < 13 {
@@ -72,18 +92,19 @@ impl HybridSnConfig {
         };
         let d = self.depth_after_3d();
         let s = self.spatial_after_2d();
+        let [(f1, k1), (f2, k2), (f3, k3)] = CONV3D;
         HybridSn {
-            conv1: Conv3dConfig::new([1, 8], [7, 3, 3]).init(device),
-            bn1: bn(8),
-            conv2: Conv3dConfig::new([8, 16], [5, 3, 3]).init(device),
-            bn2: bn(16),
-            conv3: Conv3dConfig::new([16, 32], [3, 3, 3]).init(device),
-            bn3: bn(32),
-            conv4: Conv2dConfig::new([32 * d, 64], [3, 3]).init(device),
-            bn4: bn(64),
-            fc1: LinearConfig::new(64 * s * s, 256).init(device),
-            fc2: LinearConfig::new(256, 128).init(device),
-            fc3: LinearConfig::new(128, self.num_classes).init(device),
+            conv1: Conv3dConfig::new([1, f1], [k1, 3, 3]).init(device),
+            bn1: bn(f1),
+            conv2: Conv3dConfig::new([f1, f2], [k2, 3, 3]).init(device),
+            bn2: bn(f2),
+            conv3: Conv3dConfig::new([f2, f3], [k3, 3, 3]).init(device),
+            bn3: bn(f3),
+            conv4: Conv2dConfig::new([f3 * d, CONV2D_FILTERS], [3, 3]).init(device),
+            bn4: bn(CONV2D_FILTERS),
+            fc1: LinearConfig::new(CONV2D_FILTERS * s * s, DENSE[0]).init(device),
+            fc2: LinearConfig::new(DENSE[0], DENSE[1]).init(device),
+            fc3: LinearConfig::new(DENSE[1], self.num_classes).init(device),
             dropout: DropoutConfig::new(self.dropout).init(),
             bands: self.bands,
             patch: self.patch,
@@ -196,7 +217,7 @@ impl HybridSn {
         let s = self.patch - 8;
         let w = self.fc1.weight.val(); // [64·s·s, 256]
         let d_out = w.dims()[1];
-        let kernel: Tensor<4> = w.transpose().reshape([d_out, 64, s, s]); // [256, 64, s, s]
+        let kernel: Tensor<4> = w.transpose().reshape([d_out, CONV2D_FILTERS, s, s]); // [256, 64, s, s]
         let bias = self.fc1.bias.as_ref().map(|b| b.val());
         let h = conv2d(f, kernel, bias, ConvOptions::new([1, 1], [0, 0], [1, 1], 1)); // [1, 256, rows, cols]
         let [_, c, rows, cols] = h.dims();

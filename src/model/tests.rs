@@ -330,3 +330,23 @@ fn hybridsn_fast_forward_equals_plain_forward_with_gradients() {
         );
     }
 }
+
+/// The activation sizes the batch limits are computed from are the layer table's: the
+/// outputs of the real modules' three Conv3d layers and the Conv2d.
+#[test]
+fn hybridsn_activation_floats_are_its_conv_outputs() {
+    for (bands, patch) in [(30, 25), (15, 11), (13, 9), (40, 13)] {
+        let cfg = HybridSnConfig::new()
+            .with_bands(bands)
+            .with_patch(patch)
+            .with_num_classes(5);
+        let s = cfg.init(&device()).summary();
+        let convs: Vec<usize> = s
+            .layers
+            .iter()
+            .filter(|l| l.name.starts_with("conv"))
+            .map(|l| l.output.iter().product())
+            .collect();
+        assert_eq!(convs, cfg.activation_floats(), "bands {bands}, patch {patch}");
+    }
+}

@@ -542,17 +542,14 @@ pub async fn train_hybridsn<H: Host>(
     })
 }
 
-/// Floats in each layer's output for one sample of HybridSN with `bands` PCA components and
-/// `patch`×`patch` windows: the three Conv3d layers, then the Conv2d.
+/// Floats in each convolution's output for one sample of HybridSN with `bands` PCA
+/// components and `patch`×`patch` windows (the model's own arithmetic:
+/// [`HybridSnConfig::activation_floats`]).
 pub fn activation_floats(bands: usize, patch: usize) -> [usize; 4] {
-    let (k, p) = (bands, patch);
-    let sq = |x: usize| x * x;
-    [
-        8 * k.saturating_sub(6) * sq(p.saturating_sub(2)),
-        16 * k.saturating_sub(10) * sq(p.saturating_sub(4)),
-        32 * k.saturating_sub(12) * sq(p.saturating_sub(6)),
-        64 * sq(p.saturating_sub(8)),
-    ]
+    HybridSnConfig::new()
+        .with_bands(bands)
+        .with_patch(patch)
+        .activation_floats()
 }
 
 /// WebGPU's default limit on one storage buffer binding.
