@@ -366,11 +366,77 @@ impl Scene {
         let start = (row * self.width + col) * self.bands;
         &self.cube[start..start + self.bands]
     }
+
+    /// One band as a row-major plane of `height × width` values (`None` beyond the bands).
+    pub fn band_plane(&self, band: usize) -> Option<Vec<f32>> {
+        (band < self.bands).then(|| {
+            self.cube
+                .chunks_exact(self.bands)
+                .map(|px| px[band])
+                .collect()
+        })
+    }
+
+    /// The mean spectrum of each class (labels 1..=num_classes, in that order); a class
+    /// without pixels gets zeros.
+    pub fn class_means(&self) -> Vec<Vec<f32>> {
+        let n = self.num_classes;
+        let mut sums = vec![vec![0f64; self.bands]; n];
+        let mut counts = vec![0usize; n];
+        for (px, &g) in self.cube.chunks_exact(self.bands).zip(&self.gt) {
+            if g == 0 || g as usize > n {
+                continue;
+            }
+            let c = g as usize - 1;
+            counts[c] += 1;
+            for (s, v) in sums[c].iter_mut().zip(px) {
+                *s += *v as f64;
+            }
+        }
+        sums.into_iter()
+            .zip(&counts)
+            .map(|(s, &c)| {
+                s.into_iter()
+                    .map(|v| (v / c.max(1) as f64) as f32)
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Three bands for a false-colour view: Indian Pines' usual 43, 21 and 11 (near
+    /// infrared, red, green) when the scene has that many bands, else three spread out.
+    pub fn false_colour_bands(&self) -> [usize; 3] {
+        let b = self.bands;
+        if b >= 44 {
+            [43, 21, 11]
+        } else {
+            [b * 3 / 4, b / 2, b / 4]
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Class means, band planes and the false-colour bands of a scene small enough to
+    /// check by hand.
+    #[test]
+    fn scene_statistics_by_hand() {
+        // 1×3 pixels, 2 bands: classes 1, 2, 1.
+        let cube = NdArray::new(
+            "c",
+            vec![1, 3, 2],
+            Values::F32(vec![1., 10., 2., 20., 3., 30.]),
+        )
+        .unwrap();
+        let gt = NdArray::new("g", vec![1, 3], Values::U8(vec![1, 2, 1])).unwrap();
+        let scene = Scene::from_arrays("s", &cube, &gt, None).unwrap();
+        assert_eq!(scene.class_means(), vec![vec![2.0, 20.0], vec![2.0, 20.0]]);
+        assert_eq!(scene.band_plane(1), Some(vec![10.0, 20.0, 30.0]));
+        assert_eq!(scene.band_plane(2), None);
+        assert_eq!(scene.false_colour_bands(), [1, 1, 0]);
+    }
 
     fn fixture(name: &str) -> Vec<u8> {
         let path = format!("{}/tests/fixtures/data/{name}", env!("CARGO_MANIFEST_DIR"));

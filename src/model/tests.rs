@@ -347,6 +347,10 @@ fn hybridsn_activation_floats_are_its_conv_outputs() {
             .filter(|l| l.name.starts_with("conv"))
             .map(|l| l.output.iter().product())
             .collect();
-        assert_eq!(convs, cfg.activation_floats(), "bands {bands}, patch {patch}");
+        assert_eq!(
+            convs,
+            cfg.activation_floats(),
+            "bands {bands}, patch {patch}"
+        );
     }
 }

@@ -12,70 +12,35 @@ use crate::worker::fetch::fetch_bytes;
 use crate::worker::post;
 
 fn scene_info(scene: &Scene) -> SceneInfo {
-    let n = scene.num_classes;
-    let mut sums = vec![vec![0f64; scene.bands]; n];
-    let mut counts = vec![0usize; n];
-    for (i, &g) in scene.gt.iter().enumerate() {
-        if g == 0 || g as usize > n {
-            continue;
-        }
-        let c = g as usize - 1;
-        counts[c] += 1;
-        let px = &scene.cube[i * scene.bands..(i + 1) * scene.bands];
-        for (s, v) in sums[c].iter_mut().zip(px) {
-            *s += *v as f64;
-        }
-    }
-    let class_means = sums
-        .into_iter()
-        .zip(&counts)
-        .map(|(s, &c)| {
-            s.into_iter()
-                .map(|v| (v / c.max(1) as f64) as f32)
-                .collect()
-        })
-        .collect();
-    let b = scene.bands;
-    let rgb_bands = if b >= 44 {
-        [43, 21, 11]
-    } else {
-        [b * 3 / 4, b / 2, b / 4]
-    };
     SceneInfo {
         name: scene.name.clone(),
         height: scene.height,
         width: scene.width,
         bands: scene.bands,
-        num_classes: n,
+        num_classes: scene.num_classes,
         class_names: scene.class_names.clone(),
         class_counts: scene.class_counts(),
         gt: scene.gt.clone(),
-        class_means,
-        rgb_bands,
+        class_means: scene.class_means(),
+        rgb_bands: scene.false_colour_bands(),
         label_map: scene.label_map.describe(),
     }
 }
 
-fn band_plane(scene: &Scene, band: usize) -> Vec<f32> {
-    scene
-        .cube
-        .chunks_exact(scene.bands)
-        .map(|px| px[band])
-        .collect()
-}
-
 fn rgb_image(scene: &Scene, bands: [usize; 3]) -> Result<ImageMsg, WorkerError> {
-    if bands.iter().any(|&b| b >= scene.bands) {
-        return Err(WorkerError::Message(format!(
-            "Bands must be between 0 and {}",
-            scene.bands.saturating_sub(1)
-        )));
-    }
+    let plane = |b: usize| {
+        scene.band_plane(b).ok_or_else(|| {
+            WorkerError::Message(format!(
+                "Bands must be between 0 and {}",
+                scene.bands.saturating_sub(1)
+            ))
+        })
+    };
     let (w, h) = (scene.width as u32, scene.height as u32);
     let img = viz::colormap::false_colour(
-        &band_plane(scene, bands[0]),
-        &band_plane(scene, bands[1]),
-        &band_plane(scene, bands[2]),
+        &plane(bands[0])?,
+        &plane(bands[1])?,
+        &plane(bands[2])?,
         w,
         h,
     );
@@ -88,7 +53,7 @@ fn rgb_image(scene: &Scene, bands: [usize; 3]) -> Result<ImageMsg, WorkerError> 
 }
 
 fn set_scene(st: &mut HsiState, scene: Scene, bundled: bool) -> Result<(), WorkerError> {
-    let rgb = scene_info(&scene).rgb_bands;
+    let rgb = scene.false_colour_bands();
     send(HsiResponse::Scene(scene_info(&scene)));
     send(HsiResponse::Image(rgb_image(&scene, rgb)?));
     st.scene = Some(scene);
@@ -168,13 +133,12 @@ pub(super) fn inspect(names: &[String], bins: &[Vec<u8>]) -> Result<(), WorkerEr
 /// One band as an image (`colormap` "grey", else viridis).
 pub(super) fn band(st: &HsiState, band: usize, colormap: &str) -> Result<(), WorkerError> {
     let scene = st.scene.as_ref().ok_or(WorkerError::NoScene)?;
-    if band >= scene.bands {
-        return Err(WorkerError::Message(format!(
+    let plane = scene.band_plane(band).ok_or_else(|| {
+        WorkerError::Message(format!(
             "Band {band} is beyond the scene's {} bands",
             scene.bands
-        )));
-    }
-    let plane = band_plane(scene, band);
+        ))
+    })?;
     let (lo, hi) = viz::colormap::robust_range(&plane);
     let cmap = if colormap == "grey" {
         viz::colormap::Colormap::Grey
