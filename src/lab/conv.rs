@@ -29,17 +29,6 @@ pub enum KernelSource {
     Trained,
 }
 
-impl KernelSource {
-    pub fn parse(name: &str, seed: u64) -> Result<KernelSource, LabError> {
-        match name {
-            "handmade" => Ok(KernelSource::Handmade),
-            "random" => Ok(KernelSource::Random(seed)),
-            "trained" => Ok(KernelSource::Trained),
-            other => Err(LabError::UnknownKernelSource(other.to_string())),
-        }
-    }
-}
-
 /// 3×3 kernels, row-major.
 pub const EDGE: [f32; 9] = [0.0, 1.0, 0.0, 1.0, -4.0, 1.0, 0.0, 1.0, 0.0];
 pub const BLUR: [f32; 9] = [
@@ -720,8 +709,6 @@ mod tests {
         let a = Kernels::new(KernelSource::Random(3), 8);
         assert_eq!(a, Kernels::new(KernelSource::Random(3), 8));
         assert_ne!(a, Kernels::new(KernelSource::Random(4), 8));
-        assert_eq!(KernelSource::parse("trained", 0), Ok(KernelSource::Trained));
-        assert!(KernelSource::parse("learned", 0).is_err());
         let mut rng = Rng::new(1);
         let v: Vec<f32> = (0..4000).map(|_| normal(&mut rng, 1.0)).collect();
         let mean = v.iter().sum::<f32>() / 4000.0;

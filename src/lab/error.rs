@@ -11,10 +11,6 @@ use crate::train::TrainError;
 /// Everything that can go wrong in one of the labs' forward passes.
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum LabError {
-    /// A kernel source that is none of the three.
-    #[error("unknown kernel source '{0}' (hand-made, random or trained)")]
-    UnknownKernelSource(String),
-
     /// Trained first-layer weights of the wrong size.
     #[error("the trained first layer must be [n, 3, 3, 3] with n ≤ {max}; got {weights} weights")]
     TrainedLayerSize {

@@ -8,6 +8,15 @@ use serde::{Deserialize, Serialize};
 use super::ModelTable;
 
 /// Settings of a hyperspectral run (mirrors `train::hsi::HsiTrainConfig`).
+/// The colour scale of a one-band image (`"grey"` or `"viridis"` on the wire).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BandColours {
+    Grey,
+    #[default]
+    Viridis,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HsiSettings {
     pub pca: usize,
@@ -224,8 +233,8 @@ pub enum HsiRequest {
     /// List the arrays in uploaded files (binary attachments named `names`) so the visitor
     /// can choose the cube and the ground truth. Answered by [`HsiResponse::Arrays`].
     InspectFiles { names: Vec<String> },
-    /// One band as an image (colormap "grey" or "viridis").
-    Band { band: usize, colormap: String },
+    /// One band as an image.
+    Band { band: usize, colormap: BandColours },
     /// A false-colour composite of three bands.
     Rgb { bands: [usize; 3] },
     /// The spectrum of one pixel.

@@ -8,6 +8,49 @@ use serde::{Deserialize, Serialize};
 use super::ModelTable;
 use crate::cost::{ConvSpec, CostTable};
 
+/// Where the Conv lab's feature-map kernels come from (on the wire, in links and on screen by
+/// [`KernelChoice::name`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KernelChoice {
+    /// Edge, blur, sharpen and Sobel filters.
+    #[default]
+    Handmade,
+    /// He-normal random weights from the run's seed.
+    Random,
+    /// The first layer of the shipped MobileNetV1 ×0.25 and its closest separable pair.
+    Trained,
+}
+
+impl KernelChoice {
+    /// Every choice, in the form's order.
+    pub const ALL: [KernelChoice; 3] = [
+        KernelChoice::Handmade,
+        KernelChoice::Random,
+        KernelChoice::Trained,
+    ];
+
+    /// The choice's name in links and requests.
+    pub fn name(self) -> &'static str {
+        match self {
+            KernelChoice::Handmade => "handmade",
+            KernelChoice::Random => "random",
+            KernelChoice::Trained => "trained",
+        }
+    }
+
+    /// The choice of that name.
+    pub fn from_name(name: &str) -> Option<KernelChoice> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+impl std::fmt::Display for KernelChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// Conv lab: which picture and kernels to run the feature-map comparison with.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConvMapsSettings {
@@ -18,8 +61,7 @@ pub struct ConvMapsSettings {
     pub upload: Option<String>,
     /// Output channels of the standard and pointwise layers (1–64).
     pub out_channels: usize,
-    /// `handmade` or `random`.
-    pub kernels: String,
+    pub kernels: KernelChoice,
     pub seed: u64,
 }
 
@@ -41,7 +83,7 @@ pub struct ConvMapsInfo {
     pub width: usize,
     pub height: usize,
     pub out_channels: usize,
-    pub kernels: String,
+    pub kernels: KernelChoice,
     /// Where trained kernels came from and how close the separable pair is (else empty).
     #[serde(default)]
     pub note: String,
@@ -208,5 +250,25 @@ mod tests {
     fn lab_requests_are_nested_on_the_wire() {
         let req = Request::Lab(LabRequest::SpectralConv { depth: 7 });
         assert_eq!(req.to_json(), r#"{"Lab":{"SpectralConv":{"depth":7}}}"#);
+    }
+
+    #[test]
+    fn kernel_choices_keep_their_names_on_the_wire_and_in_links() {
+        for k in KernelChoice::ALL {
+            assert_eq!(
+                serde_json::to_string(&k).unwrap(),
+                format!("\"{}\"", k.name())
+            );
+            assert_eq!(KernelChoice::from_name(k.name()), Some(k));
+        }
+        assert_eq!(KernelChoice::from_name("sobel"), None);
+        assert_eq!(
+            serde_json::to_string(&crate::messages::hsi::BandColours::Grey).unwrap(),
+            "\"grey\""
+        );
+        assert_eq!(
+            serde_json::to_string(&crate::messages::Job::HsiTrain).unwrap(),
+            "\"train\""
+        );
     }
 }

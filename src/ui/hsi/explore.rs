@@ -8,7 +8,7 @@ use super::gt_image;
 use super::legend::Legend;
 use super::spectrum::SpectrumChart;
 use crate::messages::Request;
-use crate::messages::hsi::HsiRequest;
+use crate::messages::hsi::{BandColours, HsiRequest};
 use crate::ui::canvas::ImageCanvas;
 use crate::ui::client::send;
 use crate::ui::state::AppState;
@@ -24,11 +24,10 @@ pub fn Explore() -> impl IntoView {
         send(&Request::Hsi(HsiRequest::Band {
             band: band.get_untracked(),
             colormap: if grey.get_untracked() {
-                "grey"
+                BandColours::Grey
             } else {
-                "viridis"
-            }
-            .into(),
+                BandColours::Viridis
+            },
         }))
     };
 

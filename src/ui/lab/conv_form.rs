@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use crate::cost::ConvSpec;
 use crate::data::picture::sample_list;
+use crate::messages::lab::KernelChoice;
 use crate::share::{Query, conv_spec_pairs, read_conv_spec};
 
 /// The lab's settings (calculator, feature maps, 2-D against 3-D); lives in the app's
@@ -16,15 +17,12 @@ pub struct ConvForm {
     /// The feature maps' picture: a bundled sample id (`cifar-3`, `catdog-1`) or `upload`.
     pub sample: RwSignal<String>,
     pub maps_out: RwSignal<usize>,
-    /// `handmade`, `random` or `trained`.
-    pub kernels: RwSignal<String>,
+    pub kernels: RwSignal<KernelChoice>,
     pub maps_seed: RwSignal<u64>,
     /// Kernel depth of the 3-D convolution.
     pub depth: RwSignal<usize>,
 }
 
-/// Kernel sources of the feature maps.
-pub const KERNELS: [&str; 3] = ["handmade", "random", "trained"];
 /// Most output channels of the feature maps.
 pub const MAX_MAPS_OUT: usize = 64;
 /// Deepest 3-D kernel (the slab's bands).
@@ -42,7 +40,7 @@ impl ConvForm {
             spec: RwSignal::new(ConvSpec::default()),
             sample: RwSignal::new("cifar-0".into()),
             maps_out: RwSignal::new(8),
-            kernels: RwSignal::new("handmade".into()),
+            kernels: RwSignal::new(KernelChoice::default()),
             maps_seed: RwSignal::new(0),
             depth: RwSignal::new(7),
         }
@@ -57,7 +55,10 @@ impl ConvForm {
         let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
         f.sample.set(q.choice("img", &ids, "cifar-0"));
         f.maps_out.set(q.int("maps_out", 8, 1, MAX_MAPS_OUT));
-        f.kernels.set(q.choice("kernels", &KERNELS, "handmade"));
+        let names = KernelChoice::ALL.map(KernelChoice::name);
+        let name = q.choice("kernels", &names, KernelChoice::default().name());
+        f.kernels
+            .set(KernelChoice::from_name(&name).unwrap_or_default());
         f.maps_seed.set(q.int64("maps_seed", 0, 0, u64::MAX));
         f.depth.set(q.int("depth", 7, 1, MAX_DEPTH));
         f
@@ -74,7 +75,7 @@ impl ConvForm {
         }
         pairs.extend([
             ("maps_out", self.maps_out.get_untracked().to_string()),
-            ("kernels", self.kernels.get_untracked()),
+            ("kernels", self.kernels.get_untracked().name().to_string()),
             ("maps_seed", self.maps_seed.get_untracked().to_string()),
             ("depth", self.depth.get_untracked().to_string()),
         ]);

@@ -9,7 +9,7 @@ use wasm_bindgen::JsCast;
 use super::conv_form::{ConvForm, MAX_MAPS_OUT};
 use crate::data::picture::sample_list;
 use crate::messages::Request;
-use crate::messages::lab::{ConvMapsInfo, ConvMapsSettings, LabRequest};
+use crate::messages::lab::{ConvMapsInfo, ConvMapsSettings, KernelChoice, LabRequest};
 use crate::ui::canvas::ImageCanvas;
 use crate::ui::client::{send, send_with};
 use crate::ui::download::read_file;
@@ -233,12 +233,12 @@ pub fn FeatureMapsView() -> impl IntoView {
             </label>
             <label>
                 "Kernels "
-                <select data-testid="kernel-source" on:change=move |ev| { kernels.set(event_target_value(&ev)); run(); }>
-                    <option value="handmade" selected=move || kernels.get() == "handmade">
+                <select data-testid="kernel-source" on:change=move |ev| { kernels.set(KernelChoice::from_name(&event_target_value(&ev)).unwrap_or_default()); run(); }>
+                    <option value="handmade" selected=move || kernels.get() == KernelChoice::Handmade>
                         "hand-made (edge, blur, sharpen, Sobel)"
                     </option>
-                    <option value="random" selected=move || kernels.get() == "random">"random (He normal)"</option>
-                    <option value="trained" selected=move || kernels.get() == "trained">
+                    <option value="random" selected=move || kernels.get() == KernelChoice::Random>"random (He normal)"</option>
+                    <option value="trained" selected=move || kernels.get() == KernelChoice::Trained>
                         "trained (MobileNetV1's first layer)"
                     </option>
                 </select>

@@ -101,7 +101,7 @@ pub async fn handle(
             labels,
         } => scene::upload(st, &names, &bins, cube_var, gt_var, &labels),
         HsiRequest::InspectFiles { names } => scene::inspect(&names, &bins),
-        HsiRequest::Band { band, colormap } => scene::band(st, band, &colormap),
+        HsiRequest::Band { band, colormap } => scene::band(st, band, colormap),
         HsiRequest::Rgb { bands } => scene::rgb(st, bands),
         HsiRequest::Spectrum { row, col } => scene::spectrum(st, row, col),
         HsiRequest::Prepare(s) => train::prepare_view(st, device, &s),

@@ -4,7 +4,7 @@
 
 use super::{HsiState, send};
 use crate::data::{LabelChoice, Scene, load, read_arrays};
-use crate::messages::hsi::{FileArrays, HsiResponse, ImageMsg, SceneInfo};
+use crate::messages::hsi::{BandColours, FileArrays, HsiResponse, ImageMsg, SceneInfo};
 use crate::messages::{Job, Response};
 use crate::viz;
 use crate::worker::WorkerError;
@@ -130,8 +130,8 @@ pub(super) fn inspect(names: &[String], bins: &[Vec<u8>]) -> Result<(), WorkerEr
     Ok(())
 }
 
-/// One band as an image (`colormap` "grey", else viridis).
-pub(super) fn band(st: &HsiState, band: usize, colormap: &str) -> Result<(), WorkerError> {
+/// One band as an image.
+pub(super) fn band(st: &HsiState, band: usize, colours: BandColours) -> Result<(), WorkerError> {
     let scene = st.scene.as_ref().ok_or(WorkerError::NoScene)?;
     let plane = scene.band_plane(band).ok_or_else(|| {
         WorkerError::Message(format!(
@@ -140,10 +140,9 @@ pub(super) fn band(st: &HsiState, band: usize, colormap: &str) -> Result<(), Wor
         ))
     })?;
     let (lo, hi) = viz::colormap::robust_range(&plane);
-    let cmap = if colormap == "grey" {
-        viz::colormap::Colormap::Grey
-    } else {
-        viz::colormap::Colormap::Viridis
+    let cmap = match colours {
+        BandColours::Grey => viz::colormap::Colormap::Grey,
+        BandColours::Viridis => viz::colormap::Colormap::Viridis,
     };
     let img = viz::colormap::array_to_rgba(
         &plane,

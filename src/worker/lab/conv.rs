@@ -13,7 +13,9 @@ use crate::lab::conv::{
 };
 use crate::messages::Job;
 use crate::messages::Response;
-use crate::messages::lab::{ConvMapsInfo, ConvMapsSettings, LabResponse, SpectralInfo};
+use crate::messages::lab::{
+    ConvMapsInfo, ConvMapsSettings, KernelChoice, LabResponse, SpectralInfo,
+};
 use crate::model::conv_cost::measured_table;
 use crate::worker::WorkerError;
 use crate::worker::fetch::fetch_bytes;
@@ -70,7 +72,11 @@ pub async fn maps(
             "Output channels must be between 1 and {MAX_OUT_CHANNELS}."
         )));
     }
-    let source = KernelSource::parse(&s.kernels, s.seed)?;
+    let source = match s.kernels {
+        KernelChoice::Handmade => KernelSource::Handmade,
+        KernelChoice::Random => KernelSource::Random(s.seed),
+        KernelChoice::Trained => KernelSource::Trained,
+    };
     let (label, pic) = assets.picture(&s.sample).await?;
     let (w, h) = (pic.width, pic.height);
     let mut chw = pic.to_chw();
