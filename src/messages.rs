@@ -38,28 +38,6 @@ pub struct ModelTable {
     pub macs: u64,
 }
 
-/// One epoch of a saved run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RunEpoch {
-    pub epoch: usize,
-    pub loss: f64,
-    pub train_acc: f64,
-    /// Test accuracy (OA for hyperspectral runs) when it was measured that epoch.
-    pub test_acc: Option<f64>,
-    /// Validation accuracy (OA for hyperspectral runs) when it was measured that epoch.
-    #[serde(default)]
-    pub val_acc: Option<f64>,
-    pub seconds: f64,
-}
-
-impl RunEpoch {
-    /// What the Runs page draws per epoch: validation accuracy where the run measured it,
-    /// else test accuracy (CIFAR-10 runs), else train accuracy.
-    pub fn curve_accuracy(&self) -> f64 {
-        self.val_acc.or(self.test_acc).unwrap_or(self.train_acc)
-    }
-}
-
 /// A finished run as the browser keeps it (IndexedDB) and the Runs page compares it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SavedRun {
@@ -75,7 +53,7 @@ pub struct SavedRun {
     pub backend: String,
     /// Settings as shown to people, e.g. ("PCA", "30").
     pub settings: Vec<(String, String)>,
-    pub history: Vec<RunEpoch>,
+    pub history: Vec<crate::data::EpochMetrics>,
     /// Final scores, e.g. ("OA", 0.981); fractions, shown as percentages (Kappa as is).
     pub metrics: Vec<(String, f64)>,
     pub params: usize,

@@ -1,22 +1,41 @@
 //! Classification metrics from a confusion matrix: overall accuracy (OA), per-class and
 //! average accuracy (AA), and Cohen's kappa — the three numbers hyperspectral papers report.
 
-/// One epoch of a hyperspectral run: what training reports, the worker sends and the lab
-/// shows (one type from the training loop to the page).
+/// One finished training epoch, in every lab: what the training loop reports, the worker
+/// sends, the page shows, saved runs keep and a CIFAR-10 weights file's header keeps as its
+/// history (one type from the loop to the page). Earlier hyperspectral runs saved `val_oa`,
+/// `test_oa` and `seconds`, read here as `val_acc`, `test_acc` and `train_seconds`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EpochMetrics {
     pub epoch: usize,
-    /// Mean training loss.
+    /// Mean training loss (with label smoothing when used).
     pub loss: f64,
+    /// Accuracy on the (augmented) training batches, in train mode.
     pub train_acc: f64,
-    /// Overall accuracy on the test pixels (None when not evaluated this epoch: the lab
-    /// never does, so no epoch is chosen on test pixels).
-    pub test_oa: Option<f64>,
-    /// Overall accuracy on the validation pixels (None when not evaluated this epoch or
-    /// without a validation set).
+    /// Accuracy (for a scene: overall accuracy) on the validation images or pixels, in eval
+    /// mode (None when not measured this epoch or without a validation set).
+    #[serde(default, alias = "val_oa")]
+    pub val_acc: Option<f64>,
+    /// Accuracy on the test images or pixels: a scene's run scores them after its last epoch
+    /// (or every N epochs when the CLI's `--eval-every` asks, shown only); CIFAR-10 runs never
+    /// per epoch (only files saved before validation existed hold test curves). So no epoch is
+    /// ever chosen on them.
+    #[serde(default, alias = "test_oa", skip_serializing_if = "Option::is_none")]
+    pub test_acc: Option<f64>,
+    /// Seconds of training in this epoch (evaluation excluded).
+    #[serde(alias = "seconds")]
+    pub train_seconds: f64,
+    /// Training samples per second in this epoch.
     #[serde(default)]
-    pub val_oa: Option<f64>,
-    pub seconds: f64,
+    pub samples_per_s: f64,
+}
+
+impl EpochMetrics {
+    /// What the Runs page draws per epoch: validation accuracy where the run measured it,
+    /// else test accuracy (files saved before validation existed), else train accuracy.
+    pub fn curve_accuracy(&self) -> f64 {
+        self.val_acc.or(self.test_acc).unwrap_or(self.train_acc)
+    }
 }
 
 /// A confusion matrix over `n` classes with 0-based class indices (for a scene, class index
@@ -212,32 +231,52 @@ impl Evaluation {
     }
 }
 
-/// One CIFAR-10 epoch's numbers: what training reports, the worker posts, the lab shows and a
-/// weights file's header keeps as its history.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CifarEpoch {
-    pub epoch: usize,
-    /// Mean training loss (with label smoothing when used).
-    pub loss: f64,
-    /// Accuracy on the (augmented) training batches, in train mode.
-    pub train_acc: f64,
-    /// Accuracy on the validation images in eval mode (None when not measured this epoch or
-    /// without a validation share).
-    #[serde(default)]
-    pub val_acc: Option<f64>,
-    /// Accuracy on the test images per epoch: only in files saved before validation existed
-    /// (their curves were test curves); runs now never measure it per epoch.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub test_acc: Option<f64>,
-    /// Seconds of training in this epoch (evaluation excluded).
-    pub train_seconds: f64,
-    /// Training samples per second in this epoch.
-    pub samples_per_s: f64,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The one epoch type reads what the four earlier ones wrote: a hyperspectral epoch
+    /// (`val_oa`, `test_oa`, `seconds`), a saved run's epoch (`val_acc`, `test_acc`,
+    /// `seconds`) and a CIFAR-10 weights file's history (`train_seconds`, `samples_per_s`).
+    #[test]
+    fn epochs_written_by_earlier_versions_read_as_one_type() {
+        let want = |val, test, secs, rate| EpochMetrics {
+            epoch: 3,
+            loss: 0.5,
+            train_acc: 0.9,
+            val_acc: val,
+            test_acc: test,
+            train_seconds: secs,
+            samples_per_s: rate,
+        };
+        let read = |json: &str| serde_json::from_str::<EpochMetrics>(json).unwrap();
+        assert_eq!(
+            read(
+                r#"{"epoch":3,"loss":0.5,"train_acc":0.9,"test_oa":0.97,"val_oa":0.99,"seconds":12.5}"#
+            ),
+            want(Some(0.99), Some(0.97), 12.5, 0.0)
+        );
+        assert_eq!(
+            read(
+                r#"{"epoch":3,"loss":0.5,"train_acc":0.9,"test_acc":null,"val_acc":0.8,"seconds":2.0}"#
+            ),
+            want(Some(0.8), None, 2.0, 0.0)
+        );
+        assert_eq!(
+            read(
+                r#"{"epoch":3,"loss":0.5,"train_acc":0.9,"test_acc":0.41,"train_seconds":60.0,"samples_per_s":66.0}"#
+            ),
+            want(None, Some(0.41), 60.0, 66.0)
+        );
+        // Written back under today's names, without an unmeasured test score.
+        let json = serde_json::to_string(&want(Some(0.8), None, 2.0, 4.0)).unwrap();
+        assert_eq!(
+            json,
+            r#"{"epoch":3,"loss":0.5,"train_acc":0.9,"val_acc":0.8,"train_seconds":2.0,"samples_per_s":4.0}"#
+        );
+        assert_eq!(want(None, Some(0.41), 1.0, 1.0).curve_accuracy(), 0.41);
+        assert_eq!(want(Some(0.8), Some(0.41), 1.0, 1.0).curve_accuracy(), 0.8);
+    }
 
     fn from_matrix(m: &[&[u64]]) -> Confusion {
         let mut c = Confusion::new(m.len());

@@ -36,7 +36,7 @@ pub use cifar_pack::{CifarBundle, pack_cifar, unpack_cifar};
 pub use error::DataError;
 pub use labels::{LabelChoice, LabelMap};
 pub use mat::{MatContents, read_mat, read_mat_detailed};
-pub use metrics::{CifarEpoch, Confusion, EpochMetrics, Evaluation};
+pub use metrics::{Confusion, EpochMetrics, Evaluation};
 pub use npy::{read_npy, write_npy};
 pub use packed::{fnv1a64, pack_scene, unpack_scene};
 pub use patches::PaddedCube;

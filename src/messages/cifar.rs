@@ -82,7 +82,7 @@ pub struct CifarDataInfo {
     pub note: String,
 }
 
-pub use crate::data::CifarEpoch;
+pub use crate::data::EpochMetrics;
 
 /// A finished run (yours or shipped): one row of the comparison table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -107,7 +107,7 @@ pub struct CifarRunRow {
     pub source: String,
     /// The recipe in words.
     pub recipe: String,
-    pub history: Vec<CifarEpoch>,
+    pub history: Vec<EpochMetrics>,
 }
 
 /// What a run's per-epoch accuracy curve measures.
@@ -132,7 +132,7 @@ impl CifarRunRow {
     /// The run's per-epoch accuracy `(epoch, accuracy)` and what it measures: validation where
     /// the run measured it, else the per-epoch test accuracy an older file recorded.
     pub fn curve(&self) -> (Vec<(usize, f64)>, CurveOf) {
-        let points = |f: fn(&CifarEpoch) -> Option<f64>| -> Vec<(usize, f64)> {
+        let points = |f: fn(&EpochMetrics) -> Option<f64>| -> Vec<(usize, f64)> {
             self.history
                 .iter()
                 .filter_map(|e| f(e).map(|a| (e.epoch, a)))
@@ -192,7 +192,7 @@ pub enum CifarRequest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum CifarResponse {
     Data(CifarDataInfo),
-    Epoch(CifarEpoch),
+    Epoch(EpochMetrics),
     /// Rows of the shipped weights; `missing` names the models without shipped weights.
     Pretrained {
         rows: Vec<CifarRunRow>,

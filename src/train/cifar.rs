@@ -247,7 +247,7 @@ impl CifarNet {
     }
 }
 
-pub use crate::data::CifarEpoch;
+pub use crate::data::EpochMetrics;
 
 /// Accuracy, per-class accuracy, confusion matrix and every test image's top-3 predictions.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -270,7 +270,7 @@ pub struct CifarEvaluation {
 /// final evaluation on the test images.
 pub struct CifarTrained {
     pub model: CifarNet,
-    pub history: Vec<CifarEpoch>,
+    pub history: Vec<EpochMetrics>,
     /// Images trained on (the validation share not included).
     pub train_images: usize,
     /// Accuracy on the validation images after the last epoch, and their count (None without a
@@ -280,12 +280,6 @@ pub struct CifarTrained {
     pub stopped: bool,
     /// Wall-clock seconds of the whole run.
     pub seconds: f64,
-}
-
-/// Host events of a CIFAR run beyond the common ones.
-pub trait CifarHost: Host {
-    /// An epoch finished.
-    fn epoch(&mut self, m: &CifarEpoch);
 }
 
 fn images_tensor(
@@ -305,7 +299,7 @@ fn images_tensor(
 /// Trains a CIFAR-10 model on `train`, evaluating on `test`. Emits losses, progress and
 /// per-epoch metrics; stops cleanly (keeping the weights so far) when the host asks; refuses a
 /// non-finite loss naming the epoch and step.
-pub async fn train_cifar<H: CifarHost>(
+pub async fn train_cifar<H: Host>(
     host: &mut H,
     device: &Device,
     train: &CifarSet,
@@ -419,7 +413,7 @@ pub async fn train_cifar<H: CifarHost>(
         } else {
             None
         };
-        let m = CifarEpoch {
+        let m = EpochMetrics {
             epoch,
             loss: loss_sum / seen.max(1) as f64,
             train_acc: correct as f64 / seen.max(1) as f64,
@@ -429,7 +423,7 @@ pub async fn train_cifar<H: CifarHost>(
             samples_per_s: seen as f64 / train_seconds.max(1e-9),
         };
         if epoch < cfg.epochs {
-            host.epoch(&m);
+            host.emit(Event::Epoch(m.clone()));
         }
         history.push(m);
     }
@@ -447,7 +441,7 @@ pub async fn train_cifar<H: CifarHost>(
     if let Some(last) = history.last()
         && (!stopped || last.epoch == cfg.epochs)
     {
-        host.epoch(last);
+        host.emit(Event::Epoch(last.clone()));
     }
     Ok(CifarTrained {
         model,
@@ -581,10 +575,13 @@ mod tests {
 
     struct Recorder<F: FnMut(Event)> {
         inner: NativeHost<F>,
-        epochs: Vec<CifarEpoch>,
+        epochs: Vec<EpochMetrics>,
     }
     impl<F: FnMut(Event)> Host for Recorder<F> {
         fn emit(&mut self, e: Event) {
+            if let Event::Epoch(m) = &e {
+                self.epochs.push(m.clone());
+            }
             self.inner.emit(e)
         }
         fn control(&self) -> super::super::Control {
@@ -596,12 +593,6 @@ mod tests {
         async fn yield_now(&self) {}
         async fn pause_tick(&self) {}
     }
-    impl<F: FnMut(Event)> CifarHost for Recorder<F> {
-        fn epoch(&mut self, m: &CifarEpoch) {
-            self.epochs.push(m.clone())
-        }
-    }
-
     /// 40 real images of the bundled subset (first training images).
     fn real_subset(n: usize) -> CifarSet {
         let root = env!("CARGO_MANIFEST_DIR");

@@ -453,6 +453,7 @@ pub async fn train_hybridsn<H: Host>(
             });
             host.emit(meter.event(host.now_ms(), done));
         }
+        let train_seconds = (host.now_ms() - t0) / 1000.0;
         if !super::weights_finite(&model).await? {
             return Err(TrainError::NonFiniteWeights {
                 epoch,
@@ -479,9 +480,10 @@ pub async fn train_hybridsn<H: Host>(
             epoch,
             loss: loss_sum / seen.max(1) as f64,
             train_acc: correct as f64 / seen.max(1) as f64,
-            test_oa,
-            val_oa,
-            seconds: (host.now_ms() - t0) / 1000.0,
+            val_acc: val_oa,
+            test_acc: test_oa,
+            train_seconds,
+            samples_per_s: seen as f64 / train_seconds.max(1e-9),
         };
         // The weights are copied out before the epoch is reported, so an epoch on screen is
         // one whose weights survive a lost device.
@@ -525,10 +527,10 @@ pub async fn train_hybridsn<H: Host>(
     let validation = (!prep.split.validation.is_empty())
         .then(|| Evaluation::of(&map, &prep.gt, &prep.split.validation, prep.num_classes));
     if let Some(last) = history.last_mut()
-        && last.test_oa.is_none()
+        && last.test_acc.is_none()
     {
-        last.test_oa = Some(evaluation.oa);
-        last.val_oa = validation.as_ref().map(|v| v.oa);
+        last.test_acc = Some(evaluation.oa);
+        last.val_acc = validation.as_ref().map(|v| v.oa);
         host.emit(Event::Epoch(last.clone()));
     }
     let evaluation = Some(evaluation);
@@ -1128,8 +1130,8 @@ mod tests {
         let val = trained.validation.as_ref().expect("a validation score");
         assert_eq!(val.pixels, prep.split.validation.len());
         assert!(val.pixels > 0);
-        assert!(trained.history.iter().all(|m| m.val_oa.is_some()));
-        assert_eq!(trained.history.last().unwrap().val_oa, Some(val.oa));
+        assert!(trained.history.iter().all(|m| m.val_acc.is_some()));
+        assert_eq!(trained.history.last().unwrap().val_acc, Some(val.oa));
         let test: std::collections::HashSet<_> = prep.split.test.iter().collect();
         assert!(prep.split.validation.iter().all(|i| !test.contains(i)));
         assert!(

@@ -8,13 +8,13 @@ use super::{Filtered, WorkerHost, post};
 use crate::data::cats_dogs::{self, CATS_DOGS_FILE};
 use crate::data::{CifarBundle, CifarSet, read_cifar_bin, unpack_cifar};
 use crate::messages::cifar::{
-    CIFAR_DATA, CifarDataInfo, CifarEpoch, CifarExample, CifarRequest, CifarResponse, CifarResult,
-    CifarRunRow, CifarSettings,
+    CIFAR_DATA, CifarDataInfo, CifarExample, CifarRequest, CifarResponse, CifarResult, CifarRunRow,
+    CifarSettings, EpochMetrics,
 };
 use crate::messages::{Job, Response};
 use crate::model::ModelKind;
 use crate::train::Host;
-use crate::train::cifar::{CifarHost, CifarNet, CifarTrainConfig, CifarTrained, LrSchedule};
+use crate::train::cifar::{CifarNet, CifarTrainConfig, CifarTrained, LrSchedule};
 use crate::train::weights::read_header;
 use crate::worker::WorkerError;
 
@@ -179,13 +179,6 @@ pub fn recipe_words(c: &CifarTrainConfig) -> String {
     parts.join(", ")
 }
 
-/// CIFAR-10 training posts its epochs as CIFAR responses.
-impl CifarHost for Filtered<'_> {
-    fn epoch(&mut self, m: &CifarEpoch) {
-        send(CifarResponse::Epoch(m.clone()));
-    }
-}
-
 fn rgba_of(set: &CifarSet, i: usize) -> Vec<u8> {
     let img = set.image(i).unwrap_or(&[]);
     let mut out = Vec::with_capacity(32 * 32 * 4);
@@ -227,7 +220,7 @@ pub fn row_from_header(bytes: &[u8], id: String) -> Result<CifarRunRow, WorkerEr
         .map_err(|e| format!("the weights' training settings are malformed: {e}"))?;
     let m = &h.metrics;
     let num = |k: &str| m.get(k).and_then(|v| v.as_f64()).unwrap_or(0.0);
-    let history: Vec<CifarEpoch> = m
+    let history: Vec<EpochMetrics> = m
         .get("history")
         .cloned()
         .and_then(|v| serde_json::from_value(v).ok())

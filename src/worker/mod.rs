@@ -22,6 +22,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
+use crate::messages::cifar::CifarResponse;
 use crate::messages::hsi::HsiResponse;
 use crate::messages::{BackendChoice, Job, LayerRow, ModelTable, Request, Response};
 use crate::model::ModelKind;
@@ -113,6 +114,8 @@ impl Host for WorkerHost {
                 rate,
                 eta_s: if eta_s.is_finite() { eta_s } else { -1.0 },
             },
+            // Each lab's epochs go to its own page.
+            Event::Epoch(m) if self.job == Job::Cifar => Response::Cifar(CifarResponse::Epoch(m)),
             Event::Epoch(m) => Response::Hsi(HsiResponse::Epoch(m)),
             Event::MapRows { row0, rows, labels } => {
                 Response::Hsi(HsiResponse::MapRows { row0, rows, labels })

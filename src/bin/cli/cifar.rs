@@ -8,8 +8,7 @@ use convlab::data::{
 };
 use convlab::model::ModelKind;
 use convlab::train::cifar::{
-    CifarEpoch, CifarHost, CifarTrainConfig, LrSchedule, save_cifar, train_cifar,
-    training_and_validation,
+    CifarTrainConfig, LrSchedule, save_cifar, train_cifar, training_and_validation,
 };
 use convlab::train::weights::Precision;
 use convlab::train::{Control, Event, Host};
@@ -102,7 +101,22 @@ struct CliHost {
 }
 
 impl Host for CliHost {
-    fn emit(&mut self, _event: Event) {}
+    fn emit(&mut self, event: Event) {
+        if let Event::Epoch(m) = event {
+            println!(
+                "{}  [{:.0} s]",
+                super::epoch_line(
+                    m.epoch,
+                    m.loss,
+                    m.train_acc,
+                    m.val_acc.map(|a| ("validation acc", a)),
+                    m.train_seconds,
+                    m.samples_per_s,
+                ),
+                self.start.elapsed().as_secs_f64()
+            );
+        }
+    }
     fn control(&self) -> Control {
         Control::Run
     }
@@ -111,23 +125,6 @@ impl Host for CliHost {
     }
     async fn yield_now(&self) {}
     async fn pause_tick(&self) {}
-}
-
-impl CifarHost for CliHost {
-    fn epoch(&mut self, m: &CifarEpoch) {
-        println!(
-            "{}  [{:.0} s]",
-            super::epoch_line(
-                m.epoch,
-                m.loss,
-                m.train_acc,
-                m.val_acc.map(|a| ("validation acc", a)),
-                m.train_seconds,
-                m.samples_per_s,
-            ),
-            self.start.elapsed().as_secs_f64()
-        );
-    }
 }
 
 pub fn train(kind: ModelKind, opts: &Opts) -> Result<(), String> {

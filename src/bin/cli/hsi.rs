@@ -498,14 +498,13 @@ fn train_one(
         );
     }
     let t = Instant::now();
-    let mut last_rate = 0.0;
     let mut printed = 0;
     let (val_px, test_px) = (prep.split.validation.len(), prep.split.test.len());
     let mut host = NativeHost::new(|ev| match ev {
         // The last epoch comes again with its scores once the whole-scene map is done (the
         // progress rate is then the map's pixels/s, not training samples/s).
         Event::Epoch(m) if m.epoch == printed => {
-            if let Some(v) = m.val_oa {
+            if let Some(v) = m.val_acc {
                 println!(
                     "epoch {:>3}  validation OA {:6.2} % ({val_px} px, on the final map)",
                     m.epoch,
@@ -516,27 +515,27 @@ fn train_one(
         Event::Epoch(m) => {
             printed = m.epoch;
             let mut scores = String::new();
-            if let Some(v) = m.val_oa {
+            if let Some(v) = m.val_acc {
                 scores.push_str(&format!(
                     "validation OA {:6.2} % ({val_px} px)  ",
                     100.0 * v
                 ));
             }
-            if let Some(v) = m.test_oa {
+            if let Some(v) = m.test_acc {
                 scores.push_str(&format!(
                     "test OA {:6.2} % ({test_px} px; shown, not used)  ",
                     100.0 * v
                 ));
             }
             println!(
-                "epoch {:>3}  loss {:.4}  train acc {:6.2} %  {scores}{:.1} s  {last_rate:.1} samples/s",
+                "epoch {:>3}  loss {:.4}  train acc {:6.2} %  {scores}{:.1} s  {:.1} samples/s",
                 m.epoch,
                 m.loss,
                 100.0 * m.train_acc,
-                m.seconds,
+                m.train_seconds,
+                m.samples_per_s,
             )
         }
-        Event::Progress { rate, .. } => last_rate = rate,
         _ => {}
     });
     let trained = pollster::block_on(train_hybridsn(&mut host, device, &prep, cfg, start))?;

@@ -2,14 +2,16 @@
 
 use leptos::prelude::*;
 
-use crate::messages::cifar::{CifarDataInfo, CifarEpoch, CifarResponse, CifarResult, CifarRunRow};
+use crate::messages::cifar::{
+    CifarDataInfo, CifarResponse, CifarResult, CifarRunRow, EpochMetrics,
+};
 
 /// All CIFAR-10 lab signals (`Copy`, kept in [`crate::ui::state::AppState`]).
 #[derive(Clone, Copy)]
 pub struct CifarSignals {
     pub data: RwSignal<Option<CifarDataInfo>>,
     /// Epochs of the current run.
-    pub epochs: RwSignal<Vec<CifarEpoch>>,
+    pub epochs: RwSignal<Vec<EpochMetrics>>,
     /// The comparison table: shipped rows first, then finished runs in order.
     pub runs: RwSignal<Vec<CifarRunRow>>,
     /// Models without shipped weights (None until the list arrived).

@@ -21,8 +21,8 @@ pub fn EpochTable() -> impl IntoView {
                         r.epoch.to_string(),
                         format!("{:.6}", r.loss),
                         format!("{:.6}", r.train_acc),
-                        r.val_oa.map(|v| format!("{v:.6}")).unwrap_or_default(),
-                        format!("{:.2}", r.seconds),
+                        r.val_acc.map(|v| format!("{v:.6}")).unwrap_or_default(),
+                        format!("{:.2}", r.train_seconds),
                     ]
                 })
                 .collect()
@@ -43,7 +43,7 @@ pub fn EpochTable() -> impl IntoView {
                 let all = [
                     series("loss", [209, 73, 91], &|r| Some(r.loss)),
                     series("train accuracy", [42, 93, 176], &|r| Some(r.train_acc)),
-                    series("validation OA", [0, 121, 140], &|r| r.val_oa),
+                    series("validation OA", [0, 121, 140], &|r| r.val_acc),
                 ];
                 let scene = hs.scene.with_untracked(|s| s.as_ref().map(|s| s.name.clone())).unwrap_or_default();
                 let caption = vec![format!("{scene} · HybridSN · {} epochs · accuracies as fractions", ep.len())];
@@ -60,8 +60,8 @@ pub fn EpochTable() -> impl IntoView {
                         <td>{e.epoch}</td>
                         <td>{format!("{:.4}", e.loss)}</td>
                         <td>{format!("{:.2} %", 100.0 * e.train_acc)}</td>
-                        <td>{e.val_oa.map(|v| format!("{:.2} %", 100.0 * v)).unwrap_or_else(|| "–".into())}</td>
-                        <td>{format!("{:.1} s", e.seconds)}</td>
+                        <td>{e.val_acc.map(|v| format!("{:.2} %", 100.0 * v)).unwrap_or_else(|| "–".into())}</td>
+                        <td>{format!("{:.1} s", e.train_seconds)}</td>
                     </tr>
                 }).collect_view()}
             </tbody>

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use crate::messages::hsi::{
     EvalInfo, FileArrays, HsiRequest, HsiResponse, ImageMsg, MapSource, SceneInfo, SplitCompared,
 };
-use crate::messages::{ModelTable, Request, RunEpoch, SavedRun};
+use crate::messages::{ModelTable, Request, SavedRun};
 use crate::ui::client;
 use crate::ui::download::download;
 use crate::ui::runs;
@@ -94,19 +94,8 @@ impl HsiState {
             .get_untracked()
             .map(|b| b.kind)
             .unwrap_or_default();
-        run.history = self.epochs.with_untracked(|ep| {
-            ep.iter()
-                .map(|r| RunEpoch {
-                    epoch: r.epoch,
-                    loss: r.loss,
-                    train_acc: r.train_acc,
-                    test_acc: r.test_oa,
-                    val_acc: r.val_oa,
-                    seconds: r.seconds,
-                })
-                .collect()
-        });
-        run.seconds = run.history.iter().map(|h| h.seconds).sum();
+        run.history = self.epochs.get_untracked();
+        run.seconds = run.history.iter().map(|h| h.train_seconds).sum();
         run.metrics = vec![
             ("OA".into(), e.scores.oa),
             ("AA".into(), e.scores.aa),
