@@ -146,7 +146,7 @@ for (const backend of ['webgpu', 'cpu']) {
       // The score names its split and says how the shipped file was chosen.
       const protocol = await page.locator(tid('protocol')).textContent();
       assert.match(protocol, /split: random stratified \(the paper's protocol; test patches overlap training patches\)/);
-      assert.match(protocol, /not recorded .*compared on their test scores/);
+      assert.match(protocol, /chosen as: the last epoch of a fixed recipe; runs are compared on their validation scores only, never on test pixels/);
       const [download] = await Promise.all([page.waitForEvent('download'), page.locator(tid('download-png')).click()]);
       const file = path.join(os.tmpdir(), `convlab-map-${backend}.png`);
       await download.saveAs(file);
