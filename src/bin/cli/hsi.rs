@@ -586,18 +586,48 @@ fn train_one(
             "weights saved to {path} ({:.1} MB)",
             bytes.len() as f64 / 1e6
         );
-        // The saved file must give the same evaluation (f16 rounding may move a few pixels).
+        // The file must record what it scores: f16 rounding may move a few pixels, and then
+        // the header is written again with the reloaded weights' own scores (the tensors are
+        // the same: f16 → f32 → f16 is exact).
         let reloaded = load_weights(&bytes, device)?.0;
         let map = map_of(&reloaded, &prep)?;
         let how = format!("{how}, reloaded from {path}");
-        for (subset, pixels) in [
-            (Subset::Validation, &prep.split.validation),
-            (Subset::Test, &prep.split.test),
-        ] {
-            if !pixels.is_empty() {
-                let e = Evaluation::of(&map, &prep.gt, pixels, prep.num_classes);
-                println!("{}", score_line(subset, &e, &how));
+        let score = |pixels: &Vec<usize>| {
+            (!pixels.is_empty()).then(|| Evaluation::of(&map, &prep.gt, pixels, prep.num_classes))
+        };
+        let (val, test) = (score(&prep.split.validation), score(&prep.split.test));
+        for (subset, e) in [(Subset::Validation, &val), (Subset::Test, &test)] {
+            if let Some(e) = e {
+                println!("{}", score_line(subset, e, &how));
             }
+        }
+        let same = |a: Option<&Evaluation>, b: Option<&Evaluation>| {
+            a.map(|e| (e.oa, e.aa, e.kappa)) == b.map(|e| (e.oa, e.aa, e.kappa))
+        };
+        if !same(val.as_ref(), trained.validation.as_ref())
+            || !same(test.as_ref(), Some(evaluation))
+        {
+            let loss = pollster::block_on(patch_cross_entropy(
+                &reloaded,
+                &prep,
+                &prep.split.validation,
+            ))?;
+            let bytes = pollster::block_on(save_hybridsn(
+                &reloaded,
+                cfg,
+                &prep.scene,
+                Scores {
+                    validation: val.as_ref(),
+                    validation_loss: loss,
+                    test: test.as_ref(),
+                },
+                precision,
+            ))?;
+            std::fs::write(&path, &bytes).map_err(|e| format!("cannot write {path}: {e}"))?;
+            println!(
+                "the saved weights score differently from the unrounded ones; {path} records its \
+                 own scores (above)"
+            );
         }
     }
     if let Some(path) = opts.get("png") {
