@@ -2,7 +2,7 @@
 //! area-average resizing, and the small bundled sample set (16 CIFAR-10 test images and 4
 //! Kaggle cats and dogs) in `public/data/conv_samples/`.
 
-use crate::viz::png::decode_png;
+use crate::viz::png::{decode_png, png_size};
 
 /// Largest picture side accepted from a file (bigger ones are refused before decoding).
 pub const MAX_SIDE: usize = 8192;
@@ -135,11 +135,14 @@ pub fn decode_picture(name: &str, bytes: &[u8]) -> Result<Picture, PictureError>
         return Err(PictureError::Empty { name });
     }
     if bytes.starts_with(&[0x89, b'P', b'N', b'G']) {
-        let img = decode_png(bytes).map_err(|e| PictureError::Png {
+        let png_error = |e: crate::viz::VizError| PictureError::Png {
             name: name.clone(),
             reason: e.to_string(),
-        })?;
-        let (w, h) = (img.width as usize, img.height as usize);
+        };
+        // The side limit from the header, before the pixels are decoded (the `png` crate reads
+        // interlaced files too).
+        let (w, h) = png_size(bytes).map_err(png_error)?;
+        let (w, h) = (w as usize, h as usize);
         if w > MAX_SIDE || h > MAX_SIDE {
             return Err(PictureError::TooLarge {
                 name,
@@ -147,6 +150,8 @@ pub fn decode_picture(name: &str, bytes: &[u8]) -> Result<Picture, PictureError>
                 height: h,
             });
         }
+        let img = decode_png(bytes).map_err(png_error)?;
+        let (w, h) = (img.width as usize, img.height as usize);
         let rgb = img
             .pixels
             .chunks_exact(4)
@@ -374,6 +379,57 @@ mod tests {
         assert_eq!(s.rgb, vec![35, 0, 255]); // mean of 10, 20, 50, 60
         assert_eq!(p.square(2).rgb.len(), 12);
         assert_eq!(p.square(2).pixel(1, 1), p.pixel(2, 1));
+    }
+
+    #[test]
+    fn interlaced_pngs_decode() {
+        let (w, h) = (29u32, 17u32);
+        let rgba: Vec<u8> = (0..w * h * 4)
+            .map(|i| if i % 4 == 3 { 255 } else { (i * 7 % 251) as u8 })
+            .collect();
+        let img = crate::viz::Rgba::from_pixels(w, h, rgba.clone()).unwrap();
+        let png = crate::viz::png::interlaced_png(&img);
+        assert_eq!(png[28], 1, "IHDR says Adam7");
+        let p = decode_picture("interlaced.png", &png).unwrap();
+        assert_eq!((p.width, p.height), (w as usize, h as usize));
+        assert_eq!(p.to_rgba(), rgba);
+    }
+
+    #[test]
+    fn oversized_pngs_are_refused_from_their_header() {
+        // A header that declares 9000×10 pixels and image data for one row: refused by its
+        // size before its pixels are decoded.
+        let img = crate::viz::Rgba::new(1, 1);
+        let mut png = crate::viz::png::interlaced_png(&img);
+        png[16..20].copy_from_slice(&9000u32.to_be_bytes());
+        png[20..24].copy_from_slice(&10u32.to_be_bytes());
+        let crc = {
+            let mut c = !0u32;
+            for &b in &png[12..29] {
+                c ^= u32::from(b);
+                for _ in 0..8 {
+                    c = if c & 1 != 0 {
+                        0xEDB8_8320 ^ (c >> 1)
+                    } else {
+                        c >> 1
+                    };
+                }
+            }
+            !c
+        };
+        png[29..33].copy_from_slice(&crc.to_be_bytes());
+        let e = decode_picture("big.png", &png).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                PictureError::TooLarge {
+                    width: 9000,
+                    height: 10,
+                    ..
+                }
+            ),
+            "{e}"
+        );
     }
 
     #[test]

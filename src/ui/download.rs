@@ -1,20 +1,24 @@
-//! Saving bytes as a file (PNG, weights, CSV) through a temporary object URL.
+//! Saving bytes or a blob as a file (PNG, weights, CSV) through a temporary object URL.
 
 use wasm_bindgen::JsCast;
 
 /// Offers `bytes` to the visitor as a download named `name`.
 pub fn download(name: &str, bytes: &[u8], mime: &str) {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-        return;
-    };
     let parts = js_sys::Array::new();
     parts.push(&js_sys::Uint8Array::from(bytes).buffer());
     let opts = web_sys::BlobPropertyBag::new();
     opts.set_type(mime);
-    let Ok(blob) = web_sys::Blob::new_with_buffer_source_sequence_and_options(&parts, &opts) else {
+    if let Ok(blob) = web_sys::Blob::new_with_buffer_source_sequence_and_options(&parts, &opts) {
+        download_blob(name, &blob);
+    }
+}
+
+/// Offers a blob (a PNG the browser made, for example) as a download named `name`.
+pub fn download_blob(name: &str, blob: &web_sys::Blob) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(blob) else {
         return;
     };
     if let Ok(a) = document.create_element("a")
@@ -37,9 +41,4 @@ pub async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, String> {
         .await
         .map_err(|e| format!("could not read {}: {e:?}", file.name()))?;
     Ok(js_sys::Uint8Array::new(&buf).to_vec())
-}
-
-/// Downloads an image as a PNG file.
-pub fn download_png(name: &str, img: &crate::viz::Rgba) {
-    download(name, &crate::viz::png::encode_png(img), "image/png");
 }

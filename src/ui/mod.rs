@@ -9,6 +9,7 @@ mod cifar;
 mod client;
 mod device_check;
 mod download;
+mod export;
 mod form;
 mod home;
 mod hooks;

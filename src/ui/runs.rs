@@ -6,6 +6,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 use super::state::AppState;
+use super::widgets::{Chart, Line, LineChart};
 use crate::messages::SavedRun;
 
 /// Calls `self.convlabRuns[name](args…)` and awaits its promise.
@@ -151,67 +152,42 @@ pub fn RunsPage() -> impl IntoView {
             .filter(|r| ids.contains(&r.id))
             .enumerate()
             .collect();
-        let max_epoch = picked
-            .iter()
-            .flat_map(|(_, r)| r.history.iter().map(|e| e.epoch))
-            .max()
-            .unwrap_or(1)
-            .max(2);
         let lines = picked
             .iter()
             .map(|(i, r)| {
-                let pts: Vec<(usize, f64)> = r
+                let points = r
                     .history
                     .iter()
-                    .map(|e| (e.epoch, e.curve_accuracy()))
+                    .map(|e| (e.epoch as f64, e.curve_accuracy()))
                     .collect();
-                let d: String = pts
-                    .iter()
-                    .enumerate()
-                    .map(|(k, (ep, v))| {
-                        let x = 40.0 + 440.0 * (*ep as f64 - 1.0) / (max_epoch as f64 - 1.0);
-                        let y = 190.0 - 180.0 * v.clamp(0.0, 1.0);
-                        format!("{}{x:.1},{y:.1}", if k == 0 { "M" } else { " L" })
-                    })
-                    .collect();
-                let colour = COLOURS[i % COLOURS.len()];
-                view! {
-                    <path d=d fill="none" stroke=colour stroke-width="2" data-testid="run-curve"></path>
-                    {pts.iter().map(|(ep, v)| {
-                        let x = 40.0 + 440.0 * (*ep as f64 - 1.0) / (max_epoch as f64 - 1.0);
-                        let y = 190.0 - 180.0 * v.clamp(0.0, 1.0);
-                        view! { <circle cx=x cy=y r="2.5" fill=colour></circle> }
-                    }).collect_view()}
-                }
+                let mut l = Line::new(
+                    format!("{} · {}", r.model, r.dataset),
+                    COLOURS[i % COLOURS.len()],
+                    points,
+                );
+                l.dots = true;
+                l.testid = Some("run-curve");
+                l
             })
-            .collect_view();
+            .collect();
+        let chart = Chart {
+            title: "Saved runs".into(),
+            lines,
+            x_label: "epoch".into(),
+            y_label: "accuracy".into(),
+            y_range: Some((0.0, 1.0)),
+            percent: true,
+            legend: true,
+            caption: vec![
+                "convlab · validation, test or train accuracy per epoch (see the page)".into(),
+            ],
+        };
         view! {
             <figure>
-                <svg class="chart" viewBox="0 0 500 210" data-testid="runs-chart" role="img"
-                    aria-label="accuracy per epoch of the chosen runs">
-                    <rect x="0" y="0" width="500" height="210" class="chart-bg"></rect>
-                    <text x="4" y="14" font-size="11">"100 %"</text>
-                    <text x="4" y="194" font-size="11">"0 %"</text>
-                    <text x="440" y="206" font-size="11">{format!("epoch {max_epoch}")}</text>
-                    {lines}
-                </svg>
+                <LineChart chart=Signal::stored(chart) testid="runs-chart" label="accuracy per epoch of the chosen runs" />
                 <figcaption>"Accuracy per epoch of the ticked runs: validation OA for hyperspectral runs that measured it, test accuracy for CIFAR-10 runs, train accuracy where neither was taken."</figcaption>
-                <button data-testid="runs-png" on:click={
-                    let picked = picked.clone();
-                    move |_| {
-                        let series: Vec<crate::viz::chart::Series> = picked.iter().map(|(i, r)| {
-                            let hex = COLOURS[i % COLOURS.len()];
-                            let c = |k: usize| u8::from_str_radix(&hex[k..k + 2], 16).unwrap_or(0);
-                            crate::viz::chart::Series {
-                                name: format!("{} · {}", r.model, r.dataset),
-                                colour: [c(1), c(3), c(5)],
-                                points: r.history.iter().map(|e| (e.epoch as f64, e.curve_accuracy())).collect(),
-                            }
-                        }).collect();
-                        let fig = crate::viz::chart::chart_figure("Saved runs", &series, Some((0.0, 1.0)), "epoch", "accuracy", &["convlab · validation, test or train accuracy per epoch (see the page)".into()]);
-                        super::download::download_png("convlab-runs.png", &fig);
-                    }
-                }>"Comparison (PNG)"</button>
+                <button data-testid="runs-png"
+                    on:click=move |_| crate::ui::export::save_png(state, "convlab-runs.png", crate::ui::export::svg_png("runs-chart"))>"Comparison (PNG)"</button>
             </figure>
         }
         .into_any()

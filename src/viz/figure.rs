@@ -7,9 +7,9 @@
 //!
 //! Figures never fail: over-long inputs produce a (clamped) image, see [`super::MAX_PIXELS`].
 
-use super::colormap::interpolate;
 use super::font::{LINE_ADVANCE, draw_text, text_height, text_width};
 use super::image::{Rgba, opaque};
+use super::palette::heat_colour;
 
 /// Figure background.
 pub const BACKGROUND: [u8; 3] = [255, 255, 255];
@@ -31,19 +31,6 @@ const SWATCH_PAD: u32 = 6;
 const LEGEND_COL_PAD: u32 = 24;
 /// At most this many legend rows before the legend widens the figure with more columns.
 const MAX_LEGEND_ROWS: usize = 8;
-
-/// ColorBrewer "Blues" (9 classes), for the confusion matrix.
-const BLUES: [[u8; 3]; 9] = [
-    [247, 251, 255],
-    [222, 235, 247],
-    [198, 219, 239],
-    [158, 202, 225],
-    [107, 174, 214],
-    [66, 146, 198],
-    [33, 113, 181],
-    [8, 81, 156],
-    [8, 48, 107],
-];
 
 fn sat(v: u64) -> u32 {
     v.min(u64::from(u32::MAX)) as u32
@@ -266,12 +253,6 @@ pub fn grid_figure(tiles: &[(&str, &Rgba)], columns: usize, scale: u32, title: &
         framed(&mut img, tile, sat(tx), sat(cy + u64::from(label_h)));
     }
     img
-}
-
-/// Colour of a confusion-matrix cell holding fraction `v` (0..1) of its row.
-pub fn heat_colour(v: f32) -> [u8; 3] {
-    let v = if v.is_nan() { 0.0 } else { v.clamp(0.0, 1.0) };
-    interpolate(&BLUES, v)
 }
 
 /// A confusion matrix as a heatmap: `counts` is `n × n`, row-major, rows = true class,
@@ -531,7 +512,10 @@ mod tests {
         // Cell corners carry the row-normalised colour: 80 %, 20 %, 0 %.
         assert_eq!(h.get(m + 1, m + 1), Some(opaque(heat_colour(0.8))));
         assert_eq!(h.get(m + 31, m + 1), Some(opaque(heat_colour(0.2))));
-        assert_eq!(h.get(m + 31, m + 31), Some(opaque(BLUES[0])));
+        assert_eq!(
+            h.get(m + 31, m + 31),
+            Some(opaque(crate::viz::palette::BLUES[0]))
+        );
         // The "8" is drawn in white on the dark cell, the "2" in dark text.
         let white = (m..m + 30)
             .flat_map(|y| (m..m + 30).map(move |x| (x, y)))

@@ -1,33 +1,40 @@
 //! Visualisation: arrays → RGBA pixels → PNG, in plain Rust.
 //!
-//! Everything here works the same natively and in the browser (wasm32): no threads, no
+//! What is built for the browser (wasm32) works the same there as natively: no threads, no
 //! filesystem, no panics on any input. The pieces:
 //!
 //! * [`image`]: the [`Rgba`] raster (8-bit RGBA, row-major) with simple drawing primitives.
 //! * [`colormap`]: scalar arrays → colours ([`Colormap`]: grey, viridis, magma, a diverging
 //!   blue–white–red), robust percentile ranges and false-colour composites.
 //! * [`palette`]: class colours for label maps and error views.
-//! * [`font`]: a built-in 5×7 bitmap font (ASCII 32–126 plus `·`, `×`, `°`).
-//! * [`png`]: a small PNG encoder and decoder (zlib via `miniz_oxide`).
-//! * [`figure`]: shareable figures: side-by-side maps with titles, legend and caption,
-//!   feature-map grids and confusion-matrix heatmaps.
+//! * `font` (native only): a built-in 5×7 bitmap font (ASCII 32–126 plus `·`, `×`, `°`).
+//! * [`png`]: PNG encoding and decoding through the `png` crate, with the size cap.
+//! * `figure` and `chart` (native only, for the CLI's pictures): side-by-side maps with
+//!   titles, legend and caption, feature-map grids, confusion-matrix heatmaps, line charts.
 //!
 //! Sizes are capped at [`MAX_PIXELS`]: constructors clamp, the PNG decoder refuses larger images.
 
+// The raster figures (line charts, grids, heatmaps and their bitmap font) are the CLI's only:
+// in the browser the page draws its own pictures (`ui::export`), so neither wasm file has them.
+#[cfg(not(target_arch = "wasm32"))]
 pub mod chart;
 pub mod colormap;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod figure;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod font;
 pub mod image;
 pub mod palette;
 pub mod png;
 
 pub use colormap::{Colormap, array_to_rgba, diverging_to_rgba, false_colour, robust_range};
+#[cfg(not(target_arch = "wasm32"))]
 pub use figure::{grid_figure, heatmap, map_figure};
+#[cfg(not(target_arch = "wasm32"))]
 pub use font::{draw_text, text_height, text_width};
 pub use image::Rgba;
 pub use palette::{class_colour, error_view, labels_to_rgba};
-pub use png::{decode_png, encode_png};
+pub use png::{decode_png, encode_png, png_size};
 
 /// The largest image (width × height, in pixels) this module creates or decodes: 64 Mpixel
 /// (2²⁶ pixels, 256 MiB of RGBA). [`Rgba::new`] clamps to it and [`decode_png`] refuses

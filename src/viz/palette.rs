@@ -6,6 +6,7 @@
 //! get generated colours: hues stepped by the golden angle (≈137.5°) in HSV, with alternating
 //! saturation and value so neighbours stay distinct.
 
+use super::colormap::interpolate;
 use super::image::Rgba;
 
 /// SPy's `spy_colors[1..=16]`.
@@ -145,6 +146,25 @@ pub fn split_view(
         );
     }
     img
+}
+
+/// ColorBrewer "Blues" (9 classes), for the confusion matrix.
+pub const BLUES: [[u8; 3]; 9] = [
+    [247, 251, 255],
+    [222, 235, 247],
+    [198, 219, 239],
+    [158, 202, 225],
+    [107, 174, 214],
+    [66, 146, 198],
+    [33, 113, 181],
+    [8, 81, 156],
+    [8, 48, 107],
+];
+
+/// Colour of a confusion-matrix cell holding fraction `v` (0..1) of its row.
+pub fn heat_colour(v: f32) -> [u8; 3] {
+    let v = if v.is_nan() { 0.0 } else { v.clamp(0.0, 1.0) };
+    interpolate(&BLUES, v)
 }
 
 #[cfg(test)]

@@ -113,8 +113,10 @@ for (const backend of ['webgpu', 'cpu']) {
       // the 10×10 confusion heatmap under its title.
       const curves = await downloadPng(page, tid('cifar-curves-png'));
       assert.ok(curves.w >= 640 && curves.h >= 320, `curves ${curves.w}×${curves.h}`);
+      assert.equal(curves.name, 'convlab-cifar-curves.png');
       const confusion = await downloadPng(page, tid('cifar-confusion-png'));
       assert.ok(confusion.w >= 240 && confusion.h >= 240, `confusion ${confusion.w}×${confusion.h}`);
+      assert.equal(confusion.name, 'convlab-cifar-confusion.png');
       console.log(`# ${backend}: 1 epoch on ${trained} images: loss ${loss.toFixed(3)}, validation acc ${(100 * val).toFixed(1)} % (${held} images), test acc ${(100 * acc).toFixed(1)} % (${small.test} images); ${[...seen].pop()}`);
       assert.deepEqual(errors, []);
       await page.close();

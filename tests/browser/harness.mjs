@@ -127,18 +127,24 @@ export function canvasSig(page, id) {
   }, tid(id));
 }
 
-/// Clicks `button`, takes the PNG it downloads and decodes it in the page (createImageBitmap):
-/// its file name and decoded size.
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/// Clicks `button`, takes the PNG it downloads, checks its signature and IHDR, and decodes it
+/// in the page (createImageBitmap): its file name and size (the IHDR's, which the decoded
+/// image matches).
 export async function downloadPng(page, button) {
   const [d] = await Promise.all([page.waitForEvent('download'), page.locator(button).click()]);
   const bytes = fs.readFileSync(await d.path());
-  if (bytes.subarray(1, 4).toString() !== 'PNG') throw new Error(`${button}: not a PNG`);
+  if (PNG_SIGNATURE.some((b, i) => bytes[i] !== b)) throw new Error(`${button}: not a PNG`);
+  if (bytes.subarray(12, 16).toString() !== 'IHDR') throw new Error(`${button}: no IHDR first`);
+  const [w, h] = [bytes.readUInt32BE(16), bytes.readUInt32BE(20)];
   const size = await page.evaluate(async (b64) => {
     const bin = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
     const bmp = await createImageBitmap(new Blob([bin], { type: 'image/png' }));
     return { w: bmp.width, h: bmp.height };
   }, bytes.toString('base64'));
-  return { name: d.suggestedFilename(), ...size };
+  if (size.w !== w || size.h !== h) throw new Error(`${button}: IHDR ${w}×${h}, decoded ${size.w}×${size.h}`);
+  return { name: d.suggestedFilename(), w, h };
 }
 
 /// Types `v` into the number input `id` and fires its change event (what the labs listen to).

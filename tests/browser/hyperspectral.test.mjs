@@ -9,7 +9,7 @@ import path from 'node:path';
 import os from 'node:os';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import { launch, clickLatency, tid, canvasSig, setInput, loadCrop, assertResponsive } from './harness.mjs';
+import { launch, clickLatency, tid, canvasSig, setInput, loadCrop, assertResponsive, downloadPng } from './harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const FIX = path.resolve(here, '../fixtures/data');
@@ -341,6 +341,11 @@ for (const backend of ['webgpu', 'cpu']) {
       await caption.waitFor({ timeout: 30_000 });
       assert.match(await caption.textContent(), /row 40, col 60/);
       assert.ok((await page.locator(`${tid('spectrum-chart')} path`).count()) >= 2);
+      // The chart on screen downloads as a PNG twice its size (the browser draws the SVG).
+      const viewBox = (await page.locator(tid('spectrum-chart')).getAttribute('viewBox')).split(' ').map(Number);
+      const spectrum = await downloadPng(page, tid('spectrum-png'));
+      assert.equal(spectrum.name, 'convlab-spectrum.png');
+      assert.deepEqual([spectrum.w, spectrum.h], [2 * viewBox[2], 2 * viewBox[3]]);
       assert.deepEqual(errors, []);
       await page.close();
     });

@@ -6,40 +6,19 @@ use leptos::prelude::*;
 
 use crate::cost::thousands;
 use crate::messages::cifar::CifarRunRow;
+use crate::ui::export::{save_png, svg_png};
 use crate::ui::state::AppState;
+use crate::ui::widgets::{Chart, Line, LineChart};
 
 /// Line colours of overlaid runs.
 const COLOURS: [&str; 6] = [
     "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf",
 ];
 
-/// [`COLOURS`] as RGB, for PNG charts.
-const RGB: [[u8; 3]; 6] = [
-    [0x1f, 0x77, 0xb4],
-    [0xd6, 0x27, 0x28],
-    [0x2c, 0xa0, 0x2c],
-    [0x94, 0x67, 0xbd],
-    [0xff, 0x7f, 0x0e],
-    [0x17, 0xbe, 0xcf],
-];
-
-fn curve_path(run: &CifarRunRow, max_epochs: usize) -> String {
-    let (pts, _) = run.curve();
-    pts.iter()
-        .enumerate()
-        .map(|(i, (ep, a))| {
-            let x = 30.0 + 360.0 * (*ep as f64 - 1.0) / (max_epochs.max(2) as f64 - 1.0);
-            let y = 150.0 - 140.0 * a;
-            format!("{}{x:.1},{y:.1}", if i == 0 { "M" } else { " L" })
-        })
-        .collect()
-}
-
-/// A run's legend: model, source, final test accuracy and what its curve measures (`times`:
-/// "×" on screen, "x" in the PNG's font).
-fn legend(r: &CifarRunRow, times: &str) -> String {
+/// A run's legend: model, source, final test accuracy and what its curve measures.
+fn legend(r: &CifarRunRow) -> String {
     format!(
-        "{} {times}{} ({}) test {:.1} %, curve: {}",
+        "{} ×{} ({}) test {:.1} %, curve: {}",
         r.model,
         r.width,
         r.source,
@@ -75,6 +54,50 @@ pub fn CifarCompare() -> impl IntoView {
             .filter(|r| sel.contains(&r.id))
             .collect::<Vec<_>>()
     };
+    let curves = Signal::derive(move || {
+        let runs = selected_runs();
+        Chart {
+            title:
+                "CIFAR-10 accuracy per epoch (validation images; test for files saved before them)"
+                    .into(),
+            lines: runs
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    let points = r
+                        .curve()
+                        .0
+                        .into_iter()
+                        .map(|(e, a)| (e as f64, a))
+                        .collect();
+                    let mut l = Line::new(legend(r), COLOURS[i % COLOURS.len()], points);
+                    l.testid = Some("cifar-curve");
+                    l.run = Some(r.id.clone());
+                    l
+                })
+                .collect(),
+            x_label: "epoch".into(),
+            y_label: "accuracy".into(),
+            y_range: Some((0.0, 1.0)),
+            percent: true,
+            legend: true,
+            caption: runs
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{} ×{}: {} params, {} epochs on {} training images, {} · {}",
+                        r.model,
+                        r.width,
+                        thousands(r.params as u64),
+                        r.epochs,
+                        r.train_images,
+                        r.backend,
+                        r.recipe
+                    )
+                })
+                .collect(),
+        }
+    });
     view! {
         <h3>"Compare runs"</h3>
         {move || cs.missing.get().filter(|m| !m.is_empty()).map(|m| view! {
@@ -139,40 +162,7 @@ pub fn CifarCompare() -> impl IntoView {
             </tbody>
         </table>
         <button data-testid="cifar-curves-png" disabled=move || selected_runs().is_empty()
-            on:click=move |_| {
-                let runs = selected_runs();
-                let series: Vec<crate::viz::chart::Series> = runs.iter().enumerate().map(|(i, r)| crate::viz::chart::Series {
-                    name: legend(r, "x"),
-                    colour: RGB[i % RGB.len()],
-                    points: r.curve().0.into_iter().map(|(e, a)| (e as f64, a)).collect(),
-                }).collect();
-                let caption: Vec<String> = runs.iter().map(|r| format!(
-                    "{} x{}: {} params, {} epochs on {} training images, {} · {}",
-                    r.model, r.width, thousands(r.params as u64), r.epochs, r.train_images, r.backend, r.recipe
-                )).collect();
-                let fig = crate::viz::chart::chart_figure(
-                    "CIFAR-10 accuracy per epoch (validation images; test for files saved before them)", &series, Some((0.0, 1.0)), "epoch", "accuracy", &caption);
-                crate::ui::download::download_png("convlab-cifar-curves.png", &fig);
-            }>"Curves (PNG)"</button>
-        <svg class="chart" viewBox="0 0 400 170" data-testid="cifar-curves" role="img"
-            aria-label="validation accuracy per epoch of the selected runs">
-            <rect x="0" y="0" width="400" height="170" class="chart-bg"></rect>
-            <text x="2" y="14" font-size="9">"100 %"</text>
-            <text x="2" y="152" font-size="9">"0 %"</text>
-            {move || {
-                let runs = selected_runs();
-                let max_epochs = runs.iter().map(|r| r.history.len()).max().unwrap_or(2);
-                runs.iter().enumerate().map(|(i, r)| {
-                    let c = COLOURS[i % COLOURS.len()];
-                    view! {
-                        <path d=curve_path(r, max_epochs) fill="none" stroke=c stroke-width="2"
-                            data-testid="cifar-curve" data-run=r.id.clone()></path>
-                        <text x="40" y=(20 + 11 * i).to_string() font-size="9" fill=c>
-                            {legend(r, "×")}
-                        </text>
-                    }
-                }).collect_view()
-            }}
-        </svg>
+            on:click=move |_| save_png(state, "convlab-cifar-curves.png", svg_png("cifar-curves"))>"Curves (PNG)"</button>
+        <LineChart chart=curves testid="cifar-curves" label="validation accuracy per epoch of the selected runs" width=520.0 plot_height=170.0 />
     }
 }

@@ -5,8 +5,9 @@ use leptos::prelude::*;
 
 use crate::data::CIFAR10_CLASSES;
 use crate::ui::canvas::ImageCanvas;
+use crate::ui::export::{save_png, svg_png};
 use crate::ui::state::AppState;
-use crate::viz;
+use crate::ui::widgets::ConfusionMatrix;
 
 fn class(c: u8) -> &'static str {
     CIFAR10_CLASSES.get(c as usize).copied().unwrap_or("?")
@@ -16,12 +17,6 @@ fn class(c: u8) -> &'static str {
 pub fn CifarResults() -> impl IntoView {
     let state = expect_context::<AppState>();
     let cs = state.cifar;
-    let confusion = Signal::derive(move || {
-        let r = cs.result.get()?;
-        let labels: Vec<String> = CIFAR10_CLASSES.iter().map(|c| c.to_string()).collect();
-        let img = viz::figure::heatmap(&r.confusion, 10, &labels, 24);
-        Some((img.width, img.height, img.pixels))
-    });
     view! {
         {move || cs.result.get().map(|r| view! {
             <h3>"Last run"</h3>
@@ -45,21 +40,17 @@ pub fn CifarResults() -> impl IntoView {
                     </tbody>
                 </table>
                 <figure>
-                    <ImageCanvas image=confusion testid="cifar-confusion" scale=1 />
+                    <ConfusionMatrix counts=r.confusion.clone() n=10
+                        labels=CIFAR10_CLASSES.iter().map(|c| c.to_string()).collect()
+                        testid="cifar-confusion"
+                        title=format!(
+                            "CIFAR-10 confusion · {} ×{} · test accuracy {:.2} % · {} epoch(s) · {}",
+                            r.run.model, r.run.width, 100.0 * r.run.accuracy, r.run.epochs, r.run.backend
+                        )
+                        caption=vec!["rows: true class, columns: predicted".into()] />
                     <figcaption>"Confusion matrix (rows: true class, columns: predicted)"</figcaption>
-                    <button data-testid="cifar-confusion-png" on:click={
-                        let r = r.clone();
-                        move |_| {
-                            let labels: Vec<String> = CIFAR10_CLASSES.iter().map(|c| c.to_string()).collect();
-                            let img = viz::figure::heatmap(&r.confusion, 10, &labels, 24);
-                            let title = format!(
-                                "CIFAR-10 confusion · {} x{} · test accuracy {:.2} % · {} epoch(s) · {}",
-                                r.run.model, r.run.width, 100.0 * r.run.accuracy, r.run.epochs, r.run.backend
-                            );
-                            let fig = viz::grid_figure(&[("rows: true class, columns: predicted", &img)], 1, 1, &title);
-                            crate::ui::download::download_png("convlab-cifar-confusion.png", &fig);
-                        }
-                    }>"Confusion (PNG)"</button>
+                    <button data-testid="cifar-confusion-png"
+                        on:click=move |_| save_png(state, "convlab-cifar-confusion.png", svg_png("cifar-confusion"))>"Confusion (PNG)"</button>
                 </figure>
             </div>
             <h4>"Test images and top-3 predictions (misclassified first)"</h4>

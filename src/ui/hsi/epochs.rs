@@ -2,10 +2,10 @@
 
 use leptos::prelude::*;
 
-use crate::ui::download::{download, download_png};
+use crate::ui::download::download;
+use crate::ui::export::{save_png, svg_png};
 use crate::ui::state::AppState;
-use crate::ui::widgets::LossChart;
-use crate::viz;
+use crate::ui::widgets::{Chart, Line, LineChart, LossChart};
 
 /// Per-epoch loss, train accuracy and validation OA (never test OA: no epoch is chosen on
 /// test pixels), with a small chart.
@@ -30,26 +30,46 @@ pub fn EpochTable() -> impl IntoView {
         let text = crate::share::csv(&["epoch", "loss", "train_acc", "val_oa", "seconds"], &rows);
         download("convlab-hsi-epochs.csv", text.as_bytes(), "text/csv");
     };
+    // Loss, train accuracy and validation OA per epoch, with the run in the caption.
+    let curves = Signal::derive(move || {
+        let ep = hs.epochs.get();
+        let series =
+            |name: &str, colour: &str, f: &dyn Fn(&crate::data::EpochMetrics) -> Option<f64>| {
+                Line::new(
+                    name,
+                    colour,
+                    ep.iter()
+                        .filter_map(|r| f(r).map(|v| (r.epoch as f64, v)))
+                        .collect(),
+                )
+            };
+        let scene = hs
+            .scene
+            .with(|s| s.as_ref().map(|s| s.name.clone()))
+            .unwrap_or_default();
+        Chart {
+            title: "Training curves".into(),
+            lines: vec![
+                series("loss", "#d1495b", &|r| Some(r.loss)),
+                series("train accuracy", "#2a5db0", &|r| Some(r.train_acc)),
+                series("validation OA", "#00798c", &|r| r.val_acc),
+            ],
+            x_label: "epoch".into(),
+            legend: true,
+            caption: vec![format!(
+                "{scene} · HybridSN · {} epochs · accuracies as fractions",
+                ep.len()
+            )],
+            ..Chart::default()
+        }
+    });
     view! {
         <LossChart />
+        <Show when=move || hs.epochs.with(|e| !e.is_empty())>
+            <LineChart chart=curves testid="hsi-curves" label="loss, train accuracy and validation OA per epoch" width=520.0 plot_height=200.0 />
+        </Show>
         <button data-testid="curves-png" disabled=move || hs.epochs.with(|e| e.is_empty())
-            on:click=move |_| {
-                let ep = hs.epochs.get_untracked();
-                let series = |name: &str, colour, f: &dyn Fn(&crate::data::EpochMetrics) -> Option<f64>| viz::chart::Series {
-                    name: name.into(),
-                    colour,
-                    points: ep.iter().filter_map(|r| f(r).map(|v| (r.epoch as f64, v))).collect(),
-                };
-                let all = [
-                    series("loss", [209, 73, 91], &|r| Some(r.loss)),
-                    series("train accuracy", [42, 93, 176], &|r| Some(r.train_acc)),
-                    series("validation OA", [0, 121, 140], &|r| r.val_acc),
-                ];
-                let scene = hs.scene.with_untracked(|s| s.as_ref().map(|s| s.name.clone())).unwrap_or_default();
-                let caption = vec![format!("{scene} · HybridSN · {} epochs · accuracies as fractions", ep.len())];
-                let fig = viz::chart::chart_figure("Training curves", &all, None, "epoch", "", &caption);
-                download_png("convlab-hsi-curves.png", &fig);
-            }>"Curves (PNG)"</button>
+            on:click=move |_| save_png(state, "convlab-hsi-curves.png", svg_png("hsi-curves"))>"Curves (PNG)"</button>
         <button data-testid="epochs-csv" disabled=move || hs.epochs.with(|e| e.is_empty())
             on:click=download_csv>"Metrics per epoch (CSV)"</button>
         <table data-testid="epoch-table">

@@ -10,10 +10,12 @@ use crate::messages::Request;
 use crate::messages::hsi::HsiRequest;
 use crate::ui::canvas::ImageCanvas;
 use crate::ui::client::{send, send_with};
-use crate::ui::download::{download, download_png, read_file};
+use crate::ui::download::read_file;
+use crate::ui::export::{Composition, Panel, composition_png, save_png, svg_png};
 use crate::ui::form::files_of;
 use crate::ui::presenter::fullscreen;
 use crate::ui::state::AppState;
+use crate::ui::widgets::ConfusionMatrix;
 use crate::viz;
 
 /// The map controls, the map and ground truth, and the scores.
@@ -49,13 +51,6 @@ pub fn MapPanel() -> impl IntoView {
         };
         Some((img.width, img.height, img.pixels))
     });
-    let confusion_img = Signal::derive(move || {
-        let e = hs.evaluation.get()?;
-        let labels: Vec<String> = (1..=e.scores.num_classes).map(|c| c.to_string()).collect();
-        let img = viz::figure::heatmap(&e.scores.confusion, e.scores.num_classes, &labels, 22);
-        Some((img.width, img.height, img.pixels))
-    });
-
     let download_map_png = move |_| {
         let Some(s) = hs.scene.get_untracked() else {
             return;
@@ -87,13 +82,22 @@ pub fn MapPanel() -> impl IntoView {
             s.name,
             seed.get_untracked()
         )];
-        let fig = viz::figure::map_figure(
-            &[("Classification map", &pred), ("Ground truth", &gt)],
-            &legend,
-            &caption,
-            3,
-        );
-        download("convlab-map.png", &viz::png::encode_png(&fig), "image/png");
+        let panel = |title: &str, img: viz::Rgba| Panel {
+            title: title.into(),
+            width: img.width,
+            height: img.height,
+            rgba: img.pixels,
+        };
+        let figure = Composition {
+            title: String::new(),
+            panels: vec![panel("Classification map", pred), panel("Ground truth", gt)],
+            columns: 2,
+            scale: 3,
+            min_side: 0,
+            legend,
+            caption,
+        };
+        save_png(state, "convlab-map.png", composition_png(figure));
     };
 
     // A model has mapped the scene (scored or not).
@@ -159,21 +163,21 @@ pub fn MapPanel() -> impl IntoView {
         <Metrics />
         <Show when=move || hs.evaluation.get().is_some()>
             <figure>
-                <ImageCanvas image=confusion_img testid="confusion" scale=1 />
+                {move || hs.evaluation.get().zip(hs.scene.get()).map(|(e, s)| view! {
+                    <ConfusionMatrix counts=e.scores.confusion.clone() n=e.scores.num_classes
+                        labels=(1..=e.scores.num_classes).map(|c| c.to_string()).collect()
+                        testid="confusion" cell=22.0
+                        title="Confusion matrix"
+                        legend=s.class_names.iter().enumerate()
+                            .map(|(i, n)| (format!("{} {n}", i + 1), viz::palette::class_colour(i + 1))).collect()
+                        caption=vec![format!(
+                            "{} · HybridSN ({}) · OA {:.2} % · AA {:.2} % · Kappa {:.4} · rows: true class, columns: predicted",
+                            s.name, e.source, 100.0 * e.scores.oa, 100.0 * e.scores.aa, e.scores.kappa
+                        )] />
+                })}
                 <figcaption>"Confusion matrix (rows: true class, columns: predicted; colour: share of the row)"</figcaption>
-                <button data-testid="confusion-png" on:click=move |_| {
-                    let (Some(s), Some(e)) = (hs.scene.get_untracked(), hs.evaluation.get_untracked()) else { return };
-                    let labels: Vec<String> = (1..=e.scores.num_classes).map(|c| c.to_string()).collect();
-                    let heat = viz::figure::heatmap(&e.scores.confusion, e.scores.num_classes, &labels, 22);
-                    let legend: Vec<(String, [u8; 3])> = s.class_names.iter().enumerate()
-                        .map(|(i, n)| (format!("{} {n}", i + 1), viz::palette::class_colour(i + 1))).collect();
-                    let caption = vec![format!(
-                        "{} · HybridSN ({}) · OA {:.2} % · AA {:.2} % · Kappa {:.4} · rows: true class, columns: predicted",
-                        s.name, e.source, 100.0 * e.scores.oa, 100.0 * e.scores.aa, e.scores.kappa
-                    )];
-                    let fig = viz::figure::map_figure(&[("Confusion matrix", &heat)], &legend, &caption, 1);
-                    download_png("convlab-hsi-confusion.png", &fig);
-                }>"Confusion matrix (PNG)"</button>
+                <button data-testid="confusion-png"
+                    on:click=move |_| save_png(state, "convlab-hsi-confusion.png", svg_png("confusion"))>"Confusion matrix (PNG)"</button>
             </figure>
         </Show>
     }

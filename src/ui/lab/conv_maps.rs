@@ -13,6 +13,7 @@ use crate::messages::lab::{ConvMapsInfo, ConvMapsSettings, KernelChoice, LabRequ
 use crate::ui::canvas::ImageCanvas;
 use crate::ui::client::{send, send_with};
 use crate::ui::download::read_file;
+use crate::ui::export::{Composition, Panel, composition_png, save_png};
 use crate::ui::state::AppState;
 
 /// What the pointer is over: a grid (`std`, `dw`, `pw`, `in`) and a channel.
@@ -36,31 +37,32 @@ fn reads(hover: Hover, grid: &str, i: usize, info: &ConvMapsInfo) -> bool {
 
 /// All tiles of a run (picture, channels, kernels) in one labelled grid, with the run in words
 /// as its title: the feature-map grid as a PNG.
-fn maps_figure(info: &ConvMapsInfo, bins: &[Vec<u8>], backend: &str) -> crate::viz::Rgba {
-    let images: Vec<(String, crate::viz::Rgba)> = info
+fn maps_figure(info: &ConvMapsInfo, bins: &[Vec<u8>], backend: &str) -> Composition {
+    let panels = info
         .tiles
         .iter()
         .zip(bins)
         .filter(|(t, b)| b.len() == t.width as usize * t.height as usize * 4)
-        .map(|(t, b)| {
-            (
-                t.id.clone(),
-                crate::viz::Rgba {
-                    width: t.width,
-                    height: t.height,
-                    pixels: b.clone(),
-                },
-            )
+        .map(|(t, b)| Panel {
+            title: t.id.clone(),
+            width: t.width,
+            height: t.height,
+            rgba: b.clone(),
         })
         .collect();
-    let tiles: Vec<(&str, &crate::viz::Rgba)> =
-        images.iter().map(|(l, i)| (l.as_str(), i)).collect();
-    let title = format!(
-        "{} at {}x{} · standard conv vs depthwise + pointwise · {} kernels, {} outputs · {backend}",
-        info.label, info.width, info.height, info.kernels, info.out_channels
-    );
-    let scale = if info.width > 32 { 1 } else { 2 };
-    crate::viz::grid_figure(&tiles, info.out_channels.clamp(3, 8), scale, &title)
+    Composition {
+        title: format!(
+            "{} at {}×{} · standard conv vs depthwise + pointwise · {} kernels, {} outputs · {backend}",
+            info.label, info.width, info.height, info.kernels, info.out_channels
+        ),
+        panels,
+        columns: info.out_channels.clamp(3, 8),
+        scale: if info.width > 32 { 1 } else { 2 },
+        // Kernels (3×3) are enlarged to be seen.
+        min_side: 24,
+        legend: Vec::new(),
+        caption: Vec::new(),
+    }
 }
 
 fn tile_image(bins: &[Vec<u8>], info: &ConvMapsInfo, id: &str) -> Option<(u32, u32, Vec<u8>)> {
@@ -278,7 +280,7 @@ pub fn FeatureMapsView() -> impl IntoView {
                 <button data-testid="maps-png" on:click=move |_| {
                     let backend = state.backend.get_untracked().map(|b| b.kind).unwrap_or_default();
                     if let Some((info, bins)) = state.lab.conv_maps.get_untracked() {
-                        crate::ui::download::download_png("convlab-feature-maps.png", &maps_figure(&info, &bins, &backend));
+                        save_png(state, "convlab-feature-maps.png", composition_png(maps_figure(&info, &bins, &backend)));
                     }
                 }>"Feature maps (PNG)"</button>
                 <p data-testid="maps-timing">

@@ -1,6 +1,13 @@
-//! Small pieces every lab's page uses: the progress bar with its ETA and the loss chart.
+//! Small pieces every lab's page uses: the progress bar with its ETA, the line chart
+//! ([`chart`]) and the loss chart drawn with it, the confusion matrix ([`confusion`]).
 
 use leptos::prelude::*;
+
+pub mod chart;
+pub mod confusion;
+
+pub use chart::{Chart, Line, LineChart};
+pub use confusion::ConfusionMatrix;
 
 use super::state::AppState;
 use crate::messages::Job;
@@ -74,32 +81,24 @@ pub fn ProgressBar() -> impl IntoView {
     }
 }
 
-/// An SVG line chart of the losses so far.
+/// A line chart of the losses so far, one point per step.
 #[component]
 pub fn LossChart() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let path = move || {
-        let l = state.losses.get();
-        if l.len() < 2 {
-            return String::new();
+    let chart = Signal::derive(move || {
+        let points = state.losses.with(|l| {
+            l.iter()
+                .map(|(step, v)| (*step as f64, f64::from(*v)))
+                .collect()
+        });
+        Chart {
+            lines: vec![Line::new("loss", "#2a5db0", points)],
+            x_label: "step".into(),
+            y_label: "loss".into(),
+            ..Chart::default()
         }
-        let max = l.iter().map(|p| p.1).fold(f32::MIN, f32::max);
-        let min = l.iter().map(|p| p.1).fold(f32::MAX, f32::min);
-        let span = (max - min).max(1e-6);
-        let n = (l.len() - 1) as f32;
-        l.iter()
-            .enumerate()
-            .map(|(i, (_, v))| {
-                let x = 10.0 + 380.0 * i as f32 / n;
-                let y = 110.0 - 100.0 * (v - min) / span;
-                format!("{}{x:.1},{y:.1}", if i == 0 { "M" } else { " L" })
-            })
-            .collect()
-    };
+    });
     view! {
-        <svg class="chart" viewBox="0 0 400 120" data-testid="loss-chart" role="img" aria-label="loss per step">
-            <rect x="0" y="0" width="400" height="120" class="chart-bg"></rect>
-            <path d=path class="line"></path>
-        </svg>
+        <LineChart chart=chart testid="loss-chart" label="loss per step" width=400.0 plot_height=100.0 />
     }
 }
