@@ -157,7 +157,7 @@ pub fn decode_png(bytes: &[u8]) -> Result<Rgba, VizError> {
 
 /// CRC-32 of PNG chunks (for the tests that write chunks by hand).
 #[cfg(test)]
-fn crc32(parts: &[&[u8]]) -> u32 {
+pub(crate) fn crc32(parts: &[&[u8]]) -> u32 {
     let mut c = !0u32;
     for &b in parts.iter().flat_map(|p| p.iter()) {
         c ^= u32::from(b);
