@@ -501,8 +501,7 @@ fn train_one(
     let mut printed = 0;
     let (val_px, test_px) = (prep.split.validation.len(), prep.split.test.len());
     let mut host = NativeHost::new(|ev| match ev {
-        // The last epoch comes again with its scores once the whole-scene map is done (the
-        // progress rate is then the map's pixels/s, not training samples/s).
+        // The last epoch comes again with its scores once the whole-scene map is done.
         Event::Epoch(m) if m.epoch == printed => {
             if let Some(v) = m.val_acc {
                 println!(
