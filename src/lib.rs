@@ -4,6 +4,8 @@
 //! `data`; `viz` turns arrays into pixels. `model`, `train`, `lab` need burn (`ml` feature);
 //! `data` and `viz` are plain Rust so the UI and the worker can both use them.
 
+/// Each lab's run settings, one serde type each (no burn).
+pub mod config;
 /// Convolution cost arithmetic (params, MACs, shapes) shared by the UI, worker and CLI.
 pub mod cost;
 pub mod data;

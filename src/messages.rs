@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::config::ModelKind;
+
 pub mod cifar;
 pub mod hsi;
 pub mod lab;
@@ -132,11 +134,11 @@ impl std::fmt::Display for Job {
     }
 }
 
-/// One model the device check times: a model id (`"hybridsn"`, `"mobilenetv1"`, …), its
-/// width multiplier (CIFAR-10 models) and batch size.
+/// One model the device check times: the model, its width multiplier (CIFAR-10 models) and
+/// batch size.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckCase {
-    pub model: String,
+    pub model: ModelKind,
     pub width: f64,
     pub batch: usize,
 }
@@ -168,7 +170,7 @@ pub enum Request {
     Models,
     /// A few Adam steps of a model on random data, streaming each loss.
     Smoke {
-        model: String,
+        model: ModelKind,
         steps: usize,
         batch: usize,
     },
@@ -281,14 +283,14 @@ mod tests {
                 backend: BackendChoice::Cpu,
             },
             Request::Smoke {
-                model: "mobilenetv1".into(),
+                model: ModelKind::MobileNetV1,
                 steps: 3,
                 batch: 4,
             },
             Request::Stop,
             Request::DeviceCheck {
                 cases: vec![CheckCase {
-                    model: "hybridsn".into(),
+                    model: ModelKind::HybridSn,
                     width: 1.0,
                     batch: 32,
                 }],

@@ -5,10 +5,11 @@
 //! never panic or reach the page as markup (Leptos renders notices as text, and echoed values
 //! are cut to a few characters and stripped of control characters).
 
+use crate::config::HsiTrainConfig;
+use crate::config::{CifarTrainConfig, LrSchedule, ModelKind};
 use crate::cost::{ConvSpec, MAX_CHANNELS, MAX_KERNEL, MAX_SIDE};
 use crate::data::Guard;
-use crate::messages::cifar::{CIFAR_DATA, CifarSettings};
-use crate::messages::hsi::HsiSettings;
+use crate::messages::cifar::CIFAR_DATA;
 
 /// Parameters of a URL query, read one by one with a default for each.
 #[derive(Debug, Clone, Default)]
@@ -187,8 +188,29 @@ pub fn conv_spec_pairs(s: &ConvSpec) -> Vec<(&'static str, String)> {
     ]
 }
 
-/// The CIFAR-10 models a link can name (`c_model`).
-pub const CIFAR_MODELS: [&str; 3] = ["mobilenetv1", "mobilenetv2", "plaincnn"];
+/// The CIFAR-10 models a link can name (`c_model`, by [`ModelKind::id`]).
+pub const CIFAR_MODELS: [ModelKind; 3] = [
+    ModelKind::MobileNetV1,
+    ModelKind::MobileNetV2,
+    ModelKind::PlainCnn,
+];
+
+/// The CIFAR-10 lab's form as a link holds it: the run's settings and its data set.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CifarLink {
+    pub config: CifarTrainConfig,
+    /// The cats and dogs photos instead of the CIFAR-10 subset (`c_data`).
+    pub cats_dogs: bool,
+}
+
+impl Default for CifarLink {
+    fn default() -> Self {
+        Self {
+            config: CifarTrainConfig::lab(),
+            cats_dogs: false,
+        }
+    }
+}
 
 /// An `f32` as the `f64` it reads as (0.1, not 0.10000000149…).
 fn wide(x: f32) -> f64 {
@@ -197,49 +219,69 @@ fn wide(x: f32) -> f64 {
 
 /// The CIFAR-10 lab's training form from a link (`c_`-prefixed, apart from the Hyperspectral
 /// lab's). Settings only: a link never carries weights or data.
-pub fn read_cifar(q: &mut Query) -> CifarSettings {
-    let d = CifarSettings::default();
-    CifarSettings {
-        model: q.choice("c_model", &CIFAR_MODELS, &d.model),
-        // The trainer takes (0, 4]; below 0.01 every layer would be one channel anyway.
-        width: q.float("c_width", d.width, 0.01, 4.0),
-        epochs: q.int("c_epochs", d.epochs, 1, 500),
-        batch_size: q.int("c_batch", d.batch_size, 1, 256),
-        lr: q.float("c_lr", d.lr, 1e-6, 1.0),
-        cosine: q.flag("c_cosine", d.cosine),
-        warmup_epochs: q.int("c_warmup", d.warmup_epochs, 0, 500),
-        // The trainer takes [0, 1).
-        label_smoothing: q.float("c_smoothing", wide(d.label_smoothing), 0.0, 0.99) as f32,
-        weight_decay: q.float("c_wd", wide(d.weight_decay), 0.0, 1.0) as f32,
-        augment: q.flag("c_augment", d.augment),
-        seed: q.int64("c_seed", d.seed, 0, u64::MAX),
-        max_train: q.int("c_max_train", d.max_train, 0, 1_000_000),
-        max_test: q.int("c_max_test", d.max_test, 0, 1_000_000),
-        // The trainer takes [0, 0.5].
-        val_fraction: q.float("c_val_fraction", d.val_fraction, 0.0, 0.5),
-        cats_dogs: q.choice("c_data", &CIFAR_DATA, CIFAR_DATA[0]) == CIFAR_DATA[1],
+pub fn read_cifar(q: &mut Query) -> CifarLink {
+    let d = CifarTrainConfig::lab();
+    let ids = CIFAR_MODELS.map(ModelKind::id);
+    let model = ModelKind::from_id(&q.choice("c_model", &ids, d.model.id())).unwrap_or(d.model);
+    let width = q.float("c_width", d.width, 0.01, 4.0);
+    let epochs = q.int("c_epochs", d.epochs, 1, 500);
+    let batch_size = q.int("c_batch", d.batch_size, 1, 256);
+    let lr = q.float("c_lr", d.lr, 1e-6, 1.0);
+    let cosine = q.flag("c_cosine", d.schedule == LrSchedule::Cosine);
+    let warmup_epochs = q.int("c_warmup", d.warmup_epochs, 0, 500);
+    // The trainer takes [0, 1).
+    let label_smoothing = q.float("c_smoothing", wide(d.label_smoothing), 0.0, 0.99) as f32;
+    let weight_decay = q.float("c_wd", wide(d.weight_decay), 0.0, 1.0) as f32;
+    let augment = q.flag("c_augment", d.augment());
+    let seed = q.int64("c_seed", d.seed, 0, u64::MAX);
+    let max_train = q.int("c_max_train", d.max_train, 0, 1_000_000);
+    let max_test = q.int("c_max_test", d.max_test, 0, 1_000_000);
+    // The trainer takes [0, 0.5].
+    let val_fraction = q.float("c_val_fraction", d.val_fraction, 0.0, 0.5);
+    let cats_dogs = q.choice("c_data", &CIFAR_DATA, CIFAR_DATA[0]) == CIFAR_DATA[1];
+    CifarLink {
+        config: CifarTrainConfig {
+            model,
+            width,
+            epochs,
+            batch_size,
+            lr,
+            schedule: LrSchedule::cosine(cosine),
+            warmup_epochs,
+            label_smoothing,
+            weight_decay,
+            crop: augment,
+            flip: augment,
+            seed,
+            max_train,
+            max_test,
+            val_fraction,
+            ..d
+        },
+        cats_dogs,
     }
 }
 
 /// The link parameters [`read_cifar`] reads.
-pub fn cifar_pairs(s: &CifarSettings) -> Vec<(&'static str, String)> {
+pub fn cifar_pairs(l: &CifarLink) -> Vec<(&'static str, String)> {
     let b = |v: bool| if v { "1" } else { "0" }.to_string();
+    let s = &l.config;
     vec![
-        ("c_model", s.model.clone()),
+        ("c_model", s.model.id().to_string()),
         ("c_width", s.width.to_string()),
         ("c_epochs", s.epochs.to_string()),
         ("c_batch", s.batch_size.to_string()),
         ("c_lr", s.lr.to_string()),
-        ("c_cosine", b(s.cosine)),
+        ("c_cosine", b(s.schedule == LrSchedule::Cosine)),
         ("c_warmup", s.warmup_epochs.to_string()),
         ("c_smoothing", s.label_smoothing.to_string()),
         ("c_wd", s.weight_decay.to_string()),
-        ("c_augment", b(s.augment)),
+        ("c_augment", b(s.augment())),
         ("c_seed", s.seed.to_string()),
         ("c_max_train", s.max_train.to_string()),
         ("c_max_test", s.max_test.to_string()),
         ("c_val_fraction", s.val_fraction.to_string()),
-        ("c_data", CIFAR_DATA[s.cats_dogs as usize].to_string()),
+        ("c_data", CIFAR_DATA[l.cats_dogs as usize].to_string()),
     ]
 }
 
@@ -255,7 +297,7 @@ pub const HSI_BAND: usize = 100;
 /// a scene or weights.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HsiLink {
-    pub settings: HsiSettings,
+    pub settings: HsiTrainConfig,
     pub band: usize,
     pub grey: bool,
     /// One of [`HSI_VIEWS`].
@@ -267,7 +309,7 @@ pub struct HsiLink {
 impl Default for HsiLink {
     fn default() -> Self {
         Self {
-            settings: HsiSettings::default(),
+            settings: HsiTrainConfig::default(),
             band: HSI_BAND,
             grey: false,
             view: HSI_VIEWS[0].into(),
@@ -277,9 +319,9 @@ impl Default for HsiLink {
 }
 
 /// The Hyperspectral lab's form and view from a link (its parameters have no prefix: it was
-/// the first lab). Settings a link cannot carry (`val_every`, `resume`) keep their defaults.
+/// the first lab). Settings a link cannot carry (`val_every`, `cosine`, …) keep their defaults.
 pub fn read_hsi(q: &mut Query) -> HsiLink {
-    let d = HsiSettings::default();
+    let d = HsiTrainConfig::default();
     let pca = q.int("pca", d.pca, 13, 200);
     let patch = q.odd("patch", d.patch, 9, 41);
     let train_fraction = q.float("fraction", d.train_fraction, 0.001, 0.95);
@@ -296,7 +338,7 @@ pub fn read_hsi(q: &mut Query) -> HsiLink {
     let augment = q.flag("augment", d.augment);
     let min_per_class = q.int("min_per_class", d.min_per_class, 0, 10_000);
     HsiLink {
-        settings: HsiSettings {
+        settings: HsiTrainConfig {
             pca,
             patch,
             train_fraction,
@@ -597,21 +639,25 @@ mod tests {
 
     #[test]
     fn cifar_links_read_back_and_bad_values_fall_back() {
-        let s = CifarSettings {
-            model: "plaincnn".into(),
-            width: 0.75,
-            epochs: 3,
-            batch_size: 16,
-            lr: 5e-4,
-            cosine: false,
-            warmup_epochs: 2,
-            label_smoothing: 0.05,
-            weight_decay: 1e-3,
-            augment: false,
-            seed: u64::MAX,
-            max_train: 300,
-            max_test: 100,
-            val_fraction: 0.2,
+        let s = CifarLink {
+            config: CifarTrainConfig {
+                model: ModelKind::PlainCnn,
+                width: 0.75,
+                epochs: 3,
+                batch_size: 16,
+                lr: 5e-4,
+                schedule: LrSchedule::Constant,
+                warmup_epochs: 2,
+                label_smoothing: 0.05,
+                weight_decay: 1e-3,
+                crop: false,
+                flip: false,
+                seed: u64::MAX,
+                max_train: 300,
+                max_test: 100,
+                val_fraction: 0.2,
+                ..CifarTrainConfig::lab()
+            },
             cats_dogs: true,
         };
         let mut q = Query::parse(&to_query(&cifar_pairs(&s)));
@@ -624,7 +670,7 @@ mod tests {
         let mut q = Query::parse(
             "?c_model=resnet&c_width=9&c_epochs=0&c_seed=-1&c_smoothing=1&c_augment=maybe&seed=5&c_data=dogs&c_val_fraction=0.9",
         );
-        assert_eq!(read_cifar(&mut q), CifarSettings::default());
+        assert_eq!(read_cifar(&mut q), CifarLink::default());
         assert_eq!(q.notices.len(), 8, "{:?}", q.notices);
         assert!(q.notices[0].contains("c_model") && q.notices[0].contains("not one of"));
         // Defaults are worded as they were typed.
@@ -634,7 +680,7 @@ mod tests {
     #[test]
     fn hsi_links_read_back_and_bad_values_fall_back() {
         let l = HsiLink {
-            settings: HsiSettings {
+            settings: HsiTrainConfig {
                 pca: 20,
                 patch: 11,
                 train_fraction: 0.25,
@@ -649,7 +695,7 @@ mod tests {
                 max_train: 300,
                 augment: true,
                 min_per_class: 40,
-                ..HsiSettings::default()
+                ..HsiTrainConfig::default()
             },
             band: 42,
             grey: true,

@@ -3,63 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Settings of a CIFAR-10 run (mirrors `train::cifar::CifarTrainConfig`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CifarSettings {
-    /// `plaincnn`, `mobilenetv1` or `mobilenetv2`.
-    pub model: String,
-    pub width: f64,
-    pub epochs: usize,
-    pub batch_size: usize,
-    pub lr: f64,
-    /// Cosine decay (else constant).
-    pub cosine: bool,
-    pub warmup_epochs: usize,
-    pub label_smoothing: f32,
-    pub weight_decay: f32,
-    /// Random crop (4-pixel padding) + horizontal flip.
-    pub augment: bool,
-    pub seed: u64,
-    /// Train on at most this many images (0 = all loaded).
-    pub max_train: usize,
-    /// Test on at most this many images (0 = all).
-    pub max_test: usize,
-    /// Share of each class's training images held out for validation (the per-epoch
-    /// accuracy); the test images are scored only at the end.
-    #[serde(default = "default_val_fraction")]
-    pub val_fraction: f64,
-    /// Train on the cats and dogs photos instead of the CIFAR-10 subset.
-    #[serde(default)]
-    pub cats_dogs: bool,
-}
-
-impl Default for CifarSettings {
-    fn default() -> Self {
-        Self {
-            model: "mobilenetv1".into(),
-            width: 0.5,
-            epochs: 10,
-            // 32 images keep the largest unfolded convolution input well under WebGPU's
-            // 128 MiB storage binding for every model at width ≤ 1.
-            batch_size: 32,
-            lr: 2e-3,
-            cosine: true,
-            warmup_epochs: 1,
-            label_smoothing: 0.1,
-            weight_decay: 5e-4,
-            augment: true,
-            seed: 0,
-            max_train: 0,
-            max_test: 0,
-            val_fraction: default_val_fraction(),
-            cats_dogs: false,
-        }
-    }
-}
-
-fn default_val_fraction() -> f64 {
-    crate::data::VALIDATION_FRACTION
-}
+use crate::config::CifarTrainConfig;
 
 /// What is loaded.
 /// The CIFAR-10 lab's data sets, by id (link parameter `c_data`, [`CifarDataInfo::dataset`]):
@@ -184,8 +128,13 @@ pub enum CifarRequest {
     Upload { names: Vec<String> },
     /// The comparison rows of the shipped weights (read from their headers).
     Pretrained,
-    /// Train with these settings.
-    Train(CifarSettings),
+    /// Train with these settings, on the cats and dogs photos (`cats_dogs`) or on the
+    /// CIFAR-10 subset (switching when the loaded set differs).
+    Train {
+        config: CifarTrainConfig,
+        #[serde(default)]
+        cats_dogs: bool,
+    },
 }
 
 /// Responses of the CIFAR-10 lab.

@@ -6,8 +6,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::ModelTable;
+use crate::config::HsiTrainConfig;
 
-/// Settings of a hyperspectral run (mirrors `train::hsi::HsiTrainConfig`).
 /// The colour scale of a one-band image (`"grey"` or `"viridis"` on the wire).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -15,71 +15,6 @@ pub enum BandColours {
     Grey,
     #[default]
     Viridis,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct HsiSettings {
-    pub pca: usize,
-    pub patch: usize,
-    pub train_fraction: f64,
-    /// Share of each class's training pixels held out for validation.
-    #[serde(default = "default_val_fraction")]
-    pub val_fraction: f64,
-    pub spatial: bool,
-    /// The spatial split's guard band.
-    #[serde(default)]
-    pub guard: crate::data::Guard,
-    pub seed: u64,
-    pub epochs: usize,
-    pub batch_size: usize,
-    pub lr: f64,
-    pub batch_norm: bool,
-    pub max_train: usize,
-    /// Validation OA every this many epochs (0 = never). The lab never scores test pixels
-    /// per epoch: the test score comes once, from the final map.
-    #[serde(alias = "eval_every")]
-    pub val_every: usize,
-    /// Random flips and 90° rotations of the training patches.
-    #[serde(default)]
-    pub augment: bool,
-    /// Class balancing: classes with fewer training pixels are repeated up to this many per
-    /// epoch (0 = off).
-    #[serde(default)]
-    pub min_per_class: usize,
-    /// Continue from the weights kept after a failed run (see [`HsiResponse::Kept`]) instead of
-    /// starting afresh.
-    #[serde(default)]
-    pub resume: bool,
-}
-
-fn default_val_fraction() -> f64 {
-    crate::data::VALIDATION_FRACTION
-}
-
-/// The lab's defaults (its form starts from them; a test checks they are the training
-/// config's, [`crate::train::hsi::HsiTrainConfig`]).
-impl Default for HsiSettings {
-    fn default() -> Self {
-        Self {
-            pca: 30,
-            patch: 25,
-            train_fraction: 0.1,
-            val_fraction: default_val_fraction(),
-            spatial: false,
-            guard: crate::data::Guard::default(),
-            seed: 0,
-            epochs: 20,
-            // Batch 32 keeps every Conv3d activation well under WebGPU's 128 MiB binding.
-            batch_size: 32,
-            lr: 1e-3,
-            batch_norm: true,
-            max_train: 0,
-            val_every: 1,
-            augment: false,
-            min_per_class: 0,
-            resume: false,
-        }
-    }
 }
 
 /// What the UI learns about a loaded scene.
@@ -240,9 +175,16 @@ pub enum HsiRequest {
     /// The spectrum of one pixel.
     Spectrum { row: usize, col: usize },
     /// PCA + split for these settings; answered with explained variance and the layer table.
-    Prepare(HsiSettings),
-    /// Train HybridSN with these settings (on the loaded scene).
-    Train(HsiSettings),
+    Prepare(HsiTrainConfig),
+    /// Train HybridSN with these settings (on the loaded scene). The lab scores validation
+    /// pixels per epoch and never test pixels: the worker ignores `eval_every`.
+    Train {
+        config: HsiTrainConfig,
+        /// Continue from the weights kept after a failed run (see [`HsiResponse::Kept`])
+        /// instead of starting afresh.
+        #[serde(default)]
+        resume: bool,
+    },
     /// Load the shipped HybridSN weights and map the bundled scene.
     PretrainedMap,
     /// Map the whole scene with the current model.
@@ -323,11 +265,13 @@ mod tests {
     fn hsi_messages_round_trip_through_json() {
         let reqs = [
             Request::Hsi(HsiRequest::LoadBundled),
-            Request::Hsi(HsiRequest::Train(HsiSettings {
-                spatial: true,
+            Request::Hsi(HsiRequest::Train {
+                config: HsiTrainConfig {
+                    spatial: true,
+                    ..HsiTrainConfig::default()
+                },
                 resume: true,
-                ..HsiSettings::default()
-            })),
+            }),
             Request::Hsi(HsiRequest::Upload {
                 names: vec!["scene.mat".into(), "gt.npy".into()],
                 cube_var: Some("cube".into()),
@@ -392,11 +336,12 @@ mod tests {
             .to_json(),
             r#"{"Hsi":{"WeightsFile":{"name":"hybridsn.clw"}}}"#
         );
-        // Settings from before the validation share and the guard still read.
+        // Settings from before the validation share and the guard still read (their
+        // `eval_every` was the validation interval; the worker ignores it in the lab).
         let old = r#"{"Hsi":{"Prepare":{"pca":30,"patch":25,"train_fraction":0.1,"spatial":false,"seed":0,"epochs":20,"batch_size":32,"lr":0.001,"batch_norm":true,"max_train":0,"eval_every":1}}}"#;
         let Request::Hsi(HsiRequest::Prepare(s)) = Request::from_json(old).unwrap() else {
             panic!("not a Prepare request");
         };
-        assert_eq!(s, HsiSettings::default());
+        assert_eq!(s, HsiTrainConfig::default().with_eval_every(1));
     }
 }

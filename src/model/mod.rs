@@ -29,51 +29,12 @@ pub use summary::{LayerInfo, ModelSummary, conv_macs, shape_string, trainable_pa
 
 use burn::module::Module;
 use burn::tensor::{Device, Tensor};
-use serde::{Deserialize, Serialize};
 
-/// The models convlab knows, by name (used in messages, URLs and the CLI).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash)]
-pub enum ModelKind {
-    PlainCnn,
-    MobileNetV1,
-    MobileNetV2,
-    HybridSn,
-}
+pub use crate::config::ModelKind;
 
+/// HybridSN and the CIFAR-10 models by kind (the kind itself is burn-free, in
+/// [`crate::config`]).
 impl ModelKind {
-    pub const ALL: [ModelKind; 4] = [
-        ModelKind::PlainCnn,
-        ModelKind::MobileNetV1,
-        ModelKind::MobileNetV2,
-        ModelKind::HybridSn,
-    ];
-
-    /// Display name.
-    pub fn name(self) -> &'static str {
-        match self {
-            ModelKind::PlainCnn => "PlainCNN",
-            ModelKind::MobileNetV1 => "MobileNetV1",
-            ModelKind::MobileNetV2 => "MobileNetV2",
-            ModelKind::HybridSn => "HybridSN",
-        }
-    }
-
-    /// Lower-case identifier for the CLI and URLs.
-    pub fn id(self) -> &'static str {
-        match self {
-            ModelKind::PlainCnn => "plaincnn",
-            ModelKind::MobileNetV1 => "mobilenetv1",
-            ModelKind::MobileNetV2 => "mobilenetv2",
-            ModelKind::HybridSn => "hybridsn",
-        }
-    }
-
-    pub fn from_id(id: &str) -> Option<ModelKind> {
-        ModelKind::ALL
-            .into_iter()
-            .find(|k| k.id() == id.to_ascii_lowercase())
-    }
-
     /// The layer table of the default configuration, computed from freshly built modules.
     pub fn summary(self, device: &Device) -> ModelSummary {
         match self {

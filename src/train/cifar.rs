@@ -5,7 +5,8 @@
 //! test images: no epoch or recipe is chosen on them), and the final evaluation on the test
 //! images (per-class accuracy, confusion matrix, top-3 predictions of every test image).
 
-use burn::config::Config;
+pub use crate::config::{CifarTrainConfig, LrSchedule};
+
 use burn::module::Module;
 use burn::optim::GradientsParams;
 use burn::tensor::activation::softmax;
@@ -15,22 +16,12 @@ use serde::{Deserialize, Serialize};
 use super::optim::FusedAdamConfig;
 use super::{Event, Host, Meter, TrainError, read_f32, read_i64, should_stop};
 use crate::data::{
-    Augment, CIFAR10_CLASSES, CifarSet, Confusion, Rng, Split, VALIDATION_FRACTION, batch_f32,
-    hold_out_validation,
+    Augment, CIFAR10_CLASSES, CifarSet, Confusion, Rng, Split, batch_f32, hold_out_validation,
 };
 use crate::model::{
     MobileNetV1, MobileNetV1Config, MobileNetV2, MobileNetV2Config, ModelKind, ModelSummary,
     PlainCnn, PlainCnnConfig,
 };
-
-/// Learning-rate schedule over the run (after the warm-up).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum LrSchedule {
-    /// The same learning rate throughout.
-    Constant,
-    /// Cosine decay from `lr` to 0 at the last step.
-    Cosine,
-}
 
 /// The shipped weights (`public/weights/`, listed in the same order in `cifar_index.json`):
 /// each model ×0.25 trained natively with [`CifarTrainConfig::recipe`].
@@ -48,79 +39,7 @@ pub fn shipped_file(kind: ModelKind) -> Option<&'static str> {
         .map(|(_, f)| *f)
 }
 
-/// Model and recipe of a CIFAR-10 run.
-#[derive(Config, Debug, PartialEq)]
-pub struct CifarTrainConfig {
-    #[config(default = "ModelKind::MobileNetV1")]
-    pub model: ModelKind,
-    /// Width multiplier (channel counts × width).
-    #[config(default = 1.0)]
-    pub width: f64,
-    #[config(default = 10)]
-    pub epochs: usize,
-    #[config(default = 128)]
-    pub batch_size: usize,
-    #[config(default = 1e-3)]
-    pub lr: f64,
-    #[config(default = "LrSchedule::Constant")]
-    pub schedule: LrSchedule,
-    /// Linear warm-up from lr/10 over this many epochs (0 = none).
-    #[config(default = 0)]
-    pub warmup_epochs: usize,
-    /// Label smoothing ε (0 = plain cross-entropy).
-    #[config(default = 0.0)]
-    pub label_smoothing: f32,
-    /// Decoupled (AdamW) weight decay; 0 = plain Adam.
-    #[config(default = 0.0)]
-    pub weight_decay: f32,
-    /// Random crop of the 4-pixel zero-padded image.
-    #[config(default = false)]
-    pub crop: bool,
-    /// Random horizontal flip.
-    #[config(default = false)]
-    pub flip: bool,
-    #[config(default = 0)]
-    pub seed: u64,
-    /// Use at most this many training images (0 = all).
-    #[config(default = 0)]
-    pub max_train: usize,
-    /// Evaluate at most this many test images (0 = all).
-    #[config(default = 0)]
-    pub max_test: usize,
-    /// Share of each class's training images held out for validation (0 = none): the per-epoch
-    /// accuracy is measured on them, never on the test images.
-    #[config(default = "VALIDATION_FRACTION")]
-    pub val_fraction: f64,
-    /// Validation accuracy every this many epochs (0 = only after the last one).
-    #[config(default = 1)]
-    pub val_every: usize,
-}
-
 impl CifarTrainConfig {
-    /// The reference recipe: Adam 1e-3, batch 128, crop + flip, constant rate.
-    pub fn reference(model: ModelKind) -> Self {
-        Self::new()
-            .with_model(model)
-            .with_crop(true)
-            .with_flip(true)
-    }
-
-    /// convlab's default recipe: AdamW 2e-3 (weight decay 5e-4), 1 warm-up epoch then cosine
-    /// decay, label smoothing 0.1, crop + flip, batch 64, 30 epochs.
-    pub fn recipe(model: ModelKind) -> Self {
-        Self::new()
-            .with_model(model)
-            .with_epochs(30)
-            .with_batch_size(64)
-            .with_lr(2e-3)
-            .with_schedule(LrSchedule::Cosine)
-            .with_warmup_epochs(1)
-            .with_label_smoothing(0.1)
-            .with_weight_decay(5e-4)
-            .with_crop(true)
-            .with_flip(true)
-    }
-
     /// The settings a weights file records (see [`super::weights::recorded_settings`]): files
     /// written before validation existed trained on every image, with no validation share.
     pub fn recorded(preprocessing: &serde_json::Value) -> Result<Self, TrainError> {

@@ -9,6 +9,7 @@ use super::client::send;
 use super::hsi::HsiForm;
 use super::state::{AppState, JobStatus};
 use super::widgets::{ProgressBar, format_eta};
+use crate::config::ModelKind;
 use crate::messages::{CheckCase, CheckReport, Job, Request};
 
 /// The bundled CIFAR-10 subset's training and test images.
@@ -27,7 +28,7 @@ struct Estimate {
 
 fn estimates(r: &CheckReport, cifar: &CifarForm, hsi: &HsiForm) -> Vec<Estimate> {
     let mut out = Vec::new();
-    if let Some(row) = r.rows.iter().find(|x| x.case.model != "hybridsn") {
+    if let Some(row) = r.rows.iter().find(|x| x.case.model != ModelKind::HybridSn) {
         let train = match cifar.max_train.get_untracked() {
             0 => CIFAR_TRAIN,
             n => n.min(CIFAR_TRAIN),
@@ -41,13 +42,15 @@ fn estimates(r: &CheckReport, cifar: &CifarForm, hsi: &HsiForm) -> Vec<Estimate>
         out.push(Estimate {
             what: format!(
                 "CIFAR-10 lab: {} ×{} on {train} images, {epochs} epochs, batch {}",
-                row.case.model, row.case.width, row.case.batch
+                row.case.model.name(),
+                row.case.width,
+                row.case.batch
             ),
             epoch_s,
             run_s: epoch_s * epochs as f64,
         });
     }
-    if let Some(row) = r.rows.iter().find(|x| x.case.model == "hybridsn") {
+    if let Some(row) = r.rows.iter().find(|x| x.case.model == ModelKind::HybridSn) {
         let pixels = (INDIAN_PINES_LABELLED as f64 * hsi.fraction.get_untracked()).round();
         let epoch_s = pixels / row.train_per_s;
         let epochs = hsi.epochs.get_untracked();
@@ -85,7 +88,7 @@ pub fn DeviceCheck() -> impl IntoView {
                     batch: cifar.batch.get_untracked(),
                 },
                 CheckCase {
-                    model: "hybridsn".into(),
+                    model: ModelKind::HybridSn,
                     width: 1.0,
                     batch: hsi.batch.get_untracked(),
                 },
@@ -128,7 +131,7 @@ pub fn DeviceCheck() -> impl IntoView {
                             .map(|row| {
                                 view! {
                                     <tr data-testid="check-row">
-                                        <td>{row.case.model.clone()}</td>
+                                        <td>{row.case.model.name()}</td>
                                         <td>{format!("×{}", row.case.width)}</td>
                                         <td>{row.case.batch}</td>
                                         <td data-testid="check-train">

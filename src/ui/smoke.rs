@@ -6,12 +6,14 @@ use leptos::prelude::*;
 use super::client::send;
 use super::state::{AppState, JobStatus};
 use super::widgets::{LossChart, ProgressBar};
+use crate::config::ModelKind;
 use crate::messages::{Job, Request};
+use crate::share::CIFAR_MODELS;
 
 #[component]
 pub fn SmokePanel() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let model = RwSignal::new("mobilenetv1".to_string());
+    let model = RwSignal::new(ModelKind::MobileNetV1);
     let steps = RwSignal::new(5usize);
     let batch = RwSignal::new(8usize);
     let clicks = RwSignal::new(0u32);
@@ -45,11 +47,22 @@ pub fn SmokePanel() -> impl IntoView {
                     "Model "
                     <select
                         data-testid="smoke-model"
-                        on:change=move |ev| model.set(event_target_value(&ev))
+                        on:change=move |ev| {
+                            if let Some(k) = ModelKind::from_id(&event_target_value(&ev)) {
+                                model.set(k)
+                            }
+                        }
                     >
-                        <option value="mobilenetv1" selected>"MobileNetV1"</option>
-                        <option value="mobilenetv2">"MobileNetV2"</option>
-                        <option value="plaincnn">"PlainCNN"</option>
+                        {CIFAR_MODELS
+                            .into_iter()
+                            .map(|k| {
+                                view! {
+                                    <option value=k.id() selected=move || model.get() == k>
+                                        {k.name()}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
                     </select>
                 </label>
                 <label>

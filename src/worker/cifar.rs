@@ -9,7 +9,7 @@ use crate::data::cats_dogs::{self, CATS_DOGS_FILE};
 use crate::data::{CifarBundle, CifarSet, read_cifar_bin, unpack_cifar};
 use crate::messages::cifar::{
     CIFAR_DATA, CifarDataInfo, CifarExample, CifarRequest, CifarResponse, CifarResult, CifarRunRow,
-    CifarSettings, EpochMetrics,
+    EpochMetrics,
 };
 use crate::messages::{Job, Response};
 use crate::model::ModelKind;
@@ -114,34 +114,6 @@ async fn ensure_cats_dogs(st: &mut CifarState, host: &mut WorkerHost) -> Result<
     }
     st.cats_dogs = Some(bundle);
     Ok(())
-}
-
-/// Settings from the form → the training config, refused in words when out of range.
-pub fn settings_to_config(s: &CifarSettings) -> Result<CifarTrainConfig, WorkerError> {
-    let model =
-        ModelKind::from_id(&s.model).ok_or_else(|| WorkerError::UnknownModel(s.model.clone()))?;
-    let cfg = CifarTrainConfig::new()
-        .with_model(model)
-        .with_width(s.width)
-        .with_epochs(s.epochs)
-        .with_batch_size(s.batch_size)
-        .with_lr(s.lr)
-        .with_schedule(if s.cosine {
-            LrSchedule::Cosine
-        } else {
-            LrSchedule::Constant
-        })
-        .with_warmup_epochs(s.warmup_epochs)
-        .with_label_smoothing(s.label_smoothing)
-        .with_weight_decay(s.weight_decay)
-        .with_crop(s.augment)
-        .with_flip(s.augment)
-        .with_seed(s.seed)
-        .with_max_train(s.max_train)
-        .with_max_test(s.max_test)
-        .with_val_fraction(s.val_fraction);
-    cfg.check()?;
-    Ok(cfg)
 }
 
 /// The recipe in a few words.
@@ -351,16 +323,20 @@ pub async fn handle(
                 stopped: false,
             });
         }
-        CifarRequest::Train(s) => {
-            let cfg = settings_to_config(&s)?;
+        CifarRequest::Train {
+            config: cfg,
+            cats_dogs,
+        } => {
+            // Out-of-range settings (a hand-made link, a hand-typed number) are refused in words.
+            cfg.check()?;
             // The settings name the data set (a link may, too): switch when they differ.
-            if s.cats_dogs {
+            if cats_dogs {
                 ensure_cats_dogs(st, host).await?;
             } else {
                 ensure_bundled(st).await?;
             }
-            if s.cats_dogs != st.use_cats_dogs {
-                st.use_cats_dogs = s.cats_dogs;
+            if cats_dogs != st.use_cats_dogs {
+                st.use_cats_dogs = cats_dogs;
                 send(CifarResponse::Data(data_info(st, String::new())));
             }
             let run = st.runs + 1;

@@ -49,10 +49,6 @@ pub enum WorkerError {
     #[error("Load a scene first.")]
     NoScene,
 
-    /// A model name the worker does not know.
-    #[error("unknown model '{0}'")]
-    UnknownModel(String),
-
     /// The worker's other refusals and failures, in words (downloads, missing state, settings
     /// that do not go together).
     #[error("{0}")]

@@ -375,15 +375,8 @@ async fn handle(state: &RefCell<State>, controls: &Rc<Controls>, req: Request, b
         } => {
             let device = current_device(state);
             let job = Job::Smoke;
-            let Some(kind) = ModelKind::from_id(&model) else {
-                post(&Response::Error {
-                    job,
-                    message: WorkerError::UnknownModel(model).to_string(),
-                });
-                return;
-            };
             let mut host = WorkerHost::new(job, controls);
-            match crate::train::smoke::smoke_run(&mut host, &device, kind, steps, batch).await {
+            match crate::train::smoke::smoke_run(&mut host, &device, model, steps, batch).await {
                 Ok(losses) => post(&Response::Done {
                     job,
                     stopped: losses.len() < steps,
@@ -434,10 +427,8 @@ async fn device_check(
         if crate::train::should_stop(host).await {
             return Ok(None);
         }
-        let model = ModelKind::from_id(&case.model)
-            .ok_or_else(|| WorkerError::UnknownModel(case.model.clone()))?;
         let bench = BenchCase {
-            model,
+            model: case.model,
             width: case.width,
             batch: case.batch,
         };

@@ -82,7 +82,7 @@ for (const backend of ['webgpu', 'cpu']) {
           infer: Number(e.querySelector('[data-testid="check-infer"]').textContent),
         })),
       );
-      assert.deepEqual(rows.map((r) => [r.model, r.batch]), [['mobilenetv1', 1], ['hybridsn', 1]]);
+      assert.deepEqual(rows.map((r) => [r.model, r.batch]), [['MobileNetV1', 1], ['HybridSN', 1]]);
       for (const r of rows) {
         assert.ok(Number.isFinite(r.train) && r.train > 0, `${r.model} train ${r.train}`);
         assert.ok(Number.isFinite(r.infer) && r.infer > 0, `${r.model} infer ${r.infer}`);

@@ -1,7 +1,8 @@
 //! Hyperspectral training: PCA → patches → HybridSN, evaluation with OA/AA/Kappa, and the
 //! whole-scene classification map computed strip by strip.
 
-use burn::config::Config;
+pub use crate::config::HsiTrainConfig;
+
 use burn::module::Module;
 use burn::optim::GradientsParams;
 use burn::tensor::{Device, Int, Tensor, TensorData};
@@ -10,118 +11,10 @@ use serde::{Deserialize, Serialize};
 use super::optim::FusedAdamConfig;
 use super::{Event, Host, Meter, TrainError, read_f32, read_i64, should_stop};
 use crate::data::{
-    Guard, PaddedCube, Rng, Scene, SceneId, Split, VALIDATION_FRACTION, hold_out_validation,
-    oversample_small_classes, pca, spatial_split, stratified_split,
+    PaddedCube, Rng, Scene, SceneId, Split, hold_out_validation, oversample_small_classes, pca,
+    spatial_split, stratified_split,
 };
 use crate::model::{HybridSn, HybridSnConfig};
-
-/// Preprocessing and training settings of a hyperspectral run.
-#[derive(Config, Debug, PartialEq)]
-pub struct HsiTrainConfig {
-    /// PCA components kept.
-    #[config(default = 30)]
-    pub pca: usize,
-    /// Patch size (odd).
-    #[config(default = 25)]
-    pub patch: usize,
-    /// Fraction of each class's labelled pixels used for training (validation included).
-    #[config(default = 0.1)]
-    pub train_fraction: f64,
-    /// Share of each class's training pixels held out for validation: what runs and epochs
-    /// are compared on, never the test pixels (0 = no validation set).
-    #[config(default = "VALIDATION_FRACTION")]
-    pub val_fraction: f64,
-    /// Spatially disjoint train/test blocks instead of a random split.
-    #[config(default = false)]
-    pub spatial: bool,
-    /// The spatial split's guard band between training blocks and test pixels.
-    #[config(default = "Guard::NoSharedInput")]
-    pub guard: Guard,
-    #[config(default = 0)]
-    pub seed: u64,
-    #[config(default = 20)]
-    pub epochs: usize,
-    #[config(default = 32)]
-    pub batch_size: usize,
-    #[config(default = 1e-3)]
-    pub lr: f64,
-    /// Cosine decay of the learning rate to 5 % of `lr` over the run (false = constant).
-    #[config(default = true)]
-    pub cosine: bool,
-    /// Batch norm after each conv (teaching variant); false = the paper's HybridSN.
-    #[config(default = true)]
-    pub batch_norm: bool,
-    /// Use at most this many training pixels (0 = all): for quick demos and tests.
-    #[config(default = 0)]
-    pub max_train: usize,
-    /// Evaluate test OA every this many epochs (0 = only at the end, the default: per-epoch
-    /// test scores invite choosing an epoch by them, and each costs a whole-scene map).
-    /// Shown only: nothing is chosen by it.
-    #[config(default = 0)]
-    pub eval_every: usize,
-    /// Evaluate validation OA every this many epochs (0 = only at the end; patch by patch on
-    /// the validation pixels, far cheaper than a test evaluation's whole-scene map).
-    #[config(default = 1)]
-    pub val_every: usize,
-    /// Random flips and 90° rotations of the training patches.
-    #[config(default = false)]
-    pub augment: bool,
-    /// Label smoothing ε of the cross-entropy (0 = plain cross-entropy).
-    #[config(default = 0.0)]
-    pub label_smoothing: f32,
-    /// Class balancing: each class with fewer training pixels than this has them repeated
-    /// up to this many per epoch (0 = off; see [`oversample_small_classes`]).
-    #[config(default = 0)]
-    pub min_per_class: usize,
-}
-
-impl HsiTrainConfig {
-    /// The split these settings give, in words: kind, guard, fractions and seed.
-    pub fn split_name(&self) -> String {
-        format!("{}, seed {}", self.split_settings(), self.seed)
-    }
-
-    /// The split's kind, guard and fractions in words (without the seed).
-    pub fn split_settings(&self) -> String {
-        let kind = if self.spatial {
-            format!(
-                "spatial blocks, {}-pixel guard ({})",
-                self.guard.pixels(self.patch),
-                self.guard.describe()
-            )
-        } else {
-            "random stratified (the paper's protocol; test patches overlap training patches)"
-                .to_string()
-        };
-        let train = if self.spatial {
-            "of the labelled pixels in training blocks"
-        } else {
-            "of each class for training"
-        };
-        format!(
-            "{kind}, {} % {train}, {} % of those held out for validation",
-            100.0 * self.train_fraction,
-            100.0 * self.val_fraction,
-        )
-    }
-
-    /// Whether `other` gives the same PCA, padding and split (train, validation and test).
-    pub fn same_split(&self, other: &HsiTrainConfig) -> bool {
-        self.pca == other.pca
-            && self.patch == other.patch
-            && self.train_fraction == other.train_fraction
-            && self.val_fraction == other.val_fraction
-            && self.spatial == other.spatial
-            && (!self.spatial || self.guard == other.guard)
-            && self.seed == other.seed
-    }
-
-    /// Settings that files written before they existed were trained with: no validation set,
-    /// and the spatial split's narrow guard.
-    pub fn legacy_settings() -> serde_json::Value {
-        serde_json::json!({ "val_fraction": 0.0, "guard": Guard::LabelsApart })
-    }
-}
 
 /// The scene after PCA, padded, with its split: everything training and mapping read.
 #[derive(Debug, Clone)]
@@ -137,30 +30,6 @@ pub struct Prepared {
     pub explained: Vec<f64>,
     /// The scene it was prepared from (recorded in the weights of a model trained on it).
     pub scene: TrainedOn,
-}
-
-/// The lab's settings as a training config. The lab scores validation pixels per epoch
-/// and never test pixels (the test score comes once, from the final map).
-impl From<&crate::messages::hsi::HsiSettings> for HsiTrainConfig {
-    fn from(s: &crate::messages::hsi::HsiSettings) -> Self {
-        HsiTrainConfig::new()
-            .with_pca(s.pca)
-            .with_patch(s.patch)
-            .with_train_fraction(s.train_fraction)
-            .with_val_fraction(s.val_fraction)
-            .with_spatial(s.spatial)
-            .with_guard(s.guard)
-            .with_seed(s.seed)
-            .with_epochs(s.epochs)
-            .with_batch_size(s.batch_size)
-            .with_lr(s.lr)
-            .with_batch_norm(s.batch_norm)
-            .with_max_train(s.max_train)
-            .with_eval_every(0)
-            .with_val_every(s.val_every)
-            .with_augment(s.augment)
-            .with_min_per_class(s.min_per_class)
-    }
 }
 
 /// PCA (whitened, as HybridSN's reference code) + split + zero padding.

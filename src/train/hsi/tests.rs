@@ -1,7 +1,7 @@
 //! Native tests of HybridSN training, mapping, splits and weights files.
 
 use super::*;
-use crate::data::{NdArray, Values};
+use crate::data::{Guard, NdArray, Values};
 use crate::train::NativeHost;
 use crate::train::weights::Precision;
 
@@ -518,15 +518,6 @@ fn spread_is_the_mean_and_sample_standard_deviation() {
 fn shipped(file: &str) -> Vec<u8> {
     let path = format!("{}/public/{file}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path} is needed by this test: {e}"))
-}
-
-#[test]
-fn the_labs_defaults_are_the_training_configs() {
-    // One source for each default: the lab's form starts from `HsiSettings::default()`,
-    // whose training config is the CLI's.
-    let lab = HsiTrainConfig::from(&crate::messages::hsi::HsiSettings::default());
-    let cli = HsiTrainConfig::new();
-    assert_eq!(lab, cli);
 }
 
 #[test]

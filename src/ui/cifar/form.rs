@@ -3,20 +3,13 @@
 
 use leptos::prelude::*;
 
-use crate::messages::cifar::CifarSettings;
-use crate::share::{Query, cifar_pairs, read_cifar};
-
-/// The models the lab trains: URL and `<option>` value, and name.
-pub const MODELS: [(&str, &str); 3] = [
-    ("mobilenetv1", "MobileNetV1"),
-    ("mobilenetv2", "MobileNetV2"),
-    ("plaincnn", "PlainCNN"),
-];
+use crate::config::{CifarTrainConfig, LrSchedule, ModelKind};
+use crate::share::{CifarLink, Query, cifar_pairs, read_cifar};
 
 /// The lab's form; lives in the app's context so it survives page switches.
 #[derive(Clone, Copy)]
 pub struct CifarForm {
-    pub model: RwSignal<String>,
+    pub model: RwSignal<ModelKind>,
     pub width: RwSignal<f64>,
     pub epochs: RwSignal<usize>,
     pub batch: RwSignal<usize>,
@@ -41,23 +34,26 @@ impl Default for CifarForm {
 
 impl CifarForm {
     pub fn new() -> Self {
-        let d = CifarSettings::default();
+        let CifarLink {
+            config: d,
+            cats_dogs,
+        } = CifarLink::default();
         Self {
             model: RwSignal::new(d.model),
             width: RwSignal::new(d.width),
             epochs: RwSignal::new(d.epochs),
             batch: RwSignal::new(d.batch_size),
             lr: RwSignal::new(d.lr),
-            cosine: RwSignal::new(d.cosine),
+            cosine: RwSignal::new(d.schedule == LrSchedule::Cosine),
             warmup: RwSignal::new(d.warmup_epochs),
             smoothing: RwSignal::new(d.label_smoothing),
             wd: RwSignal::new(d.weight_decay),
-            augment: RwSignal::new(d.augment),
+            augment: RwSignal::new(d.augment()),
             seed: RwSignal::new(d.seed),
             max_train: RwSignal::new(d.max_train),
             max_test: RwSignal::new(d.max_test),
             val_fraction: RwSignal::new(d.val_fraction),
-            cats_dogs: RwSignal::new(d.cats_dogs),
+            cats_dogs: RwSignal::new(cats_dogs),
         }
     }
 
@@ -72,67 +68,70 @@ impl CifarForm {
     /// The parameters of a link that reopens this view.
     pub fn to_pairs(self) -> Vec<(&'static str, String)> {
         let mut pairs = vec![("page", "cifar".to_string())];
-        pairs.extend(cifar_pairs(&self.settings()));
+        pairs.extend(cifar_pairs(&self.link()));
         pairs
     }
 
-    fn set(&self, s: CifarSettings) {
+    fn set(&self, l: CifarLink) {
+        let s = l.config;
         self.model.set(s.model);
         self.width.set(s.width);
-        self.epochs.set(s.epochs);
         self.batch.set(s.batch_size);
-        self.lr.set(s.lr);
-        self.cosine.set(s.cosine);
-        self.warmup.set(s.warmup_epochs);
-        self.smoothing.set(s.label_smoothing);
-        self.wd.set(s.weight_decay);
-        self.augment.set(s.augment);
         self.seed.set(s.seed);
         self.max_train.set(s.max_train);
         self.max_test.set(s.max_test);
         self.val_fraction.set(s.val_fraction);
-        self.cats_dogs.set(s.cats_dogs);
+        self.cats_dogs.set(l.cats_dogs);
+        self.set_recipe(&s);
     }
 
-    pub fn settings(&self) -> CifarSettings {
-        CifarSettings {
-            model: self.model.get_untracked(),
-            width: self.width.get_untracked(),
-            epochs: self.epochs.get_untracked(),
-            batch_size: self.batch.get_untracked(),
-            lr: self.lr.get_untracked(),
-            cosine: self.cosine.get_untracked(),
-            warmup_epochs: self.warmup.get_untracked(),
-            label_smoothing: self.smoothing.get_untracked(),
-            weight_decay: self.wd.get_untracked(),
-            augment: self.augment.get_untracked(),
-            seed: self.seed.get_untracked(),
-            max_train: self.max_train.get_untracked(),
-            max_test: self.max_test.get_untracked(),
-            val_fraction: self.val_fraction.get_untracked(),
+    /// The form's training settings and data set, as a link and the worker take them.
+    pub fn link(&self) -> CifarLink {
+        let augment = self.augment.get_untracked();
+        CifarLink {
+            config: CifarTrainConfig {
+                model: self.model.get_untracked(),
+                width: self.width.get_untracked(),
+                epochs: self.epochs.get_untracked(),
+                batch_size: self.batch.get_untracked(),
+                lr: self.lr.get_untracked(),
+                schedule: LrSchedule::cosine(self.cosine.get_untracked()),
+                warmup_epochs: self.warmup.get_untracked(),
+                label_smoothing: self.smoothing.get_untracked(),
+                weight_decay: self.wd.get_untracked(),
+                crop: augment,
+                flip: augment,
+                seed: self.seed.get_untracked(),
+                max_train: self.max_train.get_untracked(),
+                max_test: self.max_test.get_untracked(),
+                val_fraction: self.val_fraction.get_untracked(),
+                ..CifarTrainConfig::lab()
+            },
             cats_dogs: self.cats_dogs.get_untracked(),
         }
     }
 
-    /// The reference recipe (Adam 1e-3, constant, batch 128 → 32 here, crop + flip).
-    pub(super) fn reference(&self) {
-        self.lr.set(1e-3);
-        self.cosine.set(false);
-        self.warmup.set(0);
-        self.smoothing.set(0.0);
-        self.wd.set(0.0);
-        self.augment.set(true);
-        self.epochs.set(10);
+    /// The recipe part of `r` (optimiser, schedule, regularisation, augmentation, epochs);
+    /// model, width, batch and data stay as they are.
+    fn set_recipe(&self, r: &CifarTrainConfig) {
+        self.epochs.set(r.epochs);
+        self.lr.set(r.lr);
+        self.cosine.set(r.schedule == LrSchedule::Cosine);
+        self.warmup.set(r.warmup_epochs);
+        self.smoothing.set(r.label_smoothing);
+        self.wd.set(r.weight_decay);
+        self.augment.set(r.augment());
     }
 
-    /// convlab's recipe (AdamW 2e-3, warm-up + cosine, smoothing 0.1, wd 5e-4, crop + flip).
+    /// The reference recipe ([`CifarTrainConfig::reference`]: Adam 1e-3, constant,
+    /// crop + flip, 10 epochs; the batch stays the form's).
+    pub(super) fn reference(&self) {
+        self.set_recipe(&CifarTrainConfig::reference(self.model.get_untracked()));
+    }
+
+    /// convlab's recipe ([`CifarTrainConfig::recipe`]: AdamW 2e-3, warm-up + cosine, smoothing
+    /// 0.1, wd 5e-4, crop + flip, 30 epochs; the batch stays the form's).
     pub(super) fn convlab(&self) {
-        self.lr.set(2e-3);
-        self.cosine.set(true);
-        self.warmup.set(1);
-        self.smoothing.set(0.1);
-        self.wd.set(5e-4);
-        self.augment.set(true);
-        self.epochs.set(30);
+        self.set_recipe(&CifarTrainConfig::recipe(self.model.get_untracked()));
     }
 }

@@ -3,9 +3,11 @@
 
 use leptos::prelude::*;
 
-use super::form::{CifarForm, MODELS};
+use super::form::CifarForm;
+use crate::config::ModelKind;
 use crate::messages::Request;
 use crate::messages::cifar::CifarRequest;
+use crate::share::{CIFAR_MODELS, CifarLink};
 use crate::ui::client::send;
 use crate::ui::form::{check_input, num_input};
 use crate::ui::state::{AppState, JobStatus};
@@ -25,7 +27,8 @@ pub fn CifarTrain() -> impl IntoView {
         state.losses.set(Vec::new());
         cs.epochs.set(Vec::new());
         state.job_status.set(JobStatus::Running);
-        send(&Request::Cifar(CifarRequest::Train(form.settings())));
+        let CifarLink { config, cats_dogs } = form.link();
+        send(&Request::Cifar(CifarRequest::Train { config, cats_dogs }));
     };
 
     view! {
@@ -33,9 +36,11 @@ pub fn CifarTrain() -> impl IntoView {
         <div class="controls">
             <label>
                 "Model "
-                <select data-testid="cifar-model" on:change=move |ev| form.model.set(event_target_value(&ev))>
-                    {MODELS.into_iter().map(|(id, name)| view! {
-                        <option value=id selected=move || form.model.get() == id>{name}</option>
+                <select data-testid="cifar-model" on:change=move |ev| {
+                    if let Some(k) = ModelKind::from_id(&event_target_value(&ev)) { form.model.set(k) }
+                }>
+                    {CIFAR_MODELS.into_iter().map(|k| view! {
+                        <option value=k.id() selected=move || form.model.get() == k>{k.name()}</option>
                     }).collect_view()}
                 </select>
             </label>

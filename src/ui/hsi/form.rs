@@ -4,8 +4,8 @@
 
 use leptos::prelude::*;
 
+use crate::config::HsiTrainConfig;
 use crate::data::Guard;
-use crate::messages::hsi::HsiSettings;
 use crate::share::{HSI_BAND, HSI_VIEWS, HsiLink, Query, hsi_pairs, read_hsi};
 
 /// The lab's form state; lives in the app's context so it survives page switches.
@@ -51,7 +51,7 @@ impl Default for HsiForm {
 
 impl HsiForm {
     pub fn new() -> Self {
-        let d = HsiSettings::default();
+        let d = HsiTrainConfig::default();
         Self {
             pca: RwSignal::new(d.pca),
             patch: RwSignal::new(d.patch),
@@ -118,8 +118,8 @@ impl HsiForm {
     }
 
     /// The training settings on the form (validated every epoch, a fresh run).
-    pub fn settings(&self) -> HsiSettings {
-        HsiSettings {
+    pub fn settings(&self) -> HsiTrainConfig {
+        HsiTrainConfig {
             pca: self.pca.get_untracked(),
             patch: self.patch.get_untracked(),
             train_fraction: self.fraction.get_untracked(),
@@ -135,7 +135,7 @@ impl HsiForm {
             val_every: 1,
             augment: self.augment.get_untracked(),
             min_per_class: self.min_per_class.get_untracked(),
-            resume: false,
+            ..HsiTrainConfig::default()
         }
     }
 

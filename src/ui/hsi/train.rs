@@ -7,7 +7,8 @@ use super::epochs::EpochTable;
 use super::form::HsiForm;
 use super::state::HsiState;
 use super::{busy, start_job};
-use crate::messages::hsi::{HsiRequest, HsiSettings};
+use crate::config::HsiTrainConfig;
+use crate::messages::hsi::HsiRequest;
 use crate::messages::{Request, SavedRun};
 use crate::ui::client::send;
 use crate::ui::form::{check_input, num_input};
@@ -59,7 +60,7 @@ pub fn TrainPanel() -> impl IntoView {
                     // leaves the previous one on screen.
                     let s = settings();
                     hs.pending_run.set(Some(pending_run(&s, hs)));
-                    send(&Request::Hsi(HsiRequest::Train(s)));
+                    send(&Request::Hsi(HsiRequest::Train { config: s, resume: false }));
                 }>"Train"</button>
             <button data-testid="pause" disabled=move || state.job_status.get() != JobStatus::Running
                 on:click=move |_| { send(&Request::Pause); state.job_status.set(JobStatus::Paused); }>"Pause"</button>
@@ -72,9 +73,9 @@ pub fn TrainPanel() -> impl IntoView {
                     on:click=move |_| {
                         start_job();
                         hs.kept.set(None);
-                        let s = HsiSettings { resume: true, ..settings() };
+                        let s = settings();
                         hs.pending_run.set(Some(pending_run(&s, hs)));
-                        send(&Request::Hsi(HsiRequest::Train(s)));
+                        send(&Request::Hsi(HsiRequest::Train { config: s, resume: true }));
                     }>
                     {move || hs.kept.get().map(|(e, n)| format!("Resume training (epoch {} of {n})", e + 1)).unwrap_or_default()}
                 </button>
@@ -91,7 +92,7 @@ pub fn TrainPanel() -> impl IntoView {
 }
 
 /// The run about to start, as it will be saved (history and scores are added at the end).
-fn pending_run(s: &HsiSettings, hs: HsiState) -> SavedRun {
+fn pending_run(s: &HsiTrainConfig, hs: HsiState) -> SavedRun {
     let dataset = hs
         .scene
         .with_untracked(|sc| sc.as_ref().map(|sc| sc.name.clone()))

@@ -105,7 +105,9 @@ pub async fn handle(
         HsiRequest::Rgb { bands } => scene::rgb(st, bands),
         HsiRequest::Spectrum { row, col } => scene::spectrum(st, row, col),
         HsiRequest::Prepare(s) => train::prepare_view(st, device, &s),
-        HsiRequest::Train(s) => train::train(st, host, device, backend, &s).await,
+        HsiRequest::Train { config, resume } => {
+            train::train(st, host, device, backend, &config, resume).await
+        }
         HsiRequest::PretrainedMap => map::pretrained(st, host, device).await,
         HsiRequest::Map => map::current(st, host).await,
         HsiRequest::ExportWeights => map::export(st).await,

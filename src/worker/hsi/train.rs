@@ -4,7 +4,7 @@
 use burn::tensor::Device;
 
 use super::{HsiState, Kept, Model, ensure_prepared, same_prep, send};
-use crate::messages::hsi::{HsiResponse, HsiSettings, MapSource};
+use crate::messages::hsi::{HsiResponse, MapSource};
 use crate::messages::{Job, Response};
 use crate::model::{HybridSn, HybridSnConfig};
 use crate::train::TrainError;
@@ -20,10 +20,9 @@ use crate::worker::{CPU, WorkerHost, loss_behind_error, post, table};
 pub(super) fn prepare_view(
     st: &mut HsiState,
     device: &Device,
-    s: &HsiSettings,
+    cfg: &HsiTrainConfig,
 ) -> Result<(), WorkerError> {
-    let cfg = HsiTrainConfig::from(s);
-    let prep = ensure_prepared(st, &cfg)?;
+    let prep = ensure_prepared(st, cfg)?;
     let summary = HybridSnConfig::new()
         .with_bands(prep.padded.bands)
         .with_patch(prep.patch)
@@ -40,16 +39,19 @@ pub(super) fn prepare_view(
     Ok(())
 }
 
-/// Trains HybridSN on the loaded scene (from the kept checkpoint when `s.resume`); the final
-/// scores come as [`HsiResponse::Evaluation`] and the model becomes the lab's.
+/// Trains HybridSN on the loaded scene (from the kept checkpoint when `resume`); the final
+/// scores come as [`HsiResponse::Evaluation`] and the model becomes the lab's. The lab
+/// scores validation pixels per epoch and test pixels once, at the end: `eval_every` is
+/// set to 0 whatever the request says.
 pub(super) async fn train(
     st: &mut HsiState,
     host: &mut WorkerHost,
     device: &Device,
     backend: &str,
-    s: &HsiSettings,
+    cfg: &HsiTrainConfig,
+    resume: bool,
 ) -> Result<(), WorkerError> {
-    let mut cfg = HsiTrainConfig::from(s);
+    let mut cfg = cfg.clone().with_eval_every(0);
     let prep = ensure_prepared(st, &cfg)?.clone();
     host.job = Job::HsiTrain;
     let gpu = backend != CPU;
@@ -60,7 +62,7 @@ pub(super) async fn train(
         });
         cfg.batch_size = fitted;
     }
-    let start = if s.resume {
+    let start = if resume {
         Some(resume_from(st, &cfg, &prep, device)?)
     } else {
         st.kept = None;
