@@ -360,9 +360,15 @@ mod tests {
         assert_eq!(h, HsiTrainConfig::new().with_epochs(3).with_spatial(true));
         let c: CifarTrainConfig = serde_json::from_str(r#"{"model":"PlainCnn"}"#).unwrap();
         assert_eq!(c, CifarTrainConfig::new().with_model(ModelKind::PlainCnn));
-        for cfg in [CifarTrainConfig::lab(), CifarTrainConfig::recipe(ModelKind::MobileNetV2)] {
+        for cfg in [
+            CifarTrainConfig::lab(),
+            CifarTrainConfig::recipe(ModelKind::MobileNetV2),
+        ] {
             let json = serde_json::to_string(&cfg).unwrap();
-            assert_eq!(serde_json::from_str::<CifarTrainConfig>(&json).unwrap(), cfg);
+            assert_eq!(
+                serde_json::from_str::<CifarTrainConfig>(&json).unwrap(),
+                cfg
+            );
         }
     }
 

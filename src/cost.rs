@@ -131,8 +131,26 @@ pub struct CostTable {
     pub spec: ConvSpec,
     /// Rows in [`ConvKind::ALL`] order.
     pub rows: Vec<ConvCost>,
-    /// Where the parameter counts come from ("formula" or "burn modules (checked)").
-    pub source: String,
+    /// Where the parameter counts come from.
+    pub source: CountSource,
+}
+
+/// Where a [`CostTable`]'s parameter counts come from (shown in words).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CountSource {
+    /// The closed-form counts of this module.
+    Formula,
+    /// Counted on burn modules built with the spec (the worker and the CLI).
+    BurnModules,
+}
+
+impl std::fmt::Display for CountSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            CountSource::Formula => "formula",
+            CountSource::BurnModules => "burn modules",
+        })
+    }
 }
 
 impl CostTable {
@@ -332,7 +350,7 @@ pub fn cost_table(spec: &ConvSpec) -> Result<CostTable, CostError> {
     Ok(CostTable {
         spec: *spec,
         rows,
-        source: "formula".into(),
+        source: CountSource::Formula,
     })
 }
 

@@ -47,8 +47,7 @@ pub struct CifarRunRow {
     /// without a validation share, and files saved before it existed).
     #[serde(default)]
     pub validation: Option<(f64, usize)>,
-    /// "pretrained" or "your run".
-    pub source: String,
+    pub source: RunSource,
     /// The recipe in words.
     pub recipe: String,
     pub history: Vec<EpochMetrics>,
@@ -69,6 +68,27 @@ impl CurveOf {
             CurveOf::Validation => "validation",
             CurveOf::Test => "test",
         }
+    }
+}
+
+/// Where a compared CIFAR-10 run comes from (`"pretrained"` or `"your run"` on the wire and
+/// on the page).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RunSource {
+    /// Shipped weights, read from their header.
+    #[serde(rename = "pretrained")]
+    Pretrained,
+    /// A run trained in this lab.
+    #[serde(rename = "your run")]
+    YourRun,
+}
+
+impl std::fmt::Display for RunSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            RunSource::Pretrained => "pretrained",
+            RunSource::YourRun => "your run",
+        })
     }
 }
 

@@ -78,7 +78,7 @@ pub fn measured_table(spec: &ConvSpec, device: &Device) -> Result<CostTable, Str
         row.params = plain;
         row.params_bias = with_bias;
     }
-    table.source = "burn modules".into();
+    table.source = crate::cost::CountSource::BurnModules;
     Ok(table)
 }
 
@@ -107,7 +107,7 @@ mod tests {
     #[test]
     fn default_modules_give_1728_against_219() {
         let t = measured_table(&ConvSpec::default(), &Device::flex()).unwrap();
-        assert_eq!(t.source, "burn modules");
+        assert_eq!(t.source, crate::cost::CountSource::BurnModules);
         assert_eq!(t.row(ConvKind::Standard).unwrap().params, 1_728);
         assert_eq!(t.row(ConvKind::Separable).unwrap().params, 219);
     }

@@ -9,7 +9,7 @@ use crate::data::cats_dogs::{self, CATS_DOGS_FILE};
 use crate::data::{CifarBundle, CifarSet, read_cifar_bin, unpack_cifar};
 use crate::messages::cifar::{
     CIFAR_DATA, CifarDataInfo, CifarExample, CifarRequest, CifarResponse, CifarResult, CifarRunRow,
-    EpochMetrics,
+    EpochMetrics, RunSource,
 };
 use crate::messages::{Job, Response};
 use crate::model::ModelKind;
@@ -220,7 +220,7 @@ pub fn row_from_header(bytes: &[u8], id: String) -> Result<CifarRunRow, WorkerEr
             .get("val_acc")
             .and_then(|v| v.as_f64())
             .map(|a| (a, num("val_images") as usize)),
-        source: "pretrained".into(),
+        source: RunSource::Pretrained,
         recipe: recipe_words(&cfg),
         history,
     })
@@ -370,7 +370,7 @@ pub async fn handle(
                 epochs: trained.history.len(),
                 train_images: trained.train_images,
                 validation: trained.validation,
-                source: "your run".into(),
+                source: RunSource::YourRun,
                 recipe: if st.use_cats_dogs {
                     format!("cats & dogs · {}", recipe_words(&cfg))
                 } else {

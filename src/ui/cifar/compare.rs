@@ -130,7 +130,7 @@ pub fn CifarCompare() -> impl IntoView {
                     let id = r.id.clone();
                     let id2 = r.id.clone();
                     view! {
-                        <tr data-testid="cifar-run-row" data-source=r.source.clone()
+                        <tr data-testid="cifar-run-row" data-source=r.source.to_string()
                             data-model=r.model.clone() data-acc=r.accuracy.to_string()
                             data-val-acc=r.validation.map(|v| v.0.to_string()).unwrap_or_default()
                             data-val-images=r.validation.map(|v| v.1).unwrap_or(0).to_string()
@@ -154,7 +154,7 @@ pub fn CifarCompare() -> impl IntoView {
                             <td>{r.train_images}</td>
                             <td>{crate::ui::widgets::format_eta(r.seconds)}</td>
                             <td>{r.backend.clone()}</td>
-                            <td>{r.source.clone()}</td>
+                            <td>{r.source.to_string()}</td>
                             <td class="recipe">{r.recipe.clone()}</td>
                         </tr>
                     }

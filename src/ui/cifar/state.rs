@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::messages::cifar::{
-    CifarDataInfo, CifarResponse, CifarResult, CifarRunRow, EpochMetrics,
+    CifarDataInfo, CifarResponse, CifarResult, CifarRunRow, EpochMetrics, RunSource,
 };
 
 /// All CIFAR-10 lab signals (`Copy`, kept in [`crate::ui::state::AppState`]).
@@ -43,7 +43,7 @@ impl CifarSignals {
             }),
             CifarResponse::Pretrained { rows, missing } => {
                 self.runs.update(|v| {
-                    v.retain(|r| r.source != "pretrained");
+                    v.retain(|r| r.source != RunSource::Pretrained);
                     let mine = std::mem::take(v);
                     *v = rows;
                     v.extend(mine);
