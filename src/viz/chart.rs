@@ -1,6 +1,7 @@
 //! Line charts as images (training curves, spectra, run comparisons), so every chart on
 //! screen can also be downloaded as a PNG with its title, legend and caption.
 
+use super::axis::{range, tick};
 use super::figure::{TEXT, map_figure};
 use super::font::{draw_text, text_width};
 use super::image::{Rgba, opaque};
@@ -20,33 +21,6 @@ const TOP: u32 = 8;
 const RIGHT: u32 = 12;
 const AXIS: [u8; 3] = [90, 90, 90];
 const GRID: [u8; 3] = [228, 231, 235];
-
-fn fmt(v: f64) -> String {
-    let a = v.abs();
-    if a != 0.0 && !(1e-3..1e5).contains(&a) {
-        format!("{v:.1e}")
-    } else if a >= 100.0 || v.fract() == 0.0 {
-        format!("{v:.0}")
-    } else {
-        format!("{v:.3}")
-    }
-}
-
-/// A `(lo, hi)` range that is finite and not empty.
-fn range(values: impl Iterator<Item = f64>) -> (f64, f64) {
-    let (lo, hi) = values
-        .filter(|v| v.is_finite())
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-            (lo.min(v), hi.max(v))
-        });
-    if !lo.is_finite() {
-        return (0.0, 1.0);
-    }
-    if hi - lo < 1e-12 {
-        return (lo - 0.5, hi + 0.5);
-    }
-    (lo, hi)
-}
 
 fn line(img: &mut Rgba, (x0, y0): (f64, f64), (x1, y1): (f64, f64), c: [u8; 4]) {
     let steps = ((x1 - x0).abs().max((y1 - y0).abs()).ceil() as usize).clamp(1, 100_000);
@@ -83,12 +57,12 @@ pub fn line_plot(
     img.vline(LEFT as i32, TOP as i32, ph + 1, opaque(AXIS));
     img.hline(LEFT as i32, (TOP + ph) as i32, pw + 1, opaque(AXIS));
     for (v, y) in [(y_hi, TOP), (y_lo, TOP + ph)] {
-        let t = fmt(v);
+        let t = tick(v);
         let x = LEFT as i32 - 4 - text_width(&t, 1) as i32;
         draw_text(&mut img, x, y as i32 - 3, &t, TEXT, 1);
     }
     for (v, x) in [(x_lo, LEFT), (x_hi, LEFT + pw)] {
-        let t = fmt(v);
+        let t = tick(v);
         let x = x as i32 - text_width(&t, 1) as i32 / 2;
         draw_text(&mut img, x, (TOP + ph + 5) as i32, &t, TEXT, 1);
     }

@@ -7,6 +7,7 @@
 //! * [`colormap`]: scalar arrays → colours ([`Colormap`]: grey, viridis, magma, a diverging
 //!   blue–white–red), robust percentile ranges and false-colour composites.
 //! * [`palette`]: class colours for label maps and error views.
+//! * [`axis`]: the data range and tick labels of both line charts (the page's and the CLI's).
 //! * `font` (native only): a built-in 5×7 bitmap font (ASCII 32–126 plus `·`, `×`, `°`).
 //! * [`png`]: PNG encoding and decoding through the `png` crate, with the size cap.
 //! * `figure` and `chart` (native only, for the CLI's pictures): side-by-side maps with
@@ -16,6 +17,7 @@
 
 // The raster figures (line charts, grids, heatmaps and their bitmap font) are the CLI's only:
 // in the browser the page draws its own pictures (`ui::export`), so neither wasm file has them.
+pub mod axis;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod chart;
 pub mod colormap;

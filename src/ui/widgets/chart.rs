@@ -4,6 +4,8 @@
 
 use leptos::prelude::*;
 
+use crate::viz::axis::{range, tick, whole_xs, x_ticks};
+
 /// One line of a [`Chart`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Line {
@@ -76,36 +78,6 @@ const GRID: &str = "#e4e7eb";
 const TEXT: &str = "#1b1f24";
 const SMALL: &str = "#444";
 
-/// A tick label: `1.5`, `120`, `3.2e-5`.
-pub fn tick(v: f64) -> String {
-    let a = v.abs();
-    if a != 0.0 && !(1e-3..1e5).contains(&a) {
-        format!("{v:.1e}")
-    } else if a >= 100.0 || v.fract() == 0.0 {
-        format!("{v:.0}")
-    } else if a >= 1.0 {
-        format!("{v:.2}")
-    } else {
-        format!("{v:.3}")
-    }
-}
-
-/// A `(lo, hi)` range that is finite and not empty.
-fn range(values: impl Iterator<Item = f64>) -> (f64, f64) {
-    let (lo, hi) = values
-        .filter(|v| v.is_finite())
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-            (lo.min(v), hi.max(v))
-        });
-    if !lo.is_finite() {
-        return (0.0, 1.0);
-    }
-    if hi - lo < 1e-12 {
-        return (lo - 0.5, hi + 0.5);
-    }
-    (lo, hi)
-}
-
 /// About how wide `text` is at `size` (sans-serif): for wrapping and legend columns.
 pub fn text_width(text: &str, size: f64) -> f64 {
     0.58 * size * text.chars().count() as f64
@@ -170,7 +142,12 @@ pub fn LineChart(
         } else {
             wrap(&c.title, width - 16.0, 13.0)
         };
-        let top = 10.0 + 16.0 * title.len() as f64;
+        // Room below the title for the top tick label, which reaches above the plot.
+        let top = if title.is_empty() {
+            10.0
+        } else {
+            16.0 + 16.0 * title.len() as f64
+        };
         let (x0, x1) = (LEFT, width - RIGHT);
         let (y0, y1) = (top, top + plot_height);
         let all = || c.lines.iter().flat_map(|l| l.points.iter().copied());
@@ -196,7 +173,7 @@ pub fn LineChart(
                 }
             })
             .collect_view();
-        let x_ticks = [x_lo, (x_lo + x_hi) / 2.0, x_hi]
+        let x_ticks = x_ticks(x_lo, x_hi, whole_xs(all()))
             .into_iter()
             .enumerate()
             .map(|(k, v)| {
