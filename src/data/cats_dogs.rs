@@ -13,7 +13,7 @@ use super::CifarSet;
 use super::cifar::CIFAR_IMAGE;
 use super::cifar_pack::CifarBundle;
 use super::error::DataError;
-use super::picture::decode_picture;
+use super::picture::Picture;
 
 pub const MAGIC: &[u8] = b"CONVLAB-JPEGS\n";
 /// CIFAR-10 labels of the two classes.
@@ -114,28 +114,35 @@ pub fn is_test(name: &str) -> bool {
 
 /// Decodes every photo, crops its centred square and resizes it to 32×32 (area average),
 /// and splits them: the CIFAR models' input. `progress(done, total)` is called per photo.
+/// (The worker has the browser decode each photo and calls [`add_photo`] itself.)
+#[cfg(not(target_arch = "wasm32"))]
 pub fn to_bundle(
     photos: &[Photo],
     mut progress: impl FnMut(usize, usize),
 ) -> Result<CifarBundle, DataError> {
     let mut bundle = CifarBundle::default();
     for (i, p) in photos.iter().enumerate() {
-        let pic = decode_picture(&p.name, &p.jpeg)
-            .map_err(|e| DataError::BadPhotos(e.to_string()))?
-            .square(32);
-        let chw = pic.to_chw();
-        let bytes: Vec<u8> = chw.iter().map(|v| (v * 255.0).round() as u8).collect();
-        debug_assert_eq!(bytes.len(), CIFAR_IMAGE);
-        let set: &mut CifarSet = if is_test(&p.name) {
-            &mut bundle.test
-        } else {
-            &mut bundle.train
-        };
-        set.images.extend_from_slice(&bytes);
-        set.labels.push(p.label);
+        let pic = super::picture::decode_picture(&p.name, &p.jpeg)
+            .map_err(|e| DataError::BadPhotos(e.to_string()))?;
+        add_photo(&mut bundle, p, &pic);
         progress(i + 1, photos.len());
     }
     Ok(bundle)
+}
+
+/// Adds `photo`, decoded as `pic`, to the bundle: its centred square resized to 32×32 (area
+/// average), to the test or the training set by its file number.
+pub fn add_photo(bundle: &mut CifarBundle, photo: &Photo, pic: &Picture) {
+    let chw = pic.square(32).to_chw();
+    let bytes: Vec<u8> = chw.iter().map(|v| (v * 255.0).round() as u8).collect();
+    debug_assert_eq!(bytes.len(), CIFAR_IMAGE);
+    let set: &mut CifarSet = if is_test(&photo.name) {
+        &mut bundle.test
+    } else {
+        &mut bundle.train
+    };
+    set.images.extend_from_slice(&bytes);
+    set.labels.push(photo.label);
 }
 
 #[cfg(test)]

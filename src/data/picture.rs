@@ -2,7 +2,8 @@
 //! area-average resizing, and the small bundled sample set (16 CIFAR-10 test images and 4
 //! Kaggle cats and dogs) in `public/data/conv_samples/`.
 
-use crate::viz::png::{decode_png, png_size};
+#[cfg(not(target_arch = "wasm32"))]
+use crate::viz::png::decode_png;
 
 /// Largest picture side accepted from a file (bigger ones are refused before decoding).
 pub const MAX_SIDE: usize = 8192;
@@ -128,50 +129,142 @@ fn start_of(bytes: &[u8]) -> String {
     format!("\"{head}\"")
 }
 
-/// Decodes a PNG or JPEG file (recognised by its first bytes, not its name).
-pub fn decode_picture(name: &str, bytes: &[u8]) -> Result<Picture, PictureError> {
+/// The two formats pictures come in, recognised by their first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PictureFormat {
+    Png,
+    Jpeg,
+}
+
+/// A picture file's format and its size as its header declares it, refused in words when it
+/// is not a PNG or JPEG file, or larger than [`MAX_SIDE`]: read before anything of the
+/// picture's size is allocated, whichever decoder follows (the `png` and `zune-jpeg` crates
+/// natively, the browser's in the worker).
+pub fn picture_header(
+    name: &str,
+    bytes: &[u8],
+) -> Result<(PictureFormat, usize, usize), PictureError> {
     let name = name.to_string();
     if bytes.is_empty() {
         return Err(PictureError::Empty { name });
     }
-    if bytes.starts_with(&[0x89, b'P', b'N', b'G']) {
-        let png_error = |e: crate::viz::VizError| PictureError::Png {
+    let (format, size) = if bytes.starts_with(&[0x89, b'P', b'N', b'G']) {
+        (PictureFormat::Png, png_header_size(bytes))
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        (PictureFormat::Jpeg, jpeg_header_size(bytes))
+    } else {
+        return Err(PictureError::NotImage {
+            start: start_of(bytes),
+            name,
+        });
+    };
+    let (width, height) = size.map_err(|reason| match format {
+        PictureFormat::Png => PictureError::Png {
             name: name.clone(),
-            reason: e.to_string(),
-        };
-        // The side limit from the header, before the pixels are decoded (the `png` crate reads
-        // interlaced files too).
-        let (w, h) = png_size(bytes).map_err(png_error)?;
-        let (w, h) = (w as usize, h as usize);
-        if w > MAX_SIDE || h > MAX_SIDE {
-            return Err(PictureError::TooLarge {
-                name,
-                width: w,
-                height: h,
-            });
-        }
-        let img = decode_png(bytes).map_err(png_error)?;
-        let (w, h) = (img.width as usize, img.height as usize);
-        let rgb = img
-            .pixels
-            .chunks_exact(4)
-            .flat_map(|p| [p[0], p[1], p[2]])
-            .collect();
-        return Ok(Picture {
-            width: w,
-            height: h,
-            rgb,
+            reason,
+        },
+        PictureFormat::Jpeg => PictureError::Jpeg {
+            name: name.clone(),
+            reason,
+        },
+    })?;
+    if width == 0 || height == 0 {
+        let reason = format!("its header declares {width}×{height} pixels");
+        return Err(match format {
+            PictureFormat::Png => PictureError::Png { name, reason },
+            PictureFormat::Jpeg => PictureError::Jpeg { name, reason },
         });
     }
-    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        return decode_jpeg(name, bytes);
+    if width > MAX_SIDE || height > MAX_SIDE {
+        return Err(PictureError::TooLarge {
+            name,
+            width,
+            height,
+        });
     }
-    Err(PictureError::NotImage {
-        start: start_of(bytes),
-        name,
+    Ok((format, width, height))
+}
+
+/// Width and height from a PNG's first chunk, which must be `IHDR`.
+fn png_header_size(bytes: &[u8]) -> Result<(usize, usize), String> {
+    if bytes.len() < 24 || bytes[..8] != [0x89, b'P', b'N', b'G', 13, 10, 26, 10] {
+        return Err("the file ends before its header".into());
+    }
+    if &bytes[12..16] != b"IHDR" {
+        return Err("its first chunk is not the image header (IHDR)".into());
+    }
+    let be = |i: usize| u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+    Ok((be(16) as usize, be(20) as usize))
+}
+
+/// Width and height from a JPEG's start-of-frame segment, found by walking the segments
+/// before it (each says its length).
+fn jpeg_header_size(bytes: &[u8]) -> Result<(usize, usize), String> {
+    let ended = || "the file ends before its frame header".to_string();
+    let mut at = 2;
+    loop {
+        // Segments start with 0xFF (fill bytes 0xFF may repeat); then the marker.
+        while bytes.get(at) == Some(&0xFF) {
+            at += 1;
+        }
+        let marker = *bytes.get(at).ok_or_else(ended)?;
+        at += 1;
+        match marker {
+            // Markers without a length: TEM, RSTn.
+            0x01 | 0xD0..=0xD7 => continue,
+            0xD9 | 0xDA => return Err("no frame header before the image data".into()),
+            _ => {}
+        }
+        let len = bytes.get(at..at + 2).ok_or_else(ended)?;
+        let len = u16::from_be_bytes([len[0], len[1]]) as usize;
+        if len < 2 {
+            return Err(format!("a segment declares {len} bytes"));
+        }
+        // Start of frame: SOF0–SOF15 except DHT (C4), JPG (C8) and DAC (CC).
+        if (0xC0..=0xCF).contains(&marker) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) {
+            let f = bytes.get(at + 2..at + 7).ok_or_else(ended)?;
+            let height = u16::from_be_bytes([f[1], f[2]]) as usize;
+            let width = u16::from_be_bytes([f[3], f[4]]) as usize;
+            return Ok((width, height));
+        }
+        at += len;
+    }
+}
+
+/// Decodes a PNG or JPEG file (recognised by its first bytes, not its name) with the `png`
+/// and `zune-jpeg` crates; the worker has the browser decode instead
+/// (`worker::picture`), after the same [`picture_header`].
+#[cfg(not(target_arch = "wasm32"))]
+pub fn decode_picture(name: &str, bytes: &[u8]) -> Result<Picture, PictureError> {
+    let (format, _, _) = picture_header(name, bytes)?;
+    let name = name.to_string();
+    match format {
+        PictureFormat::Png => {
+            let png_error = |reason: String| PictureError::Png {
+                name: name.clone(),
+                reason,
+            };
+            let img = decode_png(bytes).map_err(|e| png_error(e.to_string()))?;
+            from_rgba(img.width as usize, img.height as usize, &img.pixels)
+                .ok_or_else(|| png_error("the decoder gave a wrong number of pixels".into()))
+        }
+        PictureFormat::Jpeg => decode_jpeg(name, bytes),
+    }
+}
+
+/// The picture's pixels from RGBA (alpha dropped), as browsers and the `png` crate give them.
+pub fn from_rgba(width: usize, height: usize, rgba: &[u8]) -> Option<Picture> {
+    (rgba.len() == width * height * 4).then(|| Picture {
+        width,
+        height,
+        rgb: rgba
+            .chunks_exact(4)
+            .flat_map(|p| [p[0], p[1], p[2]])
+            .collect(),
     })
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 fn decode_jpeg(name: String, bytes: &[u8]) -> Result<Picture, PictureError> {
     use zune_jpeg::JpegDecoder;
     use zune_jpeg::zune_core::bytestream::ZCursor;
@@ -433,5 +526,55 @@ mod tests {
         let e =
             decode_picture("broken.png", &[0x89, b'P', b'N', b'G', 13, 10, 26, 10, 0]).unwrap_err();
         assert!(matches!(e, PictureError::Png { .. }), "{e}");
+    }
+
+    #[test]
+    fn headers_give_the_size_the_decoders_find() {
+        // The worker trusts `picture_header` for the size limit and lets the browser decode:
+        // the header's size must be the decoded one on real files of both formats.
+        let mut files: Vec<_> = CATS_DOGS_FILES
+            .iter()
+            .map(|f| shared(&format!("cats_dogs/train/{f}")))
+            .collect();
+        files.push(public(CIFAR_STRIP.file));
+        files.push(public(CATS_DOGS_STRIP.file));
+        for path in files {
+            let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let (_, w, h) = picture_header("f", &bytes).unwrap();
+            let p = decode_picture("f", &bytes).unwrap();
+            assert_eq!((w, h), (p.width, p.height), "{}", path.display());
+        }
+    }
+
+    #[test]
+    fn broken_headers_are_refused_in_words() {
+        let jpeg = std::fs::read(shared("cats_dogs/train/cat.0.jpg")).unwrap();
+        // Cut before the frame header: refused, not read past the end.
+        for cut in [3, 4, 6, 20] {
+            let e = picture_header("cut.jpg", &jpeg[..cut]).unwrap_err();
+            assert!(matches!(e, PictureError::Jpeg { .. }), "{cut}: {e}");
+        }
+        // A JPEG whose frame declares 9000×9000 pixels is refused by its header.
+        let sof = jpeg
+            .windows(2)
+            .position(|w| w[0] == 0xFF && w[1] == 0xC0)
+            .expect("a baseline JPEG");
+        let mut big = jpeg.clone();
+        big[sof + 5..sof + 9].copy_from_slice(&[0x23, 0x28, 0x23, 0x28]);
+        assert!(matches!(
+            picture_header("big.jpg", &big).unwrap_err(),
+            PictureError::TooLarge {
+                width: 9000,
+                height: 9000,
+                ..
+            }
+        ));
+        let mut png = crate::viz::png::interlaced_png(&crate::viz::Rgba::new(1, 1));
+        png[16..20].copy_from_slice(&0u32.to_be_bytes());
+        let e = picture_header("empty.png", &png).unwrap_err();
+        assert!(e.to_string().contains("0×1 pixels"), "{e}");
+        png[12..16].copy_from_slice(b"tEXt");
+        let e = picture_header("odd.png", &png).unwrap_err();
+        assert!(e.to_string().contains("not the image header"), "{e}");
     }
 }

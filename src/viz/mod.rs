@@ -9,7 +9,8 @@
 //! * [`palette`]: class colours for label maps and error views.
 //! * [`axis`]: the data range and tick labels of both line charts (the page's and the CLI's).
 //! * `font` (native only): a built-in 5×7 bitmap font (ASCII 32–126 plus `·`, `×`, `°`).
-//! * [`png`]: PNG encoding and decoding through the `png` crate, with the size cap.
+//! * `png` (native only): PNG encoding and decoding through the `png` crate, with the size
+//!   cap (the worker has the browser decode pictures; the page encodes its own PNGs).
 //! * `figure` and `chart` (native only, for the CLI's pictures): side-by-side maps with
 //!   titles, legend and caption, feature-map grids, confusion-matrix heatmaps, line charts.
 //!
@@ -27,6 +28,7 @@ pub mod figure;
 pub mod font;
 pub mod image;
 pub mod palette;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod png;
 
 pub use colormap::{Colormap, array_to_rgba, diverging_to_rgba, false_colour, robust_range};
@@ -36,10 +38,11 @@ pub use figure::{grid_figure, heatmap, map_figure};
 pub use font::{draw_text, text_height, text_width};
 pub use image::Rgba;
 pub use palette::{class_colour, error_view, labels_to_rgba};
-pub use png::{decode_png, encode_png, png_size};
+#[cfg(not(target_arch = "wasm32"))]
+pub use png::{decode_png, encode_png};
 
 /// The largest image (width × height, in pixels) this module creates or decodes: 64 Mpixel
-/// (2²⁶ pixels, 256 MiB of RGBA). [`Rgba::new`] clamps to it and [`decode_png`] refuses
+/// (2²⁶ pixels, 256 MiB of RGBA). [`Rgba::new`] clamps to it and the PNG decoder refuses
 /// anything larger before allocating.
 pub const MAX_PIXELS: u64 = 1 << 26;
 

@@ -83,19 +83,6 @@ fn check_size(width: u32, height: u32) -> Result<(), VizError> {
     Ok(())
 }
 
-/// A PNG's `(width, height)` from its header alone, without decoding its pixels.
-pub fn png_size(bytes: &[u8]) -> Result<(u32, u32), VizError> {
-    check_signature(bytes)?;
-    let mut dec = png::Decoder::new_with_limits(
-        Cursor::new(bytes),
-        png::Limits {
-            bytes: DECODER_LIMIT,
-        },
-    );
-    let info = dec.read_header_info().map_err(error)?;
-    Ok((info.width, info.height))
-}
-
 /// Decodes a PNG into RGBA. See the module documentation for what is supported.
 pub fn decode_png(bytes: &[u8]) -> Result<Rgba, VizError> {
     check_signature(bytes)?;
@@ -394,7 +381,8 @@ mod tests {
             let img = test_image(w, h);
             let png = encode_png(&img);
             assert_eq!(&png[..8], &SIGNATURE);
-            assert_eq!(png_size(&png).unwrap(), (w, h));
+            let header = crate::data::picture::picture_header("x.png", &png).unwrap();
+            assert_eq!((header.1, header.2), (w as usize, h as usize));
             assert_eq!(decode_png(&png).unwrap(), img, "{w}×{h}");
         }
         // Empty images become one transparent pixel.
@@ -573,7 +561,14 @@ mod tests {
         // 100000 × 100000 would be 40 GB: refused from the header alone.
         let huge = build(100_000, 100_000, 8, 6, &[0; 10], &[]);
         assert!(matches!(decode_png(&huge), Err(VizError::BadSize { .. })));
-        assert_eq!(png_size(&huge), Ok((100_000, 100_000)));
+        assert!(matches!(
+            crate::data::picture::picture_header("huge.png", &huge),
+            Err(crate::data::picture::PictureError::TooLarge {
+                width: 100_000,
+                height: 100_000,
+                ..
+            })
+        ));
         // Just over the cap (2²⁶ + 1 pixels): refused too.
         let over = build(1 << 13, (1 << 13) + 1, 8, 0, &[0; 10], &[]);
         assert!(matches!(decode_png(&over), Err(VizError::BadSize { .. })));

@@ -17,6 +17,7 @@ use crate::train::Host;
 use crate::train::cifar::{CifarNet, CifarTrainConfig, CifarTrained, LrSchedule};
 use crate::train::weights::read_header;
 use crate::worker::WorkerError;
+use crate::worker::picture::decode_picture;
 
 /// The bundled subset (see `convlab pack-cifar`).
 pub const BUNDLE_URL: &str = "./public/data/cifar10_subset.clcf";
@@ -92,14 +93,17 @@ async fn ensure_cats_dogs(st: &mut CifarState, host: &mut WorkerHost) -> Result<
     let url = format!("./public/data/{CATS_DOGS_FILE}");
     let bytes = fetch_bytes(&url, Job::Download).await?;
     let photos = cats_dogs::unpack(&bytes)?;
-    // Decoding 400 JPEGs takes a few seconds in wasm: report progress and yield between
+    // The browser decodes the 400 JPEGs (a few seconds): report progress and yield between
     // batches so the page stays responsive.
     let t0 = host.now_ms();
     let mut bundle = CifarBundle::default();
     for (i, chunk) in photos.chunks(20).enumerate() {
-        let part = cats_dogs::to_bundle(chunk, |_, _| {})?;
-        bundle.train.extend(&part.train);
-        bundle.test.extend(&part.test);
+        for photo in chunk {
+            let pic = decode_picture(&photo.name, &photo.jpeg)
+                .await
+                .map_err(|e| crate::data::DataError::BadPhotos(e.to_string()))?;
+            cats_dogs::add_photo(&mut bundle, photo, &pic);
+        }
         let done = (i * 20 + chunk.len()).min(photos.len());
         let secs = (host.now_ms() - t0) / 1000.0;
         let rate = done as f64 / secs.max(1e-3);

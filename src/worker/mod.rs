@@ -10,6 +10,7 @@ mod error;
 mod fetch;
 mod hsi;
 mod lab;
+mod picture;
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;

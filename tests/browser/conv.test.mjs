@@ -1,18 +1,43 @@
 // Conv lab: the cost calculator (1,728 against 219 by default, updated on input), the feature
 // map grids (one tile per channel for the standard and depthwise + pointwise layers), hover
-// highlighting, the 2-D against 3-D spectral sizes for two kernel depths, and an uploaded
-// non-image refused in words — on WebGPU and on the CPU fallback.
+// highlighting, the 2-D against 3-D spectral sizes for two kernel depths, uploaded non-images
+// and hostile pictures refused in words, an interlaced PNG decoded — on WebGPU and on the CPU
+// fallback.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
 import { launch, tid, downloadPng } from './harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const NOT_IMAGE = path.resolve(here, '../fixtures/data/not_an_image.txt');
 const PETS_PNG = path.resolve(here, '../../public/data/conv_samples/cats_dogs4.png');
 const CAT_JPG = path.resolve(here, '../../../shared/data/cats_dogs/train/cat.5.jpg');
+
+// A PNG file: 8-bit RGBA, `width × height`, Adam7-interlaced or not, with `raw` (filter
+// bytes included) deflated as its one IDAT chunk, or no IDAT when `raw` is null.
+function png(width, height, interlace, raw) {
+  const chunk = (type, data) => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(zlib.crc32(body));
+    return Buffer.concat([len, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 6, 0, 0, interlace ? 1 : 0], 8);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    ...(raw ? [chunk('IDAT', zlib.deflateSync(raw))] : []),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
 
 async function openLab(env) {
   const { page, errors } = await env.page('?page=conv');
@@ -240,6 +265,24 @@ for (const backend of ['webgpu', 'cpu']) {
       assert.match(await err.textContent(), /not_an_image\.txt is not an image.*neither a PNG nor a JPEG/);
       assert.equal(await text(page, tid('maps-summary')), before);
       await err.locator('button').click();
+      // 57 bytes that declare 100000×100000 pixels (40 GB of RGBA): refused from the header,
+      // before the browser decodes anything.
+      const upload = (name, buffer) => page.locator(tid('upload-picture')).setInputFiles({ name, mimeType: 'image/png', buffer });
+      await upload('huge.png', png(100_000, 100_000, false, null));
+      await err.waitFor({ timeout: 60_000 });
+      assert.match(await err.textContent(), /huge\.png is 100000×100000 pixels; pictures may be at most 8192×8192/);
+      await err.locator('button').click();
+      // A header and no pixels: the browser's decoder fails, and the lab says so in words.
+      await upload('empty.png', png(4, 4, false, null));
+      await err.waitFor({ timeout: 60_000 });
+      assert.match(await err.textContent(), /empty\.png: the PNG file cannot be read/);
+      assert.equal(await text(page, tid('maps-summary')), before);
+      await err.locator('button').click();
+      // An interlaced (Adam7) 2×2 picture: passes 1, 6 and 7 hold its four pixels.
+      const px = (r, g, b) => [r, g, b, 255];
+      const raw = Buffer.from([0, ...px(200, 0, 0), 0, ...px(0, 200, 0), 0, ...px(0, 0, 200), ...px(90, 90, 90)]);
+      await upload('adam7.png', png(2, 2, true, raw));
+      await page.locator(tid('maps-summary')).filter({ hasText: /your picture adam7\.png \(2×2\) at 64×64/ }).waitFor({ timeout: 180_000 });
 
       await page.locator(tid('upload-picture')).setInputFiles(PETS_PNG);
       await page.locator(tid('maps-summary')).filter({ hasText: /your picture cats_dogs4\.png \(64×256\) at 64×64/ }).waitFor({ timeout: 180_000 });

@@ -3,11 +3,12 @@
 //! serves both the Conv lab's trained kernels and the walkthrough).
 
 use crate::data::picture::{
-    CATS_DOGS_STRIP, CIFAR_STRIP, Picture, SampleStrip, decode_picture, sample_list, split_strip,
+    CATS_DOGS_STRIP, CIFAR_STRIP, Picture, SampleStrip, sample_list, split_strip,
 };
 use crate::messages::Job;
 use crate::worker::WorkerError;
 use crate::worker::fetch::fetch_bytes;
+use crate::worker::picture::decode_picture;
 
 /// Side uploads are cropped and resized to.
 pub const UPLOAD_SIDE: usize = 64;
@@ -23,7 +24,7 @@ pub struct Assets {
 
 async fn strip(s: &SampleStrip) -> Result<Vec<Picture>, WorkerError> {
     let bytes = fetch_bytes(&format!("./public/data/conv_samples/{}", s.file), Job::Lab).await?;
-    let pic = decode_picture(s.file, &bytes)?;
+    let pic = decode_picture(s.file, &bytes).await?;
     Ok(split_strip(&pic, s)?)
 }
 
@@ -39,8 +40,8 @@ impl Assets {
     }
 
     /// Decodes an uploaded picture (PNG or JPEG), which becomes the `upload` sample.
-    pub fn set_upload(&mut self, name: &str, bytes: &[u8]) -> Result<(), WorkerError> {
-        let pic = decode_picture(name, bytes)?;
+    pub async fn set_upload(&mut self, name: &str, bytes: &[u8]) -> Result<(), WorkerError> {
+        let pic = decode_picture(name, bytes).await?;
         self.upload = Some((
             format!("your picture {name} ({}×{})", pic.width, pic.height),
             pic.square(UPLOAD_SIDE),

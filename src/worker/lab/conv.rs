@@ -65,7 +65,7 @@ pub async fn maps(
 ) -> Result<(), WorkerError> {
     if let Some(name) = &s.upload {
         let bytes = bins.first().ok_or(WorkerError::NoUpload)?;
-        assets.set_upload(name, bytes)?;
+        assets.set_upload(name, bytes).await?;
     }
     if s.out_channels == 0 || s.out_channels > MAX_OUT_CHANNELS {
         return Err(WorkerError::Message(format!(
