@@ -136,6 +136,17 @@ pub enum PictureFormat {
     Jpeg,
 }
 
+impl PictureFormat {
+    /// The error that says why `name`, a file of this format, cannot be read.
+    pub fn error(self, name: &str, reason: String) -> PictureError {
+        let name = name.to_string();
+        match self {
+            PictureFormat::Png => PictureError::Png { name, reason },
+            PictureFormat::Jpeg => PictureError::Jpeg { name, reason },
+        }
+    }
+}
+
 /// A picture file's format and its size as its header declares it, refused in words when it
 /// is not a PNG or JPEG file, or larger than [`MAX_SIDE`]: read before anything of the
 /// picture's size is allocated, whichever decoder follows (the `png` and `zune-jpeg` crates
@@ -158,22 +169,10 @@ pub fn picture_header(
             name,
         });
     };
-    let (width, height) = size.map_err(|reason| match format {
-        PictureFormat::Png => PictureError::Png {
-            name: name.clone(),
-            reason,
-        },
-        PictureFormat::Jpeg => PictureError::Jpeg {
-            name: name.clone(),
-            reason,
-        },
-    })?;
+    let (width, height) = size.map_err(|reason| format.error(&name, reason))?;
     if width == 0 || height == 0 {
         let reason = format!("its header declares {width}×{height} pixels");
-        return Err(match format {
-            PictureFormat::Png => PictureError::Png { name, reason },
-            PictureFormat::Jpeg => PictureError::Jpeg { name, reason },
-        });
+        return Err(format.error(&name, reason));
     }
     if width > MAX_SIDE || height > MAX_SIDE {
         return Err(PictureError::TooLarge {
@@ -240,13 +239,10 @@ pub fn decode_picture(name: &str, bytes: &[u8]) -> Result<Picture, PictureError>
     let name = name.to_string();
     match format {
         PictureFormat::Png => {
-            let png_error = |reason: String| PictureError::Png {
-                name: name.clone(),
-                reason,
-            };
-            let img = decode_png(bytes).map_err(|e| png_error(e.to_string()))?;
-            from_rgba(img.width as usize, img.height as usize, &img.pixels)
-                .ok_or_else(|| png_error("the decoder gave a wrong number of pixels".into()))
+            let img = decode_png(bytes).map_err(|e| format.error(&name, e.to_string()))?;
+            from_rgba(img.width as usize, img.height as usize, &img.pixels).ok_or_else(|| {
+                format.error(&name, "the decoder gave a wrong number of pixels".into())
+            })
         }
         PictureFormat::Jpeg => decode_jpeg(name, bytes),
     }

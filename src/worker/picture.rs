@@ -10,22 +10,13 @@ use web_sys::{
     OffscreenCanvasRenderingContext2d, PremultiplyAlpha, WorkerGlobalScope,
 };
 
-use crate::data::picture::{Picture, PictureError, PictureFormat, from_rgba, picture_header};
+use crate::data::picture::{Picture, PictureError, from_rgba, picture_header};
 
 /// Decodes a PNG or JPEG file into RGB (alpha dropped; no colour management, as the native
 /// decoders; a JPEG's EXIF orientation is applied, as browsers show photos).
 pub async fn decode_picture(name: &str, bytes: &[u8]) -> Result<Picture, PictureError> {
     let (format, _, _) = picture_header(name, bytes)?;
-    let failed = |why: String| match format {
-        PictureFormat::Png => PictureError::Png {
-            name: name.to_string(),
-            reason: why,
-        },
-        PictureFormat::Jpeg => PictureError::Jpeg {
-            name: name.to_string(),
-            reason: why,
-        },
-    };
+    let failed = |why: String| format.error(name, why);
     let words = |e: wasm_bindgen::JsValue| {
         e.dyn_ref::<js_sys::Error>()
             .map(|e| String::from(e.message()))
