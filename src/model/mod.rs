@@ -9,6 +9,7 @@ pub mod activations;
 pub mod blocks;
 pub mod conv_cost;
 pub mod depthwise;
+pub mod direct_conv;
 pub mod fast_conv;
 pub mod host_conv;
 pub mod host_conv_op;

@@ -24,10 +24,11 @@ use super::Opts;
 
 pub fn run(opts: &Opts) -> Result<(), String> {
     opts.only(&[
-        "batch", "iters", "models", "width", "profile", "device", "no-map", "plain",
+        "batch", "iters", "models", "width", "profile", "device", "no-map", "plain", "im2col",
     ])?;
     // `--plain`: burn's own convolutions and batch norm everywhere, to measure the fast forms against.
     convlab::model::host_conv_op::use_plain_convolutions(opts.flag("plain"));
+    convlab::model::direct_conv::use_direct(!opts.flag("im2col"));
     let device = opts.device()?;
     let iters: usize = opts.num("iters", 3)?;
     let width: f64 = opts.num("width", 1.0)?;

@@ -1,0 +1,429 @@
+//! A valid convolution (stride 1, no padding, one group) computed directly, without an im2col
+//! matrix, with AVX-512 on the CPUs that have it (found at run time; elsewhere, and in the
+//! browser, [`super::host_conv`]'s im2col kernels run instead).
+//!
+//! Why: HybridSN's 3-D convolutions have few output channels (8–32) for hundreds of taps, so
+//! [`super::host_conv`] wrote every input value into its im2col tile once per tap and then used
+//! it for only 8–32 multiply-adds: the copy cost as much as the product (`convlab bench
+//! --profile`, docs/RESULTS.md). Here the output is computed in the input's own layout: a
+//! plane of output rows is one run of positions `y·w + x` of the input plane (the columns
+//! `x ≥ out width` are computed and thrown away), so every tap of the kernel reads the input
+//! at a fixed offset from the run, in place. A block of 4 output channels × 96 positions stays
+//! in 24 vector registers while every tap adds to it: each tap loads 6 vectors of input and
+//! broadcasts 4 weights for 24 fused multiply-adds.
+//!
+//! The input gradient is the same kernel on the zero-padded output gradient with the kernel
+//! flipped and its channel axes swapped ([`input_grad`]); the weight gradient is a product of
+//! the output gradient with shifted runs of the input ([`weight_grad`]).
+
+use super::host_conv::{Chunks, ConvGeometry, in_parallel, pool_threads};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Output channels in one register block.
+const OB: usize = 8;
+/// 16-float vectors of positions in one register block.
+const PB: usize = 3;
+/// Floats in a vector.
+const VL: usize = 16;
+/// Positions in one register block.
+const BLOCK: usize = PB * VL;
+
+/// Off: [`super::host_conv`] runs its im2col kernels even where these could run
+/// (`convlab bench --im2col` measures the difference in one binary).
+static ENABLED: AtomicBool = AtomicBool::new(true);
+
+/// Lets the direct kernels run where the CPU has them (`true`, the default) or not.
+pub fn use_direct(on: bool) {
+    ENABLED.store(on, Ordering::Relaxed);
+}
+
+/// Whether the direct kernels run on this CPU (AVX-512) and are switched on.
+pub fn available() -> bool {
+    if !ENABLED.load(Ordering::Relaxed) {
+        return false;
+    }
+    #[cfg(target_arch = "x86_64")]
+    return std::arch::is_x86_feature_detected!("avx512f");
+    #[cfg(not(target_arch = "x86_64"))]
+    return false;
+}
+
+/// The convolution's output, `[batch, out_channels, out_dims…]` row-major, as
+/// [`super::host_conv::forward`] gives it. Call only where [`available`].
+pub fn forward(g: &ConvGeometry, x: &[f32], weight: &[f32], bias: Option<&[f32]>) -> Vec<f32> {
+    assert!(g.is_valid() && available(), "direct_conv::forward: {g:?}");
+    let taps = g.in_channels * g.kernel.iter().product::<usize>();
+    assert_eq!(
+        x.len(),
+        g.batch * g.in_channels * g.in_dims.iter().product::<usize>()
+    );
+    assert_eq!(weight.len(), g.out_channels * taps);
+    let mut out = vec![0.0f32; g.batch * g.out_channels * g.out_dims().iter().product::<usize>()];
+    convolve(
+        g,
+        x,
+        &blocked_weights(weight, g.out_channels, taps),
+        bias,
+        &mut out,
+    );
+    out
+}
+
+/// Whether [`forward`] runs here and beats [`super::host_conv`]'s im2col form: with at most
+/// 64 output channels (the im2col form copies each input value once per tap and then uses it
+/// for one multiply-add per output channel: with 128 channels the copy is cheap and its
+/// matrix product is faster), where at least 3/4 of the positions it computes are output
+/// positions (it computes whole input rows and planes and drops the `kernel − 1` columns and
+/// rows past the output). Measured at batch 16, one thread: HybridSN's four layers 10–30 %
+/// faster; PlainCNN's 3×3 layers 32→64 on 32×32 maps 5–10 % faster, 128→128 on 16×16 5–10 %
+/// slower, and on 8×8 maps (padded by 1: 64 % of the positions kept) 1.6× slower.
+pub fn forward_pays(g: &ConvGeometry) -> bool {
+    let [od, oh, ow] = g.out_dims();
+    g.out_channels <= 64 && 4 * od * oh * ow >= 3 * od * g.in_dims[1] * g.in_dims[2] && available()
+}
+
+/// Whether [`input_grad`] runs here and beats [`super::host_conv`]'s im2col form: with at
+/// most 16 output channels. The im2col form's product has the output channels as its inner
+/// dimension, and the direct form convolves the padded gradient (HybridSN's second layer,
+/// 8→16 channels: 36 → 25 ms at batch 16 on one thread; its third, 16→32, and its 2-D layer,
+/// 576→64: equal).
+pub fn input_grad_pays(g: &ConvGeometry) -> bool {
+    g.out_channels <= 16 && forward_pays(g)
+}
+
+/// The gradient of the convolution's input given its output's, `[batch, in_channels,
+/// in_dims…]`: the output gradient zero-padded by `kernel − 1` on every side, convolved with
+/// the kernel flipped and its two channel axes swapped. Call only where [`available`].
+pub fn input_grad(g: &ConvGeometry, weight: &[f32], grad_out: &[f32]) -> Vec<f32> {
+    assert!(
+        g.is_valid() && available(),
+        "direct_conv::input_grad: {g:?}"
+    );
+    let [kd, kh, kw] = g.kernel;
+    let [od, oh, ow] = g.out_dims();
+    let (c, o) = (g.in_channels, g.out_channels);
+    let taps = kd * kh * kw;
+    assert_eq!(weight.len(), o * c * taps);
+    assert_eq!(grad_out.len(), g.batch * o * od * oh * ow);
+    let pad = [od + 2 * (kd - 1), oh + 2 * (kh - 1), ow + 2 * (kw - 1)];
+    let pg = ConvGeometry {
+        batch: g.batch,
+        in_channels: o,
+        in_dims: pad,
+        out_channels: c,
+        kernel: g.kernel,
+    };
+    let mut padded = vec![0.0f32; g.batch * o * pad.iter().product::<usize>()];
+    for (src, dst) in grad_out
+        .chunks_exact(ow)
+        .zip((0..g.batch * o * od * oh).map(|r| {
+            let (plane, y) = (r / oh, r % oh);
+            let (nc, z) = (plane / od, plane % od);
+            ((nc * pad[0] + z + kd - 1) * pad[1] + y + kh - 1) * pad[2] + kw - 1
+        }))
+    {
+        padded[dst..dst + ow].copy_from_slice(src);
+    }
+    let mut flipped = vec![0.0f32; c * o * taps];
+    for oc in 0..o {
+        for ic in 0..c {
+            for t in 0..taps {
+                flipped[(ic * o + oc) * taps + taps - 1 - t] = weight[(oc * c + ic) * taps + t];
+            }
+        }
+    }
+    let mut out = vec![0.0f32; g.batch * c * g.in_dims.iter().product::<usize>()];
+    convolve(
+        &pg,
+        &padded,
+        &blocked_weights(&flipped, c, o * taps),
+        None,
+        &mut out,
+    );
+    out
+}
+
+/// The weights as `[block][tap][OB]`: the 4 weights one tap broadcasts lie side by side. The
+/// last block is filled with zeros past `out` channels.
+fn blocked_weights(weight: &[f32], out: usize, taps: usize) -> Vec<f32> {
+    let mut w = vec![0.0f32; out.div_ceil(OB) * taps * OB];
+    for o in 0..out {
+        for t in 0..taps {
+            w[((o / OB) * taps + t) * OB + o % OB] = weight[o * taps + t];
+        }
+    }
+    w
+}
+
+/// `out = conv(x, w) + bias` with `w` from [`blocked_weights`]; `out` is overwritten.
+fn convolve(g: &ConvGeometry, x: &[f32], w: &[f32], bias: Option<&[f32]>, out: &mut [f32]) {
+    let [_, ih, iw] = g.in_dims;
+    let [od, oh, ow] = g.out_dims();
+    let (c, o) = (g.in_channels, g.out_channels);
+    let in_len = c * g.in_dims.iter().product::<usize>();
+    let out_plane = oh * ow;
+    let out_len = o * od * out_plane;
+    // A sample's output is one run of positions `z·h·w + y·w + x` of the input's layout (the
+    // positions with `y ≥ oh` or `x ≥ ow` are computed and dropped).
+    let plane = ih * iw;
+    let run = (od - 1) * plane + (oh - 1) * iw + ow;
+    let blocks = run.div_ceil(BLOCK);
+    let oblocks = o.div_ceil(OB);
+    // Jobs: (sample, a share of the run's blocks); a batch smaller than the thread pool (a
+    // map strip) is cut along the run so that every core has work.
+    let shares = (4 * pool_threads()).div_ceil(g.batch).clamp(1, blocks);
+    let dst = Chunks(out.as_mut_ptr());
+    assert_eq!(out.len(), g.batch * out_len);
+    let geometry = Kernel {
+        channels: c,
+        kernel: g.kernel,
+        plane,
+        volume: g.in_dims[0] * plane,
+        row: iw,
+        taps: c * g.kernel.iter().product::<usize>(),
+    };
+    in_parallel(
+        g.batch * shares,
+        || vec![0.0f32; OB * BLOCK],
+        |job, tmp| {
+            let (n, share) = (job / shares, job % shares);
+            let xs = &x[n * in_len..(n + 1) * in_len];
+            for blk in (share * blocks / shares)..((share + 1) * blocks / shares) {
+                let q0 = blk * BLOCK;
+                let valid = (run - q0).min(BLOCK);
+                for ob in 0..oblocks {
+                    let w = &w[ob * geometry.taps * OB..(ob + 1) * geometry.taps * OB];
+                    // SAFETY: `xs` is one sample of the input; the kernel reads it from `q0`
+                    // plus each tap's offset, with masked loads where the block is cut short.
+                    unsafe {
+                        if valid == BLOCK {
+                            block::<false>(&geometry, xs, q0, valid, w, tmp)
+                        } else {
+                            block::<true>(&geometry, xs, q0, valid, w, tmp)
+                        }
+                    };
+                    for i in 0..OB.min(o - ob * OB) {
+                        let oc = ob * OB + i;
+                        let b = bias.map_or(0.0, |b| b[oc]);
+                        let acc = &tmp[i * BLOCK..i * BLOCK + valid];
+                        // Positions q0..q0+valid of the run, row by row, the rows past `oh`
+                        // and columns past `ow` dropped.
+                        let mut q = q0;
+                        while q < q0 + valid {
+                            let (zy, xx) = (q / iw, q % iw);
+                            let (z, y) = (zy / ih, zy % ih);
+                            let end = (q - xx + iw).min(q0 + valid);
+                            if xx < ow && y < oh {
+                                let take = (ow - xx).min(end - q);
+                                let at = n * out_len + (oc * od + z) * out_plane + y * ow + xx;
+                                // SAFETY: this job alone writes sample n's positions
+                                // q0..q0 + valid.
+                                let row = unsafe { dst.slice(at, take) };
+                                for (t, s) in row.iter_mut().zip(&acc[q - q0..q - q0 + take]) {
+                                    *t = s + b;
+                                }
+                            }
+                            q = end;
+                        }
+                    }
+                }
+            }
+        },
+    );
+}
+
+/// The sizes the register block needs.
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+struct Kernel {
+    channels: usize,
+    kernel: [usize; 3],
+    /// Floats in an input plane, `h·w`.
+    plane: usize,
+    /// Floats in an input channel, `d·h·w`.
+    volume: usize,
+    /// Floats in an input row, `w`.
+    row: usize,
+    /// Weights per output channel.
+    taps: usize,
+}
+
+/// One register block: `tmp[i·BLOCK + q] = Σ_taps w[tap][i] · x[tap's offset + q0 + q]` for
+/// the 4 output channels of `w` (`[tap][OB]`) and positions `q < valid` of output plane `z`.
+///
+/// # Safety
+/// `x` must be one sample of the input of `k`; the CPU must have AVX-512F.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn block<const MASKED: bool>(
+    k: &Kernel,
+    x: &[f32],
+    q0: usize,
+    valid: usize,
+    w: &[f32],
+    tmp: &mut [f32],
+) {
+    use std::arch::x86_64::*;
+    // Full blocks load with a constant mask of all lanes. (`_mm512_loadu_ps` goes through
+    // `read_unaligned`, whose debug checks, on in the dev profile, kept the loads out of
+    // registers.)
+    let masks: [__mmask16; PB] = std::array::from_fn(|p| {
+        let start = p * VL;
+        if !MASKED {
+            0xFFFF
+        } else if start >= valid {
+            0
+        } else if valid - start >= VL {
+            0xFFFF
+        } else {
+            ((1u32 << (valid - start)) - 1) as __mmask16
+        }
+    });
+    let [kd, kh, kw] = k.kernel;
+    // 24 accumulators as named locals: held in an array, they were written back to the stack
+    // after every multiply-add.
+    macro_rules! fma_row {
+        ($w:expr, [$($x:ident),*], [$($a:ident),*]) => {
+            $( $a = _mm512_fmadd_ps($w, $x, $a); )*
+        };
+    }
+    let z0 = _mm512_setzero_ps();
+    let (mut a00, mut a01, mut a02, mut a10, mut a11, mut a12) = (z0, z0, z0, z0, z0, z0);
+    let (mut a20, mut a21, mut a22, mut a30, mut a31, mut a32) = (z0, z0, z0, z0, z0, z0);
+    let (mut a40, mut a41, mut a42, mut a50, mut a51, mut a52) = (z0, z0, z0, z0, z0, z0);
+    let (mut a60, mut a61, mut a62, mut a70, mut a71, mut a72) = (z0, z0, z0, z0, z0, z0);
+    let [m0, m1, m2] = masks;
+    let xp = x.as_ptr();
+    let mut wp = w.as_ptr();
+    for c in 0..k.channels {
+        for a in 0..kd {
+            let base = c * k.volume + a * k.plane + q0;
+            for b in 0..kh {
+                for e in 0..kw {
+                    // Lanes past `valid` are masked off: they may lie past the input.
+                    let src = xp.wrapping_add(base + b * k.row + e);
+                    // SAFETY: masked loads read only the lanes inside the input.
+                    let (x0, x1, x2) = unsafe {
+                        (
+                            _mm512_maskz_loadu_ps(m0, src),
+                            _mm512_maskz_loadu_ps(m1, src.wrapping_add(VL)),
+                            _mm512_maskz_loadu_ps(m2, src.wrapping_add(2 * VL)),
+                        )
+                    };
+                    // SAFETY: `w` holds `taps × OB` weights and `wp` walks it once.
+                    let wv: [__m512; OB] =
+                        std::array::from_fn(|i| unsafe { _mm512_set1_ps(*wp.add(i)) });
+                    fma_row!(wv[0], [x0, x1, x2], [a00, a01, a02]);
+                    fma_row!(wv[1], [x0, x1, x2], [a10, a11, a12]);
+                    fma_row!(wv[2], [x0, x1, x2], [a20, a21, a22]);
+                    fma_row!(wv[3], [x0, x1, x2], [a30, a31, a32]);
+                    fma_row!(wv[4], [x0, x1, x2], [a40, a41, a42]);
+                    fma_row!(wv[5], [x0, x1, x2], [a50, a51, a52]);
+                    fma_row!(wv[6], [x0, x1, x2], [a60, a61, a62]);
+                    fma_row!(wv[7], [x0, x1, x2], [a70, a71, a72]);
+                    wp = wp.wrapping_add(OB);
+                }
+            }
+        }
+    }
+    let acc = [
+        [a00, a01, a02],
+        [a10, a11, a12],
+        [a20, a21, a22],
+        [a30, a31, a32],
+        [a40, a41, a42],
+        [a50, a51, a52],
+        [a60, a61, a62],
+        [a70, a71, a72],
+    ];
+    for (i, acc) in acc.iter().enumerate() {
+        for (p, v) in acc.iter().enumerate() {
+            // SAFETY: `tmp` holds OB × BLOCK floats.
+            unsafe { _mm512_storeu_ps(tmp.as_mut_ptr().add(i * BLOCK + p * VL), *v) };
+        }
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+unsafe fn block<const MASKED: bool>(
+    _: &Kernel,
+    _: &[f32],
+    _: usize,
+    _: usize,
+    _: &[f32],
+    _: &mut [f32],
+) {
+    unreachable!("direct_conv runs only where available()")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::host_conv;
+    use crate::model::host_conv::tests::assert_close;
+
+    fn random(n: usize, seed: u64) -> Vec<f32> {
+        let mut s = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (0..n)
+            .map(|_| {
+                s = s
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                ((s >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
+            })
+            .collect()
+    }
+
+    /// The direct forward equals the im2col forward on HybridSN's shapes, odd ones (output
+    /// channels not a multiple of 4, runs shorter and longer than a block, a 1-wide kernel)
+    /// and 2-D ones, with and without bias.
+    #[test]
+    fn forward_equals_im2col() {
+        if !available() {
+            eprintln!("no AVX-512 here: the direct kernels are not used, nothing to compare");
+            return;
+        }
+        let cases = [
+            (2, 1, [30, 25, 25], 8, [7, 3, 3]),
+            (2, 8, [24, 23, 23], 16, [5, 3, 3]),
+            (3, 16, [20, 21, 21], 32, [3, 3, 3]),
+            (2, 96, [1, 19, 19], 64, [1, 3, 3]),
+            (1, 3, [4, 5, 6], 5, [2, 3, 1]),
+            (3, 2, [1, 3, 40], 7, [1, 1, 4]),
+            (1, 1, [1, 2, 2], 1, [1, 2, 2]),
+        ];
+        for (i, (batch, in_channels, in_dims, out_channels, kernel)) in
+            cases.into_iter().enumerate()
+        {
+            let g = ConvGeometry {
+                batch,
+                in_channels,
+                in_dims,
+                out_channels,
+                kernel,
+            };
+            let taps = in_channels * kernel.iter().product::<usize>();
+            let x = random(
+                batch * in_channels * in_dims.iter().product::<usize>(),
+                i as u64,
+            );
+            let w = random(out_channels * taps, 100 + i as u64);
+            let b = random(out_channels, 200 + i as u64);
+            for bias in [None, Some(&b[..])] {
+                let want = host_conv::forward_im2col(&g, &x, &w, bias);
+                assert_close(&forward(&g, &x, &w, bias), &want, &format!("{g:?}"));
+            }
+            let go = random(
+                batch * out_channels * g.out_dims().iter().product::<usize>(),
+                300 + i as u64,
+            );
+            let want = host_conv::backward_im2col(&g, &x, &w, &go, true);
+            assert_close(
+                &input_grad(&g, &w, &go),
+                want.input.as_ref().unwrap(),
+                &format!("input gradient {g:?}"),
+            );
+        }
+    }
+}
