@@ -58,9 +58,27 @@ pub fn forward(g: &ConvGeometry, x: &[f32], weight: &[f32], bias: Option<&[f32]>
         g.batch * g.in_channels * g.in_dims.iter().product::<usize>()
     );
     assert_eq!(weight.len(), g.out_channels * taps);
-    let mut out = vec![0.0f32; g.batch * g.out_channels * g.out_dims().iter().product::<usize>()];
+    let [_, ih, iw] = g.in_dims;
+    let [od, oh, ow] = g.out_dims();
+    let plane = ih * iw;
+    let layout = Layout {
+        channels: g.in_channels,
+        kernel: g.kernel,
+        sample: g.in_channels * g.in_dims[0] * plane,
+        volume: g.in_dims[0] * plane,
+        plane,
+        row: iw,
+        rows: ih,
+        out_channels: g.out_channels,
+        out_dims: [od, oh, ow],
+        // The output is one run of positions `z·h·w + y·w + x` of the input's layout; the
+        // positions with `y ≥ oh` or `x ≥ ow` are computed and dropped.
+        run: (od - 1) * plane + (oh - 1) * iw + ow,
+        data_planes: None,
+    };
+    let mut out = vec![0.0f32; g.batch * g.out_channels * od * oh * ow];
     convolve(
-        g,
+        &layout,
         x,
         &blocked_weights(weight, g.out_channels, taps),
         bias,
@@ -83,17 +101,19 @@ pub fn forward_pays(g: &ConvGeometry) -> bool {
 }
 
 /// Whether [`input_grad`] runs here and beats [`super::host_conv`]'s im2col form: with at
-/// most 16 output channels. The im2col form's product has the output channels as its inner
-/// dimension, and the direct form convolves the padded gradient (HybridSN's second layer,
-/// 8→16 channels: 36 → 25 ms at batch 16 on one thread; its third, 16→32, and its 2-D layer,
-/// 576→64: equal).
+/// most 32 output channels, where the im2col form's product has a short inner dimension (the
+/// output channels) and its scatter back onto the input is as costly. Measured at batch 16,
+/// one thread, input gradient alone: HybridSN's 8→16 layer 35 → 19 ms, its 16→32 layer
+/// 41 → 33 ms; its 576→64 2-D layer equal (34 ms), PlainCNN's 32→64 on 32×32 maps slower
+/// (5.2 → 6.5 ms).
 pub fn input_grad_pays(g: &ConvGeometry) -> bool {
-    g.out_channels <= 16 && forward_pays(g)
+    g.out_channels <= 32 && forward_pays(g)
 }
 
 /// The gradient of the convolution's input given its output's, `[batch, in_channels,
-/// in_dims…]`: the output gradient zero-padded by `kernel − 1` on every side, convolved with
-/// the kernel flipped and its two channel axes swapped. Call only where [`available`].
+/// in_dims…]`: the output gradient, zero-padded, convolved with the kernel flipped and its two
+/// channel axes swapped, computed at every input position in the input's own layout (taps
+/// that would read only padding planes are skipped). Call only where [`available`].
 pub fn input_grad(g: &ConvGeometry, weight: &[f32], grad_out: &[f32]) -> Vec<f32> {
     assert!(
         g.is_valid() && available(),
@@ -105,25 +125,33 @@ pub fn input_grad(g: &ConvGeometry, weight: &[f32], grad_out: &[f32]) -> Vec<f32
     let taps = kd * kh * kw;
     assert_eq!(weight.len(), o * c * taps);
     assert_eq!(grad_out.len(), g.batch * o * od * oh * ow);
-    let pad = [od + 2 * (kd - 1), oh + 2 * (kh - 1), ow + 2 * (kw - 1)];
-    let pg = ConvGeometry {
-        batch: g.batch,
-        in_channels: o,
-        in_dims: pad,
-        out_channels: c,
-        kernel: g.kernel,
-    };
-    let mut padded = vec![0.0f32; g.batch * o * pad.iter().product::<usize>()];
-    for (src, dst) in grad_out
-        .chunks_exact(ow)
-        .zip((0..g.batch * o * od * oh).map(|r| {
-            let (plane, y) = (r / oh, r % oh);
-            let (nc, z) = (plane / od, plane % od);
-            ((nc * pad[0] + z + kd - 1) * pad[1] + y + kh - 1) * pad[2] + kw - 1
-        }))
-    {
-        padded[dst..dst + ow].copy_from_slice(src);
+    let [id, ih, iw] = g.in_dims;
+    let plane = ih * iw;
+    // The output gradient in the input's layout (zeros at the positions past the output),
+    // after a margin as long as the kernel's largest offset: at input position p, the flipped
+    // kernel's tap (a, b, e) reads the output gradient at p − (kd−1−a, kh−1−b, kw−1−e), which
+    // is zero or in the margin wherever that lies outside the output.
+    let margin = (kd - 1) * plane + (kh - 1) * iw + (kw - 1);
+    let volume = margin + id * plane;
+    let mut spread = vec![0.0f32; g.batch * o * volume];
+    for (r, src) in grad_out.chunks_exact(ow).enumerate() {
+        let (channel, zy) = (r / (od * oh), r % (od * oh));
+        let at = channel * volume + margin + (zy / oh) * plane + (zy % oh) * iw;
+        spread[at..at + ow].copy_from_slice(src);
     }
+    let layout = Layout {
+        channels: o,
+        kernel: g.kernel,
+        sample: o * volume,
+        volume,
+        plane,
+        row: iw,
+        rows: ih,
+        out_channels: c,
+        out_dims: g.in_dims,
+        run: id * plane,
+        data_planes: Some(od),
+    };
     let mut flipped = vec![0.0f32; c * o * taps];
     for oc in 0..o {
         for ic in 0..c {
@@ -134,8 +162,8 @@ pub fn input_grad(g: &ConvGeometry, weight: &[f32], grad_out: &[f32]) -> Vec<f32
     }
     let mut out = vec![0.0f32; g.batch * c * g.in_dims.iter().product::<usize>()];
     convolve(
-        &pg,
-        &padded,
+        &layout,
+        &spread,
         &blocked_weights(&flipped, c, o * taps),
         None,
         &mut out,
@@ -155,51 +183,86 @@ fn blocked_weights(weight: &[f32], out: usize, taps: usize) -> Vec<f32> {
     w
 }
 
+/// Where [`convolve`] reads and writes: the input's layout, the output's sizes and the run of
+/// positions computed.
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+struct Layout {
+    /// Input channels.
+    channels: usize,
+    kernel: [usize; 3],
+    /// Floats per sample of the input.
+    sample: usize,
+    /// Floats per input channel.
+    volume: usize,
+    /// Floats per plane of the layout, `rows · row`.
+    plane: usize,
+    /// Floats per row of the layout.
+    row: usize,
+    /// Rows per plane of the layout.
+    rows: usize,
+    out_channels: usize,
+    out_dims: [usize; 3],
+    /// Positions computed per sample, from 0: position `z·plane + y·row + x` is output
+    /// `(z, y, x)` when `y < out_dims[1]` and `x < out_dims[2]`, else dropped.
+    run: usize,
+    /// For the input gradient: the planes of data (the output's depth); a block within one
+    /// plane skips the kernel depths that read only the zeros before or after them.
+    data_planes: Option<usize>,
+}
+
+impl Layout {
+    /// The kernel depths block `q0..q0 + len` reads data with.
+    fn depths(&self, q0: usize, len: usize) -> std::ops::Range<usize> {
+        let kd = self.kernel[0];
+        let Some(planes) = self.data_planes else {
+            return 0..kd;
+        };
+        let (first, last) = (q0 / self.plane, (q0 + len - 1) / self.plane);
+        if first != last {
+            return 0..kd;
+        }
+        // Depth a reads the data plane `first − (kd − 1 − a)`.
+        let lo = (kd - 1).saturating_sub(first);
+        let hi = (kd - 1 + planes).saturating_sub(first).min(kd);
+        lo..hi.max(lo)
+    }
+}
+
 /// `out = conv(x, w) + bias` with `w` from [`blocked_weights`]; `out` is overwritten.
-fn convolve(g: &ConvGeometry, x: &[f32], w: &[f32], bias: Option<&[f32]>, out: &mut [f32]) {
-    let [_, ih, iw] = g.in_dims;
-    let [od, oh, ow] = g.out_dims();
-    let (c, o) = (g.in_channels, g.out_channels);
-    let in_len = c * g.in_dims.iter().product::<usize>();
+fn convolve(l: &Layout, x: &[f32], w: &[f32], bias: Option<&[f32]>, out: &mut [f32]) {
+    let [od, oh, ow] = l.out_dims;
+    let o = l.out_channels;
     let out_plane = oh * ow;
     let out_len = o * od * out_plane;
-    // A sample's output is one run of positions `z·h·w + y·w + x` of the input's layout (the
-    // positions with `y ≥ oh` or `x ≥ ow` are computed and dropped).
-    let plane = ih * iw;
-    let run = (od - 1) * plane + (oh - 1) * iw + ow;
-    let blocks = run.div_ceil(BLOCK);
+    let batch = x.len() / l.sample;
+    let blocks = l.run.div_ceil(BLOCK);
     let oblocks = o.div_ceil(OB);
+    let taps = l.channels * l.kernel.iter().product::<usize>();
     // Jobs: (sample, a share of the run's blocks); a batch smaller than the thread pool (a
     // map strip) is cut along the run so that every core has work.
-    let shares = (4 * pool_threads()).div_ceil(g.batch).clamp(1, blocks);
+    let shares = (4 * pool_threads()).div_ceil(batch).clamp(1, blocks);
     let dst = Chunks(out.as_mut_ptr());
-    assert_eq!(out.len(), g.batch * out_len);
-    let geometry = Kernel {
-        channels: c,
-        kernel: g.kernel,
-        plane,
-        volume: g.in_dims[0] * plane,
-        row: iw,
-        taps: c * g.kernel.iter().product::<usize>(),
-    };
+    assert_eq!(x.len(), batch * l.sample);
+    assert_eq!(out.len(), batch * out_len);
     in_parallel(
-        g.batch * shares,
+        batch * shares,
         || vec![0.0f32; OB * BLOCK],
         |job, tmp| {
             let (n, share) = (job / shares, job % shares);
-            let xs = &x[n * in_len..(n + 1) * in_len];
+            let xs = &x[n * l.sample..(n + 1) * l.sample];
             for blk in (share * blocks / shares)..((share + 1) * blocks / shares) {
                 let q0 = blk * BLOCK;
-                let valid = (run - q0).min(BLOCK);
+                let valid = (l.run - q0).min(BLOCK);
+                let depths = l.depths(q0, valid);
                 for ob in 0..oblocks {
-                    let w = &w[ob * geometry.taps * OB..(ob + 1) * geometry.taps * OB];
+                    let w = &w[ob * taps * OB..(ob + 1) * taps * OB];
                     // SAFETY: `xs` is one sample of the input; the kernel reads it from `q0`
                     // plus each tap's offset, with masked loads where the block is cut short.
                     unsafe {
                         if valid == BLOCK {
-                            block::<false>(&geometry, xs, q0, valid, w, tmp)
+                            block::<false>(l, xs, q0, valid, depths.clone(), w, tmp)
                         } else {
-                            block::<true>(&geometry, xs, q0, valid, w, tmp)
+                            block::<true>(l, xs, q0, valid, depths.clone(), w, tmp)
                         }
                     };
                     for i in 0..OB.min(o - ob * OB) {
@@ -210,9 +273,9 @@ fn convolve(g: &ConvGeometry, x: &[f32], w: &[f32], bias: Option<&[f32]>, out: &
                         // and columns past `ow` dropped.
                         let mut q = q0;
                         while q < q0 + valid {
-                            let (zy, xx) = (q / iw, q % iw);
-                            let (z, y) = (zy / ih, zy % ih);
-                            let end = (q - xx + iw).min(q0 + valid);
+                            let (zy, xx) = (q / l.row, q % l.row);
+                            let (z, y) = (zy / l.rows, zy % l.rows);
+                            let end = (q - xx + l.row).min(q0 + valid);
                             if xx < ow && y < oh {
                                 let take = (ow - xx).min(end - q);
                                 let at = n * out_len + (oc * od + z) * out_plane + y * ow + xx;
@@ -232,21 +295,6 @@ fn convolve(g: &ConvGeometry, x: &[f32], w: &[f32], bias: Option<&[f32]>, out: &
     );
 }
 
-/// The sizes the register block needs.
-#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
-struct Kernel {
-    channels: usize,
-    kernel: [usize; 3],
-    /// Floats in an input plane, `h·w`.
-    plane: usize,
-    /// Floats in an input channel, `d·h·w`.
-    volume: usize,
-    /// Floats in an input row, `w`.
-    row: usize,
-    /// Weights per output channel.
-    taps: usize,
-}
-
 /// One register block: `tmp[i·BLOCK + q] = Σ_taps w[tap][i] · x[tap's offset + q0 + q]` for
 /// the 4 output channels of `w` (`[tap][OB]`) and positions `q < valid` of output plane `z`.
 ///
@@ -255,10 +303,11 @@ struct Kernel {
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
 unsafe fn block<const MASKED: bool>(
-    k: &Kernel,
+    k: &Layout,
     x: &[f32],
     q0: usize,
     valid: usize,
+    depths: std::ops::Range<usize>,
     w: &[f32],
     tmp: &mut [f32],
 ) {
@@ -293,10 +342,10 @@ unsafe fn block<const MASKED: bool>(
     let (mut a60, mut a61, mut a62, mut a70, mut a71, mut a72) = (z0, z0, z0, z0, z0, z0);
     let [m0, m1, m2] = masks;
     let xp = x.as_ptr();
-    let mut wp = w.as_ptr();
     for c in 0..k.channels {
-        for a in 0..kd {
+        for a in depths.clone() {
             let base = c * k.volume + a * k.plane + q0;
+            let mut wp = w.as_ptr().wrapping_add((c * kd + a) * kh * kw * OB);
             for b in 0..kh {
                 for e in 0..kw {
                     // Lanes past `valid` are masked off: they may lie past the input.
@@ -345,10 +394,11 @@ unsafe fn block<const MASKED: bool>(
 
 #[cfg(not(target_arch = "x86_64"))]
 unsafe fn block<const MASKED: bool>(
-    _: &Kernel,
+    _: &Layout,
     _: &[f32],
     _: usize,
     _: usize,
+    _: std::ops::Range<usize>,
     _: &[f32],
     _: &mut [f32],
 ) {
