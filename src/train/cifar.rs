@@ -8,13 +8,12 @@
 pub use crate::config::{CifarTrainConfig, LrSchedule};
 
 use burn::module::Module;
-use burn::optim::GradientsParams;
 use burn::tensor::activation::softmax;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
 use super::optim::FusedAdamConfig;
-use super::{Event, Host, Meter, TrainError, read_f32, read_i64, should_stop};
+use super::{Event, Host, Meter, TrainError, read_f32, should_stop};
 use crate::data::{
     Augment, CIFAR10_CLASSES, CifarSet, Confusion, Rng, Split, batch_f32, hold_out_validation,
 };
@@ -265,7 +264,7 @@ pub async fn train_cifar<H: Host>(
     'epochs: for epoch in 1..=cfg.epochs {
         let t0 = host.now_ms();
         rng.shuffle(&mut order);
-        let (mut loss_sum, mut correct, mut seen) = (0.0f64, 0usize, 0usize);
+        let mut tally = super::Tally::default();
         for (i, chunk) in order.chunks(bs).enumerate() {
             if should_stop(host).await {
                 stopped = true;
@@ -289,31 +288,20 @@ pub async fn train_cifar<H: Host>(
             let y =
                 Tensor::<1, Int>::from_data(TensorData::new(labels.clone(), [chunk.len()]), &ad);
             let logits = model.forward(x);
-            let pred = logits.clone().argmax(1).flatten::<1>(0, 1);
-            let loss = loss_fn.forward(logits, y);
-            let loss_value = read_f32(loss.clone(), "a tensor").await?[0];
-            if !loss_value.is_finite() {
-                return Err(TrainError::LossDiverged {
-                    value: loss_value,
-                    epoch,
-                    step: i + 1,
-                    steps_per_epoch,
-                    previous_kept: true,
-                });
-            }
-            let grads = GradientsParams::from_grads(loss.backward(), &model);
-            model = optim.step(cfg.lr_at(step, total_steps, steps_per_epoch), model, grads);
-            let pred = read_i64(pred, "a tensor").await?;
-            correct += pred.iter().zip(&labels).filter(|(p, l)| p == l).count();
-            seen += chunk.len();
-            loss_sum += loss_value as f64 * chunk.len() as f64;
+            let at = super::Step {
+                loss_fn: &loss_fn,
+                lr: cfg.lr_at(step, total_steps, steps_per_epoch),
+                epoch,
+                step: i + 1,
+                steps_per_epoch,
+                previous_kept: true,
+            };
+            let (updated, loss, pred) = at.run(model, &mut optim, logits, y).await?;
+            model = updated;
+            let correct = pred.iter().zip(&labels).filter(|(p, l)| p == l).count();
             step += 1;
             done += chunk.len();
-            host.emit(Event::Loss {
-                step,
-                loss: loss_value,
-            });
-            host.emit(meter.event(host.now_ms(), done));
+            tally.add(host, &meter, (step, done), chunk.len(), loss, correct);
         }
         if !super::weights_finite(&model).await? {
             return Err(TrainError::NonFiniteWeights {
@@ -332,15 +320,7 @@ pub async fn train_cifar<H: Host>(
         } else {
             None
         };
-        let m = EpochMetrics {
-            epoch,
-            loss: loss_sum / seen.max(1) as f64,
-            train_acc: correct as f64 / seen.max(1) as f64,
-            val_acc,
-            test_acc: None,
-            train_seconds,
-            samples_per_s: seen as f64 / train_seconds.max(1e-9),
-        };
+        let m = tally.metrics(epoch, train_seconds, val_acc, None);
         if epoch < cfg.epochs {
             host.emit(Event::Epoch(m.clone()));
         }

@@ -138,6 +138,96 @@ pub async fn read_i64<const D: usize>(
         .map_err(|e| TrainError::Convert(format!("{e:?}")))
 }
 
+/// One optimiser step on a batch whose `logits` the model gave: the loss (a non-finite one
+/// is refused in words, naming `epoch` and `step`, before any update), backward, the update at
+/// learning rate `lr`; returns the updated model, the loss and the predicted classes. The
+/// training loops of every lab take their steps here.
+pub struct Step<'a> {
+    pub loss_fn: &'a CrossEntropyLoss,
+    pub lr: f64,
+    /// The epoch (1-based), the step within it (1-based) and the steps an epoch.
+    pub epoch: usize,
+    pub step: usize,
+    pub steps_per_epoch: usize,
+    /// Whether a refusal says the weights of the previous step are kept (see
+    /// [`TrainError::LossDiverged`]).
+    pub previous_kept: bool,
+}
+
+impl Step<'_> {
+    pub async fn run<M: burn::module::Module>(
+        &self,
+        model: M,
+        optim: &mut burn::optim::ModuleOptimizer,
+        logits: burn::tensor::Tensor<2>,
+        targets: burn::tensor::Tensor<1, burn::tensor::Int>,
+    ) -> Result<(M, f32, Vec<i64>), TrainError> {
+        let pred = logits.clone().argmax(1).flatten::<1>(0, 1);
+        let loss = self.loss_fn.forward(logits, targets);
+        let value = read_f32(loss.clone(), "a tensor").await?[0];
+        if !value.is_finite() {
+            return Err(TrainError::LossDiverged {
+                value,
+                epoch: self.epoch,
+                step: self.step,
+                steps_per_epoch: self.steps_per_epoch,
+                previous_kept: self.previous_kept,
+            });
+        }
+        let grads = burn::optim::GradientsParams::from_grads(loss.backward(), &model);
+        let model = optim.step(self.lr, model, grads);
+        Ok((model, value, read_i64(pred, "a tensor").await?))
+    }
+}
+
+/// One epoch's running totals: its steps' losses and correct predictions, and what the host is
+/// told after each step.
+#[derive(Debug, Clone, Default)]
+pub struct Tally {
+    loss_sum: f64,
+    correct: usize,
+    seen: usize,
+}
+
+impl Tally {
+    /// Adds a step of `samples` samples with mean loss `loss`, `correct` of them right, and
+    /// reports it: the step's loss and the job's progress (`done` samples of the meter's).
+    pub fn add<H: Host>(
+        &mut self,
+        host: &mut H,
+        meter: &Meter,
+        (step, done): (usize, usize),
+        samples: usize,
+        loss: f32,
+        correct: usize,
+    ) {
+        self.loss_sum += loss as f64 * samples as f64;
+        self.correct += correct;
+        self.seen += samples;
+        host.emit(Event::Loss { step, loss });
+        host.emit(meter.event(host.now_ms(), done));
+    }
+
+    /// The epoch's metrics: mean loss and training accuracy from the tally.
+    pub fn metrics(
+        &self,
+        epoch: usize,
+        train_seconds: f64,
+        val_acc: Option<f64>,
+        test_acc: Option<f64>,
+    ) -> crate::data::EpochMetrics {
+        crate::data::EpochMetrics {
+            epoch,
+            loss: self.loss_sum / self.seen.max(1) as f64,
+            train_acc: self.correct as f64 / self.seen.max(1) as f64,
+            val_acc,
+            test_acc,
+            train_seconds,
+            samples_per_s: self.seen as f64 / train_seconds.max(1e-9),
+        }
+    }
+}
+
 /// Waits while paused; returns `true` when the job must stop.
 pub async fn should_stop<H: Host>(host: &H) -> bool {
     host.yield_now().await;

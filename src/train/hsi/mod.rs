@@ -4,7 +4,6 @@
 pub use crate::config::HsiTrainConfig;
 
 use burn::module::Module;
-use burn::optim::GradientsParams;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
@@ -278,7 +277,7 @@ pub async fn train_hybridsn<H: Host>(
     'epochs: for epoch in done_epochs + 1..=cfg.epochs {
         let t0 = host.now_ms();
         rng.shuffle(&mut train);
-        let (mut loss_sum, mut correct, mut seen) = (0.0f64, 0usize, 0usize);
+        let mut tally = super::Tally::default();
         for (i, chunk) in train.chunks(bs).enumerate() {
             if should_stop(host).await {
                 stopped = true;
@@ -291,36 +290,25 @@ pub async fn train_hybridsn<H: Host>(
             };
             let y = targets(prep, chunk, &ad);
             let logits = model.forward(x);
-            let pred = logits.clone().argmax(1).flatten::<1>(0, 1);
-            let loss = loss_fn.forward(logits, y);
-            let loss_value = read_f32(loss.clone(), "a tensor").await?[0];
-            if !loss_value.is_finite() {
-                return Err(TrainError::LossDiverged {
-                    value: loss_value,
-                    epoch,
-                    step: i + 1,
-                    steps_per_epoch,
-                    previous_kept: false,
-                });
-            }
-            let grads = GradientsParams::from_grads(loss.backward(), &model);
             let total_steps = (cfg.epochs * steps_per_epoch).max(1);
-            model = optim.step(lr_at(cfg, step, total_steps), model, grads);
-            let pred = read_i64(pred, "a tensor").await?;
-            correct += pred
+            let at = super::Step {
+                loss_fn: &loss_fn,
+                lr: lr_at(cfg, step, total_steps),
+                epoch,
+                step: i + 1,
+                steps_per_epoch,
+                previous_kept: false,
+            };
+            let (updated, loss, pred) = at.run(model, &mut optim, logits, y).await?;
+            model = updated;
+            let correct = pred
                 .iter()
                 .zip(chunk)
                 .filter(|(p, px)| **p == prep.gt[**px] as i64 - 1)
                 .count();
-            seen += chunk.len();
-            loss_sum += loss_value as f64 * chunk.len() as f64;
             step += 1;
             done += chunk.len();
-            host.emit(Event::Loss {
-                step,
-                loss: loss_value,
-            });
-            host.emit(meter.event(host.now_ms(), done));
+            tally.add(host, &meter, (step, done), chunk.len(), loss, correct);
         }
         let train_seconds = (host.now_ms() - t0) / 1000.0;
         if !super::weights_finite(&model).await? {
@@ -345,15 +333,7 @@ pub async fn train_hybridsn<H: Host>(
         } else {
             None
         };
-        let m = EpochMetrics {
-            epoch,
-            loss: loss_sum / seen.max(1) as f64,
-            train_acc: correct as f64 / seen.max(1) as f64,
-            val_acc: val_oa,
-            test_acc: test_oa,
-            train_seconds,
-            samples_per_s: seen as f64 / train_seconds.max(1e-9),
-        };
+        let m = tally.metrics(epoch, train_seconds, val_oa, test_oa);
         // The weights are copied out before the epoch is reported, so an epoch on screen is
         // one whose weights survive a lost device.
         if host.wants_checkpoints() {
