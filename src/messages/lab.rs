@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::ModelTable;
+use crate::config::ModelKind;
 use crate::cost::{ConvSpec, CostTable};
 
 /// Where the Conv lab's feature-map kernels come from (on the wire, in links and on screen by
@@ -127,37 +128,88 @@ pub struct SpectralInfo {
     pub tiles: Vec<TileMeta>,
 }
 
-/// The walkthrough's models: the Models page tables' architectures with fresh (untrained)
-/// weights, and the shipped trained weights. `(id, label)`.
-/// The first is the default: the lightest download (454 KB of weights; HybridSN's walkthrough
-/// fetches the scene and 10 MB of weights, so only when chosen).
-pub const WALK_SOURCES: [(&str, &str); 7] = [
-    (
-        "mobilenetv1-trained",
-        "MobileNetV1 ×0.25, trained (shipped weights, CIFAR-10)",
-    ),
-    (
-        "hybridsn",
-        "HybridSN, trained (shipped weights, Indian Pines)",
-    ),
-    (
-        "plaincnn-trained",
-        "PlainCNN ×0.25, trained (shipped weights, CIFAR-10)",
-    ),
-    (
-        "mobilenetv2-trained",
-        "MobileNetV2 ×0.25, trained (shipped weights, CIFAR-10)",
-    ),
-    ("mobilenetv1", "MobileNetV1 ×1, untrained"),
-    ("mobilenetv2", "MobileNetV2 ×1, untrained"),
-    ("plaincnn", "PlainCNN ×1, untrained"),
-];
+/// A model of the Models page walkthrough: a CIFAR-10 model with its shipped ×0.25 weights
+/// or untrained at ×1, or the shipped HybridSN. On the wire and in the page's select it is its
+/// [`WalkSource::id`] (`mobilenetv1-trained`, `hybridsn`, `plaincnn`, …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct WalkSource {
+    pub model: ModelKind,
+    /// Shipped weights (always, for HybridSN) or freshly initialised ones.
+    pub trained: bool,
+}
+
+impl WalkSource {
+    /// Every source, in the select's order. The first is the default: the lightest download
+    /// (454 KB of weights; HybridSN's walkthrough fetches the scene and 10 MB of weights, so
+    /// only when chosen).
+    pub const ALL: [WalkSource; 7] = [
+        WalkSource::trained(ModelKind::MobileNetV1),
+        WalkSource::trained(ModelKind::HybridSn),
+        WalkSource::trained(ModelKind::PlainCnn),
+        WalkSource::trained(ModelKind::MobileNetV2),
+        WalkSource::untrained(ModelKind::MobileNetV1),
+        WalkSource::untrained(ModelKind::MobileNetV2),
+        WalkSource::untrained(ModelKind::PlainCnn),
+    ];
+
+    const fn trained(model: ModelKind) -> Self {
+        Self {
+            model,
+            trained: true,
+        }
+    }
+
+    const fn untrained(model: ModelKind) -> Self {
+        Self {
+            model,
+            trained: false,
+        }
+    }
+
+    /// `<model>-trained` or `<model>` (HybridSN: `hybridsn`, always trained).
+    pub fn id(self) -> String {
+        match (self.model, self.trained) {
+            (ModelKind::HybridSn, _) | (_, false) => self.model.id().to_string(),
+            (m, true) => format!("{}-trained", m.id()),
+        }
+    }
+
+    /// The source an [`id`](Self::id) names.
+    pub fn from_id(id: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.id() == id)
+    }
+
+    /// What the select shows.
+    pub fn label(self) -> String {
+        match (self.model, self.trained) {
+            (ModelKind::HybridSn, _) => "HybridSN, trained (shipped weights, Indian Pines)".into(),
+            (m, true) => format!("{} ×0.25, trained (shipped weights, CIFAR-10)", m.name()),
+            (m, false) => format!("{} ×1, untrained", m.name()),
+        }
+    }
+}
+
+impl From<WalkSource> for String {
+    fn from(s: WalkSource) -> String {
+        s.id()
+    }
+}
+
+impl TryFrom<String> for WalkSource {
+    type Error = String;
+    fn try_from(id: String) -> Result<Self, String> {
+        Self::from_id(&id).ok_or_else(|| {
+            let ids: Vec<String> = Self::ALL.iter().map(|s| s.id()).collect();
+            format!("unknown model '{id}' (one of {})", ids.join(", "))
+        })
+    }
+}
 
 /// Models page walkthrough: a model, and optionally one layer to show for one input.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WalkSettings {
-    /// One of [`WALK_SOURCES`].
-    pub source: String,
+    pub source: WalkSource,
     /// The layer (a name of the layer table) to show; `None` asks for the table only.
     pub layer: Option<String>,
     /// CIFAR-10 models: a bundled picture (`cifar-0` … `catdog-3`, as the conv lab's).
@@ -191,7 +243,7 @@ pub struct WalkView {
 /// The walkthrough's answer: the model's layer table and, when a layer was asked for, its view.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WalkInfo {
-    pub source: String,
+    pub source: WalkSource,
     /// Which weights, in words.
     pub weights: String,
     pub table: ModelTable,
@@ -230,6 +282,32 @@ mod tests {
     use super::*;
     use crate::cost::cost_table;
     use crate::messages::{Request, Response};
+
+    /// Each walkthrough source travels as its id (the ids the page and its browser test use),
+    /// is read back as itself, and an unknown id is refused in words.
+    #[test]
+    fn walk_sources_travel_as_their_ids() {
+        let ids: Vec<String> = WalkSource::ALL.iter().map(|s| s.id()).collect();
+        assert_eq!(
+            ids,
+            [
+                "mobilenetv1-trained",
+                "hybridsn",
+                "plaincnn-trained",
+                "mobilenetv2-trained",
+                "mobilenetv1",
+                "mobilenetv2",
+                "plaincnn"
+            ]
+        );
+        for s in WalkSource::ALL {
+            let json = serde_json::to_string(&s).unwrap();
+            assert_eq!(json, format!("\"{}\"", s.id()));
+            assert_eq!(serde_json::from_str::<WalkSource>(&json).unwrap(), s);
+        }
+        let err = serde_json::from_str::<WalkSource>("\"resnet\"").unwrap_err();
+        assert!(err.to_string().contains("unknown model 'resnet'"), "{err}");
+    }
 
     #[test]
     fn lab_messages_round_trip_through_json() {

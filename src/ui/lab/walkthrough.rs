@@ -5,9 +5,10 @@
 use leptos::prelude::*;
 
 use super::layers::{layer_cells, shape};
+use crate::config::ModelKind;
 use crate::data::picture::sample_list;
 use crate::messages::Request;
-use crate::messages::lab::{LabRequest, WALK_SOURCES, WalkInfo, WalkSettings};
+use crate::messages::lab::{LabRequest, WalkInfo, WalkSettings, WalkSource};
 use crate::ui::canvas::ImageCanvas;
 use crate::ui::client::send;
 use crate::ui::state::AppState;
@@ -68,7 +69,7 @@ fn bars(values: Vec<f32>, labels: Vec<String>) -> impl IntoView {
 #[component]
 pub fn Walkthrough() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let source = RwSignal::new(WALK_SOURCES[0].0.to_string());
+    let source = RwSignal::new(WalkSource::ALL[0]);
     let layer = RwSignal::new(None::<String>);
     let sample = RwSignal::new("cifar-0".to_string());
     let pixel = RwSignal::new(DEFAULT_PIXEL);
@@ -84,10 +85,10 @@ pub fn Walkthrough() -> impl IntoView {
     if state.lab.walk.get_untracked().is_none() {
         ask();
     } else if let Some((info, _)) = state.lab.walk.get_untracked() {
-        source.set(info.source.clone());
+        source.set(info.source);
         layer.set(info.view.map(|v| v.layer));
     }
-    let is_hsi = move || source.get() == "hybridsn";
+    let is_hsi = move || source.get().model == ModelKind::HybridSn;
     // The names of the current table's layers, for previous / next.
     let names = move || {
         state.lab.walk.with(|w| {
@@ -148,14 +149,15 @@ pub fn Walkthrough() -> impl IntoView {
             <label>
                 "Model "
                 <select data-testid="walk-model" on:change=move |ev| {
-                    source.set(event_target_value(&ev));
-                    layer.set(None);
-                    ask();
+                    if let Some(chosen) = WalkSource::from_id(&event_target_value(&ev)) {
+                        source.set(chosen);
+                        layer.set(None);
+                        ask();
+                    }
                 }>
-                    {WALK_SOURCES.iter().map(|(id, label)| {
-                        let id = id.to_string();
-                        let sel = id == source.get_untracked();
-                        view! { <option value=id selected=sel>{*label}</option> }
+                    {WalkSource::ALL.into_iter().map(|s| {
+                        let sel = s == source.get_untracked();
+                        view! { <option value=s.id() selected=sel>{s.label()}</option> }
                     }).collect_view()}
                 </select>
             </label>

@@ -12,7 +12,7 @@ use crate::data::load;
 use crate::lab::walk::{cifar_batch, cifar_input, layer_view};
 use crate::messages::Job;
 use crate::messages::Response;
-use crate::messages::lab::{LabResponse, WALK_SOURCES, WalkInfo, WalkSettings, WalkView};
+use crate::messages::lab::{LabResponse, WalkInfo, WalkSettings, WalkSource, WalkView};
 use crate::model::{HybridSn, ModelKind};
 use crate::train::cifar::{CifarNet, load_cifar, shipped_file};
 use crate::train::hsi::{Prepared, load_hybridsn, prepare};
@@ -33,21 +33,21 @@ pub enum WalkNet {
     Hsi(Box<HsiWalk>),
 }
 
-/// The walkthrough's model: its source id, its weights in words and the model.
+/// The walkthrough's model: its source, its weights in words and the model.
 pub struct Loaded {
-    source: String,
+    source: WalkSource,
     weights: String,
     net: WalkNet,
 }
 
 async fn load_source(
     assets: &mut Assets,
-    source: &str,
+    source: WalkSource,
     device: &Device,
 ) -> Result<Loaded, WorkerError> {
     let fresh = |kind: ModelKind| -> Result<Loaded, WorkerError> {
         Ok(Loaded {
-            source: source.to_string(),
+            source,
             weights: format!(
                 "{} ×1 with freshly initialised (untrained) weights: no trained {} ×1 ships, so \
                  the maps show what the architecture does before training",
@@ -57,37 +57,8 @@ async fn load_source(
             net: WalkNet::Cifar(Box::new(CifarNet::init(kind, 1.0, device)?.valid())),
         })
     };
-    match source {
-        "plaincnn" => fresh(ModelKind::PlainCnn),
-        "mobilenetv1" => fresh(ModelKind::MobileNetV1),
-        "mobilenetv2" => fresh(ModelKind::MobileNetV2),
-        trained
-            if let Some(file) = trained
-                .strip_suffix("-trained")
-                .and_then(ModelKind::from_id)
-                .and_then(shipped_file) =>
-        {
-            let bytes = assets.shipped_weights(file).await?;
-            let (net, cfg, metrics) =
-                load_cifar(&bytes, device).map_err(|e| WorkerError::in_file(file, e))?;
-            let acc = metrics
-                .get("test_acc")
-                .and_then(|v| v.as_f64())
-                .map(|a| format!(", {:.1} % on the 1,000 test images", 100.0 * a))
-                .unwrap_or_default();
-            Ok(Loaded {
-                source: source.to_string(),
-                weights: format!(
-                    "{} ×{} trained natively on the bundled CIFAR-10 subset ({} epochs{acc}; \
-                     shipped as {file})",
-                    net.kind().name(),
-                    cfg.width,
-                    cfg.epochs
-                ),
-                net: WalkNet::Cifar(Box::new(net)),
-            })
-        }
-        "hybridsn" => {
+    match (source.model, source.trained) {
+        (ModelKind::HybridSn, _) => {
             let bytes = fetch_bytes(PRETRAINED_URL, Job::Lab).await?;
             let (model, cfg) = load_hybridsn(&bytes, device)?;
             let scene_bytes = fetch_bytes(
@@ -98,7 +69,7 @@ async fn load_source(
             let scene = load::indian_pines(&scene_bytes)?;
             let prepared = prepare(&scene, &cfg)?;
             Ok(Loaded {
-                source: source.to_string(),
+                source,
                 weights: format!(
                     "HybridSN trained natively on Indian Pines ({} epochs, {:.0} % of the labelled \
                      pixels; shipped as hybridsn.clw), on PCA {} components of the scene",
@@ -113,14 +84,30 @@ async fn load_source(
                 })),
             })
         }
-        other => Err(WorkerError::Message(format!(
-            "unknown model '{other}' (one of {})",
-            WALK_SOURCES
-                .iter()
-                .map(|(id, _)| *id)
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))),
+        (kind, false) => fresh(kind),
+        (kind, true) => {
+            let file = shipped_file(kind)
+                .ok_or_else(|| WorkerError::Message(format!("no trained {} ships", kind.name())))?;
+            let bytes = assets.shipped_weights(file).await?;
+            let (net, cfg, metrics) =
+                load_cifar(&bytes, device).map_err(|e| WorkerError::in_file(file, e))?;
+            let acc = metrics
+                .get("test_acc")
+                .and_then(|v| v.as_f64())
+                .map(|a| format!(", {:.1} % on the 1,000 test images", 100.0 * a))
+                .unwrap_or_default();
+            Ok(Loaded {
+                source,
+                weights: format!(
+                    "{} ×{} trained natively on the bundled CIFAR-10 subset ({} epochs{acc}; \
+                     shipped as {file})",
+                    net.kind().name(),
+                    cfg.width,
+                    cfg.epochs
+                ),
+                net: WalkNet::Cifar(Box::new(net)),
+            })
+        }
     }
 }
 
@@ -132,8 +119,8 @@ pub async fn handle(
     device: &Device,
     s: WalkSettings,
 ) -> Result<(), WorkerError> {
-    if walk.as_ref().map(|l| l.source.as_str()) != Some(s.source.as_str()) {
-        *walk = Some(load_source(assets, &s.source, device).await?);
+    if walk.as_ref().map(|l| l.source) != Some(s.source) {
+        *walk = Some(load_source(assets, s.source, device).await?);
     }
     let loaded = walk.as_ref().expect("loaded above");
     let summary = match &loaded.net {
