@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::CifarTrainConfig;
+use crate::config::{CifarTrainConfig, ModelKind};
 
 /// What is loaded.
 /// The CIFAR-10 lab's data sets, by id (link parameter `c_data`, [`CifarDataInfo::dataset`]):
@@ -33,7 +33,7 @@ pub use crate::data::EpochMetrics;
 pub struct CifarRunRow {
     /// Unique within the page, e.g. "pretrained-mobilenetv1" or "run-3".
     pub id: String,
-    pub model: String,
+    pub model: ModelKind,
     pub width: f64,
     pub params: usize,
     pub macs: u64,

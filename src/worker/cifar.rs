@@ -203,7 +203,8 @@ pub fn row_from_header(bytes: &[u8], id: String) -> Result<CifarRunRow, WorkerEr
         .unwrap_or_default();
     Ok(CifarRunRow {
         id,
-        model: h.model.clone(),
+        model: ModelKind::from_id(&h.model)
+            .ok_or_else(|| format!("the weights are of an unknown model, '{}'", h.model))?,
         width: cfg.width,
         params: num("params") as usize,
         macs: num("macs") as u64,
@@ -318,7 +319,7 @@ pub async fn handle(
                 ModelKind::MobileNetV2,
             ]
             .iter()
-            .filter(|k| !rows.iter().any(|r: &CifarRunRow| r.model == k.name()))
+            .filter(|k| !rows.iter().any(|r: &CifarRunRow| r.model == **k))
             .map(|k| k.name().to_string())
             .collect();
             send(CifarResponse::Pretrained { rows, missing });
@@ -364,7 +365,7 @@ pub async fn handle(
             let summary = trained.model.summary();
             let row = CifarRunRow {
                 id: format!("run-{run}"),
-                model: cfg.model.name().into(),
+                model: cfg.model,
                 width: cfg.width,
                 params: summary.params,
                 macs: summary.macs,

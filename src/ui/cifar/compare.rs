@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 
+use crate::config::ModelKind;
 use crate::cost::thousands;
 use crate::messages::cifar::CifarRunRow;
 use crate::ui::export::{save_png, svg_png};
@@ -19,7 +20,7 @@ const COLOURS: [&str; 6] = [
 fn legend(r: &CifarRunRow) -> String {
     format!(
         "{} ×{} ({}) test {:.1} %, curve: {}",
-        r.model,
+        r.model.name(),
         r.width,
         r.source,
         100.0 * r.accuracy,
@@ -28,7 +29,7 @@ fn legend(r: &CifarRunRow) -> String {
 }
 
 /// Selects the newest row of each model in `models` (and only those).
-fn select_models(state: AppState, models: &[&str]) {
+fn select_models(state: AppState, models: &[ModelKind]) {
     let runs = state.cifar.runs.get_untracked();
     let ids: Vec<String> = models
         .iter()
@@ -86,7 +87,7 @@ pub fn CifarCompare() -> impl IntoView {
                 .map(|r| {
                     format!(
                         "{} ×{}: {} params, {} epochs on {} training images, {} · {}",
-                        r.model,
+                        r.model.name(),
                         r.width,
                         thousands(r.params as u64),
                         r.epochs,
@@ -107,15 +108,15 @@ pub fn CifarCompare() -> impl IntoView {
         })}
         <div class="controls">
             <button data-testid="cifar-compare-v1-plain"
-                on:click=move |_| select_models(state, &["MobileNetV1", "PlainCNN"])>
+                on:click=move |_| select_models(state, &[ModelKind::MobileNetV1, ModelKind::PlainCnn])>
                 "MobileNetV1 against PlainCNN"
             </button>
             <button data-testid="cifar-compare-v1-v2"
-                on:click=move |_| select_models(state, &["MobileNetV1", "MobileNetV2"])>
+                on:click=move |_| select_models(state, &[ModelKind::MobileNetV1, ModelKind::MobileNetV2])>
                 "MobileNetV1 against MobileNetV2"
             </button>
             <button data-testid="cifar-compare-all"
-                on:click=move |_| select_models(state, &["PlainCNN", "MobileNetV1", "MobileNetV2"])>
+                on:click=move |_| select_models(state, &[ModelKind::PlainCnn, ModelKind::MobileNetV1, ModelKind::MobileNetV2])>
                 "All three"
             </button>
         </div>
@@ -131,7 +132,7 @@ pub fn CifarCompare() -> impl IntoView {
                     let id2 = r.id.clone();
                     view! {
                         <tr data-testid="cifar-run-row" data-source=r.source.to_string()
-                            data-model=r.model.clone() data-acc=r.accuracy.to_string()
+                            data-model=r.model.name() data-acc=r.accuracy.to_string()
                             data-val-acc=r.validation.map(|v| v.0.to_string()).unwrap_or_default()
                             data-val-images=r.validation.map(|v| v.1).unwrap_or(0).to_string()
                             data-train-images=r.train_images.to_string()>
@@ -144,7 +145,7 @@ pub fn CifarCompare() -> impl IntoView {
                                         s.push(id2.clone());
                                     }
                                 }) /></td>
-                            <td>{r.model.clone()}</td>
+                            <td>{r.model.name()}</td>
                             <td>{format!("{}", r.width)}</td>
                             <td>{thousands(r.params as u64)}</td>
                             <td>{thousands(r.macs)}</td>

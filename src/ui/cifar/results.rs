@@ -23,7 +23,7 @@ pub fn CifarResults() -> impl IntoView {
             <p data-testid="cifar-accuracy" data-acc=r.run.accuracy.to_string()>
                 {format!(
                     "{} ×{}: test accuracy {:.2} % on {} images after {} epoch(s), {}",
-                    r.run.model, r.run.width, 100.0 * r.run.accuracy,
+                    r.run.model.name(), r.run.width, 100.0 * r.run.accuracy,
                     r.confusion.iter().sum::<u64>(), r.run.epochs, r.run.backend
                 )}
             </p>
@@ -45,7 +45,7 @@ pub fn CifarResults() -> impl IntoView {
                         testid="cifar-confusion"
                         title=format!(
                             "CIFAR-10 confusion · {} ×{} · test accuracy {:.2} % · {} epoch(s) · {}",
-                            r.run.model, r.run.width, 100.0 * r.run.accuracy, r.run.epochs, r.run.backend
+                            r.run.model.name(), r.run.width, 100.0 * r.run.accuracy, r.run.epochs, r.run.backend
                         )
                         caption=vec!["rows: true class, columns: predicted".into()] />
                     <figcaption>"Confusion matrix (rows: true class, columns: predicted)"</figcaption>
