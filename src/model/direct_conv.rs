@@ -461,14 +461,14 @@ mod tests {
             let w = random(out_channels * taps, 100 + i as u64);
             let b = random(out_channels, 200 + i as u64);
             for bias in [None, Some(&b[..])] {
-                let want = host_conv::forward_im2col(&g, &x, &w, bias);
+                let want = host_conv::forward(&g, &x, &w, bias);
                 assert_close(&forward(&g, &x, &w, bias), &want, &format!("{g:?}"));
             }
             let go = random(
                 batch * out_channels * g.out_dims().iter().product::<usize>(),
                 300 + i as u64,
             );
-            let want = host_conv::backward_im2col(&g, &x, &w, &go, true);
+            let want = host_conv::backward(&g, &x, &w, &go, true);
             assert_close(
                 &input_grad(&g, &w, &go),
                 want.input.as_ref().unwrap(),

@@ -336,22 +336,9 @@ impl Chunks {
     }
 }
 
-/// The convolution's output, `[batch, out_channels, out_dims…]` row-major: by
-/// [`super::direct_conv`] where that pays, else by [`forward_im2col`].
+/// The convolution's output, `[batch, out_channels, out_dims…]` row-major, as one matrix
+/// product per tile of each sample's im2col matrix.
 pub fn forward(g: &ConvGeometry, x: &[f32], weight: &[f32], bias: Option<&[f32]>) -> Vec<f32> {
-    if super::direct_conv::forward_pays(g) {
-        return super::direct_conv::forward(g, x, weight, bias);
-    }
-    forward_im2col(g, x, weight, bias)
-}
-
-/// [`forward`] as one matrix product per tile of each sample's im2col matrix.
-pub fn forward_im2col(
-    g: &ConvGeometry,
-    x: &[f32],
-    weight: &[f32],
-    bias: Option<&[f32]>,
-) -> Vec<f32> {
     assert!(g.is_valid(), "host_conv::forward: {g:?}");
     let (k, p, o) = (g.taps(), g.positions(), g.out_channels);
     assert_eq!(x.len(), g.batch * g.in_len());
@@ -408,28 +395,10 @@ pub struct ConvGrads {
     pub bias: Vec<f32>,
 }
 
-/// The backward pass: `grad_out` is `[batch, out_channels, out_dims…]`. The input's gradient
-/// is computed only when `input_grad` is set: by [`super::direct_conv`] where that pays, else
-/// as in [`backward_im2col`].
+/// The backward pass over each sample's im2col matrix, tile by tile: `grad_out` is
+/// `[batch, out_channels, out_dims…]`; the weight gradient as one product, and the input's
+/// (only when `input_grad` is set) as a second product and its scatter (col2im).
 pub fn backward(
-    g: &ConvGeometry,
-    x: &[f32],
-    weight: &[f32],
-    grad_out: &[f32],
-    input_grad: bool,
-) -> ConvGrads {
-    if input_grad && super::direct_conv::input_grad_pays(g) {
-        let mut grads = backward_im2col(g, x, weight, grad_out, false);
-        grads.input = Some(super::direct_conv::input_grad(g, weight, grad_out));
-        return grads;
-    }
-    backward_im2col(g, x, weight, grad_out, input_grad)
-}
-
-/// The backward pass over each sample's im2col matrix, tile by tile: the weight gradient as
-/// one product, and the input's (when `input_grad` is set) as a second product and its
-/// scatter (col2im).
-pub fn backward_im2col(
     g: &ConvGeometry,
     x: &[f32],
     weight: &[f32],

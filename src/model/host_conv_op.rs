@@ -1,9 +1,10 @@
-//! [`FastConv`]: convolutions that run [`super::host_conv`]'s kernels on burn's CPU backend
+//! [`FastConv`]: convolutions that run convlab's own kernels on burn's CPU backend
+//! ([`super::direct_conv`] where they pay, else [`super::host_conv`]; [`super::depthwise`])
 //! and burn's own convolution on WebGPU. A burn backend extension: each op is routed per
 //! backend by burn's dispatch, and its backward pass is written here for the autodiff graph.
 //! - a valid convolution (stride 1, no padding, dilation 1, one group; bias zero when the
 //!   module has none): [`valid_conv3d`], [`valid_conv2d`], [`valid_conv2d_weights`]; one
-//!   backward call computes all three gradients from one im2col matrix per tile;
+//!   backward call computes all three gradients (the weight's from one im2col matrix per tile);
 //! - a depthwise convolution with symmetric padding and any stride: [`depthwise_conv2d`]
 //!   ([`super::depthwise`]'s kernels on the CPU, but burn's forward when strided).
 //!
@@ -24,7 +25,8 @@ use burn::tensor::{DType, Tensor, TensorData};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::depthwise::{self, DepthwiseGeometry};
-use super::host_conv::{self, ConvGeometry};
+use super::direct_conv;
+use super::host_conv::{self, ConvGeometry, ConvGrads};
 
 /// When set, [`valid_conv3d`], [`valid_conv2d`], [`super::fast_conv::fast_conv2d`] and
 /// [`super::norm_op::batch_norm`] run burn's modules instead (`convlab bench --plain` measures
@@ -39,6 +41,33 @@ pub fn use_plain_convolutions(plain: bool) {
 
 pub(crate) fn plain_convolutions() -> bool {
     PLAIN.load(Ordering::Relaxed)
+}
+
+/// A valid convolution on the CPU: [`direct_conv`]'s kernels where they pay, else
+/// [`host_conv`]'s im2col ones.
+fn cpu_forward(g: &ConvGeometry, x: &[f32], weight: &[f32], bias: Option<&[f32]>) -> Vec<f32> {
+    if direct_conv::forward_pays(g) {
+        direct_conv::forward(g, x, weight, bias)
+    } else {
+        host_conv::forward(g, x, weight, bias)
+    }
+}
+
+/// Its backward pass: the weight and bias gradients by [`host_conv`], the input's by
+/// [`direct_conv`] where that pays.
+fn cpu_backward(
+    g: &ConvGeometry,
+    x: &[f32],
+    weight: &[f32],
+    grad_out: &[f32],
+    input_grad: bool,
+) -> ConvGrads {
+    if input_grad && direct_conv::input_grad_pays(g) {
+        let mut grads = host_conv::backward(g, x, weight, grad_out, false);
+        grads.input = Some(direct_conv::input_grad(g, weight, grad_out));
+        return grads;
+    }
+    host_conv::backward(g, x, weight, grad_out, input_grad)
 }
 
 fn valid_options() -> ConvOptions<3> {
@@ -219,7 +248,7 @@ impl FastConv for Flex {
         let Some(g) = geometry(&x, &weight) else {
             return <Self as ModuleOps<Self>>::conv3d(x, weight, Some(bias), valid_options());
         };
-        let out = host_conv::forward(&g, &f32s(&x), &f32s(&weight), Some(&f32s(&bias)));
+        let out = cpu_forward(&g, &f32s(&x), &f32s(&weight), Some(&f32s(&bias)));
         let [od, oh, ow] = g.out_dims();
         flex(out, vec![g.batch, g.out_channels, od, oh, ow])
     }
@@ -237,7 +266,7 @@ impl FastConv for Flex {
         let Some(g) = geometry(&x, &weight) else {
             return burn_backward::<Self>(x, weight, output_grad, input_grad);
         };
-        let grads = host_conv::backward(
+        let grads = cpu_backward(
             &g,
             &f32s(&x),
             &f32s(&weight),
