@@ -6,15 +6,16 @@
 //! [`super::host_conv`] wrote every input value into its im2col tile once per tap and then used
 //! it for only 8–32 multiply-adds: the copy cost as much as the product (`convlab bench
 //! --profile`, docs/RESULTS.md). Here the output is computed in the input's own layout: a
-//! plane of output rows is one run of positions `y·w + x` of the input plane (the columns
-//! `x ≥ out width` are computed and thrown away), so every tap of the kernel reads the input
-//! at a fixed offset from the run, in place. A block of 4 output channels × 96 positions stays
-//! in 24 vector registers while every tap adds to it: each tap loads 6 vectors of input and
-//! broadcasts 4 weights for 24 fused multiply-adds.
+//! sample's output is one run of positions `z·h·w + y·w + x` of the input (the rows and
+//! columns past the output are computed and thrown away), so every tap of the kernel reads the
+//! input at a fixed offset from the run, in place. A block of 8 output channels × 48 positions
+//! stays in 24 vector registers while every tap adds to it: each tap loads 3 vectors of input
+//! and broadcasts 8 weights for 24 fused multiply-adds.
 //!
-//! The input gradient is the same kernel on the zero-padded output gradient with the kernel
-//! flipped and its channel axes swapped ([`input_grad`]); the weight gradient is a product of
-//! the output gradient with shifted runs of the input ([`weight_grad`]).
+//! The input gradient is the same kernel on the output gradient laid out in the input's
+//! layout, with the kernel flipped and its channel axes swapped ([`input_grad`]). The weight
+//! gradient stays [`super::host_conv`]'s im2col product. [`super::host_conv_op`] chooses
+//! between the two per layer ([`forward_pays`], [`input_grad_pays`]).
 
 use super::host_conv::{Chunks, ConvGeometry, in_parallel, pool_threads};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -171,7 +172,7 @@ pub fn input_grad(g: &ConvGeometry, weight: &[f32], grad_out: &[f32]) -> Vec<f32
     out
 }
 
-/// The weights as `[block][tap][OB]`: the 4 weights one tap broadcasts lie side by side. The
+/// The weights as `[block][tap][OB]`: the 8 weights one tap broadcasts lie side by side. The
 /// last block is filled with zeros past `out` channels.
 fn blocked_weights(weight: &[f32], out: usize, taps: usize) -> Vec<f32> {
     let mut w = vec![0.0f32; out.div_ceil(OB) * taps * OB];
@@ -296,7 +297,8 @@ fn convolve(l: &Layout, x: &[f32], w: &[f32], bias: Option<&[f32]>, out: &mut [f
 }
 
 /// One register block: `tmp[i·BLOCK + q] = Σ_taps w[tap][i] · x[tap's offset + q0 + q]` for
-/// the 4 output channels of `w` (`[tap][OB]`) and positions `q < valid` of output plane `z`.
+/// the 8 output channels of `w` (`[tap][OB]`) and the positions `q < valid` of the run from
+/// `q0`, over the kernel depths `depths`.
 ///
 /// # Safety
 /// `x` must be one sample of the input of `k`; the CPU must have AVX-512F.

@@ -273,6 +273,7 @@ pub async fn train_hybridsn<H: Host>(
     let mut done = 0usize;
     // The learning-rate schedule carries on where the earlier epochs left it.
     let mut step = done_epochs * steps_per_epoch;
+    let total_steps = (cfg.epochs * steps_per_epoch).max(1);
     let mut stopped = false;
     'epochs: for epoch in done_epochs + 1..=cfg.epochs {
         let t0 = host.now_ms();
@@ -290,7 +291,6 @@ pub async fn train_hybridsn<H: Host>(
             };
             let y = targets(prep, chunk, &ad);
             let logits = model.forward(x);
-            let total_steps = (cfg.epochs * steps_per_epoch).max(1);
             let at = super::Step {
                 loss_fn: &loss_fn,
                 lr: lr_at(cfg, step, total_steps),
