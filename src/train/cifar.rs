@@ -438,6 +438,21 @@ pub async fn save_cifar(
     }
 }
 
+/// The CIFAR-10 model a weights file's header names (by its display name), or a refusal in
+/// words for any other.
+pub fn header_model(name: &str) -> Result<ModelKind, TrainError> {
+    ModelKind::ALL
+        .into_iter()
+        .find(|k| k.name() == name && *k != ModelKind::HybridSn)
+        .ok_or_else(|| TrainError::NotCifarWeights(name.to_string()))
+}
+
+/// The training settings a weights file's header records, or a refusal in words.
+pub fn header_settings(preprocessing: &serde_json::Value) -> Result<CifarTrainConfig, TrainError> {
+    CifarTrainConfig::recorded(preprocessing)
+        .map_err(|e| TrainError::MalformedTrainingSettings(e.to_string()))
+}
+
 /// Reads a CIFAR-10 weights file: the model (eval mode), its recipe and its header metrics.
 /// Refuses, in words, files of other models or whose tensors do not fit.
 pub fn load_cifar(
@@ -445,14 +460,8 @@ pub fn load_cifar(
     device: &Device,
 ) -> Result<(CifarNet, CifarTrainConfig, serde_json::Value), TrainError> {
     let (header, _) = super::weights::read_header(bytes).map_err(TrainError::WeightsFile)?;
-    let Some(kind) = ModelKind::ALL
-        .into_iter()
-        .find(|k| k.name() == header.model && *k != ModelKind::HybridSn)
-    else {
-        return Err(TrainError::NotCifarWeights(header.model));
-    };
-    let cfg = CifarTrainConfig::recorded(&header.preprocessing)
-        .map_err(|e| TrainError::MalformedTrainingSettings(e.to_string()))?;
+    let kind = header_model(&header.model)?;
+    let cfg = header_settings(&header.preprocessing)?;
     if cfg.model != kind {
         return Err(TrainError::SettingsModelMismatch);
     }

@@ -14,7 +14,9 @@ use crate::messages::cifar::{
 use crate::messages::{Job, Response};
 use crate::model::ModelKind;
 use crate::train::Host;
-use crate::train::cifar::{CifarNet, CifarTrainConfig, CifarTrained, LrSchedule};
+use crate::train::cifar::{
+    CifarNet, CifarTrainConfig, CifarTrained, LrSchedule, header_model, header_settings,
+};
 use crate::train::weights::read_header;
 use crate::worker::WorkerError;
 use crate::worker::picture::decode_picture;
@@ -192,8 +194,7 @@ fn result_of(t: &CifarTrained, test: &CifarSet, row: CifarRunRow) -> CifarResult
 /// A comparison row from a weights file's header (no tensors are decoded).
 pub fn row_from_header(bytes: &[u8], id: String) -> Result<CifarRunRow, WorkerError> {
     let (h, _) = read_header(bytes)?;
-    let cfg = CifarTrainConfig::recorded(&h.preprocessing)
-        .map_err(|e| format!("the weights' training settings are malformed: {e}"))?;
+    let cfg = header_settings(&h.preprocessing)?;
     let m = &h.metrics;
     let num = |k: &str| m.get(k).and_then(|v| v.as_f64()).unwrap_or(0.0);
     let history: Vec<EpochMetrics> = m
@@ -203,8 +204,7 @@ pub fn row_from_header(bytes: &[u8], id: String) -> Result<CifarRunRow, WorkerEr
         .unwrap_or_default();
     Ok(CifarRunRow {
         id,
-        model: ModelKind::from_id(&h.model)
-            .ok_or_else(|| format!("the weights are of an unknown model, '{}'", h.model))?,
+        model: header_model(&h.model)?,
         width: cfg.width,
         params: num("params") as usize,
         macs: num("macs") as u64,
