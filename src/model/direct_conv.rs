@@ -65,9 +65,7 @@ pub fn forward(g: &ConvGeometry, x: &[f32], weight: &[f32], bias: Option<&[f32]>
     let layout = Layout {
         channels: g.in_channels,
         kernel: g.kernel,
-        sample: g.in_channels * g.in_dims[0] * plane,
         volume: g.in_dims[0] * plane,
-        plane,
         row: iw,
         rows: ih,
         out_channels: g.out_channels,
@@ -143,9 +141,7 @@ pub fn input_grad(g: &ConvGeometry, weight: &[f32], grad_out: &[f32]) -> Vec<f32
     let layout = Layout {
         channels: o,
         kernel: g.kernel,
-        sample: o * volume,
         volume,
-        plane,
         row: iw,
         rows: ih,
         out_channels: c,
@@ -191,12 +187,8 @@ struct Layout {
     /// Input channels.
     channels: usize,
     kernel: [usize; 3],
-    /// Floats per sample of the input.
-    sample: usize,
     /// Floats per input channel.
     volume: usize,
-    /// Floats per plane of the layout, `rows · row`.
-    plane: usize,
     /// Floats per row of the layout.
     row: usize,
     /// Rows per plane of the layout.
@@ -212,13 +204,23 @@ struct Layout {
 }
 
 impl Layout {
+    /// Floats per sample of the input.
+    fn sample(&self) -> usize {
+        self.channels * self.volume
+    }
+
+    /// Floats per plane of the layout.
+    fn plane(&self) -> usize {
+        self.rows * self.row
+    }
+
     /// The kernel depths block `q0..q0 + len` reads data with.
     fn depths(&self, q0: usize, len: usize) -> std::ops::Range<usize> {
         let kd = self.kernel[0];
         let Some(planes) = self.data_planes else {
             return 0..kd;
         };
-        let (first, last) = (q0 / self.plane, (q0 + len - 1) / self.plane);
+        let (first, last) = (q0 / self.plane(), (q0 + len - 1) / self.plane());
         if first != last {
             return 0..kd;
         }
@@ -235,7 +237,8 @@ fn convolve(l: &Layout, x: &[f32], w: &[f32], bias: Option<&[f32]>, out: &mut [f
     let o = l.out_channels;
     let out_plane = oh * ow;
     let out_len = o * od * out_plane;
-    let batch = x.len() / l.sample;
+    let sample = l.sample();
+    let batch = x.len() / sample;
     let blocks = l.run.div_ceil(BLOCK);
     let oblocks = o.div_ceil(OB);
     let taps = l.channels * l.kernel.iter().product::<usize>();
@@ -243,14 +246,14 @@ fn convolve(l: &Layout, x: &[f32], w: &[f32], bias: Option<&[f32]>, out: &mut [f
     // map strip) is cut along the run so that every core has work.
     let shares = (4 * pool_threads()).div_ceil(batch).clamp(1, blocks);
     let dst = Chunks(out.as_mut_ptr());
-    assert_eq!(x.len(), batch * l.sample);
+    assert_eq!(x.len(), batch * sample);
     assert_eq!(out.len(), batch * out_len);
     in_parallel(
         batch * shares,
         || vec![0.0f32; OB * BLOCK],
         |job, tmp| {
             let (n, share) = (job / shares, job % shares);
-            let xs = &x[n * l.sample..(n + 1) * l.sample];
+            let xs = &x[n * sample..(n + 1) * sample];
             for blk in (share * blocks / shares)..((share + 1) * blocks / shares) {
                 let q0 = blk * BLOCK;
                 let valid = (l.run - q0).min(BLOCK);
@@ -343,10 +346,10 @@ unsafe fn block<const MASKED: bool>(
     let (mut a40, mut a41, mut a42, mut a50, mut a51, mut a52) = (z0, z0, z0, z0, z0, z0);
     let (mut a60, mut a61, mut a62, mut a70, mut a71, mut a72) = (z0, z0, z0, z0, z0, z0);
     let [m0, m1, m2] = masks;
-    let xp = x.as_ptr();
+    let (xp, plane) = (x.as_ptr(), k.plane());
     for c in 0..k.channels {
         for a in depths.clone() {
-            let base = c * k.volume + a * k.plane + q0;
+            let base = c * k.volume + a * plane + q0;
             let mut wp = w.as_ptr().wrapping_add((c * kd + a) * kh * kw * OB);
             for b in 0..kh {
                 for e in 0..kw {
