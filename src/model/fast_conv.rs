@@ -12,7 +12,7 @@
 use burn::nn::PaddingConfig2d;
 use burn::nn::conv::Conv2d;
 use burn::tensor::ops::PadMode;
-use burn::tensor::{Tensor, s};
+use burn::tensor::{Device, Tensor, s};
 
 use super::host_conv::MIN_POSITIONS;
 use super::host_conv_op::{
@@ -65,7 +65,9 @@ pub fn pointwise_conv2d(x: Tensor<4>, conv: &Conv2d) -> Tensor<4> {
 }
 
 /// A [`Conv2d`] in its fastest form here: a 1×1 convolution (stride 1, no padding, one
-/// group) as matrix products ([`pointwise_conv2d`]); any other with one group on a map of
+/// group) as matrix products (natively on the CPU, on maps of at least [`MIN_POSITIONS`],
+/// [`super::host_conv_op`]'s, which multiply the tensors where they lie; elsewhere
+/// [`pointwise_conv2d`]); any other with one group on a map of
 /// fewer than [`MIN_POSITIONS`] positions as one product for the whole batch
 /// ([`folded_conv2d`]); one with stride 1 on a larger map, and any depthwise one with the
 /// same padding on every side (groups = channels, any stride), through
@@ -79,6 +81,16 @@ pub fn fast_conv2d(x: Tensor<4>, conv: &Conv2d) -> Tensor<4> {
         return conv.forward(x);
     }
     if conv.groups == 1 && [kh, kw] == [1, 1] && conv.stride == [1, 1] && pad == [0; 4] {
+        // Natively on the CPU, maps of at least MIN_POSITIONS through the host kernels' own
+        // 1×1 form (products on the tensors where they lie: `host_conv::pointwise_forward`).
+        // Not yet in the browser, where it has not been measured.
+        let [_, _, h, w] = x.dims();
+        if cfg!(not(target_arch = "wasm32"))
+            && h * w >= MIN_POSITIONS
+            && x.device().inner() == Device::flex()
+        {
+            return valid_conv2d_weights(x, conv.weight.val(), conv.bias.as_ref().map(|b| b.val()));
+        }
         return pointwise_conv2d(x, conv);
     }
     let [_, c, h, w] = x.dims();
@@ -195,7 +207,7 @@ mod tests {
     }
 
     /// Every kind `fast_conv2d` routes (3×3 padded, stride 1 and 2, depthwise with stride,
-    /// with and without bias) equals the module's `forward`, gradients included.
+    /// 1×1, with and without bias) equals the module's `forward`, gradients included.
     #[test]
     fn fast_conv2d_equals_conv2d_with_gradients() {
         let d = Device::flex().autodiff();
@@ -207,6 +219,8 @@ mod tests {
             (6, 6, 3, 2, 6, 1, true),
             (4, 4, 5, 1, 4, 2, false),
             (5, 3, 3, 1, 1, 0, true),
+            (5, 7, 1, 1, 1, 0, false),
+            (5, 7, 1, 1, 1, 0, true),
         ] {
             // 18×16 outputs: at least MIN_POSITIONS, so the host kernels run; 4×4 and 5×3: the
             // small maps of the folded product (and strided ones on any map).

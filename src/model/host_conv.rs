@@ -512,6 +512,136 @@ pub fn backward(
     }
 }
 
+/// [`forward`] of a 1×1×1 kernel: each sample's output is one product of the weight by the
+/// sample itself (`[out, in] · [in, positions]`), with no im2col copy.
+pub fn pointwise_forward(
+    g: &ConvGeometry,
+    x: &[f32],
+    weight: &[f32],
+    bias: Option<&[f32]>,
+) -> Vec<f32> {
+    assert!(
+        g.kernel == [1, 1, 1] && g.is_valid(),
+        "pointwise_forward: {g:?}"
+    );
+    let (c, p, o) = (g.in_channels, g.positions(), g.out_channels);
+    assert_eq!(x.len(), g.batch * c * p);
+    assert_eq!(weight.len(), o * c);
+    let mut out = vec![0.0f32; g.batch * o * p];
+    let dst = Chunks(out.as_mut_ptr());
+    let threads = if g.batch < pool_threads() {
+        pool_threads()
+    } else {
+        1
+    };
+    let bias = bias.filter(|b| b.iter().any(|&v| v != 0.0));
+    in_parallel(
+        g.batch,
+        || (),
+        |n, _| {
+            // SAFETY: sample n alone writes its `o × p` chunk of `out`.
+            let out_n = unsafe { dst.chunk(n, o * p) };
+            // SAFETY: `weight` is `o × c`, the sample `c × p`, `out_n` `o × p`.
+            unsafe {
+                matmul(
+                    out_n.as_mut_ptr(),
+                    (p, 1),
+                    [o, p, c],
+                    View::rows(weight, c),
+                    View::rows(&x[n * c * p..(n + 1) * c * p], p),
+                    false,
+                    threads,
+                );
+            }
+            if let Some(b) = bias {
+                for (row, &b) in out_n.chunks_exact_mut(p).zip(b) {
+                    row.iter_mut().for_each(|v| *v += b);
+                }
+            }
+        },
+    );
+    out
+}
+
+/// [`backward`] of a 1×1×1 kernel: per sample, the input gradient `Wᵀ · dY` written in place
+/// and the weight gradient `dY · Xᵀ` accumulated per thread, both products reading the
+/// tensors where they lie (no im2col matrix, no scatter back).
+pub fn pointwise_backward(
+    g: &ConvGeometry,
+    x: &[f32],
+    weight: &[f32],
+    grad_out: &[f32],
+    input_grad: bool,
+) -> ConvGrads {
+    assert!(
+        g.kernel == [1, 1, 1] && g.is_valid(),
+        "pointwise_backward: {g:?}"
+    );
+    let (c, p, o) = (g.in_channels, g.positions(), g.out_channels);
+    assert_eq!(x.len(), g.batch * c * p);
+    assert_eq!(weight.len(), o * c);
+    assert_eq!(grad_out.len(), g.batch * o * p);
+    let mut input = vec![0.0f32; if input_grad { g.batch * c * p } else { 0 }];
+    let dst = Chunks(input.as_mut_ptr());
+    let threads = if g.batch < pool_threads() {
+        pool_threads()
+    } else {
+        1
+    };
+    let states = in_parallel(
+        g.batch,
+        || (vec![0.0f32; o * c], vec![0.0f32; o]),
+        |n, (gw, gb)| {
+            let go = &grad_out[n * o * p..(n + 1) * o * p];
+            let x_n = &x[n * c * p..(n + 1) * c * p];
+            for (b, row) in gb.iter_mut().zip(go.chunks_exact(p)) {
+                *b += row.iter().sum::<f32>();
+            }
+            // SAFETY: `gw` is this thread's `o × c`; `go` is `o × p`, `x_n` `c × p`.
+            unsafe {
+                // dW += dY · Xᵀ  (o × p by p × c)
+                matmul(
+                    gw.as_mut_ptr(),
+                    (c, 1),
+                    [o, c, p],
+                    View::rows(go, p),
+                    View::transposed(x_n, p),
+                    true,
+                    threads,
+                );
+            }
+            if input_grad {
+                // SAFETY: sample n alone writes its `c × p` chunk of `input`.
+                let gx = unsafe { dst.chunk(n, c * p) };
+                // SAFETY: `weight` is `o × c`, read transposed; `gx` is `c × p`.
+                unsafe {
+                    // dX = Wᵀ · dY  (c × o by o × p)
+                    matmul(
+                        gx.as_mut_ptr(),
+                        (p, 1),
+                        [c, p, o],
+                        View::transposed(weight, c),
+                        View::rows(go, p),
+                        false,
+                        threads,
+                    );
+                }
+            }
+        },
+    );
+    let mut weight = vec![0.0f32; o * c];
+    let mut bias = vec![0.0f32; o];
+    for (gw, gb) in states {
+        weight.iter_mut().zip(&gw).for_each(|(t, s)| *t += s);
+        bias.iter_mut().zip(&gb).for_each(|(t, s)| *t += s);
+    }
+    ConvGrads {
+        input: input_grad.then_some(input),
+        weight,
+        bias,
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -535,6 +665,51 @@ pub(crate) mod tests {
                 (x - y).abs() <= 1e-4 * scale,
                 "{what}: element {i}: {x} against {y}"
             );
+        }
+    }
+
+    /// The 1×1×1 kernels equal the im2col ones: output with and without bias, and all three
+    /// gradients, with and without the input's, batches smaller and larger than the pool.
+    #[test]
+    fn pointwise_equals_im2col() {
+        let d = Device::flex();
+        for (batch, in_channels, in_dims, out_channels) in [
+            (3, 16, [1, 16, 16], 24),
+            (1, 8, [1, 17, 15], 5),
+            (2, 3, [2, 4, 33], 1),
+        ] {
+            let g = ConvGeometry {
+                batch,
+                in_channels,
+                in_dims,
+                out_channels,
+                kernel: [1, 1, 1],
+            };
+            let values =
+                |n: usize| vec_of(Tensor::<1>::random([n], Distribution::Normal(0.0, 1.0), &d));
+            let x = values(batch * g.in_len());
+            let w = values(out_channels * in_channels);
+            let b = values(out_channels);
+            for bias in [None, Some(&b[..])] {
+                assert_close(
+                    &pointwise_forward(&g, &x, &w, bias),
+                    &forward(&g, &x, &w, bias),
+                    &format!("output {g:?}"),
+                );
+            }
+            let go = values(batch * g.out_len());
+            for input_grad in [true, false] {
+                let (got, want) = (
+                    pointwise_backward(&g, &x, &w, &go, input_grad),
+                    backward(&g, &x, &w, &go, input_grad),
+                );
+                assert_eq!(got.input.is_some(), input_grad);
+                if let (Some(a), Some(b)) = (&got.input, &want.input) {
+                    assert_close(a, b, &format!("input gradient {g:?}"));
+                }
+                assert_close(&got.weight, &want.weight, &format!("weight gradient {g:?}"));
+                assert_close(&got.bias, &want.bias, &format!("bias gradient {g:?}"));
+            }
         }
     }
 

@@ -43,18 +43,21 @@ pub(crate) fn plain_convolutions() -> bool {
     PLAIN.load(Ordering::Relaxed)
 }
 
-/// A valid convolution on the CPU: [`direct_conv`]'s kernels where they pay, else
+/// A valid convolution on the CPU: a 1×1×1 kernel as one product per sample
+/// ([`host_conv::pointwise_forward`]), [`direct_conv`]'s kernels where they pay, else
 /// [`host_conv`]'s im2col ones.
 fn cpu_forward(g: &ConvGeometry, x: &[f32], weight: &[f32], bias: Option<&[f32]>) -> Vec<f32> {
-    if direct_conv::forward_pays(g) {
+    if g.kernel == [1, 1, 1] {
+        host_conv::pointwise_forward(g, x, weight, bias)
+    } else if direct_conv::forward_pays(g) {
         direct_conv::forward(g, x, weight, bias)
     } else {
         host_conv::forward(g, x, weight, bias)
     }
 }
 
-/// Its backward pass: the weight and bias gradients by [`host_conv`], the input's by
-/// [`direct_conv`] where that pays.
+/// Its backward pass: a 1×1×1 kernel's by [`host_conv::pointwise_backward`]; otherwise the
+/// weight and bias gradients by [`host_conv`], the input's by [`direct_conv`] where that pays.
 fn cpu_backward(
     g: &ConvGeometry,
     x: &[f32],
@@ -62,6 +65,9 @@ fn cpu_backward(
     grad_out: &[f32],
     input_grad: bool,
 ) -> ConvGrads {
+    if g.kernel == [1, 1, 1] {
+        return host_conv::pointwise_backward(g, x, weight, grad_out, input_grad);
+    }
     if input_grad && direct_conv::input_grad_pays(g) {
         let mut grads = host_conv::backward(g, x, weight, grad_out, false);
         grads.input = Some(direct_conv::input_grad(g, weight, grad_out));
