@@ -486,8 +486,8 @@ pub fn backward(
     let mut bias_grad = vec![0.0f32; o];
     for (_, _, gw, gb) in states {
         if row_major {
-            weight_grad.iter_mut().zip(&gw).for_each(|(t, s)| *t += s);
-            bias_grad.iter_mut().zip(&gb).for_each(|(t, s)| *t += s);
+            add_into(&mut weight_grad, &gw);
+            add_into(&mut bias_grad, &gb);
             continue;
         }
         // Transposed back in 64 × 64 blocks: element by element, the writes `k` apart missed
@@ -503,13 +503,18 @@ pub fn backward(
                 }
             }
         }
-        bias_grad.iter_mut().zip(&gb).for_each(|(t, s)| *t += s);
+        add_into(&mut bias_grad, &gb);
     }
     ConvGrads {
         input: input_grad.then_some(input),
         weight: weight_grad,
         bias: bias_grad,
     }
+}
+
+/// `dst += src`, element by element (a thread's share of a gradient into the total).
+fn add_into(dst: &mut [f32], src: &[f32]) {
+    dst.iter_mut().zip(src).for_each(|(t, s)| *t += s);
 }
 
 /// [`forward`] of a 1×1×1 kernel: each sample's output is one product of the weight by the
@@ -632,8 +637,8 @@ pub fn pointwise_backward(
     let mut weight = vec![0.0f32; o * c];
     let mut bias = vec![0.0f32; o];
     for (gw, gb) in states {
-        weight.iter_mut().zip(&gw).for_each(|(t, s)| *t += s);
-        bias.iter_mut().zip(&gb).for_each(|(t, s)| *t += s);
+        add_into(&mut weight, &gw);
+        add_into(&mut bias, &gb);
     }
     ConvGrads {
         input: input_grad.then_some(input),
