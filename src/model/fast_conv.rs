@@ -14,6 +14,8 @@ use burn::nn::conv::Conv2d;
 use burn::tensor::ops::PadMode;
 use burn::tensor::{Device, Tensor, s};
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use super::host_conv::MIN_POSITIONS;
 use super::host_conv_op::{
     depthwise_conv2d, plain_convolutions, valid_conv2d_folded, valid_conv2d_weights,
@@ -30,6 +32,16 @@ fn explicit_padding(conv: &Conv2d) -> [usize; 4] {
             [kh / 2, kw / 2, (kh - 1) / 2, (kw - 1) / 2]
         }
     }
+}
+
+/// Off: 1×1 convolutions stay [`pointwise_conv2d`] natively too (`convlab bench
+/// --matmul-1x1` measures the difference in one binary).
+static HOST_POINTWISE: AtomicBool = AtomicBool::new(true);
+
+/// Lets natively trained 1×1 convolutions run as the host kernels' products (`true`, the
+/// default) or as [`pointwise_conv2d`].
+pub fn use_host_pointwise(on: bool) {
+    HOST_POINTWISE.store(on, Ordering::Relaxed);
 }
 
 /// A 1×1 [`Conv2d`] (stride 1, no padding, one group) as matrix products: one per image on
@@ -86,6 +98,7 @@ pub fn fast_conv2d(x: Tensor<4>, conv: &Conv2d) -> Tensor<4> {
         // Not yet in the browser, where it has not been measured.
         let [_, _, h, w] = x.dims();
         if cfg!(not(target_arch = "wasm32"))
+            && HOST_POINTWISE.load(Ordering::Relaxed)
             && h * w >= MIN_POSITIONS
             && x.device().inner() == Device::flex()
         {

@@ -24,11 +24,21 @@ use super::Opts;
 
 pub fn run(opts: &Opts) -> Result<(), String> {
     opts.only(&[
-        "batch", "iters", "models", "width", "profile", "device", "no-map", "plain", "im2col",
+        "batch",
+        "iters",
+        "models",
+        "width",
+        "profile",
+        "device",
+        "no-map",
+        "plain",
+        "im2col",
+        "matmul-1x1",
     ])?;
     // `--plain`: burn's own convolutions and batch norm everywhere, to measure the fast forms against.
     convlab::model::host_conv_op::use_plain_convolutions(opts.flag("plain"));
     convlab::model::direct_conv::use_direct(!opts.flag("im2col"));
+    convlab::model::fast_conv::use_host_pointwise(!opts.flag("matmul-1x1"));
     let device = opts.device()?;
     let iters: usize = opts.num("iters", 3)?;
     let width: f64 = opts.num("width", 1.0)?;
