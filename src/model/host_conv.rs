@@ -517,6 +517,16 @@ fn add_into(dst: &mut [f32], src: &[f32]) {
     dst.iter_mut().zip(src).for_each(|(t, s)| *t += s);
 }
 
+/// Threads for each product of the 1×1×1 kernels: with fewer samples than threads, each
+/// product shares the pool; otherwise the samples do, one product per thread.
+fn pointwise_threads(batch: usize) -> usize {
+    if batch < pool_threads() {
+        pool_threads()
+    } else {
+        1
+    }
+}
+
 /// [`forward`] of a 1×1×1 kernel: each sample's output is one product of the weight by the
 /// sample itself (`[out, in] · [in, positions]`), with no im2col copy.
 pub fn pointwise_forward(
@@ -534,11 +544,7 @@ pub fn pointwise_forward(
     assert_eq!(weight.len(), o * c);
     let mut out = vec![0.0f32; g.batch * o * p];
     let dst = Chunks(out.as_mut_ptr());
-    let threads = if g.batch < pool_threads() {
-        pool_threads()
-    } else {
-        1
-    };
+    let threads = pointwise_threads(g.batch);
     let bias = bias.filter(|b| b.iter().any(|&v| v != 0.0));
     in_parallel(
         g.batch,
@@ -588,11 +594,7 @@ pub fn pointwise_backward(
     assert_eq!(grad_out.len(), g.batch * o * p);
     let mut input = vec![0.0f32; if input_grad { g.batch * c * p } else { 0 }];
     let dst = Chunks(input.as_mut_ptr());
-    let threads = if g.batch < pool_threads() {
-        pool_threads()
-    } else {
-        1
-    };
+    let threads = pointwise_threads(g.batch);
     let states = in_parallel(
         g.batch,
         || (vec![0.0f32; o * c], vec![0.0f32; o]),
