@@ -29,16 +29,17 @@ struct Estimate {
 fn estimates(r: &CheckReport, cifar: &CifarForm, hsi: &HsiForm) -> Vec<Estimate> {
     let mut out = Vec::new();
     if let Some(row) = r.rows.iter().find(|x| x.case.model != ModelKind::HybridSn) {
-        let train = match cifar.max_train.get_untracked() {
+        let c = cifar.config.get_untracked();
+        let train = match c.max_train {
             0 => CIFAR_TRAIN,
             n => n.min(CIFAR_TRAIN),
         };
-        let test = match cifar.max_test.get_untracked() {
+        let test = match c.max_test {
             0 => CIFAR_TEST,
             n => n.min(CIFAR_TEST),
         };
         let epoch_s = train as f64 / row.train_per_s + test as f64 / row.infer_per_s;
-        let epochs = cifar.epochs.get_untracked();
+        let epochs = c.epochs;
         out.push(Estimate {
             what: format!(
                 "CIFAR-10 lab: {} ×{} on {train} images, {epochs} epochs, batch {}",
@@ -51,9 +52,10 @@ fn estimates(r: &CheckReport, cifar: &CifarForm, hsi: &HsiForm) -> Vec<Estimate>
         });
     }
     if let Some(row) = r.rows.iter().find(|x| x.case.model == ModelKind::HybridSn) {
-        let pixels = (INDIAN_PINES_LABELLED as f64 * hsi.fraction.get_untracked()).round();
+        let s = hsi.settings.get_untracked();
+        let pixels = (INDIAN_PINES_LABELLED as f64 * s.train_fraction).round();
         let epoch_s = pixels / row.train_per_s;
-        let epochs = hsi.epochs.get_untracked();
+        let epochs = s.epochs;
         let map_s = r.map.map_or(0.0, |m| m.1);
         out.push(Estimate {
             what: format!(
@@ -80,17 +82,18 @@ pub fn DeviceCheck() -> impl IntoView {
         state.error.set(None);
         state.job.set(Job::Check);
         state.job_status.set(JobStatus::Running);
+        let c = cifar.config.get_untracked();
         send(&Request::DeviceCheck {
             cases: vec![
                 CheckCase {
-                    model: cifar.model.get_untracked(),
-                    width: cifar.width.get_untracked(),
-                    batch: cifar.batch.get_untracked(),
+                    model: c.model,
+                    width: c.width,
+                    batch: c.batch_size,
                 },
                 CheckCase {
                     model: ModelKind::HybridSn,
                     width: 1.0,
-                    batch: hsi.batch.get_untracked(),
+                    batch: hsi.settings.with_untracked(|s| s.batch_size),
                 },
             ],
             map: Some(INDIAN_PINES),

@@ -3,26 +3,17 @@
 
 use leptos::prelude::*;
 
-use crate::config::{CifarTrainConfig, LrSchedule, ModelKind};
+use crate::config::{CifarTrainConfig, LrSchedule};
 use crate::share::{CifarLink, Query, cifar_pairs, read_cifar};
+use crate::ui::form::Field;
 
 /// The lab's form; lives in the app's context so it survives page switches.
 #[derive(Clone, Copy)]
 pub struct CifarForm {
-    pub model: RwSignal<ModelKind>,
-    pub width: RwSignal<f64>,
-    pub epochs: RwSignal<usize>,
-    pub batch: RwSignal<usize>,
-    pub lr: RwSignal<f64>,
-    pub cosine: RwSignal<bool>,
-    pub warmup: RwSignal<usize>,
-    pub smoothing: RwSignal<f32>,
-    pub wd: RwSignal<f32>,
-    pub augment: RwSignal<bool>,
-    pub seed: RwSignal<u64>,
-    pub max_train: RwSignal<usize>,
-    pub max_test: RwSignal<usize>,
-    pub val_fraction: RwSignal<f64>,
+    /// The training settings on the form, as the worker and links take them; inputs bind to
+    /// its fields with [`field!`](crate::ui::form::field).
+    pub config: RwSignal<CifarTrainConfig>,
+    /// Train on the cats and dogs photos instead of CIFAR-10.
     pub cats_dogs: RwSignal<bool>,
 }
 
@@ -34,25 +25,9 @@ impl Default for CifarForm {
 
 impl CifarForm {
     pub fn new() -> Self {
-        let CifarLink {
-            config: d,
-            cats_dogs,
-        } = CifarLink::default();
+        let CifarLink { config, cats_dogs } = CifarLink::default();
         Self {
-            model: RwSignal::new(d.model),
-            width: RwSignal::new(d.width),
-            epochs: RwSignal::new(d.epochs),
-            batch: RwSignal::new(d.batch_size),
-            lr: RwSignal::new(d.lr),
-            cosine: RwSignal::new(d.schedule == LrSchedule::Cosine),
-            warmup: RwSignal::new(d.warmup_epochs),
-            smoothing: RwSignal::new(d.label_smoothing),
-            wd: RwSignal::new(d.weight_decay),
-            augment: RwSignal::new(d.augment()),
-            seed: RwSignal::new(d.seed),
-            max_train: RwSignal::new(d.max_train),
-            max_test: RwSignal::new(d.max_test),
-            val_fraction: RwSignal::new(d.val_fraction),
+            config: RwSignal::new(config),
             cats_dogs: RwSignal::new(cats_dogs),
         }
     }
@@ -60,9 +35,11 @@ impl CifarForm {
     /// The form as a link's parameters restore it (bad values fall back with a notice). A
     /// link holds settings only: never weights or data.
     pub fn from_query(q: &mut Query) -> Self {
-        let f = Self::new();
-        f.set(read_cifar(q));
-        f
+        let CifarLink { config, cats_dogs } = read_cifar(q);
+        Self {
+            config: RwSignal::new(config),
+            cats_dogs: RwSignal::new(cats_dogs),
+        }
     }
 
     /// The parameters of a link that reopens this view.
@@ -72,66 +49,57 @@ impl CifarForm {
         pairs
     }
 
-    fn set(&self, l: CifarLink) {
-        let s = l.config;
-        self.model.set(s.model);
-        self.width.set(s.width);
-        self.batch.set(s.batch_size);
-        self.seed.set(s.seed);
-        self.max_train.set(s.max_train);
-        self.max_test.set(s.max_test);
-        self.val_fraction.set(s.val_fraction);
-        self.cats_dogs.set(l.cats_dogs);
-        self.set_recipe(&s);
-    }
-
     /// The form's training settings and data set, as a link and the worker take them.
     pub fn link(&self) -> CifarLink {
-        let augment = self.augment.get_untracked();
         CifarLink {
-            config: CifarTrainConfig {
-                model: self.model.get_untracked(),
-                width: self.width.get_untracked(),
-                epochs: self.epochs.get_untracked(),
-                batch_size: self.batch.get_untracked(),
-                lr: self.lr.get_untracked(),
-                schedule: LrSchedule::cosine(self.cosine.get_untracked()),
-                warmup_epochs: self.warmup.get_untracked(),
-                label_smoothing: self.smoothing.get_untracked(),
-                weight_decay: self.wd.get_untracked(),
-                crop: augment,
-                flip: augment,
-                seed: self.seed.get_untracked(),
-                max_train: self.max_train.get_untracked(),
-                max_test: self.max_test.get_untracked(),
-                val_fraction: self.val_fraction.get_untracked(),
-                ..CifarTrainConfig::lab()
-            },
+            config: self.config.get_untracked(),
             cats_dogs: self.cats_dogs.get_untracked(),
         }
+    }
+
+    /// The "cosine schedule" box.
+    pub fn cosine(&self) -> Field<CifarTrainConfig, bool> {
+        Field::new(
+            self.config,
+            |c| c.schedule == LrSchedule::Cosine,
+            |c, v| c.schedule = LrSchedule::cosine(v),
+        )
+    }
+
+    /// The "augment" box: random crops and flips together.
+    pub fn augment(&self) -> Field<CifarTrainConfig, bool> {
+        Field::new(self.config, CifarTrainConfig::augment, |c, v| {
+            c.crop = v;
+            c.flip = v;
+        })
     }
 
     /// The recipe part of `r` (optimiser, schedule, regularisation, augmentation, epochs);
     /// model, width, batch and data stay as they are.
     fn set_recipe(&self, r: &CifarTrainConfig) {
-        self.epochs.set(r.epochs);
-        self.lr.set(r.lr);
-        self.cosine.set(r.schedule == LrSchedule::Cosine);
-        self.warmup.set(r.warmup_epochs);
-        self.smoothing.set(r.label_smoothing);
-        self.wd.set(r.weight_decay);
-        self.augment.set(r.augment());
+        self.config.update(|c| {
+            c.epochs = r.epochs;
+            c.lr = r.lr;
+            c.schedule = r.schedule;
+            c.warmup_epochs = r.warmup_epochs;
+            c.label_smoothing = r.label_smoothing;
+            c.weight_decay = r.weight_decay;
+            c.crop = r.augment();
+            c.flip = r.augment();
+        });
     }
 
     /// The reference recipe ([`CifarTrainConfig::reference`]: Adam 1e-3, constant,
     /// crop + flip, 10 epochs; the batch stays the form's).
     pub(super) fn reference(&self) {
-        self.set_recipe(&CifarTrainConfig::reference(self.model.get_untracked()));
+        self.set_recipe(&CifarTrainConfig::reference(
+            self.config.get_untracked().model,
+        ));
     }
 
     /// convlab's recipe ([`CifarTrainConfig::recipe`]: AdamW 2e-3, warm-up + cosine, smoothing
     /// 0.1, wd 5e-4, crop + flip, 30 epochs; the batch stays the form's).
     pub(super) fn convlab(&self) {
-        self.set_recipe(&CifarTrainConfig::recipe(self.model.get_untracked()));
+        self.set_recipe(&CifarTrainConfig::recipe(self.config.get_untracked().model));
     }
 }

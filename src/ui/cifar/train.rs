@@ -9,7 +9,7 @@ use crate::messages::Request;
 use crate::messages::cifar::CifarRequest;
 use crate::share::{CIFAR_MODELS, CifarLink};
 use crate::ui::client::send;
-use crate::ui::form::{check_input, num_input};
+use crate::ui::form::{check_input, field, num_input};
 use crate::ui::state::{AppState, JobStatus};
 use crate::ui::widgets::LossChart;
 
@@ -18,6 +18,7 @@ pub fn CifarTrain() -> impl IntoView {
     let state = expect_context::<AppState>();
     let cs = state.cifar;
     let form = expect_context::<CifarForm>();
+    let c = form.config;
     let busy = move || state.job_status.get().is_active();
     let clicks = RwSignal::new(0u32);
 
@@ -37,26 +38,26 @@ pub fn CifarTrain() -> impl IntoView {
             <label>
                 "Model "
                 <select data-testid="cifar-model" on:change=move |ev| {
-                    if let Some(k) = ModelKind::from_id(&event_target_value(&ev)) { form.model.set(k) }
+                    if let Some(k) = ModelKind::from_id(&event_target_value(&ev)) { c.update(|s| s.model = k) }
                 }>
                     {CIFAR_MODELS.into_iter().map(|k| view! {
-                        <option value=k.id() selected=move || form.model.get() == k>{k.name()}</option>
+                        <option value=k.id() selected=move || c.with(|s| s.model == k)>{k.name()}</option>
                     }).collect_view()}
                 </select>
             </label>
-            {num_input("Width ×", "cifar-width", form.width, "0.25")}
-            {num_input("Epochs", "cifar-epochs", form.epochs, "1")}
-            {num_input("Batch", "cifar-batch", form.batch, "1")}
-            {num_input("Learning rate", "cifar-lr", form.lr, "0.0001")}
-            {check_input("cosine schedule", "cifar-cosine", form.cosine)}
-            {num_input("Warm-up epochs", "cifar-warmup", form.warmup, "1")}
-            {num_input("Label smoothing", "cifar-smoothing", form.smoothing, "0.05")}
-            {num_input("Weight decay", "cifar-wd", form.wd, "0.0001")}
-            {check_input("augment (random crop, pad 4 + flip)", "cifar-augment", form.augment)}
-            {num_input("Seed", "cifar-seed", form.seed, "1")}
-            {num_input("Max training images (0 = all)", "cifar-max-train", form.max_train, "1")}
-            {num_input("Max test images (0 = all)", "cifar-max-test", form.max_test, "1")}
-            {num_input("Validation share", "cifar-val-fraction", form.val_fraction, "0.05")}
+            {num_input("Width ×", "cifar-width", field!(c, width), "0.25")}
+            {num_input("Epochs", "cifar-epochs", field!(c, epochs), "1")}
+            {num_input("Batch", "cifar-batch", field!(c, batch_size), "1")}
+            {num_input("Learning rate", "cifar-lr", field!(c, lr), "0.0001")}
+            {check_input("cosine schedule", "cifar-cosine", form.cosine())}
+            {num_input("Warm-up epochs", "cifar-warmup", field!(c, warmup_epochs), "1")}
+            {num_input("Label smoothing", "cifar-smoothing", field!(c, label_smoothing), "0.05")}
+            {num_input("Weight decay", "cifar-wd", field!(c, weight_decay), "0.0001")}
+            {check_input("augment (random crop, pad 4 + flip)", "cifar-augment", form.augment())}
+            {num_input("Seed", "cifar-seed", field!(c, seed), "1")}
+            {num_input("Max training images (0 = all)", "cifar-max-train", field!(c, max_train), "1")}
+            {num_input("Max test images (0 = all)", "cifar-max-test", field!(c, max_test), "1")}
+            {num_input("Validation share", "cifar-val-fraction", field!(c, val_fraction), "0.05")}
         </div>
         <div class="controls">
             <button data-testid="cifar-recipe-reference" on:click=move |_| form.reference()>

@@ -5,28 +5,15 @@
 use leptos::prelude::*;
 
 use crate::config::HsiTrainConfig;
-use crate::data::Guard;
 use crate::share::{HSI_BAND, HSI_VIEWS, HsiLink, Query, hsi_pairs, read_hsi};
+use crate::ui::form::Field;
 
 /// The lab's form state; lives in the app's context so it survives page switches.
 #[derive(Clone, Copy)]
 pub struct HsiForm {
-    pub pca: RwSignal<usize>,
-    pub patch: RwSignal<usize>,
-    pub fraction: RwSignal<f64>,
-    pub seed: RwSignal<u64>,
-    pub spatial: RwSignal<bool>,
-    pub guard: RwSignal<Guard>,
-    pub val_fraction: RwSignal<f64>,
-    pub epochs: RwSignal<usize>,
-    pub batch: RwSignal<usize>,
-    pub lr: RwSignal<f64>,
-    pub paper: RwSignal<bool>,
-    pub max_train: RwSignal<usize>,
-    /// Random flips and 90° rotations of the training patches.
-    pub augment: RwSignal<bool>,
-    /// Classes with fewer training pixels are repeated up to this many per epoch (0 = off).
-    pub min_per_class: RwSignal<usize>,
+    /// The training settings on the form, as the worker and links take them; inputs bind to
+    /// its fields with [`field!`](crate::ui::form::field).
+    pub settings: RwSignal<HsiTrainConfig>,
     pub band: RwSignal<usize>,
     pub grey: RwSignal<bool>,
     pub view_mode: RwSignal<String>,
@@ -51,22 +38,8 @@ impl Default for HsiForm {
 
 impl HsiForm {
     pub fn new() -> Self {
-        let d = HsiTrainConfig::default();
         Self {
-            pca: RwSignal::new(d.pca),
-            patch: RwSignal::new(d.patch),
-            fraction: RwSignal::new(d.train_fraction),
-            seed: RwSignal::new(d.seed),
-            spatial: RwSignal::new(d.spatial),
-            guard: RwSignal::new(d.guard),
-            val_fraction: RwSignal::new(d.val_fraction),
-            epochs: RwSignal::new(d.epochs),
-            batch: RwSignal::new(d.batch_size),
-            lr: RwSignal::new(d.lr),
-            paper: RwSignal::new(!d.batch_norm),
-            max_train: RwSignal::new(d.max_train),
-            augment: RwSignal::new(d.augment),
-            min_per_class: RwSignal::new(d.min_per_class),
+            settings: RwSignal::new(HsiTrainConfig::default()),
             band: RwSignal::new(HSI_BAND),
             grey: RwSignal::new(false),
             view_mode: RwSignal::new(HSI_VIEWS[0].into()),
@@ -96,53 +69,22 @@ impl HsiForm {
     }
 
     fn set(&self, l: HsiLink) {
-        let s = l.settings;
-        self.pca.set(s.pca);
-        self.patch.set(s.patch);
-        self.fraction.set(s.train_fraction);
-        self.seed.set(s.seed);
-        self.spatial.set(s.spatial);
-        self.guard.set(s.guard);
-        self.val_fraction.set(s.val_fraction);
-        self.epochs.set(s.epochs);
-        self.batch.set(s.batch_size);
-        self.lr.set(s.lr);
-        self.paper.set(!s.batch_norm);
-        self.max_train.set(s.max_train);
-        self.augment.set(s.augment);
-        self.min_per_class.set(s.min_per_class);
+        self.settings.set(l.settings);
         self.band.set(l.band);
         self.grey.set(l.grey);
         self.view_mode.set(l.view);
         self.pretrained.set(l.pretrained);
     }
 
-    /// The training settings on the form (validated every epoch, a fresh run).
-    pub fn settings(&self) -> HsiTrainConfig {
-        HsiTrainConfig {
-            pca: self.pca.get_untracked(),
-            patch: self.patch.get_untracked(),
-            train_fraction: self.fraction.get_untracked(),
-            val_fraction: self.val_fraction.get_untracked(),
-            spatial: self.spatial.get_untracked(),
-            guard: self.guard.get_untracked(),
-            seed: self.seed.get_untracked(),
-            epochs: self.epochs.get_untracked(),
-            batch_size: self.batch.get_untracked(),
-            lr: self.lr.get_untracked(),
-            batch_norm: !self.paper.get_untracked(),
-            max_train: self.max_train.get_untracked(),
-            val_every: 1,
-            augment: self.augment.get_untracked(),
-            min_per_class: self.min_per_class.get_untracked(),
-            ..HsiTrainConfig::default()
-        }
+    /// The "paper variant" box: the settings' batch norm, inverted.
+    pub fn paper(&self) -> Field<HsiTrainConfig, bool> {
+        Field::new(self.settings, |s| !s.batch_norm, |s, v| s.batch_norm = !v)
     }
 
     /// The form and the view as a link holds them.
     fn link(&self) -> HsiLink {
         HsiLink {
-            settings: self.settings(),
+            settings: self.settings.get_untracked(),
             band: self.band.get_untracked(),
             grey: self.grey.get_untracked(),
             view: self.view_mode.get_untracked(),

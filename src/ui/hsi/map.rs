@@ -24,7 +24,9 @@ pub fn MapPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
     let hs = state.hsi;
     let HsiForm {
-        seed, view_mode, ..
+        settings,
+        view_mode,
+        ..
     } = expect_context::<HsiForm>();
     let busy = move || busy(state);
     let start_job = move || start_job(state);
@@ -80,7 +82,7 @@ pub fn MapPanel() -> impl IntoView {
         let caption = vec![format!(
             "{} · HybridSN {scores} · seed {}",
             s.name,
-            seed.get_untracked()
+            settings.with_untracked(|s| s.seed)
         )];
         let panel = |title: &str, img: viz::Rgba| Panel {
             title: title.into(),

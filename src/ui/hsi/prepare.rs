@@ -10,7 +10,7 @@ use crate::data::Guard;
 use crate::messages::Request;
 use crate::messages::hsi::HsiRequest;
 use crate::ui::client::send;
-use crate::ui::form::num_input;
+use crate::ui::form::{check_input, field, num_input};
 use crate::ui::state::AppState;
 
 /// The PCA and split settings and their results.
@@ -19,31 +19,20 @@ pub fn Preprocess() -> impl IntoView {
     let state = expect_context::<AppState>();
     let hs = state.hsi;
     let form = expect_context::<HsiForm>();
-    let HsiForm {
-        pca,
-        patch,
-        fraction,
-        seed,
-        spatial,
-        guard,
-        val_fraction,
-        ..
-    } = form;
+    let settings = form.settings;
+    let spatial = field!(settings, spatial);
+    let guard = field!(settings, guard);
     let busy = move || busy(state);
 
     view! {
         <h3>"Preprocess and train"</h3>
         <div class="controls">
-            {num_input("PCA components", "pca", pca, "1")}
-            {num_input("Patch size", "patch", patch, "2")}
-            {num_input("Train fraction", "train-fraction", fraction, "0.01")}
-            {num_input("Validation share", "val-fraction", val_fraction, "0.05")}
-            {num_input("Seed", "seed", seed, "1")}
-            <label>
-                <input type="checkbox" data-testid="spatial" prop:checked=spatial
-                    on:change=move |ev| spatial.set(event_target_checked(&ev)) />
-                " spatially disjoint split"
-            </label>
+            {num_input("PCA components", "pca", field!(settings, pca), "1")}
+            {num_input("Patch size", "patch", field!(settings, patch), "2")}
+            {num_input("Train fraction", "train-fraction", field!(settings, train_fraction), "0.01")}
+            {num_input("Validation share", "val-fraction", field!(settings, val_fraction), "0.05")}
+            {num_input("Seed", "seed", field!(settings, seed), "1")}
+            {check_input("spatially disjoint split", "spatial", spatial)}
             <Show when=move || spatial.get()>
                 <label>
                     "Guard "
@@ -57,7 +46,7 @@ pub fn Preprocess() -> impl IntoView {
                 </label>
             </Show>
             <button data-testid="prepare" disabled=busy
-                on:click=move |_| { state.error.set(None); send(&Request::Hsi(HsiRequest::Prepare(form.settings()))); }>"Run PCA"</button>
+                on:click=move |_| { state.error.set(None); send(&Request::Hsi(HsiRequest::Prepare(settings.get_untracked()))); }>"Run PCA"</button>
         </div>
         <Show when=move || spatial.get()>
             <p class="note">

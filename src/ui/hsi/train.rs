@@ -11,7 +11,7 @@ use crate::config::HsiTrainConfig;
 use crate::messages::hsi::HsiRequest;
 use crate::messages::{Request, SavedRun};
 use crate::ui::client::send;
-use crate::ui::form::{check_input, num_input};
+use crate::ui::form::{check_input, field, num_input};
 use crate::ui::state::{AppState, JobStatus};
 
 /// The training settings and controls, and the run's epochs.
@@ -20,33 +20,21 @@ pub fn TrainPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
     let hs = state.hsi;
     let form = expect_context::<HsiForm>();
-    let HsiForm {
-        epochs,
-        batch,
-        lr,
-        paper,
-        max_train,
-        augment,
-        min_per_class,
-        ..
-    } = form;
-    let settings = move || form.settings();
+    let s = form.settings;
+    let settings = move || s.get_untracked();
     let busy = move || busy(state);
     let start_job = move || start_job(state);
 
     view! {
         <div class="controls">
-            {num_input("Epochs", "epochs", epochs, "1")}
-            {num_input("Batch", "batch", batch, "1")}
-            {num_input("Learning rate", "lr", lr, "0.0001")}
-            {num_input("Max training pixels (0 = all)", "max-train", max_train, "1")}
-            {check_input("augment (random flips and rotations of the patches)", "augment", augment)}
-            {num_input("Repeat small classes up to (pixels per epoch, 0 = off)", "min-per-class", min_per_class, "1")}
+            {num_input("Epochs", "epochs", field!(s, epochs), "1")}
+            {num_input("Batch", "batch", field!(s, batch_size), "1")}
+            {num_input("Learning rate", "lr", field!(s, lr), "0.0001")}
+            {num_input("Max training pixels (0 = all)", "max-train", field!(s, max_train), "1")}
+            {check_input("augment (random flips and rotations of the patches)", "augment", field!(s, augment))}
+            {num_input("Repeat small classes up to (pixels per epoch, 0 = off)", "min-per-class", field!(s, min_per_class), "1")}
             {check_input("keep the weights with the saved run", "keep-weights", hs.keep_weights)}
-            <label>
-                <input type="checkbox" data-testid="paper" prop:checked=paper on:change=move |ev| paper.set(event_target_checked(&ev)) />
-                " paper variant (no batch norm)"
-            </label>
+            {check_input("paper variant (no batch norm)", "paper", form.paper())}
         </div>
         <div class="controls">
             <button data-testid="train" data-shortcut="start" disabled=move || busy() || hs.scene.get().is_none()
