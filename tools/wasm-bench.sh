@@ -14,7 +14,8 @@ cd "$(dirname "$0")/.."
 model=${1:-hybridsn}
 batch=${2:-32}
 iters=${3:-3}
-target=${WASM_TARGET_DIR:-${CARGO_TARGET_DIR:-$HOME/.cache/convlab/target}-wasm}
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/convlab/target}
+target=${WASM_TARGET_DIR:-$CARGO_TARGET_DIR-wasm}
 out=${OUT_DIR:-/tmp/convlab-wasm-bench}
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
