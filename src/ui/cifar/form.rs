@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::config::{CifarTrainConfig, LrSchedule};
+use crate::config::{CifarTrainConfig, LrSchedule, ModelKind};
 use crate::share::{CifarLink, Query, cifar_pairs, read_cifar};
 use crate::ui::form::Field;
 
@@ -25,17 +25,16 @@ impl Default for CifarForm {
 
 impl CifarForm {
     pub fn new() -> Self {
-        let CifarLink { config, cats_dogs } = CifarLink::default();
-        Self {
-            config: RwSignal::new(config),
-            cats_dogs: RwSignal::new(cats_dogs),
-        }
+        Self::from_link(CifarLink::default())
     }
 
     /// The form as a link's parameters restore it (bad values fall back with a notice). A
     /// link holds settings only: never weights or data.
     pub fn from_query(q: &mut Query) -> Self {
-        let CifarLink { config, cats_dogs } = read_cifar(q);
+        Self::from_link(read_cifar(q))
+    }
+
+    fn from_link(CifarLink { config, cats_dogs }: CifarLink) -> Self {
         Self {
             config: RwSignal::new(config),
             cats_dogs: RwSignal::new(cats_dogs),
@@ -74,6 +73,10 @@ impl CifarForm {
         })
     }
 
+    fn model(&self) -> ModelKind {
+        self.config.with_untracked(|c| c.model)
+    }
+
     /// The recipe part of `r` (optimiser, schedule, regularisation, augmentation, epochs);
     /// model, width, batch and data stay as they are.
     fn set_recipe(&self, r: &CifarTrainConfig) {
@@ -92,14 +95,12 @@ impl CifarForm {
     /// The reference recipe ([`CifarTrainConfig::reference`]: Adam 1e-3, constant,
     /// crop + flip, 10 epochs; the batch stays the form's).
     pub(super) fn reference(&self) {
-        self.set_recipe(&CifarTrainConfig::reference(
-            self.config.get_untracked().model,
-        ));
+        self.set_recipe(&CifarTrainConfig::reference(self.model()));
     }
 
     /// convlab's recipe ([`CifarTrainConfig::recipe`]: AdamW 2e-3, warm-up + cosine, smoothing
     /// 0.1, wd 5e-4, crop + flip, 30 epochs; the batch stays the form's).
     pub(super) fn convlab(&self) {
-        self.set_recipe(&CifarTrainConfig::recipe(self.config.get_untracked().model));
+        self.set_recipe(&CifarTrainConfig::recipe(self.model()));
     }
 }
