@@ -19,7 +19,7 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/convlab/target
 WASM_TARGET_DIR ?= $(CARGO_TARGET_DIR)-wasm
 WASM_ENV := CARGO_TARGET_DIR=$(WASM_TARGET_DIR)
 
-.PHONY: prereqs prereqs-test tools build-tools serve dist test fmt clippy native-test server-test wasm-build browser-test size bench fuzz
+.PHONY: prereqs prereqs-test tools build-tools vendor-times serve dist test fmt clippy native-test server-test wasm-build browser-test size bench fuzz
 # Serve under a sub-path, as a project site would be: `make serve BASE=/convlab/`.
 BASE ?= /
 
@@ -40,8 +40,15 @@ build-tools: prereqs
 tools: prereqs-test build-tools
 	@[ -x $(CHROMIUM) ] || { $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium chromium-driver; }
 
+## The vendored crate's files (vendor/) get the time of their last commit, not of the clone:
+## cargo rebuilds a path dependency whose files are newer than its build, and everything above
+## it (the burn crates), so a fresh clone would not reuse the warm cache. Left alone while they
+## have uncommitted changes (those must rebuild).
+vendor-times:
+	@if git diff --quiet HEAD -- vendor 2>/dev/null; then git ls-files -z vendor | xargs -0 -r touch -d "@$$(git log -1 --format=%ct -- vendor)"; fi
+
 ## The release app (UI wasm + worker wasm + data) in dist/.
-build: build-tools
+build: build-tools vendor-times
 	cargo fetch
 	$(WASM_ENV) trunk build --release
 
@@ -55,14 +62,14 @@ dist: build
 fmt:
 	cargo fmt --all -- --check
 
-clippy:
+clippy: vendor-times
 	cargo clippy --all-targets -- -D warnings
 	$(WASM_ENV) cargo clippy --target wasm32-unknown-unknown --features ui --lib --bins -- -D warnings
 
-native-test:
+native-test: vendor-times
 	cargo test
 
-wasm-build:
+wasm-build: vendor-times
 	cargo fetch
 	$(WASM_ENV) trunk build --release
 

@@ -15,7 +15,7 @@ use super::runs::RunsPage;
 use super::smoke::SmokePanel;
 use super::state::{AppState, Page};
 use super::url;
-use crate::messages::BackendChoice;
+use crate::messages::{BackendChoice, CpuKernels};
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -27,6 +27,10 @@ pub fn App() -> impl IntoView {
     let backend = match q.choice("backend", &["auto", "cpu"], "auto").as_str() {
         "cpu" => BackendChoice::Cpu,
         _ => BackendChoice::Auto,
+    };
+    let kernels = match q.choice("kernels", &["auto", "simd128"], "auto").as_str() {
+        "simd128" => CpuKernels::Simd128,
+        _ => CpuKernels::Auto,
     };
     let hsi = HsiForm::from_query(&mut q);
     let conv = ConvForm::from_query(&mut q);
@@ -41,7 +45,7 @@ pub fn App() -> impl IntoView {
     provide_context(hsi);
     provide_context(conv);
     provide_context(cifar);
-    client::spawn(state, backend);
+    client::start(state, backend, kernels);
 
     // Each page is a URL: moving between pages adds a history entry (the first page shown
     // only rewrites its own, dropping a page name that was ignored), and Back and Forward

@@ -481,12 +481,19 @@ pub(crate) fn table(s: crate::model::ModelSummary) -> ModelTable {
 
 pub(crate) const CPU: &str = "CPU (WebAssembly)";
 
+/// The CPU backend and the build of its matrix products' kernels.
+const FLEX_NAME: &str = if cfg!(feature = "relaxed-simd") {
+    "burn Flex backend, relaxed SIMD (fused multiply-add)"
+} else {
+    "burn Flex backend, SIMD128"
+};
+
 fn cpu(reason: String) -> (Device, Response) {
     (
         Device::flex(),
         Response::Backend {
             kind: CPU.into(),
-            name: "burn Flex backend".into(),
+            name: FLEX_NAME.into(),
             reason: Some(reason),
         },
     )
@@ -638,7 +645,7 @@ fn switch_to_cpu_if_lost(state: &RefCell<State>) {
     st.hsi.forget_device_models();
     post(&Response::Backend {
         kind: CPU.into(),
-        name: "burn Flex backend".into(),
+        name: FLEX_NAME.into(),
         reason: Some(format!(
             "the WebGPU device was lost ({why}); the lab switched to the CPU"
         )),
