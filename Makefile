@@ -65,6 +65,7 @@ fmt:
 clippy: vendor-times
 	cargo clippy --all-targets -- -D warnings
 	$(WASM_ENV) cargo clippy --target wasm32-unknown-unknown --features ui --lib --bins -- -D warnings
+	$(WASM_ENV) cargo clippy --target wasm32-unknown-unknown --features relaxed-simd --bin worker_relaxed -- -D warnings
 
 native-test: vendor-times
 	cargo test

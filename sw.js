@@ -1,8 +1,10 @@
 // convlab's service worker: after a first visit the app works without a network.
 //
-// - On install it caches the app shell only (HTML, JS, CSS, both wasm files: the SHELL list,
-//   written into this file with the build's VERSION by tools/sw-manifest.mjs, a Trunk
-//   post-build hook), so a first visit transfers the shell and nothing else.
+// - On install it caches the app shell only (HTML, JS, CSS, the UI's wasm: the SHELL list)
+//   and the files of the one compute worker build the page runs (WORKERS, by the `worker`
+//   parameter of this script's URL, which the page sets: src/ui/client.rs). Both lists and the
+//   build's VERSION are written into this file by tools/sw-manifest.mjs, a Trunk post-build
+//   hook. So a first visit transfers the shell and its worker, and nothing else.
 // - Data and weights are cached when first used (the labs a visitor opened work offline).
 // - Each build has its own shell cache (`convlab-<VERSION>`); on activate the old ones are
 //   deleted. Data and weights live in one cache across builds (`convlab-data`; the compute
@@ -12,6 +14,7 @@
 //   cache when the network is down.
 const VERSION = 'dev';
 const SHELL = ['./'];
+const WORKERS = {};
 const CACHE = `convlab-${VERSION}`;
 /// Data and weights (fetched when a lab needs them) and their cache, kept across builds.
 const DATA_FILES = /\/public\//;
@@ -21,10 +24,12 @@ self.addEventListener('install', (event) => {
   event.waitUntil(
     (async () => {
       const cache = await caches.open(CACHE);
+      const worker = new URL(self.location.href).searchParams.get('worker');
+      const files = [...SHELL, ...(WORKERS[worker] ?? WORKERS.simd128 ?? [])];
       // 'no-cache': revalidate with the server, so the page's own copies (just downloaded)
       // cost a 304 and not a second transfer, and a stale HTTP cache never enters this build.
       await Promise.all(
-        SHELL.map(async (f) => {
+        files.map(async (f) => {
           try {
             const r = await fetch(f, { cache: 'no-cache' });
             if (r.ok) await cache.put(f, r);

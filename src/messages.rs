@@ -20,16 +20,6 @@ pub enum BackendChoice {
     Cpu,
 }
 
-/// Which build of the worker runs the CPU kernels (`?kernels=`): both hold the same models;
-/// they differ in gemm's wasm micro-kernels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CpuKernels {
-    /// Relaxed SIMD's fused multiply-add where the browser validates it, else SIMD128.
-    Auto,
-    /// SIMD128 only (`?kernels=simd128`), whatever the browser offers.
-    Simd128,
-}
-
 /// One row of a layer table (mirrors `model::LayerInfo`, kept here so the UI needs no burn).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LayerRow {

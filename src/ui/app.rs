@@ -15,7 +15,7 @@ use super::runs::RunsPage;
 use super::smoke::SmokePanel;
 use super::state::{AppState, Page};
 use super::url;
-use crate::messages::{BackendChoice, CpuKernels};
+use crate::messages::BackendChoice;
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -28,9 +28,10 @@ pub fn App() -> impl IntoView {
         "cpu" => BackendChoice::Cpu,
         _ => BackendChoice::Auto,
     };
-    let kernels = match q.choice("kernels", &["auto", "simd128"], "auto").as_str() {
-        "simd128" => CpuKernels::Simd128,
-        _ => CpuKernels::Auto,
+    // The worker build: the fastest this browser runs, or SIMD128 when the link asks.
+    let build = match q.choice("kernels", &["auto", "simd128"], "auto").as_str() {
+        "simd128" => client::WorkerBuild::Simd128,
+        _ => client::WorkerBuild::detect(),
     };
     let hsi = HsiForm::from_query(&mut q);
     let conv = ConvForm::from_query(&mut q);
@@ -45,7 +46,8 @@ pub fn App() -> impl IntoView {
     provide_context(hsi);
     provide_context(conv);
     provide_context(cifar);
-    client::start(state, backend, kernels);
+    super::register_service_worker(build);
+    client::start(state, backend, build);
 
     // Each page is a URL: moving between pages adds a history entry (the first page shown
     // only rewrites its own, dropping a page name that was ignored), and Back and Forward

@@ -1,4 +1,4 @@
-//! The backend badge: the WebGPU adapter's name, or the CPU fallback and why.
+//! The backend badge: the WebGPU adapter's name, or the CPU fallback, its kernels' build and why.
 
 use leptos::prelude::*;
 
@@ -12,8 +12,8 @@ pub fn BackendBadge() -> impl IntoView {
             {move || match state.backend.get() {
                 None if state.worker_ready.get() => "Starting the compute device…".to_string(),
                 None => "Loading the compute worker…".to_string(),
-                Some(b) if b.reason.is_none() => format!("{} · {}", b.kind, b.name),
-                Some(b) => b.kind.clone(),
+                // The backend and what runs it (the adapter, or the CPU kernels' build).
+                Some(b) => format!("{} · {}", b.kind, b.name),
             }}
         </div>
         <Show when=move || state.backend.get().and_then(|b| b.reason).is_some()>

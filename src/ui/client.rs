@@ -13,7 +13,7 @@ use super::state::{AppState, JobStatus};
 use crate::data::load::INDIAN_PINES_NAME;
 use crate::messages::cifar::{CIFAR_DATA, CifarRequest};
 use crate::messages::hsi::HsiRequest;
-use crate::messages::{BackendChoice, CpuKernels, Request, Response};
+use crate::messages::{BackendChoice, Request, Response};
 use crate::wire::unpack;
 
 /// A request waiting for the worker, with its binary attachments.
@@ -26,55 +26,68 @@ thread_local! {
     static PENDING: RefCell<Option<Queued>> = const { RefCell::new(Some(Vec::new())) };
     /// Workers started after one died.
     static RESTARTS: Cell<u32> = const { Cell::new(0) };
-    /// The worker build's loader (chosen once, by [`start`]).
-    static LOADER: Cell<&'static str> = const { Cell::new(SIMD128_LOADER) };
+    /// The worker build that runs (chosen once, by [`start`]).
+    static BUILD: Cell<WorkerBuild> = const { Cell::new(WorkerBuild::Simd128) };
 }
 
-/// Trunk's loader shims of the two worker builds (index.html).
-const SIMD128_LOADER: &str = "./worker_loader.js";
-const RELAXED_LOADER: &str = "./worker_relaxed_loader.js";
-
-/// The smallest module that uses relaxed SIMD (`f32x4.relaxed_madd` of three `v128.const`):
-/// it validates exactly where the relaxed worker's would. sw.js holds the same bytes.
-const RELAXED_SIMD_PROBE: [u8; 82] = {
-    let mut m = [0u8; 82];
-    let head = [
-        0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
-        0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, // type: [] -> [v128]
-        0x03, 0x02, 0x01, 0x00, // one function of that type
-        0x0a, 0x3d, 0x01, 0x3b, 0x00, // code: one body of 59 bytes, no locals
-    ];
-    let mut i = 0;
-    while i < head.len() {
-        m[i] = head[i];
-        i += 1;
-    }
-    let mut c = 0;
-    while c < 3 {
-        m[head.len() + 18 * c] = 0xfd; // v128.const 0
-        m[head.len() + 18 * c + 1] = 0x0c;
-        c += 1;
-    }
-    m[78] = 0xfd; // f32x4.relaxed_madd
-    m[79] = 0x85;
-    m[80] = 0x02;
-    m[81] = 0x0b; // end
-    m
-};
-
-/// Whether this browser validates relaxed SIMD.
-fn relaxed_simd() -> bool {
-    let bytes = js_sys::Uint8Array::from(&RELAXED_SIMD_PROBE[..]);
-    js_sys::WebAssembly::validate(&bytes).unwrap_or(false)
+/// The two builds of the compute worker (index.html): the same models and messages; they
+/// differ only in gemm's wasm micro-kernels (vendor/gemm-f32/README.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkerBuild {
+    /// SIMD128: multiply, then add (every browser with WebAssembly SIMD).
+    Simd128,
+    /// Relaxed SIMD's fused multiply-add (`worker_relaxed`): only where the browser validates
+    /// relaxed SIMD, since a module holding one such instruction does not load elsewhere.
+    Relaxed,
 }
 
-/// Chooses the worker build for `kernels` and starts it.
-pub fn start(state: AppState, backend: BackendChoice, kernels: CpuKernels) {
-    let loader = match kernels {
-        CpuKernels::Auto if relaxed_simd() => RELAXED_LOADER,
-        _ => SIMD128_LOADER,
-    };
-    LOADER.with(|l| l.set(loader));
+impl WorkerBuild {
+    /// The faster build this browser can run.
+    pub fn detect() -> Self {
+        let probe = js_sys::Uint8Array::from(&RELAXED_SIMD_PROBE[..]);
+        if js_sys::WebAssembly::validate(&probe).unwrap_or(false) {
+            Self::Relaxed
+        } else {
+            Self::Simd128
+        }
+    }
+
+    /// Its name in the service worker's lists (sw.js, `?worker=` of its URL).
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Simd128 => "simd128",
+            Self::Relaxed => "relaxed",
+        }
+    }
+
+    /// Trunk's loader shim of the build.
+    fn loader(self) -> &'static str {
+        match self {
+            Self::Simd128 => "./worker_loader.js",
+            Self::Relaxed => "./worker_relaxed_loader.js",
+        }
+    }
+}
+
+/// The smallest module that uses relaxed SIMD: one function returning
+/// `f32x4.relaxed_madd(v128.const 0, v128.const 0, v128.const 0)`. It validates exactly where
+/// the relaxed worker's module would.
+#[rustfmt::skip]
+const RELAXED_SIMD_PROBE: [u8; 82] = [
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
+    0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, // types: () -> v128
+    0x03, 0x02, 0x01, 0x00, // functions: one, of type 0
+    0x0a, 0x3d, 0x01, 0x3b, 0x00, // code: one body of 59 bytes, no locals
+    0xfd, 0x0c, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // v128.const 0
+    0xfd, 0x0c, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // v128.const 0
+    0xfd, 0x0c, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // v128.const 0
+    0xfd, 0x85, 0x02, // f32x4.relaxed_madd
+    0x0b, // end
+];
+
+/// Starts the worker `build` (chosen once for the page's life).
+pub fn start(state: AppState, backend: BackendChoice, build: WorkerBuild) {
+    BUILD.with(|b| b.set(build));
     spawn(state, backend);
 }
 
@@ -85,7 +98,7 @@ const MAX_RESTARTS: u32 = 3;
 /// Starts the worker (Trunk's loader shim) and wires its messages to `state`. Once it says
 /// it is ready, asks for the backend and the model tables.
 fn spawn(state: AppState, backend: BackendChoice) {
-    let worker = match Worker::new(LOADER.with(|l| l.get())) {
+    let worker = match Worker::new(BUILD.with(|b| b.get()).loader()) {
         Ok(w) => w,
         Err(e) => {
             state

@@ -28,13 +28,13 @@ pub use app::App;
 /// Entry point of the UI binary.
 pub fn start() {
     console_error_panic_hook::set_once();
-    register_service_worker();
     leptos::mount::mount_to_body(App);
 }
 
 /// Registers `sw.js` (offline use after a first visit) where the browser offers service
-/// workers; without them the app simply needs the network.
-fn register_service_worker() {
+/// workers; without them the app simply needs the network. Its URL names the worker `build`
+/// the page runs, the one of the two it caches for offline use.
+fn register_service_worker(build: client::WorkerBuild) {
     use wasm_bindgen::JsCast;
     let Some(w) = web_sys::window() else { return };
     let Ok(sw) = js_sys::Reflect::get(&w.navigator(), &"serviceWorker".into()) else {
@@ -49,7 +49,7 @@ fn register_service_worker() {
     else {
         return;
     };
-    if let Ok(p) = register.call1(&sw, &"./sw.js".into()) {
+    if let Ok(p) = register.call1(&sw, &format!("./sw.js?worker={}", build.id()).into()) {
         // Leptos's executor is not set up yet here: use wasm-bindgen's.
         wasm_bindgen_futures::spawn_local(async move {
             // A refusal (private mode, an odd origin) only means no offline use.
