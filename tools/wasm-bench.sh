@@ -6,6 +6,7 @@
 #   tools/wasm-bench.sh [model] [batch] [iters]        # default: hybridsn 32 3
 #   PROFILE=1 tools/wasm-bench.sh hybridsn 32 3        # + the top functions by self time
 #   CARGO_FLAGS="--config profile.release.opt-level=3" tools/wasm-bench.sh   # A/B a profile
+#   RELAXED=1 tools/wasm-bench.sh                      # the worker_relaxed build's kernels
 #
 # Numbers are samples/s of forward + cross-entropy + backward + Adam (train) and of a forward
 # pass (infer), medians of `iters` steps after one warm-up, as `convlab bench` prints them.
@@ -18,10 +19,15 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/convlab/target}
 target=${WASM_TARGET_DIR:-$CARGO_TARGET_DIR-wasm}
 out=${OUT_DIR:-/tmp/convlab-wasm-bench}
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+# The relaxed-SIMD kernels (Cargo.toml's `relaxed-simd`); Node 20 runs them behind a flag.
+features=() node_flags=()
+if [ -n "${RELAXED:-}" ]; then
+  features=(--features relaxed-simd) node_flags=(--experimental-wasm-relaxed-simd)
+fi
 
 # shellcheck disable=SC2086
 CARGO_TARGET_DIR=$target cargo build -q --release --example wasm_bench \
-  --target wasm32-unknown-unknown ${CARGO_FLAGS:-}
+  --target wasm32-unknown-unknown "${features[@]}" ${CARGO_FLAGS:-}
 rm -rf "$out" && mkdir -p "$out"
 wasm-bindgen --target nodejs --out-dir "$out" \
   "$target/wasm32-unknown-unknown/release/examples/wasm_bench.wasm"
@@ -50,10 +56,10 @@ for (const [name, t] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) {
 }
 EOF
 if [ -n "${PROFILE:-}" ]; then
-  node --cpu-prof --cpu-prof-dir="$out/prof" "$out/run.js" "$model" "$batch" "$iters"
+  node "${node_flags[@]}" --cpu-prof --cpu-prof-dir="$out/prof" "$out/run.js" "$model" "$batch" "$iters"
   node "$out/top.js" "$out/prof"
 else
-  node "$out/run.js" "$model" "$batch" "$iters"
+  node "${node_flags[@]}" "$out/run.js" "$model" "$batch" "$iters"
 fi
 if [ -z "${NO_NATIVE:-}" ]; then
   echo -n "native (1 thread): "

@@ -1,14 +1,10 @@
-//! The Web Worker binary again, built with the `relaxed-simd` feature (Trunk's
-//! `worker_relaxed`): the same worker, its matrix products with relaxed SIMD's fused
+//! The Web Worker binary again (`worker.rs`), built by Trunk with the `relaxed-simd` feature as
+//! `worker_relaxed`: the same worker, its matrix products with relaxed SIMD's fused
 //! multiply-add. The page loads it where the browser validates relaxed SIMD.
 
-#[cfg(target_arch = "wasm32")]
-fn main() {
-    convlab::worker::start();
-}
+#[path = "worker.rs"]
+mod worker;
 
-#[cfg(not(target_arch = "wasm32"))]
 fn main() {
-    eprintln!("the worker binary only runs in the browser; build it with Trunk");
-    std::process::exit(2);
+    worker::main();
 }
