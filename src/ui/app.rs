@@ -29,7 +29,7 @@ pub fn App() -> impl IntoView {
         _ => BackendChoice::Auto,
     };
     // The worker build: the fastest this browser runs, or SIMD128 when the link asks.
-    let build = match q.choice("kernels", &["auto", "simd128"], "auto").as_str() {
+    let build = match q.choice("worker", &["auto", "simd128"], "auto").as_str() {
         "simd128" => client::WorkerBuild::Simd128,
         _ => client::WorkerBuild::detect(),
     };

@@ -50,7 +50,7 @@ fn register_service_worker(build: client::WorkerBuild) {
         return;
     };
     if let Ok(p) = register.call1(&sw, &format!("./sw.js?worker={}", build.id()).into()) {
-        // Leptos's executor is not set up yet here: use wasm-bindgen's.
+        // No reactive owner is needed: wasm-bindgen's executor runs the promise.
         wasm_bindgen_futures::spawn_local(async move {
             // A refusal (private mode, an odd origin) only means no offline use.
             let _ = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(p)).await;

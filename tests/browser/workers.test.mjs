@@ -80,7 +80,9 @@ describe('the worker builds', () => {
       await page.locator(tid('pretrained')).click();
       await page.locator(tid('oa')).waitFor({ timeout: 600_000 });
       const oa = Number((await page.locator(tid('oa')).textContent()).match(/([\d.]+) %/)[1]);
-      const result = { oa, wasm, badge: await badge.textContent(), errors };
+      // The parameter is the page's own: no lab reads it as one of its settings.
+      const notices = await page.locator(tid('url-notice')).count();
+      const result = { oa, wasm, badge: await badge.textContent(), notices, errors };
       await page.close();
       return result;
     }
@@ -92,7 +94,7 @@ describe('the worker builds', () => {
 
     for (const [label, query, init, build] of [
       ['a browser with relaxed SIMD runs the relaxed build', '', null, 'relaxed'],
-      ['?kernels=simd128 runs the SIMD128 build', '&kernels=simd128', null, 'simd128'],
+      ['?worker=simd128 runs the SIMD128 build', '&worker=simd128', null, 'simd128'],
       ['a browser without relaxed SIMD runs the SIMD128 build', '', refuseRelaxedSimd, 'simd128'],
     ]) {
       test(`${label}, and maps Indian Pines as the native CLI scored it`, { timeout: 900_000 }, async () => {
@@ -104,6 +106,7 @@ describe('the worker builds', () => {
         assert.ok(r.badge.includes(NAMES[build]), `badge: ${r.badge}`);
         // Either build's products score the shipped weights as the native CLI did.
         assert.equal(r.oa.toFixed(2), (100 * header().metrics.oa).toFixed(2), 'OA as recorded in the weights file');
+        assert.equal(r.notices, 0, 'a notice about the link');
         assert.deepEqual(r.errors, []);
       });
     }
