@@ -2,8 +2,9 @@
 // lists and the build's version into the service worker (sw.js), and sw-manifest.json with the
 // same (read by the tests and tests/size.mjs). The shell is what every first visit needs
 // (HTML, JS, CSS, the UI's wasm); a visit adds the files of one worker build, the one the page
-// chose (src/ui/client.rs); data and weights are cached when a lab first uses them. The version is a hash of the shell files' contents, so each
-// build gets its own cache and a changed sw.js (which is how browsers notice a new build).
+// chose (src/ui/client.rs); data and weights are cached when a lab first uses them. The
+// version is a hash of all these files' contents, so each build gets its own cache and a
+// changed sw.js (which is how browsers notice a new build).
 // It also writes an empty .nojekyll, so GitHub Pages serves the folder as it is.
 import fs from 'node:fs';
 import path from 'node:path';

@@ -103,6 +103,13 @@ export async function clickLatency(page, button, watched) {
 
 export const tid = (id) => `[data-testid="${id}"]`;
 
+/// The JSON header of a convlab weights file (`.clw`: its length at byte 16, the JSON from
+/// byte 20), with the metrics the native CLI recorded when it saved the file.
+export function weightsHeader(file) {
+  const b = fs.readFileSync(file);
+  return JSON.parse(b.subarray(20, 20 + b.readUInt32LE(16)).toString('utf8'));
+}
+
 /// Waits until the async `fn(arg)`, run in the page, resolves truthy (polling every
 /// `interval` ms). Playwright's waitForFunction does not await a promise: an async predicate
 /// would pass at once.

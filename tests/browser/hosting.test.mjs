@@ -14,7 +14,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { launch, tid, setInput, waitForAsync, DIST } from './harness.mjs';
+import { launch, tid, setInput, waitForAsync, weightsHeader, DIST } from './harness.mjs';
 
 /// The first visit's budget: the app shell (the UI's wasm, one worker build's wasm, JS, CSS,
 /// HTML; 3.5 MB gzipped at most, tests/size.mjs) fetched once by the page and revalidated (304)
@@ -79,8 +79,7 @@ describe('hosting under a sub-path', () => {
       return names.includes('/convlab/public/data/indian_pines.clhs') && names.includes('/convlab/public/weights/hybridsn.clw');
     });
     const oa = Number((await page.locator(tid('oa')).textContent()).match(/([\d.]+) %/)[1]);
-    const w = fs.readFileSync(path.resolve(DIST, 'public/weights/hybridsn.clw'));
-    const header = JSON.parse(w.subarray(20, 20 + w.readUInt32LE(16)).toString('utf8'));
+    const header = weightsHeader(path.resolve(DIST, 'public/weights/hybridsn.clw'));
     assert.equal(oa.toFixed(2), (100 * header.metrics.oa).toFixed(2), 'OA as recorded in the weights file');
 
     // A share link keeps the sub-path and restores the settings in a fresh context.

@@ -9,7 +9,7 @@ import path from 'node:path';
 import os from 'node:os';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import { launch, clickLatency, tid, canvasSig, setInput, loadCrop, assertResponsive, downloadPng } from './harness.mjs';
+import { launch, clickLatency, tid, canvasSig, setInput, loadCrop, assertResponsive, downloadPng, weightsHeader } from './harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const FIX = path.resolve(here, '../fixtures/data');
@@ -136,8 +136,7 @@ for (const backend of ['webgpu', 'cpu']) {
       const oa = Number((await page.locator(tid('oa')).textContent()).match(/([\d.]+) %/)[1]);
       const aa = Number((await page.locator(tid('aa')).textContent()).match(/([\d.]+) %/)[1]);
       // The browser's map scores what the native CLI recorded in the weights file when it saved them.
-      const bytes = fs.readFileSync(WEIGHTS);
-      const header = JSON.parse(bytes.subarray(20, 20 + bytes.readUInt32LE(16)).toString('utf8'));
+      const header = weightsHeader(WEIGHTS);
       assert.equal(oa.toFixed(2), (100 * header.metrics.oa).toFixed(2), 'OA as measured natively');
       assert.equal(aa.toFixed(2), (100 * header.metrics.aa).toFixed(2), 'AA as measured natively');
       assert.ok(oa >= 98.0, `pretrained OA ${oa}`);
@@ -197,10 +196,6 @@ for (const backend of ['webgpu', 'cpu']) {
     // the whole comparison (two whole-scene maps); on software WebGPU, where one such map takes
     // minutes, it starts on WebGPU with progress and stops cleanly when asked.
     const SPATIAL = path.resolve(here, '../../public/weights/hybridsn-spatial.clw');
-    const headerOf = (file) => {
-      const b = fs.readFileSync(file);
-      return JSON.parse(b.subarray(20, 20 + b.readUInt32LE(16)).toString('utf8'));
-    };
     test('the two splits side by side: each shipped model mapped and scored on its own split, the lab\'s map untouched', { skip: NO_WEIGHTS, timeout: 1_200_000 }, async () => {
       assert.ok(fs.existsSync(SPATIAL), 'the no-shared-input weights are shipped');
       const { page, errors } = await openLab(env, '&test-hooks=1');
@@ -244,7 +239,7 @@ for (const backend of ['webgpu', 'cpu']) {
       const spatial = await side('spatial');
       // Each side scores what the native CLI recorded in its file, on the same test pixels.
       for (const [s, file] of [[random, WEIGHTS], [spatial, SPATIAL]]) {
-        const h = headerOf(file);
+        const h = weightsHeader(file);
         assert.equal((100 * s.oa).toFixed(2), (100 * h.metrics.oa).toFixed(2), `${file}: OA as measured natively`);
         assert.equal(s.pixels, h.metrics.test_pixels, `${file}: test pixels`);
       }

@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { launch, tid, DIST } from './harness.mjs';
+import { launch, tid, weightsHeader, DIST } from './harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const WEIGHTS = path.resolve(here, '../../public/weights/hybridsn.clw');
@@ -87,11 +87,6 @@ describe('the worker builds', () => {
       return result;
     }
 
-    const header = () => {
-      const w = fs.readFileSync(WEIGHTS);
-      return JSON.parse(w.subarray(20, 20 + w.readUInt32LE(16)).toString('utf8'));
-    };
-
     for (const [label, query, init, build] of [
       ['a browser with relaxed SIMD runs the relaxed build', '', null, 'relaxed'],
       ['?worker=simd128 runs the SIMD128 build', '&worker=simd128', null, 'simd128'],
@@ -105,7 +100,7 @@ describe('the worker builds', () => {
         assert.ok(!r.wasm.includes(wasmOf(other)), `asked for the other build's ${wasmOf(other)}`);
         assert.ok(r.badge.includes(NAMES[build]), `badge: ${r.badge}`);
         // Either build's products score the shipped weights as the native CLI did.
-        assert.equal(r.oa.toFixed(2), (100 * header().metrics.oa).toFixed(2), 'OA as recorded in the weights file');
+        assert.equal(r.oa.toFixed(2), (100 * weightsHeader(WEIGHTS).metrics.oa).toFixed(2), 'OA as recorded in the weights file');
         assert.equal(r.notices, 0, 'a notice about the link');
         assert.deepEqual(r.errors, []);
       });
