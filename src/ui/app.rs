@@ -29,8 +29,9 @@ pub fn App() -> impl IntoView {
         _ => BackendChoice::Auto,
     };
     // The worker build: the fastest this browser runs, or SIMD128 when the link asks.
-    let build = match q.choice("worker", &["auto", "simd128"], "auto").as_str() {
-        "simd128" => client::WorkerBuild::Simd128,
+    let simd128 = client::WorkerBuild::Simd128;
+    let build = match q.choice("worker", &["auto", simd128.id()], "auto") {
+        id if id == simd128.id() => simd128,
         _ => client::WorkerBuild::detect(),
     };
     let hsi = HsiForm::from_query(&mut q);
