@@ -33,11 +33,23 @@ pub fn run(opts: &Opts) -> Result<(), String> {
         "no-map",
         "plain",
         "im2col",
+        "direct",
         "matmul-1x1",
     ])?;
     // `--plain`: burn's own convolutions and batch norm everywhere, to measure the fast forms against.
     convlab::model::host_conv_op::use_plain_convolutions(opts.flag("plain"));
     convlab::model::direct_conv::use_direct(!opts.flag("im2col"));
+    if let Some(name) = opts.get("direct") {
+        use convlab::model::direct_conv::{Kernels, use_kernels};
+        let ids = Kernels::ALL.map(Kernels::id);
+        let kernels = Kernels::ALL
+            .into_iter()
+            .find(|k| k.id() == name)
+            .ok_or_else(|| format!("--direct takes one of {}, not {name}", ids.join(", ")))?;
+        if !use_kernels(kernels) {
+            return Err(format!("this CPU has no {name} instructions"));
+        }
+    }
     convlab::model::fast_conv::use_host_pointwise(!opts.flag("matmul-1x1"));
     let device = opts.device()?;
     let iters: usize = opts.num("iters", 3)?;
@@ -62,6 +74,16 @@ pub fn run(opts: &Opts) -> Result<(), String> {
             "convlab's fast"
         }
     );
+    if !gpu && !opts.flag("plain") {
+        println!(
+            "# direct convolutions: {}",
+            match convlab::model::direct_conv::kernels() {
+                Some(k) => format!("{k:?} kernels where they pay"),
+                None if opts.flag("im2col") => "off (--im2col)".into(),
+                None => "none on this CPU (im2col everywhere)".into(),
+            }
+        );
+    }
     let mut host = NativeHost::new(|_| {});
     if opts.flag("profile") {
         for &b in &batches {

@@ -19,12 +19,13 @@ USAGE:
   convlab cost [--in 3] [--out 64] [--kernel 3] [--height 32] [--width 32] [--stride 1]
         [--padding k/2] [--groups 1]   params and MACs: standard, depthwise, pointwise, separable
   convlab bench [--batch 16,64] [--iters 3] [--models plaincnn,…] [--width 1.0] [--no-map]
-        [--device cpu|wgpu] [--profile] [--plain] [--im2col] [--matmul-1x1]
+        [--device cpu|wgpu] [--profile] [--plain] [--im2col | --direct avx2] [--matmul-1x1]
                                  train and inference samples/s per model (medians), the thread
                                  count and the whole-scene map; --profile: where HybridSN's
                                  training step goes, per layer, plain against fast formulation;
                                  --plain: burn's own convolutions and batch norm (to measure the fast ones)
-                                 --im2col: convlab's im2col kernels where the direct AVX-512 ones would run
+                                 --im2col: convlab's im2col kernels where the direct ones would run
+                                 --direct avx2: the AVX2 direct kernels where AVX-512 ones would run
                                  --matmul-1x1: 1×1 convolutions as burn's matmul, not the host kernels
   convlab inspect FILE           arrays in a .mat/.npy file, or records of a CIFAR-10 .bin batch
   convlab train hybridsn [--epochs 20] [--train-fraction 0.1] [--val-fraction 0.1] [--seed 0]
