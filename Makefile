@@ -19,7 +19,7 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/convlab/target
 WASM_TARGET_DIR ?= $(CARGO_TARGET_DIR)-wasm
 WASM_ENV := CARGO_TARGET_DIR=$(WASM_TARGET_DIR)
 
-.PHONY: prereqs prereqs-test tools build-tools vendor-times serve dist test fmt clippy native-test server-test wasm-build browser-test size bench fuzz
+.PHONY: prereqs prereqs-test tools build-tools vendor-times serve dist test fmt clippy native-test server-test wasm-build wasm-kernels browser-test size bench fuzz
 # Serve under a sub-path, as a project site would be: `make serve BASE=/convlab/`.
 BASE ?= /
 
@@ -66,6 +66,7 @@ clippy: vendor-times
 	cargo clippy --all-targets -- -D warnings
 	$(WASM_ENV) cargo clippy --target wasm32-unknown-unknown --features ui --lib --bins -- -D warnings
 	$(WASM_ENV) cargo clippy --target wasm32-unknown-unknown --features relaxed-simd --bin worker_relaxed -- -D warnings
+	$(WASM_ENV) cargo clippy --target wasm32-unknown-unknown --example wasm_bench -- -D warnings
 
 native-test: vendor-times
 	cargo test
@@ -73,6 +74,12 @@ native-test: vendor-times
 wasm-build: vendor-times
 	cargo fetch
 	$(WASM_ENV) trunk build --release
+
+## The browser's direct convolution (SIMD128, both worker builds) against im2col, run in
+## WebAssembly by Node.js's V8: natively the AVX2 and AVX-512 kernels are tested instead.
+wasm-kernels: vendor-times
+	WASM_TARGET_DIR=$(WASM_TARGET_DIR) CHECK=1 NO_NATIVE=1 tools/wasm-bench.sh
+	WASM_TARGET_DIR=$(WASM_TARGET_DIR) CHECK=1 NO_NATIVE=1 RELAXED=1 tools/wasm-bench.sh
 
 size:
 	node tests/size.mjs dist
@@ -84,8 +91,8 @@ browser-test:
 	node --test --test-concurrency=1 tests/browser/
 
 ## Every check: formatting, clippy (native and wasm32), native tests, the release wasm
-## build and its size, and the browser tests (WebGPU and CPU fallback).
-test: tools fmt clippy native-test server-test wasm-build size browser-test
+## build, its kernels and its size, and the browser tests (WebGPU and CPU fallback).
+test: tools fmt clippy native-test server-test wasm-build wasm-kernels size browser-test
 
 bench:
 	cargo run -- bench

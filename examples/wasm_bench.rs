@@ -47,6 +47,156 @@ mod wasm {
             t.infer_per_s
         ))
     }
+    /// Lets the direct convolutions run (the default) or not (`IM2COL=1 tools/wasm-bench.sh`).
+    #[wasm_bindgen]
+    pub fn use_direct(on: bool) {
+        convlab::model::direct_conv::use_direct(on);
+    }
+
+    /// Milliseconds per call (median of `iters`) of each HybridSN convolution at `batch`, in
+    /// the direct form and the im2col one: output, and input gradient, one line per layer
+    /// (`LAYERS=1 tools/wasm-bench.sh`), to choose where the direct form pays.
+    #[wasm_bindgen]
+    pub fn layer_times(batch: usize, iters: usize) -> String {
+        use convlab::model::direct_conv::{Kernels, forward_with, input_grad_with};
+        use convlab::model::host_conv::{self, ConvGeometry};
+        let time = |f: &mut dyn FnMut()| {
+            let mut t: Vec<f64> = (0..iters.max(1) + 1)
+                .map(|_| {
+                    let s = js_sys::Date::now();
+                    f();
+                    js_sys::Date::now() - s
+                })
+                .skip(1)
+                .collect();
+            t.sort_by(f64::total_cmp);
+            t[t.len() / 2]
+        };
+        let mut lines = vec![format!(
+            "{:<28} {:>10} {:>10} {:>12} {:>12}",
+            "layer", "fwd direct", "fwd im2col", "dx direct", "dx im2col"
+        )];
+        for (in_channels, in_dims, out_channels, kernel) in [
+            (1, [30, 25, 25], 8, [7, 3, 3]),
+            (8, [24, 23, 23], 16, [5, 3, 3]),
+            (16, [20, 21, 21], 32, [3, 3, 3]),
+            (576, [1, 19, 19], 64, [1, 3, 3]),
+        ] {
+            let g = ConvGeometry {
+                batch,
+                in_channels,
+                in_dims,
+                out_channels,
+                kernel,
+            };
+            let taps = in_channels * kernel.iter().product::<usize>();
+            let x = vec![0.5f32; batch * in_channels * in_dims.iter().product::<usize>()];
+            let w = vec![0.25f32; out_channels * taps];
+            let go = vec![1.0f32; batch * out_channels * g.out_dims().iter().product::<usize>()];
+            let k = Kernels::Simd128;
+            let fd = time(&mut || drop(forward_with(k, &g, &x, &w, None)));
+            let fi = time(&mut || drop(host_conv::forward(&g, &x, &w, None)));
+            let dd = time(&mut || drop(input_grad_with(k, &g, &w, &go)));
+            // The im2col backward computes the weight gradient too: its input-gradient share
+            // is the difference with the backward without it.
+            let both = time(&mut || drop(host_conv::backward(&g, &x, &w, &go, true)));
+            let weight_only = time(&mut || drop(host_conv::backward(&g, &x, &w, &go, false)));
+            lines.push(format!(
+                "{:<28} {fd:>10.1} {fi:>10.1} {dd:>12.1} {:>12.1}",
+                format!("{in_channels}→{out_channels} {kernel:?}"),
+                both - weight_only
+            ));
+        }
+        lines.join("\n")
+    }
+
+    /// The SIMD128 direct convolution ([`convlab::model::direct_conv`]) against the im2col
+    /// form ([`convlab::model::host_conv`]), output and input gradient, on HybridSN's four
+    /// layers and odd shapes (runs shorter than a block, channels not a multiple of 4, a
+    /// 1-wide kernel): `Ok` with the largest difference relative to the largest value, or
+    /// `Err` naming the first case off by more than 1e-4 of it. `tests/wasm-kernels.mjs`
+    /// runs it in Node.js.
+    #[wasm_bindgen]
+    pub fn check_direct_conv() -> Result<String, String> {
+        use convlab::model::direct_conv::{Kernels, forward_with, input_grad_with};
+        use convlab::model::host_conv::{self, ConvGeometry};
+        if !Kernels::Simd128.runs_here() {
+            return Err("this build has no SIMD128 kernels".into());
+        }
+        let mut seed = 1u64;
+        let mut random = |n: usize| -> Vec<f32> {
+            (0..n)
+                .map(|_| {
+                    seed = seed
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    ((seed >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
+                })
+                .collect()
+        };
+        let cases = [
+            (2, 1, [30, 25, 25], 8, [7, 3, 3]),
+            (2, 8, [24, 23, 23], 16, [5, 3, 3]),
+            (2, 16, [20, 21, 21], 32, [3, 3, 3]),
+            (1, 96, [1, 19, 19], 64, [1, 3, 3]),
+            (1, 3, [4, 5, 6], 5, [2, 3, 1]),
+            (3, 2, [1, 3, 40], 7, [1, 1, 4]),
+            (1, 1, [1, 2, 2], 1, [1, 2, 2]),
+        ];
+        let mut worst = 0f32;
+        for (batch, in_channels, in_dims, out_channels, kernel) in cases {
+            let g = ConvGeometry {
+                batch,
+                in_channels,
+                in_dims,
+                out_channels,
+                kernel,
+            };
+            let taps = in_channels * kernel.iter().product::<usize>();
+            let x = random(batch * in_channels * in_dims.iter().product::<usize>());
+            let w = random(out_channels * taps);
+            let b = random(out_channels);
+            let go = random(batch * out_channels * g.out_dims().iter().product::<usize>());
+            let pairs = [
+                (
+                    "output",
+                    forward_with(Kernels::Simd128, &g, &x, &w, Some(&b)),
+                    host_conv::forward(&g, &x, &w, Some(&b)),
+                ),
+                (
+                    "input gradient",
+                    input_grad_with(Kernels::Simd128, &g, &w, &go),
+                    host_conv::backward(&g, &x, &w, &go, true)
+                        .input
+                        .ok_or("no input gradient")?,
+                ),
+            ];
+            for (what, got, want) in pairs {
+                if got.len() != want.len() {
+                    return Err(format!(
+                        "{what} of {g:?}: {} values, not {}",
+                        got.len(),
+                        want.len()
+                    ));
+                }
+                let scale = want.iter().fold(1f32, |m, v| m.max(v.abs()));
+                let diff = got
+                    .iter()
+                    .zip(&want)
+                    .fold(0f32, |m, (a, b)| m.max((a - b).abs()));
+                if !(diff <= 1e-4 * scale) {
+                    return Err(format!(
+                        "{what} of {g:?}: off by {diff} (largest value {scale})"
+                    ));
+                }
+                worst = worst.max(diff / scale);
+            }
+        }
+        Ok(format!(
+            "SIMD128 direct convolution equals im2col on {} shapes (largest difference {worst:.1e} of the largest value)",
+            cases.len()
+        ))
+    }
 }
 
 fn main() {

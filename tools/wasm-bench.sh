@@ -7,6 +7,10 @@
 #   PROFILE=1 tools/wasm-bench.sh hybridsn 32 3        # + the top functions by self time
 #   CARGO_FLAGS="--config profile.release.opt-level=3" tools/wasm-bench.sh   # A/B a profile
 #   RELAXED=1 tools/wasm-bench.sh                      # the worker_relaxed build's kernels
+#   IM2COL=1 tools/wasm-bench.sh                       # without the direct convolutions
+#   LAYERS=1 tools/wasm-bench.sh hybridsn 32 3         # HybridSN's layers, direct and im2col
+#   CHECK=1 [RELAXED=1] tools/wasm-bench.sh            # instead: the SIMD128 direct convolution
+#                                                      # against im2col (a test: `make test`)
 #
 # Numbers are samples/s of forward + cross-entropy + backward + Adam (train) and of a forward
 # pass (infer), medians of `iters` steps after one warm-up, as `convlab bench` prints them.
@@ -34,7 +38,17 @@ wasm-bindgen --target nodejs --out-dir "$out" \
 cat > "$out/run.js" <<'EOF'
 const m = require('./wasm_bench.js');
 const [model, batch, iters] = process.argv.slice(2);
+m.use_direct(!process.env.IM2COL);
 console.log(`wasm (Node.js ${process.version}, 1 thread): ${m.bench(model, 1, Number(batch), Number(iters))}`);
+EOF
+cat > "$out/check.js" <<'EOF'
+const m = require('./wasm_bench.js');
+try {
+  console.log(`wasm (Node.js ${process.version}): ${m.check_direct_conv()}`);
+} catch (e) {
+  console.error(`wasm (Node.js ${process.version}): FAILED: ${e}`);
+  process.exit(1);
+}
 EOF
 cat > "$out/top.js" <<'EOF'
 // Self time per function of a V8 CPU profile, largest first.
@@ -55,7 +69,13 @@ for (const [name, t] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) {
   console.log(`${((100 * t) / total).toFixed(1).padStart(5)} %  ${name.replace(/::h[0-9a-f]{16}$/, '').slice(0, 140)}`);
 }
 EOF
-if [ -n "${PROFILE:-}" ]; then
+if [ -n "${LAYERS:-}" ]; then
+  node "${node_flags[@]}" -e "console.log(require('$out/wasm_bench.js').layer_times(Number('$batch'), Number('$iters')))"
+  exit 0
+elif [ -n "${CHECK:-}" ]; then
+  node "${node_flags[@]}" "$out/check.js"
+  exit 0
+elif [ -n "${PROFILE:-}" ]; then
   node "${node_flags[@]}" --cpu-prof --cpu-prof-dir="$out/prof" "$out/run.js" "$model" "$batch" "$iters"
   node "$out/top.js" "$out/prof"
 else
@@ -64,5 +84,5 @@ fi
 if [ -z "${NO_NATIVE:-}" ]; then
   echo -n "native (1 thread): "
   RAYON_NUM_THREADS=1 cargo run -q --bin convlab -- bench --models "$model" --batch "$batch" \
-    --iters "$iters" --no-map 2>&1 | grep -iE "^\s*$model|samples" | head -3 || true
+    --iters "$iters" --no-map ${IM2COL:+--im2col} 2>&1 | grep -iE "^\s*$model|samples" | head -3 || true
 fi
