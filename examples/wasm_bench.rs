@@ -111,14 +111,13 @@ mod wasm {
     }
 
     /// The SIMD128 direct convolution ([`convlab::model::direct_conv`]) against the im2col
-    /// form ([`convlab::model::host_conv`]), output and input gradient, on HybridSN's four
-    /// layers and odd shapes (runs shorter than a block, channels not a multiple of 4, a
-    /// 1-wide kernel): `Ok` with the largest difference relative to the largest value, or
-    /// `Err` naming the first case off by more than 1e-4 of it. `tests/wasm-kernels.mjs`
-    /// runs it in Node.js.
+    /// form ([`convlab::model::host_conv`]), output and input gradient, on the shapes the
+    /// native test checks (`CHECKED_SHAPES`): `Ok` with the largest difference relative to the
+    /// largest value, or `Err` naming the first case off by more than 1e-4 of it. `make
+    /// wasm-kernels` runs it in Node.js (`CHECK=1 tools/wasm-bench.sh`).
     #[wasm_bindgen]
     pub fn check_direct_conv() -> Result<String, String> {
-        use convlab::model::direct_conv::{Kernels, forward_with, input_grad_with};
+        use convlab::model::direct_conv::{CHECKED_SHAPES, Kernels, forward_with, input_grad_with};
         use convlab::model::host_conv::{self, ConvGeometry};
         if !Kernels::Simd128.runs_here() {
             return Err("this build has no SIMD128 kernels".into());
@@ -134,17 +133,8 @@ mod wasm {
                 })
                 .collect()
         };
-        let cases = [
-            (2, 1, [30, 25, 25], 8, [7, 3, 3]),
-            (2, 8, [24, 23, 23], 16, [5, 3, 3]),
-            (2, 16, [20, 21, 21], 32, [3, 3, 3]),
-            (1, 96, [1, 19, 19], 64, [1, 3, 3]),
-            (1, 3, [4, 5, 6], 5, [2, 3, 1]),
-            (3, 2, [1, 3, 40], 7, [1, 1, 4]),
-            (1, 1, [1, 2, 2], 1, [1, 2, 2]),
-        ];
         let mut worst = 0f32;
-        for (batch, in_channels, in_dims, out_channels, kernel) in cases {
+        for (batch, in_channels, in_dims, out_channels, kernel) in CHECKED_SHAPES {
             let g = ConvGeometry {
                 batch,
                 in_channels,
@@ -184,7 +174,10 @@ mod wasm {
                     .iter()
                     .zip(&want)
                     .fold(0f32, |m, (a, b)| m.max((a - b).abs()));
-                if !(diff <= 1e-4 * scale) {
+                if got.iter().any(|v| !v.is_finite()) {
+                    return Err(format!("{what} of {g:?}: values that are not finite"));
+                }
+                if diff > 1e-4 * scale {
                     return Err(format!(
                         "{what} of {g:?}: off by {diff} (largest value {scale})"
                     ));
@@ -194,7 +187,7 @@ mod wasm {
         }
         Ok(format!(
             "SIMD128 direct convolution equals im2col on {} shapes (largest difference {worst:.1e} of the largest value)",
-            cases.len()
+            CHECKED_SHAPES.len()
         ))
     }
 }

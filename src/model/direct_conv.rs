@@ -45,6 +45,23 @@ pub fn use_kernels(kernels: Kernels) -> bool {
     kernels.runs_here()
 }
 
+/// `(batch, in_channels, in_dims, out_channels, kernel)` of a [`ConvGeometry`].
+pub type CheckedShape = (usize, usize, [usize; 3], usize, [usize; 3]);
+
+/// The shapes the kernels are checked against the im2col form on, natively
+/// (`forward_equals_im2col`) and in WebAssembly (`examples/wasm_bench.rs`, `make
+/// wasm-kernels`): HybridSN's four layers and odd ones (output channels not a multiple of 4,
+/// runs shorter and longer than a block, a 1-wide kernel).
+pub const CHECKED_SHAPES: [CheckedShape; 7] = [
+    (2, 1, [30, 25, 25], 8, [7, 3, 3]),
+    (2, 8, [24, 23, 23], 16, [5, 3, 3]),
+    (3, 16, [20, 21, 21], 32, [3, 3, 3]),
+    (2, 96, [1, 19, 19], 64, [1, 3, 3]),
+    (1, 3, [4, 5, 6], 5, [2, 3, 1]),
+    (3, 2, [1, 3, 40], 7, [1, 1, 4]),
+    (1, 1, [1, 2, 2], 1, [1, 2, 2]),
+];
+
 /// The instruction sets the direct kernels are written for, each with its register block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kernels {
@@ -840,17 +857,8 @@ mod tests {
     }
 
     fn compare_with_im2col(kernels: Kernels) {
-        let cases = [
-            (2, 1, [30, 25, 25], 8, [7, 3, 3]),
-            (2, 8, [24, 23, 23], 16, [5, 3, 3]),
-            (3, 16, [20, 21, 21], 32, [3, 3, 3]),
-            (2, 96, [1, 19, 19], 64, [1, 3, 3]),
-            (1, 3, [4, 5, 6], 5, [2, 3, 1]),
-            (3, 2, [1, 3, 40], 7, [1, 1, 4]),
-            (1, 1, [1, 2, 2], 1, [1, 2, 2]),
-        ];
         for (i, (batch, in_channels, in_dims, out_channels, kernel)) in
-            cases.into_iter().enumerate()
+            CHECKED_SHAPES.into_iter().enumerate()
         {
             let g = ConvGeometry {
                 batch,
