@@ -58,7 +58,9 @@ mod wasm {
     /// (`LAYERS=1 tools/wasm-bench.sh`), to choose where the direct form pays.
     #[wasm_bindgen]
     pub fn layer_times(batch: usize, iters: usize) -> String {
-        use convlab::model::direct_conv::{Kernels, forward_with, input_grad_with};
+        use convlab::model::direct_conv::{
+            Kernels, forward_with, input_grad_with, weight_grad_with,
+        };
         use convlab::model::host_conv::{self, ConvGeometry};
         let time = |f: &mut dyn FnMut()| {
             let mut t: Vec<f64> = (0..iters.max(1) + 1)
@@ -73,8 +75,8 @@ mod wasm {
             t[t.len() / 2]
         };
         let mut lines = vec![format!(
-            "{:<28} {:>10} {:>10} {:>12} {:>12}",
-            "layer", "fwd direct", "fwd im2col", "dx direct", "dx im2col"
+            "{:<28} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}",
+            "layer", "fwd direct", "fwd im2col", "dx direct", "dx im2col", "dw direct", "dw im2col"
         )];
         for (in_channels, in_dims, out_channels, kernel) in [
             (1, [30, 25, 25], 8, [7, 3, 3]),
@@ -101,8 +103,9 @@ mod wasm {
             // is the difference with the backward without it.
             let both = time(&mut || drop(host_conv::backward(&g, &x, &w, &go, true)));
             let weight_only = time(&mut || drop(host_conv::backward(&g, &x, &w, &go, false)));
+            let wd = time(&mut || drop(weight_grad_with(k, &g, &x, &go)));
             lines.push(format!(
-                "{:<28} {fd:>10.1} {fi:>10.1} {dd:>12.1} {:>12.1}",
+                "{:<28} {fd:>10.1} {fi:>10.1} {dd:>10.1} {:>10.1} {wd:>10.1} {weight_only:>10.1}",
                 format!("{in_channels}→{out_channels} {kernel:?}"),
                 both - weight_only
             ));
@@ -117,7 +120,9 @@ mod wasm {
     /// wasm-kernels` runs it in Node.js (`CHECK=1 tools/wasm-bench.sh`).
     #[wasm_bindgen]
     pub fn check_direct_conv() -> Result<String, String> {
-        use convlab::model::direct_conv::{CHECKED_SHAPES, Kernels, forward_with, input_grad_with};
+        use convlab::model::direct_conv::{
+            CHECKED_SHAPES, Kernels, forward_with, input_grad_with, weight_grad_with,
+        };
         use convlab::model::host_conv::{self, ConvGeometry};
         if !Kernels::Simd128.runs_here() {
             return Err("this build has no SIMD128 kernels".into());
@@ -147,6 +152,8 @@ mod wasm {
             let w = random(out_channels * taps);
             let b = random(out_channels);
             let go = random(batch * out_channels * g.out_dims().iter().product::<usize>());
+            let im2col = host_conv::backward(&g, &x, &w, &go, true);
+            let (weight_grad, bias_grad) = weight_grad_with(Kernels::Simd128, &g, &x, &go);
             let pairs = [
                 (
                     "output",
@@ -156,10 +163,10 @@ mod wasm {
                 (
                     "input gradient",
                     input_grad_with(Kernels::Simd128, &g, &w, &go),
-                    host_conv::backward(&g, &x, &w, &go, true)
-                        .input
-                        .ok_or("no input gradient")?,
+                    im2col.input.ok_or("no input gradient")?,
                 ),
+                ("weight gradient", weight_grad, im2col.weight),
+                ("bias gradient", bias_grad, im2col.bias),
             ];
             for (what, got, want) in pairs {
                 if got.len() != want.len() {

@@ -17,11 +17,15 @@
 //!
 //! The input gradient is the same kernel on the output gradient laid out in the input's
 //! layout, with the kernel flipped and its channel axes swapped ([`input_grad`]). The weight
-//! gradient stays [`super::host_conv`]'s im2col product. [`super::host_conv_op`] chooses
-//! between the two per layer ([`forward_pays`], [`input_grad_pays`]).
+//! gradient walks the same run with the output gradient in the input's layout
+//! ([`weight_grad`]). [`super::host_conv_op`] chooses between these and the im2col forms per
+//! layer ([`forward_pays`], [`input_grad_pays`], [`weight_grad_pays`]).
 
 use super::host_conv::{Chunks, ConvGeometry, in_parallel, pool_threads};
 use std::sync::atomic::{AtomicU8, Ordering};
+
+mod weight_grad;
+pub use weight_grad::{weight_grad, weight_grad_pays, weight_grad_with};
 
 /// Which kernels run: 0, [`Kernels::detect`]'s (the default); 1, none: [`super::host_conv`]
 /// runs its im2col kernels even where these could run (`convlab bench --im2col` measures the
@@ -217,16 +221,26 @@ pub fn forward_pays(g: &ConvGeometry) -> bool {
 }
 
 /// Whether [`input_grad`] runs here and beats [`super::host_conv`]'s im2col form: with at
-/// most 32 output channels, where the im2col form's product has a short inner dimension (the
-/// output channels) and its scatter back onto the input is as costly. Measured at batch 16,
-/// one thread, input gradient alone: HybridSN's 8→16 layer 35 → 19 ms, its 16→32 layer
-/// 41 → 33 ms; its 576→64 2-D layer equal (34 ms), PlainCNN's 32→64 on 32×32 maps slower
-/// (5.2 → 6.5 ms). In the browser (SIMD128) the same rule: at most 64 gained in HybridSN's
-/// 576→64 layer alone (309 → 190 ms at batch 32, `LAYERS=1 tools/wasm-bench.sh`) but not in
-/// its training step (18 samples/s either way), and PlainCNN's step ran at 5–8.5 samples/s
-/// against 9.3.
+/// most [`Kernels::input_grad_channels`] output channels.
 pub fn input_grad_pays(g: &ConvGeometry) -> bool {
-    g.out_channels <= 32 && forward_pays(g)
+    kernels().is_some_and(|k| g.out_channels <= k.input_grad_channels()) && forward_pays(g)
+}
+
+impl Kernels {
+    /// The most output channels [`input_grad`] pays with: the im2col form's product has a
+    /// short inner dimension (the output channels) and its scatter back onto the input is as
+    /// costly. Natively 32: at batch 16, one thread, input gradient alone, HybridSN's 8→16
+    /// layer 35 → 19 ms, its 16→32 layer 41 → 33 ms; its 576→64 2-D layer equal (34 ms),
+    /// PlainCNN's 32→64 on 32×32 maps slower (5.2 → 6.5 ms). In the browser (SIMD128) 64: there
+    /// the 576→64 layer's weight gradient is direct too ([`weight_grad_pays`]), so no im2col
+    /// matrix is built for it at all; HybridSN's training step in V8 (relaxed, batch 32) ran at
+    /// 21.0–21.3 samples/s against 19.3–19.5 with 32, PlainCNN's and the MobileNets' unchanged.
+    fn input_grad_channels(self) -> usize {
+        match self {
+            Self::Avx512 | Self::Avx2 => 32,
+            Self::Simd128 => 64,
+        }
+    }
 }
 
 /// The gradient of the convolution's input given its output's, `[batch, in_channels,
@@ -838,7 +852,7 @@ mod tests {
             .collect()
     }
 
-    /// The direct forward and input gradient equal the im2col ones on HybridSN's shapes, odd
+    /// The direct forward, input gradient and weight and bias gradients equal the im2col ones on HybridSN's shapes, odd
     /// ones (output channels not a multiple of 4, runs shorter and longer than a block, a
     /// 1-wide kernel) and 2-D ones, with and without bias, with every kernel this CPU runs
     /// (the SIMD128 one is checked in WebAssembly by `tests/wasm-kernels.test.mjs`).
@@ -891,6 +905,17 @@ mod tests {
                 &input_grad_with(kernels, &g, &w, &go),
                 want.input.as_ref().unwrap(),
                 &format!("{kernels:?} input gradient {g:?}"),
+            );
+            let (weight, bias) = weight_grad_with(kernels, &g, &x, &go);
+            assert_close(
+                &weight,
+                &want.weight,
+                &format!("{kernels:?} weight gradient {g:?}"),
+            );
+            assert_close(
+                &bias,
+                &want.bias,
+                &format!("{kernels:?} bias gradient {g:?}"),
             );
         }
     }

@@ -56,8 +56,9 @@ fn cpu_forward(g: &ConvGeometry, x: &[f32], weight: &[f32], bias: Option<&[f32]>
     }
 }
 
-/// Its backward pass: a 1×1×1 kernel's by [`host_conv::pointwise_backward`]; otherwise the
-/// weight and bias gradients by [`host_conv`], the input's by [`direct_conv`] where that pays.
+/// Its backward pass: a 1×1×1 kernel's by [`host_conv::pointwise_backward`]; otherwise each
+/// gradient by [`direct_conv`] where that pays, else by [`host_conv`] (whose im2col tile
+/// serves the weight's and the input's at once).
 fn cpu_backward(
     g: &ConvGeometry,
     x: &[f32],
@@ -68,7 +69,16 @@ fn cpu_backward(
     if g.kernel == [1, 1, 1] {
         return host_conv::pointwise_backward(g, x, weight, grad_out, input_grad);
     }
-    if input_grad && direct_conv::input_grad_pays(g) {
+    let direct_input = input_grad && direct_conv::input_grad_pays(g);
+    if direct_conv::weight_grad_pays(g) && (direct_input || !input_grad) {
+        let (weight_grad, bias) = direct_conv::weight_grad(g, x, grad_out);
+        return ConvGrads {
+            input: direct_input.then(|| direct_conv::input_grad(g, weight, grad_out)),
+            weight: weight_grad,
+            bias,
+        };
+    }
+    if direct_input {
         let mut grads = host_conv::backward(g, x, weight, grad_out, false);
         grads.input = Some(direct_conv::input_grad(g, weight, grad_out));
         return grads;
