@@ -440,14 +440,30 @@ fn convolve(
     assert_eq!(out.len(), batch * out_len);
     in_parallel(
         batch * shares,
-        || vec![0.0f32; ob * block],
-        |job, tmp| {
+        || (vec![0.0f32; ob * block], Vec::new()),
+        |job, (tmp, segments)| {
             let (n, share) = (job / shares, job % shares);
             let xs = &x[n * sample..(n + 1) * sample];
             for blk in (share * blocks / shares)..((share + 1) * blocks / shares) {
                 let q0 = blk * block;
                 let valid = (l.run - q0).min(block);
                 let depths = l.depths(q0, valid);
+                // The block's positions that are output positions, row by row (the rows past
+                // `oh` and columns past `ow` dropped): `(from, to, len)`, from the block's
+                // first position to the output channel's. The same for every channel, so
+                // found once per block.
+                segments.clear();
+                let mut q = q0;
+                while q < q0 + valid {
+                    let (zy, xx) = (q / l.row, q % l.row);
+                    let (z, y) = (zy / l.rows, zy % l.rows);
+                    let end = (q - xx + l.row).min(q0 + valid);
+                    if xx < ow && y < oh {
+                        let take = (ow - xx).min(end - q);
+                        segments.push((q - q0, z * out_plane + y * ow + xx, take));
+                    }
+                    q = end;
+                }
                 for obk in 0..oblocks {
                     let w = &w[obk * taps * ob..(obk + 1) * taps * ob];
                     register_block(kernels, l, &offsets, xs, q0, valid, depths.clone(), w, tmp);
@@ -455,24 +471,14 @@ fn convolve(
                         let oc = obk * ob + i;
                         let b = bias.map_or(0.0, |b| b[oc]);
                         let acc = &tmp[i * block..i * block + valid];
-                        // Positions q0..q0+valid of the run, row by row, the rows past `oh`
-                        // and columns past `ow` dropped.
-                        let mut q = q0;
-                        while q < q0 + valid {
-                            let (zy, xx) = (q / l.row, q % l.row);
-                            let (z, y) = (zy / l.rows, zy % l.rows);
-                            let end = (q - xx + l.row).min(q0 + valid);
-                            if xx < ow && y < oh {
-                                let take = (ow - xx).min(end - q);
-                                let at = n * out_len + (oc * od + z) * out_plane + y * ow + xx;
-                                // SAFETY: this job alone writes sample n's positions
-                                // q0..q0 + valid.
-                                let row = unsafe { dst.slice(at, take) };
-                                for (t, s) in row.iter_mut().zip(&acc[q - q0..q - q0 + take]) {
-                                    *t = s + b;
-                                }
+                        for &(from, to, take) in segments.iter() {
+                            let at = n * out_len + oc * od * out_plane + to;
+                            // SAFETY: this job alone writes sample n's positions
+                            // q0..q0 + valid.
+                            let row = unsafe { dst.slice(at, take) };
+                            for (t, s) in row.iter_mut().zip(&acc[from..from + take]) {
+                                *t = s + b;
                             }
-                            q = end;
                         }
                     }
                 }

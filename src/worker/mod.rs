@@ -412,7 +412,13 @@ async fn handle(state: &RefCell<State>, controls: &Rc<Controls>, req: Request, b
     }
 }
 
-/// Times each case (two steps after a warm-up) and estimates the map; `None` when stopped.
+/// Timed steps per case of the device check: three, so that the median leaves out one slow
+/// step (with two, their mean; in headless Chromium one round in four or five then read
+/// HybridSN's training 25 % below the others).
+const CHECK_STEPS: usize = 3;
+
+/// Times each case (the median of [`CHECK_STEPS`] steps after a warm-up) and estimates the
+/// map; `None` when stopped.
 async fn device_check(
     host: &mut WorkerHost,
     device: &Device,
@@ -433,7 +439,7 @@ async fn device_check(
             width: case.width,
             batch: case.batch,
         };
-        let t = throughput(host, device, bench, 2).await?;
+        let t = throughput(host, device, bench, CHECK_STEPS).await?;
         rows.push(crate::messages::CheckRow {
             case: case.clone(),
             train_per_s: t.train_per_s,

@@ -177,11 +177,14 @@ pub fn weight_grad_with(
                         unsafe { register_pass(kernels, pass, offs) };
                     }
                 }
-                for i in 0..OB {
-                    let dy = &dy[i * run + vecs * lanes..(i + 1) * run];
-                    for (j, off) in offs[..width].iter().enumerate() {
-                        let xs = &xs[off + vecs * lanes..off + run];
-                        tails[i * width + j] += dy.iter().zip(xs).map(|(a, b)| a * b).sum::<f32>();
+                // Position by position, every tap in one loop (per channel and tap, the few
+                // positions cost more in loop overhead than in multiply-adds).
+                for q in vecs * lanes..run {
+                    for (i, tails) in tails.chunks_exact_mut(width).enumerate() {
+                        let d = dy[i * run + q];
+                        for (t, off) in tails.iter_mut().zip(&offs[..width]) {
+                            *t += d * xs[off + q];
+                        }
                     }
                 }
             }
