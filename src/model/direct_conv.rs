@@ -625,6 +625,73 @@ macro_rules! block_4x2 {
     }};
 }
 
+/// The AVX2 and FMA instructions of the 4-channel register blocks ([`avx2_block`] and
+/// `weight_grad`'s): masked loads and stores of all lanes, as in the AVX-512 kernel (whose
+/// unmasked loads went through `read_unaligned`'s debug checks in the dev profile).
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use std::arch::x86_64::*;
+
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn load(p: *const f32) -> __m256 {
+        unsafe { _mm256_maskload_ps(p, _mm256_set1_epi32(-1)) }
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn splat(p: *const f32) -> __m256 {
+        unsafe { _mm256_broadcast_ss(&*p) }
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) fn fma(a: __m256, b: __m256, acc: __m256) -> __m256 {
+        _mm256_fmadd_ps(a, b, acc)
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn store(p: *mut f32, v: __m256) {
+        unsafe { _mm256_maskstore_ps(p, _mm256_set1_epi32(-1), v) }
+    }
+}
+
+/// The SIMD128 instructions of the 4-channel register blocks ([`simd128_block`] and
+/// `weight_grad`'s); with the `relaxed-simd` feature, `fma` is fused where the CPU can.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd128 {
+    use std::arch::wasm32::*;
+
+    #[inline(always)]
+    pub(super) unsafe fn load(p: *const f32) -> v128 {
+        unsafe { v128_load(p.cast()) }
+    }
+
+    #[inline(always)]
+    pub(super) unsafe fn splat(p: *const f32) -> v128 {
+        unsafe { v128_load32_splat(p.cast()) }
+    }
+
+    #[cfg(not(feature = "relaxed-simd"))]
+    #[inline(always)]
+    pub(super) fn fma(a: v128, b: v128, acc: v128) -> v128 {
+        f32x4_add(acc, f32x4_mul(a, b))
+    }
+
+    #[cfg(feature = "relaxed-simd")]
+    #[inline]
+    #[target_feature(enable = "relaxed-simd")]
+    pub(super) fn fma(a: v128, b: v128, acc: v128) -> v128 {
+        f32x4_relaxed_madd(a, b, acc)
+    }
+
+    #[inline(always)]
+    pub(super) unsafe fn store(p: *mut f32, v: v128) {
+        unsafe { v128_store(p.cast(), v) }
+    }
+}
+
 /// [`register_block`] with AVX2 and FMA, a full block of 4 channels × 16 positions.
 ///
 /// # Safety
@@ -640,29 +707,8 @@ unsafe fn avx2_block(
     w: &[f32],
     tmp: &mut [f32],
 ) {
-    use std::arch::x86_64::*;
-    // Masked loads and stores of all lanes, as in the AVX-512 kernel (whose unmasked loads
-    // went through `read_unaligned`'s debug checks in the dev profile).
-    #[inline]
-    #[target_feature(enable = "avx2,fma")]
-    unsafe fn load(p: *const f32) -> __m256 {
-        unsafe { _mm256_maskload_ps(p, _mm256_set1_epi32(-1)) }
-    }
-    #[inline]
-    #[target_feature(enable = "avx2,fma")]
-    unsafe fn splat(p: *const f32) -> __m256 {
-        unsafe { _mm256_broadcast_ss(&*p) }
-    }
-    #[inline]
-    #[target_feature(enable = "avx2,fma")]
-    fn fma(w: __m256, x: __m256, acc: __m256) -> __m256 {
-        _mm256_fmadd_ps(w, x, acc)
-    }
-    #[inline]
-    #[target_feature(enable = "avx2,fma")]
-    unsafe fn store(p: *mut f32, v: __m256) {
-        unsafe { _mm256_maskstore_ps(p, _mm256_set1_epi32(-1), v) }
-    }
+    use avx2::{fma, load, splat, store};
+    use std::arch::x86_64::_mm256_setzero_ps;
     block_4x2!(
         l,
         offsets,
@@ -696,30 +742,8 @@ unsafe fn simd128_block(
     w: &[f32],
     tmp: &mut [f32],
 ) {
-    use std::arch::wasm32::*;
-    #[inline(always)]
-    unsafe fn load(p: *const f32) -> v128 {
-        unsafe { v128_load(p.cast()) }
-    }
-    #[inline(always)]
-    unsafe fn splat(p: *const f32) -> v128 {
-        unsafe { v128_load32_splat(p.cast()) }
-    }
-    #[cfg(not(feature = "relaxed-simd"))]
-    #[inline(always)]
-    fn fma(w: v128, x: v128, acc: v128) -> v128 {
-        f32x4_add(acc, f32x4_mul(w, x))
-    }
-    #[cfg(feature = "relaxed-simd")]
-    #[inline]
-    #[target_feature(enable = "relaxed-simd")]
-    fn fma(w: v128, x: v128, acc: v128) -> v128 {
-        f32x4_relaxed_madd(w, x, acc)
-    }
-    #[inline(always)]
-    unsafe fn store(p: *mut f32, v: v128) {
-        unsafe { v128_store(p.cast(), v) }
-    }
+    use simd128::{fma, load, splat, store};
+    use std::arch::wasm32::f32x4_splat;
     block_4x2!(
         l,
         offsets,

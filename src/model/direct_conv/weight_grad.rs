@@ -322,22 +322,7 @@ unsafe fn avx512_pass(p: Pass, offsets: &[usize]) {
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn avx2_pass(p: Pass, offsets: &[usize]) {
-    use std::arch::x86_64::*;
-    #[inline]
-    #[target_feature(enable = "avx2,fma")]
-    unsafe fn load(p: *const f32) -> __m256 {
-        unsafe { _mm256_maskload_ps(p, _mm256_set1_epi32(-1)) }
-    }
-    #[inline]
-    #[target_feature(enable = "avx2,fma")]
-    unsafe fn store(p: *mut f32, v: __m256) {
-        unsafe { _mm256_maskstore_ps(p, _mm256_set1_epi32(-1), v) }
-    }
-    #[inline]
-    #[target_feature(enable = "avx2,fma")]
-    fn fma(a: __m256, b: __m256, acc: __m256) -> __m256 {
-        _mm256_fmadd_ps(a, b, acc)
-    }
+    use super::avx2::{fma, load, store};
     weight_pass!(
         p,
         offsets,
@@ -357,26 +342,7 @@ unsafe fn avx2_pass(p: Pass, offsets: &[usize]) {
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 #[cfg_attr(feature = "relaxed-simd", target_feature(enable = "relaxed-simd"))]
 unsafe fn simd128_pass(p: Pass, offsets: &[usize]) {
-    use std::arch::wasm32::*;
-    #[inline(always)]
-    unsafe fn load(p: *const f32) -> v128 {
-        unsafe { v128_load(p.cast()) }
-    }
-    #[inline(always)]
-    unsafe fn store(p: *mut f32, v: v128) {
-        unsafe { v128_store(p.cast(), v) }
-    }
-    #[cfg(not(feature = "relaxed-simd"))]
-    #[inline(always)]
-    fn fma(a: v128, b: v128, acc: v128) -> v128 {
-        f32x4_add(acc, f32x4_mul(a, b))
-    }
-    #[cfg(feature = "relaxed-simd")]
-    #[inline]
-    #[target_feature(enable = "relaxed-simd")]
-    fn fma(a: v128, b: v128, acc: v128) -> v128 {
-        f32x4_relaxed_madd(a, b, acc)
-    }
+    use super::simd128::{fma, load, store};
     weight_pass!(
         p,
         offsets,
