@@ -53,6 +53,12 @@ mod wasm {
         convlab::model::direct_conv::use_direct(on);
     }
 
+    /// Lets 1×1 convolutions run as the host kernels' per-sample products or not.
+    #[wasm_bindgen]
+    pub fn use_host_pointwise(on: bool) {
+        convlab::model::fast_conv::use_host_pointwise(on);
+    }
+
     /// Milliseconds per call (median of `iters`) of each HybridSN convolution at `batch`, in
     /// the direct form and the im2col one: output, and input gradient, one line per layer
     /// (`LAYERS=1 tools/wasm-bench.sh`), to choose where the direct form pays.

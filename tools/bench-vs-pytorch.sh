@@ -18,6 +18,8 @@ BATCHES=${BATCHES:-16 64}
 ROUNDS=${ROUNDS:-2}
 # Each is one more convlab run per round and batch, with that flag (A/B in one binary).
 VARIANTS=${VARIANTS---im2col}
+# Timed steps of each convlab model (median); the reference times 5 after one warm-up.
+ITERS=${ITERS:-5}
 REF=${REF:-../shared/reference}
 PY=${PY:-$HOME/.cache/convlab-refenv/bin/python}
 CONVLAB=${CONVLAB:-${CARGO_TARGET_DIR:-$HOME/.cache/convlab/target}/debug/convlab}
@@ -26,10 +28,10 @@ CONVLAB=${CONVLAB:-${CARGO_TARGET_DIR:-$HOME/.cache/convlab/target}/debug/convla
 for round in $(seq "$ROUNDS"); do
   for b in $BATCHES; do
     echo "## round $round, batch $b: convlab"
-    RAYON_NUM_THREADS=$THREADS "$CONVLAB" bench --batch "$b" --no-map
+    RAYON_NUM_THREADS=$THREADS "$CONVLAB" bench --batch "$b" --no-map --iters "$ITERS"
     for v in $VARIANTS; do
       echo "## round $round, batch $b: convlab $v"
-      RAYON_NUM_THREADS=$THREADS "$CONVLAB" bench --batch "$b" --no-map "$v"
+      RAYON_NUM_THREADS=$THREADS "$CONVLAB" bench --batch "$b" --no-map --iters "$ITERS" "$v"
     done
     echo "## round $round, batch $b: PyTorch"
     "$PY" "$REF/bench.py" --threads "$THREADS" --train-batch "$b" --infer-batch "$b" \

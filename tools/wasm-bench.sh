@@ -8,6 +8,8 @@
 #   CARGO_FLAGS="--config profile.release.opt-level=3" tools/wasm-bench.sh   # A/B a profile
 #   RELAXED=1 tools/wasm-bench.sh                      # the worker_relaxed build's kernels
 #   IM2COL=1 tools/wasm-bench.sh                       # without the direct convolutions
+#   HOST_PW=1 WIDTH=0.5 tools/wasm-bench.sh mobilenetv1 # 1×1 convolutions as the host
+#                                                      # kernels' products; a width multiplier
 #   LAYERS=1 tools/wasm-bench.sh hybridsn 32 3         # HybridSN's layers, direct and im2col
 #   CHECK=1 [RELAXED=1] tools/wasm-bench.sh            # instead: the SIMD128 direct convolution
 #                                                      # against im2col (a test: `make test`)
@@ -39,7 +41,8 @@ cat > "$out/run.js" <<'EOF'
 const m = require('./wasm_bench.js');
 const [model, batch, iters] = process.argv.slice(2);
 m.use_direct(!process.env.IM2COL);
-console.log(`wasm (Node.js ${process.version}, 1 thread): ${m.bench(model, 1, Number(batch), Number(iters))}`);
+if (process.env.HOST_PW) m.use_host_pointwise(process.env.HOST_PW === '1');
+console.log(`wasm (Node.js ${process.version}, 1 thread): ${m.bench(model, Number(process.env.WIDTH || 1), Number(batch), Number(iters))}`);
 EOF
 cat > "$out/check.js" <<'EOF'
 const m = require('./wasm_bench.js');

@@ -34,9 +34,23 @@ fn explicit_padding(conv: &Conv2d) -> [usize; 4] {
     }
 }
 
+/// The fewest positions per sample on which a natively trained 1×1 convolution runs as the
+/// host kernels' per-sample products ([`super::host_conv::pointwise_forward`]) rather than
+/// [`pointwise_conv2d`]. Each sample's product packs the weights again, which costs the most
+/// where a sample has few positions; below 16 (MobileNetV1's 2×2 maps of 1,024 channels)
+/// that loses. From 16 up it wins: lowered from [`MIN_POSITIONS`] (256) to 16, so that the
+/// 8×8 and 4×4 maps run there too, MobileNetV1 trained at 184–196 samples/s against 128–171
+/// and MobileNetV2 at 74–77 against 57–65 (batch 16, 2 threads, a Zen 4, three interleaved
+/// rounds; batch 64: 209–229 against 175–187 and 69–81 against 55–67).
+pub const HOST_POINTWISE_MIN_POSITIONS: usize = 16;
+
 /// Off: 1×1 convolutions stay [`pointwise_conv2d`] natively too (`convlab bench
-/// --matmul-1x1` measures the difference in one binary).
-static HOST_POINTWISE: AtomicBool = AtomicBool::new(true);
+/// --matmul-1x1` measures the difference in one binary). Off by default in WebAssembly: on
+/// one thread in V8 (`HOST_PW=1 WIDTH=0.5 RELAXED=1 tools/wasm-bench.sh mobilenetv1 32`) the
+/// host products gained nothing, MobileNetV1 ×0.5 training at 131–150 samples/s against
+/// 144–147 and MobileNetV2 at 20.3–21.3 against 21.4–21.6 (three and two interleaved runs);
+/// natively on two threads they gain (above; one thread natively not measured).
+static HOST_POINTWISE: AtomicBool = AtomicBool::new(cfg!(not(target_arch = "wasm32")));
 
 /// Lets natively trained 1×1 convolutions run as the host kernels' products (`true`, the
 /// default) or as [`pointwise_conv2d`].
@@ -77,7 +91,8 @@ pub fn pointwise_conv2d(x: Tensor<4>, conv: &Conv2d) -> Tensor<4> {
 }
 
 /// A [`Conv2d`] in its fastest form here: a 1×1 convolution (stride 1, no padding, one
-/// group) as matrix products (natively on the CPU, on maps of at least [`MIN_POSITIONS`],
+/// group) as matrix products (natively on the CPU, on maps of at least
+/// [`HOST_POINTWISE_MIN_POSITIONS`],
 /// [`super::host_conv_op`]'s, which multiply the tensors where they lie; elsewhere
 /// [`pointwise_conv2d`]); any other with one group on a map of
 /// fewer than [`MIN_POSITIONS`] positions as one product for the whole batch
@@ -93,13 +108,13 @@ pub fn fast_conv2d(x: Tensor<4>, conv: &Conv2d) -> Tensor<4> {
         return conv.forward(x);
     }
     if conv.groups == 1 && [kh, kw] == [1, 1] && conv.stride == [1, 1] && pad == [0; 4] {
-        // Natively on the CPU, maps of at least MIN_POSITIONS through the host kernels' own
-        // 1×1 form (products on the tensors where they lie: `host_conv::pointwise_forward`).
-        // Not yet in the browser, where it has not been measured.
+        // Natively on the CPU, maps of at least HOST_POINTWISE_MIN_POSITIONS through the host
+        // kernels' own 1×1 form (products on the tensors where they lie:
+        // `host_conv::pointwise_forward`). Not yet in the browser, where it has not been
+        // measured.
         let [_, _, h, w] = x.dims();
-        if cfg!(not(target_arch = "wasm32"))
-            && HOST_POINTWISE.load(Ordering::Relaxed)
-            && h * w >= MIN_POSITIONS
+        if HOST_POINTWISE.load(Ordering::Relaxed)
+            && h * w >= HOST_POINTWISE_MIN_POSITIONS
             && x.device().inner() == Device::flex()
         {
             return valid_conv2d_weights(x, conv.weight.val(), conv.bias.as_ref().map(|b| b.val()));
@@ -236,7 +251,9 @@ mod tests {
             (5, 7, 1, 1, 1, 0, true),
         ] {
             // 18×16 outputs: at least MIN_POSITIONS, so the host kernels run; 4×4 and 5×3: the
-            // small maps of the folded product (and strided ones on any map).
+            // small maps of the folded product (and strided ones on any map); 1×1 kernels on
+            // 4×4 (HOST_POINTWISE_MIN_POSITIONS) take the host kernels' products, on 5×3
+            // `pointwise_conv2d`.
             for [h, w] in [[18, 16], [4, 4], [5, 3]] {
                 let conv = Conv2dConfig::new([cin, cout], [k, k])
                     .with_stride([stride, stride])
