@@ -13,7 +13,7 @@
 //!
 //! The kernels know nothing of burn: [`super::host_conv_op`] gives them to the autodiff graph.
 
-use super::host_conv::{Chunks, in_parallel};
+use super::host_conv::{Chunks, in_parallel, zeros};
 
 /// The sizes of a depthwise convolution.
 ///
@@ -191,7 +191,7 @@ pub fn forward(g: &DepthwiseGeometry, x: &[f32], weight: &[f32]) -> Vec<f32> {
     assert_eq!(weight.len(), g.channels * kh * kw);
     let plan = Plan::new(g);
     let planes = g.batch * g.channels;
-    let mut out = vec![0.0f32; planes * g.out_plane()];
+    let mut out = zeros(planes * g.out_plane());
     let dst = Chunks(out.as_mut_ptr());
     in_parallel(
         planes,
@@ -230,7 +230,7 @@ pub fn backward(
     assert_eq!(weight.len(), g.channels * kh * kw);
     assert_eq!(grad_out.len(), g.batch * g.channels * g.out_plane());
     let plan = Plan::new(g);
-    let mut gx = vec![0.0f32; x.len()];
+    let mut gx = zeros(x.len());
     let mut gw = vec![0.0f32; weight.len()];
     let (gx_dst, gw_dst) = (Chunks(gx.as_mut_ptr()), Chunks(gw.as_mut_ptr()));
     // One job per channel (over the whole batch), so each job owns its filter's gradient.

@@ -21,7 +21,7 @@
 //! ([`weight_grad`]). [`super::host_conv_op`] chooses between these and the im2col forms per
 //! layer ([`forward_pays`], [`input_grad_pays`], [`weight_grad_pays`]).
 
-use super::host_conv::{Chunks, ConvGeometry, in_parallel, pool_threads};
+use super::host_conv::{Chunks, ConvGeometry, in_parallel, pool_threads, zeros};
 use std::sync::atomic::{AtomicU8, Ordering};
 
 mod weight_grad;
@@ -192,7 +192,7 @@ pub fn forward_with(
         run: (od - 1) * plane + (oh - 1) * iw + ow,
         data_planes: None,
     };
-    let mut out = vec![0.0f32; g.batch * g.out_channels * od * oh * ow];
+    let mut out = zeros(g.batch * g.out_channels * od * oh * ow);
     convolve(
         kernels,
         &layout,
@@ -277,12 +277,22 @@ pub fn input_grad_with(
     // is zero or in the margin wherever that lies outside the output.
     let margin = (kd - 1) * plane + (kh - 1) * iw + (kw - 1);
     let volume = margin + id * plane;
-    let mut spread = vec![0.0f32; g.batch * o * volume];
-    for (r, src) in grad_out.chunks_exact(ow).enumerate() {
-        let (channel, zy) = (r / (od * oh), r % (od * oh));
-        let at = channel * volume + margin + (zy / oh) * plane + (zy % oh) * iw;
-        spread[at..at + ow].copy_from_slice(src);
-    }
+    let mut spread = zeros(g.batch * o * volume);
+    let dst = Chunks(spread.as_mut_ptr());
+    let rows = od * oh * ow;
+    in_parallel(
+        g.batch * o,
+        || (),
+        |channel, _| {
+            // SAFETY: job `channel` alone writes that channel's `volume` floats.
+            let to = unsafe { dst.chunk(channel, volume) };
+            let from = &grad_out[channel * rows..(channel + 1) * rows];
+            for (zy, src) in from.chunks_exact(ow).enumerate() {
+                let at = margin + (zy / oh) * plane + (zy % oh) * iw;
+                to[at..at + ow].copy_from_slice(src);
+            }
+        },
+    );
     let layout = Layout {
         channels: o,
         kernel: g.kernel,
@@ -302,7 +312,7 @@ pub fn input_grad_with(
             }
         }
     }
-    let mut out = vec![0.0f32; g.batch * c * g.in_dims.iter().product::<usize>()];
+    let mut out = zeros(g.batch * c * g.in_dims.iter().product::<usize>());
     convolve(
         kernels,
         &layout,

@@ -309,6 +309,33 @@ pub(crate) fn in_parallel<S: Send>(
     vec![s]
 }
 
+/// `len` zeros, written by the pool's threads natively: a large `vec![0.0; len]` is one
+/// memset (and the page faults of fresh memory) on the calling thread while the pool waits,
+/// and in HybridSN's training step those serial fills were most of the time only one of two
+/// cores worked (`perf`, batch 16).
+pub(crate) fn zeros(len: usize) -> Vec<f32> {
+    /// Below this many floats one thread fills them.
+    const PARALLEL_FROM: usize = 1 << 16;
+    let parts = pool_threads().min(len / PARALLEL_FROM).max(1);
+    if parts == 1 {
+        return vec![0.0; len];
+    }
+    let mut v = Vec::<f32>::with_capacity(len);
+    let dst = Chunks(v.as_mut_ptr());
+    in_parallel(
+        parts,
+        || (),
+        |i, _| {
+            let (a, b) = (i * len / parts, (i + 1) * len / parts);
+            // SAFETY: part `i` alone writes floats `a..b`, inside the capacity.
+            unsafe { std::ptr::write_bytes(dst.ptr().add(a), 0, b - a) };
+        },
+    );
+    // SAFETY: the parts cover `0..len`, every float written (all-zero bytes are 0.0).
+    unsafe { v.set_len(len) };
+    v
+}
+
 /// A raw pointer that may cross threads: each job writes only its own part.
 #[derive(Clone, Copy)]
 pub(crate) struct Chunks(pub(crate) *mut f32);
@@ -347,7 +374,7 @@ pub fn forward(g: &ConvGeometry, x: &[f32], weight: &[f32], bias: Option<&[f32]>
     let widest = padded(widest_tile(g, true) * ow);
     // Every (sample, tile) pair is a job: a whole-scene strip (one sample) still uses every core.
     let tiles: Vec<_> = tiles(g, true).collect();
-    let mut out = vec![0.0f32; g.batch * g.out_len()];
+    let mut out = zeros(g.batch * g.out_len());
     let dst = Chunks(out.as_mut_ptr());
     in_parallel(
         g.batch * tiles.len(),
@@ -412,7 +439,7 @@ pub fn backward(
     assert_eq!(grad_out.len(), g.batch * g.out_len());
     let ow = g.out_dims()[2];
     let tile_len = k * padded(widest_tile(g, false) * ow);
-    let mut input = vec![0.0f32; if input_grad { g.batch * g.in_len() } else { 0 }];
+    let mut input = zeros(if input_grad { g.batch * g.in_len() } else { 0 });
     let dst = Chunks(input.as_mut_ptr());
     // A job per sample, which owns its part of the input gradient. A single sample (a batch
     // folded into one, see `fast_conv`) has few positions for many weights: its products
@@ -542,7 +569,7 @@ pub fn pointwise_forward(
     let (c, p, o) = (g.in_channels, g.positions(), g.out_channels);
     assert_eq!(x.len(), g.batch * c * p);
     assert_eq!(weight.len(), o * c);
-    let mut out = vec![0.0f32; g.batch * o * p];
+    let mut out = zeros(g.batch * o * p);
     let dst = Chunks(out.as_mut_ptr());
     let threads = pointwise_threads(g.batch);
     let bias = bias.filter(|b| b.iter().any(|&v| v != 0.0));
@@ -592,7 +619,7 @@ pub fn pointwise_backward(
     assert_eq!(x.len(), g.batch * c * p);
     assert_eq!(weight.len(), o * c);
     assert_eq!(grad_out.len(), g.batch * o * p);
-    let mut input = vec![0.0f32; if input_grad { g.batch * c * p } else { 0 }];
+    let mut input = zeros(if input_grad { g.batch * c * p } else { 0 });
     let dst = Chunks(input.as_mut_ptr());
     let threads = pointwise_threads(g.batch);
     let states = in_parallel(
@@ -671,6 +698,25 @@ pub(crate) mod tests {
             assert!(
                 (x - y).abs() <= 1e-4 * scale,
                 "{what}: element {i}: {x} against {y}"
+            );
+        }
+    }
+
+    /// [`zeros`] fills every float, in one part and in several (each length right after
+    /// buffers of the same size full of NaN were freed, so that memory left as it was shows:
+    /// the first such free of a large block raises glibc's threshold for mapping fresh pages,
+    /// so the second buffer and then `zeros`' come from the heap).
+    #[test]
+    fn zeros_are_all_zero() {
+        for len in [0, 7, 65_535, 65_536 * 2 + 3, 1 << 20] {
+            for _ in 0..2 {
+                drop(std::hint::black_box(vec![f32::NAN; len]));
+            }
+            let z = zeros(len);
+            assert_eq!(z.len(), len);
+            assert!(
+                z.iter().all(|&v| v == 0.0),
+                "zeros({len}) left a float unwritten"
             );
         }
     }

@@ -24,7 +24,7 @@ use burn::nn::BatchNorm;
 use burn::tensor::activation::relu;
 use burn::tensor::{DType, Tensor};
 
-use super::host_conv::{Chunks, in_parallel};
+use super::host_conv::{Chunks, in_parallel, zeros};
 use super::host_conv_op::{f32s, flex, plain_convolutions};
 
 /// Batch normalisation with the batch's own statistics, and its backward pass.
@@ -235,7 +235,7 @@ fn channel_stats(x: &[f32], dims: [usize; 3]) -> Vec<f32> {
 /// `y = a·x + b` per channel (a = γ/σ, b = β − a·μ), rectified when `relu`, one plane per job.
 fn apply(x: &[f32], dims: [usize; 3], a: &[f32], b: &[f32], relu: bool) -> Vec<f32> {
     let [batch, channels, plane] = dims;
-    let mut out = vec![0.0f32; x.len()];
+    let mut out = zeros(x.len());
     let dst = Chunks(out.as_mut_ptr());
     in_parallel(
         batch * channels,
@@ -357,7 +357,7 @@ impl FastNorm for Flex {
         );
         let n = (batch * plane).max(1) as f32;
         // Pass 2, per plane: the input gradient.
-        let mut gx = vec![0.0f32; xs.len()];
+        let mut gx = zeros(xs.len());
         let dst = Chunks(gx.as_mut_ptr());
         in_parallel(
             batch * channels,

@@ -13,7 +13,7 @@
 //! Natively this pays only with few output channels ([`Kernels::weight_grad_channels`]).
 
 use super::{Kernels, Layout, kernels};
-use crate::model::host_conv::{Chunks, ConvGeometry, in_parallel, pool_threads};
+use crate::model::host_conv::{Chunks, ConvGeometry, in_parallel, pool_threads, zeros};
 
 /// Output channels in one register block of [`weight_grad`], for every instruction set.
 const OB: usize = 4;
@@ -109,14 +109,30 @@ pub fn weight_grad_with(
     let op = oblocks * OB;
     // The output gradient in the input's layout, `[sample][channel][run]`: zeros at the
     // positions past the output and in the channels that fill the last block.
-    let mut spread = vec![0.0f32; g.batch * op * run];
+    let mut spread = zeros(g.batch * op * run);
+    let dst = Chunks(spread.as_mut_ptr());
+    let rows = od * oh * ow;
+    // Per thread, its channels' sums of the output gradient (the bias gradient).
+    let sums = in_parallel(
+        g.batch * o,
+        || vec![0.0f32; o],
+        |nc, bias| {
+            let (n, oc) = (nc / o, nc % o);
+            // SAFETY: job `nc` alone writes the run of channel `oc` of sample `n`.
+            let to = unsafe { dst.chunk(n * op + oc, run) };
+            for (zy, src) in grad_out[nc * rows..(nc + 1) * rows]
+                .chunks_exact(ow)
+                .enumerate()
+            {
+                let at = (zy / oh) * plane + (zy % oh) * iw;
+                to[at..at + ow].copy_from_slice(src);
+                bias[oc] += src.iter().sum::<f32>();
+            }
+        },
+    );
     let mut bias = vec![0.0f32; o];
-    for (r, src) in grad_out.chunks_exact(ow).enumerate() {
-        let (nc, zy) = (r / (od * oh), r % (od * oh));
-        let (n, oc) = (nc / o, nc % o);
-        let at = (n * op + oc) * run + (zy / oh) * plane + (zy % oh) * iw;
-        spread[at..at + ow].copy_from_slice(src);
-        bias[oc] += src.iter().sum::<f32>();
+    for part in &sums {
+        bias.iter_mut().zip(part).for_each(|(b, s)| *b += s);
     }
     let layout = Layout {
         channels: c,
