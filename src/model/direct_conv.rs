@@ -527,8 +527,9 @@ fn register_block(
         l.channels * l.kernel.iter().product::<usize>()
     );
     match kernels {
-        // SAFETY: `x` is one sample of `l`'s input, which the CPU's AVX-512F reads with
-        // lanes past `valid` masked off.
+        // SAFETY: `x` is one sample of `l`'s input, read with lanes past `valid` masked off;
+        // the CPU has AVX-512F (`forward_with` and `input_grad_with` assert
+        // `Kernels::runs_here`).
         #[cfg(target_arch = "x86_64")]
         Kernels::Avx512 => unsafe {
             if full {
@@ -538,7 +539,7 @@ fn register_block(
             }
         },
         // SAFETY: a full block reads inside `x` (asserted above); the CPU has AVX2 and FMA
-        // (`Kernels::detect`).
+        // (`forward_with` and `input_grad_with` assert `Kernels::runs_here`).
         #[cfg(target_arch = "x86_64")]
         Kernels::Avx2 if full => unsafe { avx2_block(l, offsets, x, q0, depths, w, tmp) },
         // SAFETY: a full block reads inside `x` (asserted above).
