@@ -287,10 +287,7 @@ pub fn input_grad_with(
             // SAFETY: job `channel` alone writes that channel's `volume` floats.
             let to = unsafe { dst.chunk(channel, volume) };
             let from = &grad_out[channel * rows..(channel + 1) * rows];
-            for (zy, src) in from.chunks_exact(ow).enumerate() {
-                let at = margin + (zy / oh) * plane + (zy % oh) * iw;
-                to[at..at + ow].copy_from_slice(src);
-            }
+            spread_channel(from, &mut to[margin..], [oh, ow], iw, plane);
         },
     );
     let layout = Layout {
@@ -322,6 +319,16 @@ pub fn input_grad_with(
         &mut out,
     );
     out
+}
+
+/// One channel of an output gradient (`od·oh` rows of `ow` floats) copied into its run in
+/// the input's layout: row `(z, y)` to `to[z·plane + y·row ..]`; the floats between the rows
+/// stay as they were (zeros). The input gradient's and the weight gradient's spreading.
+fn spread_channel(from: &[f32], to: &mut [f32], [oh, ow]: [usize; 2], row: usize, plane: usize) {
+    for (zy, src) in from.chunks_exact(ow).enumerate() {
+        let at = (zy / oh) * plane + (zy % oh) * row;
+        to[at..at + ow].copy_from_slice(src);
+    }
 }
 
 /// The weights as `[block][tap][ob]`: the `ob` weights one tap broadcasts lie side by side.

@@ -12,7 +12,7 @@
 //! between chunks (and samples) and are summed across their lanes once at the end.
 //! Natively this pays only with few output channels ([`Kernels::weight_grad_channels`]).
 
-use super::{Kernels, Layout, kernels};
+use super::{Kernels, Layout, kernels, spread_channel};
 use crate::model::host_conv::{Chunks, ConvGeometry, in_parallel, pool_threads, zeros};
 
 /// Output channels in one register block of [`weight_grad`], for every instruction set.
@@ -120,12 +120,9 @@ pub fn weight_grad_with(
             let (n, oc) = (nc / o, nc % o);
             // SAFETY: job `nc` alone writes the run of channel `oc` of sample `n`.
             let to = unsafe { dst.chunk(n * op + oc, run) };
-            for (zy, src) in grad_out[nc * rows..(nc + 1) * rows]
-                .chunks_exact(ow)
-                .enumerate()
-            {
-                let at = (zy / oh) * plane + (zy % oh) * iw;
-                to[at..at + ow].copy_from_slice(src);
+            let from = &grad_out[nc * rows..(nc + 1) * rows];
+            spread_channel(from, to, [oh, ow], iw, plane);
+            for src in from.chunks_exact(ow) {
                 bias[oc] += src.iter().sum::<f32>();
             }
         },
